@@ -1,0 +1,1 @@
+//! agentbay-local: a local AgentBay-compatible server.

@@ -1,0 +1,88 @@
+//! `GetContextInfo`'s doubly encoded `ContextStatus` (reference §4.1):
+//! a JSON string of `[{"type":"data","data":"<JSON string of [TaskStatus]>"}]`.
+
+use serde::{Deserialize, Serialize};
+
+/// One sync task as the pollers see it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TaskStatus {
+    pub context_id: String,
+    pub path: String,
+    pub error_message: String,
+    /// `Pending`, `Running`, then terminal `Success` or `Failed`.
+    pub status: String,
+    pub start_time: i64,
+    pub finish_time: i64,
+    /// `upload` or `download`.
+    pub task_type: String,
+}
+
+pub mod status {
+    pub const PENDING: &str = "Pending";
+    pub const RUNNING: &str = "Running";
+    pub const SUCCESS: &str = "Success";
+    pub const FAILED: &str = "Failed";
+
+    /// The two values the official pollers stop on (case-sensitive).
+    pub fn is_terminal(s: &str) -> bool {
+        s == SUCCESS || s == FAILED
+    }
+}
+
+pub mod task_type {
+    pub const UPLOAD: &str = "upload";
+    pub const DOWNLOAD: &str = "download";
+}
+
+#[derive(Serialize, Deserialize)]
+struct Item {
+    #[serde(rename = "type")]
+    kind: String,
+    data: String,
+}
+
+/// Encodes tasks into the `ContextStatus` string. No tasks → `""`, which every SDK
+/// reads as an empty list.
+pub fn encode(tasks: &[TaskStatus]) -> String {
+    if tasks.is_empty() {
+        return String::new();
+    }
+    let inner = serde_json::to_string(tasks).expect("TaskStatus serialises");
+    serde_json::to_string(&[Item { kind: "data".into(), data: inner }]).expect("Item serialises")
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("malformed ContextStatus: {0}")]
+pub struct DecodeError(#[from] serde_json::Error);
+
+/// Decodes a `ContextStatus` string, keeping only `type == "data"` items (others,
+/// such as `log`, are ignored as the official SDKs do).
+pub fn decode(s: &str) -> Result<Vec<TaskStatus>, DecodeError> {
+    if s.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let items: Vec<Item> = serde_json::from_str(s)?;
+    let mut out = Vec::new();
+    for item in items.into_iter().filter(|i| i.kind == "data") {
+        out.extend(serde_json::from_str::<Vec<TaskStatus>>(&item.data)?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_the_reference_example() {
+        let s = "[{\"type\":\"data\",\"data\":\"[{\\\"contextId\\\":\\\"ctx-123\\\",\\\"path\\\":\\\"/home/user\\\",\\\"errorMessage\\\":\\\"\\\",\\\"status\\\":\\\"Success\\\",\\\"startTime\\\":1600000000,\\\"finishTime\\\":1600000100,\\\"taskType\\\":\\\"download\\\"}]\"},{\"type\":\"log\",\"data\":\"x\"}]";
+        let tasks = decode(s).unwrap();
+        assert_eq!(tasks.len(), 1);
+        assert_eq!(tasks[0].context_id, "ctx-123");
+        assert_eq!(tasks[0].finish_time, 1600000100);
+        assert_eq!(decode(&encode(&tasks)).unwrap(), tasks);
+        assert!(decode("").unwrap().is_empty());
+        assert!(decode("{").is_err());
+    }
+}

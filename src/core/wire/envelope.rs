@@ -1,0 +1,178 @@
+//! The JSON response envelope and the typed `Data` payloads of each action.
+//!
+//! Field spellings follow the official SDK models exactly (§1.6, §2 of the
+//! reference). Note the deliberate JSON-in-a-string fields (`ToolList`,
+//! `Labels`, `ContextStatus`): the TS SDK throws if they arrive as objects.
+
+use serde::{Deserialize, Serialize};
+
+/// Every response body. Deserialisation tolerates missing fields so the SDK can
+/// report precisely what a server left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Envelope<D> {
+    pub request_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status_code: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<D>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+}
+
+/// `CreateMcpSession` → `Data`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct CreateSessionData {
+    pub session_id: String,
+    pub success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub err_msg: Option<String>,
+    pub resource_url: String,
+    pub resource_id: String,
+    pub app_instance_id: String,
+    /// Left empty so the SDKs send every tool call to the API endpoint (no LinkUrl route).
+    pub token: String,
+    pub link_url: String,
+    /// JSON string of `[McpTool]`.
+    pub tool_list: String,
+}
+
+/// One entry of the `ToolList` JSON string.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct McpTool {
+    pub name: String,
+    pub description: String,
+    pub input_schema: serde_json::Value,
+    pub server: String,
+    pub tool: String,
+}
+
+/// `GetSession` → `Data`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct GetSessionData {
+    pub session_id: String,
+    pub success: bool,
+    pub status: String,
+    pub resource_url: String,
+    pub resource_id: String,
+    pub app_instance_id: String,
+    pub token: String,
+    pub http_port: String,
+    pub network_interface_ip: String,
+    pub vpc_resource: bool,
+    pub tool_list: String,
+    /// Lowercase on the wire, unlike everything else (official model quirk).
+    #[serde(rename = "contexts")]
+    pub contexts: Vec<SessionContextRef>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionContextRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// `GetSessionDetail` → `Data`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct SessionDetailData {
+    pub status: String,
+    pub image_id: String,
+    pub app_instance_id: String,
+    pub region_id: String,
+    pub end_reason: String,
+}
+
+/// One `ListSession` → `Data[]` item.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct SessionListItem {
+    pub session_id: String,
+    pub session_status: String,
+}
+
+/// `GetLabel` → `Data`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LabelsData {
+    /// JSON string of `{string: string}`.
+    pub labels: String,
+}
+
+/// `GetContext` → `Data` and `ListContexts` → `Data[]` item.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ContextData {
+    pub id: String,
+    pub name: String,
+    pub state: String,
+    pub create_time: String,
+    pub last_used_time: String,
+    pub os_type: String,
+}
+
+/// `DescribeContextFiles` → `Data[]` item.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ContextFileData {
+    pub file_id: String,
+    pub file_name: String,
+    pub file_path: String,
+    /// `file` or `folder`.
+    pub file_type: String,
+    pub gmt_create: String,
+    pub gmt_modified: String,
+    pub size: u64,
+    pub status: String,
+}
+
+/// `GetContextFileUploadUrl` / `GetContextFileDownloadUrl` → `Data`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct FileUrlData {
+    pub url: String,
+    /// Unix seconds at which the URL stops working.
+    pub expire_time: u64,
+}
+
+/// `GetContextInfo` → `Data`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ContextInfoData {
+    /// Doubly encoded; see [`super::context_status`].
+    pub context_status: String,
+}
+
+/// Context states (`Data.State`).
+pub mod context_state {
+    pub const AVAILABLE: &str = "available";
+    pub const IN_USE: &str = "in-use";
+    pub const CLEARING: &str = "clearing";
+}
+
+/// Session statuses as the SDKs know them.
+pub mod session_status {
+    pub const RUNNING: &str = "RUNNING";
+    pub const DELETING: &str = "DELETING";
+    pub const DELETED: &str = "DELETED";
+    /// What `GetSessionDetail` reports once a session is gone (the TS/Python pollers wait for it).
+    pub const FINISH: &str = "FINISH";
+    /// The values `ListSession`'s `Status` filter accepts.
+    pub const FILTERABLE: &[&str] = &["RUNNING", "PAUSING", "PAUSED", "RESUMING", "DELETING", "DELETED"];
+}

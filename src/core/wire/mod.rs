@@ -1,0 +1,19 @@
+//! The AgentBay wire format, shared by the SDK and agentbay-local.
+//!
+//! Every action name, request field name, response field name and nested JSON
+//! encoding lives here so the client and the server cannot drift apart.
+//! Reference: `shared/reference/wire-protocol.md`.
+
+pub mod action;
+pub mod codes;
+pub mod context_status;
+pub mod envelope;
+pub mod field;
+pub mod form;
+pub mod policy;
+pub mod tool;
+
+/// POP API version every request carries (`Version=` query field).
+pub const API_VERSION: &str = "2025-05-06";
+/// Image a session gets when `ImageId` is absent.
+pub const DEFAULT_IMAGE_ID: &str = "linux_latest";

@@ -1,0 +1,237 @@
+//! `CallMcpTool`: tool names, argument shapes and the text payloads the SDKs parse
+//! (reference §5).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// MCP server name every tool is listed under in `ToolList`.
+pub const SERVER_NAME: &str = "agentbay-local";
+
+pub mod name {
+    pub const SHELL: &str = "shell";
+    pub const READ_FILE: &str = "read_file";
+    pub const WRITE_FILE: &str = "write_file";
+    pub const LIST_DIRECTORY: &str = "list_directory";
+    pub const CREATE_DIRECTORY: &str = "create_directory";
+    pub const GET_FILE_INFO: &str = "get_file_info";
+    pub const MOVE_FILE: &str = "move_file";
+    pub const DELETE_FILE: &str = "delete_file";
+    pub const EDIT_FILE: &str = "edit_file";
+    pub const READ_MULTIPLE_FILES: &str = "read_multiple_files";
+    pub const SEARCH_FILES: &str = "search_files";
+
+    pub const ALL: &[&str] = &[
+        SHELL,
+        READ_FILE,
+        WRITE_FILE,
+        LIST_DIRECTORY,
+        CREATE_DIRECTORY,
+        GET_FILE_INFO,
+        MOVE_FILE,
+        DELETE_FILE,
+        EDIT_FILE,
+        READ_MULTIPLE_FILES,
+        SEARCH_FILES,
+    ];
+}
+
+/// Shell timeout the TS/Go SDKs default to and the cap all SDKs apply (ms).
+pub const SHELL_DEFAULT_TIMEOUT_MS: u64 = 1000;
+pub const SHELL_MAX_TIMEOUT_MS: u64 = 50_000;
+
+/// `CallMcpTool` → `Data`: an MCP tool result object (never a JSON string).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ToolResult {
+    pub content: Vec<ToolContent>,
+    pub is_error: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ToolContent {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub text: String,
+}
+
+impl ToolResult {
+    pub fn text(text: impl Into<String>, is_error: bool) -> Self {
+        ToolResult { content: vec![ToolContent { kind: "text".into(), text: text.into() }], is_error }
+    }
+
+    /// What the TS SDK reads on success (`content[0].text`) or joins on error (`"; "`).
+    pub fn joined_text(&self) -> String {
+        self.content.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join("; ")
+    }
+}
+
+/// `shell` arguments.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShellArgs {
+    pub command: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub envs: Option<BTreeMap<String, String>>,
+}
+
+/// `shell` payload (the JSON text inside `content[0].text`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ShellPayload {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit_code: i32,
+    #[serde(rename = "traceId", skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+}
+
+/// `read_file` arguments. `length` 0 (or absent) means to the end.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReadFileArgs {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length: Option<u64>,
+    /// `"binary"` → base64 payload.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+}
+
+/// `write_file` arguments; `mode` is `overwrite` (default), `append` or `create_new`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WriteFileArgs {
+    pub path: String,
+    pub content: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+}
+
+pub const WRITE_MODES: &[&str] = &["overwrite", "append", "create_new"];
+
+/// One `edit_file` replacement.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Edit {
+    pub old_text: String,
+    pub new_text: String,
+}
+
+/// A `list_directory` line: `[DIR] name` or `[FILE] name`.
+pub fn format_dir_entry(name: &str, is_dir: bool) -> String {
+    format!("{} {}", if is_dir { "[DIR]" } else { "[FILE]" }, name)
+}
+
+/// Parses `list_directory` output into `(name, is_dir)` pairs, skipping unknown lines.
+pub fn parse_dir_listing(text: &str) -> Vec<(String, bool)> {
+    text.lines()
+        .filter_map(|l| {
+            let l = l.trim_end();
+            l.strip_prefix("[DIR] ")
+                .map(|n| (n.to_string(), true))
+                .or_else(|| l.strip_prefix("[FILE] ").map(|n| (n.to_string(), false)))
+        })
+        .collect()
+}
+
+/// `get_file_info` payload: lines of `key: value`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FileInfo {
+    pub name: String,
+    pub path: String,
+    pub size: u64,
+    pub is_directory: bool,
+    pub mod_time: String,
+    pub mode: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+impl FileInfo {
+    pub fn to_text(&self) -> String {
+        let mut s = format!(
+            "name: {}\npath: {}\nsize: {}\nisDirectory: {}\nmodTime: {}\nmode: {}\n",
+            self.name, self.path, self.size, self.is_directory, self.mod_time, self.mode
+        );
+        if let Some(o) = &self.owner {
+            s.push_str(&format!("owner: {o}\n"));
+        }
+        if let Some(g) = &self.group {
+            s.push_str(&format!("group: {g}\n"));
+        }
+        s
+    }
+
+    /// Splits each line at the *first* `": "` only, so `modTime` values with `:`
+    /// survive (the official TS parser truncates them).
+    pub fn parse(text: &str) -> FileInfo {
+        let mut fi = FileInfo::default();
+        for line in text.lines() {
+            let Some((k, v)) = line.split_once(':') else { continue };
+            let v = v.trim();
+            match k.trim() {
+                "name" => fi.name = v.into(),
+                "path" => fi.path = v.into(),
+                "size" => fi.size = v.parse().unwrap_or(0),
+                "isDirectory" => fi.is_directory = v == "true",
+                "modTime" => fi.mod_time = v.into(),
+                "mode" => fi.mode = v.into(),
+                "owner" => fi.owner = Some(v.into()),
+                "group" => fi.group = Some(v.into()),
+                _ => {}
+            }
+        }
+        fi
+    }
+}
+
+/// `read_multiple_files` payload: `path: content` blocks separated by `---` lines.
+pub fn format_multiple_files(files: &[(String, String)]) -> String {
+    files
+        .iter()
+        .map(|(p, c)| format!("{p}: {c}"))
+        .collect::<Vec<_>>()
+        .join("\n---\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_info_keeps_colons() {
+        let fi = FileInfo {
+            name: "a.txt".into(),
+            path: "/mnt/a.txt".into(),
+            size: 3,
+            is_directory: false,
+            mod_time: "2025-01-02T03:04:05Z".into(),
+            mode: "-rw-r--r--".into(),
+            owner: None,
+            group: None,
+        };
+        assert_eq!(FileInfo::parse(&fi.to_text()), fi);
+    }
+
+    #[test]
+    fn listing_round_trip() {
+        let text = [format_dir_entry("d", true), format_dir_entry("f x", false)].join("\n");
+        assert_eq!(parse_dir_listing(&text), vec![("d".into(), true), ("f x".into(), false)]);
+    }
+
+    #[test]
+    fn tool_result_is_an_object() {
+        let v = serde_json::to_value(ToolResult::text("hi", false)).unwrap();
+        assert_eq!(v, serde_json::json!({"content":[{"type":"text","text":"hi"}],"isError":false}));
+    }
+}

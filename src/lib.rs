@@ -1,0 +1,10 @@
+//! agentbay-wasm: an AgentBay SDK whose logic lives in a runtime-agnostic Rust core
+//! (`core`), exposed to JavaScript by a thin wasm-bindgen layer (`js`, wasm32 only).
+//!
+//! `core::wire` is the single definition of the AgentBay wire format; the local
+//! server (`server/`, agentbay-local) depends on this crate for it.
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+mod js;
