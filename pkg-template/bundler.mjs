@@ -1,0 +1,16 @@
+// Entry for bundlers with WebAssembly ESM integration (webpack `experiments.asyncWebAssembly`,
+// vite-plugin-wasm, rollup-plugin-wasm): the bundler links the .wasm to the glue itself, so no
+// `initAsync()` call is needed. Use it as `import { AgentBay } from "agentbay-wasm/bundler"`.
+import * as wasm from "./wasm/agentbay_wasm_bg.wasm";
+import * as bindings from "./wasm/agentbay_wasm_bg.js";
+
+bindings.__wbg_set_wasm(wasm);
+if (typeof wasm.__wbindgen_start === "function") wasm.__wbindgen_start();
+
+/*@@ENUMS@@*/
+
+export function initAsync() {
+  return Promise.resolve();
+}
+
+/*@@PUBLIC_EXPORTS@@*/

@@ -1,0 +1,23 @@
+// Node.js CommonJS entry (`require("agentbay-wasm")`). Node 18/20 cannot require() ES modules,
+// so this uses a CommonJS copy of the same wasm-bindgen glue (generated at build time) and the
+// same single .wasm file as every other entry.
+"use strict";
+const { readFileSync } = require("node:fs");
+const path = require("node:path");
+const bindings = require("./wasm/agentbay_wasm_bg.cjs");
+
+const bytes = readFileSync(path.join(__dirname, "wasm", "agentbay_wasm_bg.wasm"));
+const wasmModule = new WebAssembly.Module(bytes);
+const imports = {};
+for (const { module: name } of WebAssembly.Module.imports(wasmModule)) imports[name] = bindings;
+const instance = new WebAssembly.Instance(wasmModule, imports);
+bindings.__wbg_set_wasm(instance.exports);
+if (typeof instance.exports.__wbindgen_start === "function") instance.exports.__wbindgen_start();
+
+/*@@ENUMS@@*/
+
+exports.initAsync = function initAsync() {
+  return Promise.resolve();
+};
+
+/*@@PUBLIC_EXPORTS@@*/

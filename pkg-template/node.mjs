@@ -1,0 +1,23 @@
+// Node.js ESM entry (`import ... from "agentbay-wasm"` under Node).
+// The one .wasm file is read from disk and instantiated synchronously at import time, so the
+// API is usable immediately; `initAsync()` exists only so code shared with browsers can await it.
+import { readFileSync } from "node:fs";
+import * as bindings from "./wasm/agentbay_wasm_bg.js";
+
+const bytes = readFileSync(new URL("./wasm/agentbay_wasm_bg.wasm", import.meta.url));
+const module = new WebAssembly.Module(bytes);
+// Every import of the module is served by the glue; asking the module for its import
+// namespaces keeps this independent of the name wasm-bindgen gave the glue file.
+const imports = {};
+for (const { module: name } of WebAssembly.Module.imports(module)) imports[name] = bindings;
+const instance = new WebAssembly.Instance(module, imports);
+bindings.__wbg_set_wasm(instance.exports);
+if (typeof instance.exports.__wbindgen_start === "function") instance.exports.__wbindgen_start();
+
+/*@@ENUMS@@*/
+
+export function initAsync() {
+  return Promise.resolve();
+}
+
+/*@@PUBLIC_EXPORTS@@*/
