@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# npm test: the Rust tests (SDK core + agentbay-local), then the npm package build, then the
+# node:test suites in js-tests/ against a real agentbay-local and the built package.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "cargo test --workspace"
+cargo test --workspace
+
+step "npm run build"
+bash scripts/build.sh
+
+step "cargo build -p agentbay-local (the server the JS suites start)"
+cargo build -p agentbay-local
+
+step "node --test js-tests/"
+node --test js-tests/
