@@ -1,0 +1,83 @@
+// Official wuying-agentbay-sdk style — must compile with `tsc --noEmit --strict`.
+import {
+  AgentBay,
+  ContextSync,
+  Lifecycle,
+  SyncPolicyImpl,
+  UploadMode,
+  UploadStrategy,
+  DownloadStrategy,
+  newContextSync,
+  newSyncPolicy,
+  newSyncPolicyWithDefaults,
+  initAsync,
+} from "agentbay-wasm";
+
+const lifecycle: Lifecycle = Lifecycle.Lifecycle_1Day;
+const mode: UploadMode = UploadMode.Archive;
+const strategy: UploadStrategy = UploadStrategy.UploadBeforeResourceRelease;
+const download: DownloadStrategy = DownloadStrategy.DownloadAsync;
+// @ts-expect-error: not a Lifecycle value
+const badLifecycle: Lifecycle = "Lifecycle_2Days";
+void [lifecycle, mode, strategy, download, badLifecycle];
+
+export async function officialFlow(): Promise<number> {
+  await initAsync();
+  const agentBay = new AgentBay({
+    apiKey: process.env.AGENTBAY_API_KEY ?? "",
+    config: { endpoint: "127.0.0.1:9810", timeout_ms: 60000 },
+  });
+  const ctx = await agentBay.context.get("persistence-demo", true);
+  const id: string = ctx.contextId;
+
+  const policy = newSyncPolicy();
+  const withDefaults = newSyncPolicyWithDefaults({ recyclePolicy: { lifecycle: Lifecycle.Lifecycle_3Days, paths: [""] } });
+  const impl = new SyncPolicyImpl({ uploadPolicy: { autoUpload: false } });
+  const cs = new ContextSync(id, "/tmp/persistent_data", policy).withBetaWaitForCompletion(true);
+  const cs2 = newContextSync(id, "/tmp/other", withDefaults);
+  const cs3 = new ContextSync(id, "/tmp/third").withPolicy(impl);
+
+  const created = await agentBay.create({ contextSync: [cs, cs2, cs3], labels: { a: "b" }, imageId: "linux_latest" });
+  if (!created.success || !created.session) return -1;
+  const session = created.session;
+
+  const cmd = await session.command.executeCommand("ls", 1000, "/tmp", { A: "b" });
+  const out: string = cmd.output;
+  const r2 = await session.command.run("true");
+  const r3 = await session.command.exec("true");
+  void [out, r2.success, r3.requestId];
+
+  const w = await session.fileSystem.writeFile("/tmp/persistent_data/a.txt", "x", "overwrite");
+  const info = await session.fileSystem.getFileInfo("/tmp/persistent_data/a.txt");
+  const size: number | undefined = info.fileInfo?.size;
+  const ls = await session.fileSystem.listDirectory("/tmp");
+  const names: string[] = ls.entries.map((e) => e.name);
+  void [w.success, size, names];
+
+  const sync = await session.context.sync();
+  const status = await session.context.info();
+  const tasks: string[] = status.contextStatusData.map((d) => `${d.contextId} ${d.path} ${d.status} ${d.taskType}`);
+  void [sync.success, tasks];
+
+  const labels = await session.getLabels();
+  await session.setLabels({ a: "c" });
+  void labels;
+
+  const list = await agentBay.list({ a: "c" }, 1, 10);
+  const ids: string[] = list.sessionIds.map((s) => s.sessionId);
+  void ids;
+
+  const files = await agentBay.context.listFiles(id, "/tmp/persistent_data", 1, 50);
+  const up = await agentBay.context.getFileUploadUrl(id, "/tmp/persistent_data/b.txt");
+  const url: string = up.url;
+  const uploaded = await agentBay.context.uploadFile(id, "/tmp/persistent_data/c.txt", new Uint8Array([1, 2, 3]));
+  const downloaded = await agentBay.context.downloadFile(id, "/tmp/persistent_data/c.txt");
+  void [files.entries.length, url, uploaded.success, downloaded.success];
+
+  const list2 = await agentBay.context.list({ maxResults: 5 });
+  const cleared = await agentBay.context.clear(id, 30, 2.0);
+  void [list2.contexts.length, cleared.status];
+
+  const del = await agentBay.delete(session, true);
+  return del.success ? 0 : 1;
+}
