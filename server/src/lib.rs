@@ -1,1 +1,10 @@
 //! agentbay-local: a local AgentBay-compatible server.
+//!
+//! Sessions are bubblewrap sandboxes (`sandbox`), contexts persist in a data
+//! dir (`store`), and the HTTP layer (`api`) speaks the POP RPC wire protocol
+//! of the official SDKs using the shared `agentbay_wasm::core::wire` format.
+
+pub mod paths;
+pub mod sandbox;
+pub mod store;
+pub mod util;

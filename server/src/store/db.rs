@@ -1,0 +1,261 @@
+//! SQLite metadata: contexts and each context's manifest (path → blob).
+//!
+//! A context's current content is exactly its `entries` rows; uploads switch a
+//! whole mount subtree in one transaction, so readers see either the old or the
+//! new complete state.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+pub type DbResult<T> = Result<T, rusqlite::Error>;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS contexts(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  tenant TEXT NOT NULL,
+  name TEXT NOT NULL,
+  state TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  last_used_time INTEGER NOT NULL,
+  UNIQUE(tenant, name)
+);
+CREATE TABLE IF NOT EXISTS entries(
+  context_id TEXT NOT NULL,
+  path TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  hash TEXT,
+  size INTEGER NOT NULL,
+  mode INTEGER NOT NULL,
+  mtime INTEGER NOT NULL,
+  create_time INTEGER NOT NULL,
+  PRIMARY KEY(context_id, path)
+) WITHOUT ROWID;
+";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextRow {
+    pub id: String,
+    pub tenant: String,
+    pub name: String,
+    pub state: String,
+    pub create_time: i64,
+    pub last_used_time: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Dir,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub path: String,
+    pub kind: Kind,
+    /// sha256 of the content (files only).
+    pub hash: Option<String>,
+    pub size: u64,
+    pub mode: u32,
+    pub mtime: i64,
+    pub create_time: i64,
+}
+
+pub fn open(path: &Path) -> DbResult<Connection> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(SCHEMA)?;
+    Ok(conn)
+}
+
+fn ctx_row(r: &rusqlite::Row<'_>) -> DbResult<ContextRow> {
+    Ok(ContextRow {
+        id: r.get(0)?,
+        tenant: r.get(1)?,
+        name: r.get(2)?,
+        state: r.get(3)?,
+        create_time: r.get(4)?,
+        last_used_time: r.get(5)?,
+    })
+}
+
+const CTX_COLS: &str = "id, tenant, name, state, create_time, last_used_time";
+
+pub fn insert_context(c: &Connection, row: &ContextRow) -> DbResult<()> {
+    c.execute(
+        "INSERT INTO contexts(id, tenant, name, state, create_time, last_used_time) VALUES (?1,?2,?3,?4,?5,?6)",
+        params![row.id, row.tenant, row.name, row.state, row.create_time, row.last_used_time],
+    )?;
+    Ok(())
+}
+
+pub fn context_by_id(c: &Connection, tenant: &str, id: &str) -> DbResult<Option<ContextRow>> {
+    c.query_row(&format!("SELECT {CTX_COLS} FROM contexts WHERE tenant=?1 AND id=?2"), params![tenant, id], ctx_row)
+        .optional()
+}
+
+pub fn context_by_name(c: &Connection, tenant: &str, name: &str) -> DbResult<Option<ContextRow>> {
+    c.query_row(&format!("SELECT {CTX_COLS} FROM contexts WHERE tenant=?1 AND name=?2"), params![tenant, name], ctx_row)
+        .optional()
+}
+
+/// Newest first. Returns (page, total).
+pub fn list_contexts(c: &Connection, tenant: &str, offset: u64, limit: u64) -> DbResult<(Vec<ContextRow>, u64)> {
+    let total: i64 = c.query_row("SELECT COUNT(*) FROM contexts WHERE tenant=?1", [tenant], |r| r.get(0))?;
+    let mut st = c.prepare(&format!(
+        "SELECT {CTX_COLS} FROM contexts WHERE tenant=?1 ORDER BY seq DESC LIMIT ?2 OFFSET ?3"
+    ))?;
+    let rows = st.query_map(params![tenant, limit as i64, offset as i64], ctx_row)?.collect::<DbResult<Vec<_>>>()?;
+    Ok((rows, total as u64))
+}
+
+pub fn rename_context(c: &Connection, id: &str, name: &str) -> DbResult<()> {
+    c.execute("UPDATE contexts SET name=?2 WHERE id=?1", params![id, name])?;
+    Ok(())
+}
+
+pub fn set_state(c: &Connection, id: &str, state: &str) -> DbResult<()> {
+    c.execute("UPDATE contexts SET state=?2 WHERE id=?1", params![id, state])?;
+    Ok(())
+}
+
+pub fn touch_context(c: &Connection, id: &str, now: i64) -> DbResult<()> {
+    c.execute("UPDATE contexts SET last_used_time=?2 WHERE id=?1", params![id, now])?;
+    Ok(())
+}
+
+/// Deletes the context and its manifest in one transaction.
+pub fn delete_context(c: &mut Connection, id: &str) -> DbResult<()> {
+    let tx = c.transaction()?;
+    tx.execute("DELETE FROM entries WHERE context_id=?1", [id])?;
+    tx.execute("DELETE FROM contexts WHERE id=?1", [id])?;
+    tx.commit()
+}
+
+pub fn clear_entries(c: &Connection, id: &str) -> DbResult<()> {
+    c.execute("DELETE FROM entries WHERE context_id=?1", [id])?;
+    Ok(())
+}
+
+fn entry_row(r: &rusqlite::Row<'_>) -> DbResult<Entry> {
+    let kind: String = r.get(1)?;
+    Ok(Entry {
+        path: r.get(0)?,
+        kind: if kind == "dir" { Kind::Dir } else { Kind::File },
+        hash: r.get(2)?,
+        size: r.get::<_, i64>(3)? as u64,
+        mode: r.get::<_, i64>(4)? as u32,
+        mtime: r.get(5)?,
+        create_time: r.get(6)?,
+    })
+}
+
+const ENTRY_COLS: &str = "path, kind, hash, size, mode, mtime, create_time";
+
+/// Bounds of the subtree strictly below `dir`: `dir/` ≤ path < `dir0` ('0' follows '/').
+fn below(dir: &str) -> (String, String) {
+    if dir == "/" {
+        ("/".into(), "0".into())
+    } else {
+        (format!("{dir}/"), format!("{dir}0"))
+    }
+}
+
+/// Every entry strictly below `dir`, ordered by path.
+pub fn entries_below(c: &Connection, ctx: &str, dir: &str) -> DbResult<Vec<Entry>> {
+    let (lo, hi) = below(dir);
+    let mut st = c.prepare(&format!(
+        "SELECT {ENTRY_COLS} FROM entries WHERE context_id=?1 AND path>=?2 AND path<?3 ORDER BY path"
+    ))?;
+    let rows = st.query_map(params![ctx, lo, hi], entry_row)?.collect::<DbResult<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn entry(c: &Connection, ctx: &str, path: &str) -> DbResult<Option<Entry>> {
+    c.query_row(&format!("SELECT {ENTRY_COLS} FROM entries WHERE context_id=?1 AND path=?2"), params![ctx, path], entry_row)
+        .optional()
+}
+
+fn insert_entry(c: &Connection, ctx: &str, e: &Entry) -> DbResult<()> {
+    c.execute(
+        "INSERT OR REPLACE INTO entries(context_id, path, kind, hash, size, mode, mtime, create_time) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+        params![
+            ctx,
+            e.path,
+            if e.kind == Kind::Dir { "dir" } else { "file" },
+            e.hash,
+            e.size as i64,
+            e.mode as i64,
+            e.mtime,
+            e.create_time
+        ],
+    )?;
+    Ok(())
+}
+
+/// Stores one file (presigned PUT). A file replaces whatever was at its path,
+/// including a folder subtree of the same name.
+pub fn put_file(c: &mut Connection, ctx: &str, e: &Entry) -> DbResult<()> {
+    let tx = c.transaction()?;
+    let (lo, hi) = below(&e.path);
+    tx.execute("DELETE FROM entries WHERE context_id=?1 AND path>=?2 AND path<?3", params![ctx, lo, hi])?;
+    let created: Option<i64> = tx
+        .query_row("SELECT create_time FROM entries WHERE context_id=?1 AND path=?2", params![ctx, e.path], |r| r.get(0))
+        .optional()?;
+    let mut e = e.clone();
+    if let Some(t) = created {
+        e.create_time = t;
+    }
+    insert_entry(&tx, ctx, &e)?;
+    tx.commit()
+}
+
+/// Deletes `path` and everything below it. Returns how many entries went.
+pub fn delete_path(c: &mut Connection, ctx: &str, path: &str) -> DbResult<usize> {
+    let tx = c.transaction()?;
+    let (lo, hi) = below(path);
+    let mut n = tx.execute("DELETE FROM entries WHERE context_id=?1 AND path>=?2 AND path<?3", params![ctx, lo, hi])?;
+    n += tx.execute("DELETE FROM entries WHERE context_id=?1 AND path=?2", params![ctx, path])?;
+    tx.commit()?;
+    Ok(n)
+}
+
+/// Replaces the whole subtree below `dir` with `entries` in ONE transaction
+/// (the atomic switch of an upload). Creation times of surviving paths are kept.
+pub fn replace_subtree(c: &mut Connection, ctx: &str, dir: &str, entries: &[Entry]) -> DbResult<()> {
+    let tx = c.transaction()?;
+    let old: HashMap<String, i64> = {
+        let (lo, hi) = below(dir);
+        let mut st = tx.prepare("SELECT path, create_time FROM entries WHERE context_id=?1 AND path>=?2 AND path<?3")?;
+        let rows = st.query_map(params![ctx, lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<DbResult<_>>()?
+    };
+    let (lo, hi) = below(dir);
+    tx.execute("DELETE FROM entries WHERE context_id=?1 AND path>=?2 AND path<?3", params![ctx, lo, hi])?;
+    // A plain file stored exactly at the mount path cannot coexist with the mounted dir.
+    tx.execute("DELETE FROM entries WHERE context_id=?1 AND path=?2 AND kind='file'", params![ctx, dir])?;
+    for e in entries {
+        let mut e = e.clone();
+        if let Some(t) = old.get(&e.path) {
+            e.create_time = *t;
+        }
+        insert_entry(&tx, ctx, &e)?;
+    }
+    tx.commit()
+}
+
+pub fn all_hashes(c: &Connection) -> DbResult<HashSet<String>> {
+    let mut st = c.prepare("SELECT DISTINCT hash FROM entries WHERE hash IS NOT NULL")?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    rows.collect()
+}
+
+/// Contexts left `clearing` by a crash.
+pub fn clearing_contexts(c: &Connection) -> DbResult<Vec<String>> {
+    let mut st = c.prepare("SELECT id FROM contexts WHERE state='clearing'")?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    rows.collect()
+}

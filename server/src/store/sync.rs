@@ -1,0 +1,300 @@
+//! The sync engine (upload mode `File`): mount dir ⇄ context manifest.
+//!
+//! Upload walks the mount dir without following symlinks, reuses the hash of
+//! every file whose (size, mtime, ctime, inode) matches the per-session stat
+//! cache (so unchanged content is neither re-read nor copied), stores new
+//! content as deduplicated blobs, then switches the manifest subtree in one
+//! SQLite transaction. Download copies blobs into the mount dir through
+//! `safe_fs` (no planted symlink is ever followed) and skips files the cache
+//! proves unchanged.
+
+use super::db::{self, Entry, Kind};
+use super::{safe_fs, Store};
+use std::collections::HashMap;
+use std::io;
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: io::Error },
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("upload aborted: {0}")]
+    Aborted(String),
+}
+
+fn io_err(path: impl Into<String>) -> impl FnOnce(io::Error) -> SyncError {
+    let path = path.into();
+    move |source| SyncError::Io { path, source }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct StatKey {
+    size: i64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+    ino: u64,
+}
+
+impl StatKey {
+    fn of(st: &rustix::fs::Stat) -> StatKey {
+        StatKey {
+            size: st.st_size,
+            mtime: (st.st_mtime, st.st_mtime_nsec as i64),
+            ctime: (st.st_ctime, st.st_ctime_nsec as i64),
+            ino: st.st_ino,
+        }
+    }
+}
+
+/// Per-mount memory of what each file's content hash was at a given stat.
+#[derive(Debug, Default)]
+pub struct StatCache {
+    files: HashMap<String, (StatKey, String)>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Files in the resulting state.
+    pub files: usize,
+    /// Files whose content was read and hashed (upload) or copied (download).
+    pub transferred: usize,
+    /// Files skipped thanks to the stat cache.
+    pub unchanged: usize,
+}
+
+/// Called after each newly stored blob with the running count; an `Err` aborts
+/// the upload before the manifest switch (used to prove atomicity in tests).
+pub type FaultHook<'a> = &'a (dyn Fn(usize) -> Result<(), String> + Sync);
+
+fn walk(host: &Path, rel: &str, out: &mut Vec<(String, bool)>) -> Result<(), SyncError> {
+    let dir = if rel.is_empty() { host.to_path_buf() } else { host.join(rel) };
+    let rd = match std::fs::read_dir(&dir) {
+        Ok(rd) => rd,
+        // Vanished while walking (the session deleted it): nothing to record.
+        Err(e) if e.kind() == io::ErrorKind::NotFound && !rel.is_empty() => return Ok(()),
+        Err(e) => return Err(io_err(rel)(e)),
+    };
+    let mut children = Vec::new();
+    for ent in rd {
+        let ent = ent.map_err(io_err(rel))?;
+        let Some(name) = ent.file_name().to_str().map(str::to_owned) else {
+            continue; // non-UTF-8 names cannot be context paths
+        };
+        if name.starts_with(".agentbay-tmp-") {
+            continue;
+        }
+        let ft = ent.file_type().map_err(io_err(rel))?;
+        let child = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+        if ft.is_dir() {
+            children.push(child);
+        } else if ft.is_file() {
+            out.push((child, false));
+        }
+        // Symlinks, sockets, FIFOs and devices are not synced.
+    }
+    for c in children {
+        out.push((c.clone(), true));
+        walk(host, &c, out)?;
+    }
+    Ok(())
+}
+
+fn join(mount_path: &str, rel: &str) -> String {
+    if mount_path == "/" {
+        format!("/{rel}")
+    } else {
+        format!("{mount_path}/{rel}")
+    }
+}
+
+/// Uploads `host_dir` (mounted at `mount_path`) into context `ctx`.
+pub fn upload(
+    store: &Store,
+    ctx: &str,
+    mount_path: &str,
+    host_dir: &Path,
+    cache: &mut StatCache,
+    fault: Option<FaultHook<'_>>,
+) -> Result<Report, SyncError> {
+    let _g = store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
+    let root = safe_fs::open_root(host_dir).map_err(io_err(host_dir.display().to_string()))?;
+    let mut found = Vec::new();
+    walk(host_dir, "", &mut found)?;
+    let now = crate::util::now_secs();
+    let mut entries = Vec::with_capacity(found.len());
+    let mut report = Report::default();
+    let mut new_cache = HashMap::new();
+    for (rel, is_dir) in found {
+        if is_dir {
+            entries.push(Entry { path: join(mount_path, &rel), kind: Kind::Dir, hash: None, size: 0, mode: 0o755, mtime: now, create_time: now });
+            continue;
+        }
+        let (mut file, st) = match safe_fs::open_file(&root, &rel) {
+            Ok(x) => x,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            // Replaced by a symlink/special file since the walk: not synced, like at walk time.
+            Err(e) if e.kind() == io::ErrorKind::InvalidInput || e.raw_os_error() == Some(40) => continue,
+            Err(e) => return Err(io_err(&rel)(e)),
+        };
+        let key = StatKey::of(&st);
+        let hash = match cache.files.get(&rel) {
+            Some((k, h)) if *k == key && store.blobs.exists(h) => {
+                report.unchanged += 1;
+                h.clone()
+            }
+            _ => {
+                let (h, _) = store.blobs.put_reader(&mut file).map_err(io_err(&rel))?;
+                report.transferred += 1;
+                if let Some(hook) = fault {
+                    hook(report.transferred).map_err(SyncError::Aborted)?;
+                }
+                h
+            }
+        };
+        new_cache.insert(rel.clone(), (key, hash.clone()));
+        entries.push(Entry {
+            path: join(mount_path, &rel),
+            kind: Kind::File,
+            hash: Some(hash),
+            size: st.st_size as u64,
+            mode: st.st_mode & 0o7777,
+            mtime: st.st_mtime,
+            create_time: now,
+        });
+        report.files += 1;
+    }
+    db::replace_subtree(&mut store.db(), ctx, mount_path, &entries)?;
+    db::touch_context(&store.db(), ctx, now)?;
+    cache.files = new_cache;
+    Ok(report)
+}
+
+/// Copies context `ctx`'s files below `mount_path` into `host_dir`. Local files
+/// the context does not have are left alone.
+pub fn download(store: &Store, ctx: &str, mount_path: &str, host_dir: &Path, cache: &mut StatCache) -> Result<Report, SyncError> {
+    let _g = store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
+    let entries = db::entries_below(&store.db(), ctx, mount_path)?;
+    let root = safe_fs::open_root(host_dir).map_err(io_err(host_dir.display().to_string()))?;
+    let prefix_len = if mount_path == "/" { 1 } else { mount_path.len() + 1 };
+    let mut report = Report::default();
+    for e in entries {
+        let rel = &e.path[prefix_len..];
+        match (e.kind, &e.hash) {
+            (Kind::Dir, _) => {
+                safe_fs::open_dir(&root, rel, true).map_err(io_err(&e.path))?;
+            }
+            (Kind::File, Some(hash)) => {
+                report.files += 1;
+                if let Some((k, h)) = cache.files.get(rel) {
+                    let current = safe_fs::stat(&root, rel).map_err(io_err(&e.path))?;
+                    if h == hash && current.map(|s| StatKey::of(&s)) == Some(*k) {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                }
+                let mut blob = store.blobs.open_blob(hash).map_err(io_err(&e.path))?;
+                let st = safe_fs::write_file(&root, rel, &mut blob, e.mode, e.mtime).map_err(io_err(&e.path))?;
+                cache.files.insert(rel.to_string(), (StatKey::of(&st), hash.clone()));
+                report.transferred += 1;
+            }
+            (Kind::File, None) => {}
+        }
+    }
+    db::touch_context(&store.db(), ctx, crate::util::now_secs())?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn setup() -> (tempfile::TempDir, Store, String) {
+        let data = tempfile::tempdir().unwrap();
+        let store = Store::open(data.path()).unwrap();
+        let row = db::ContextRow {
+            id: "ctx-1".into(),
+            tenant: "t".into(),
+            name: "n".into(),
+            state: "available".into(),
+            create_time: 0,
+            last_used_time: 0,
+        };
+        db::insert_context(&store.db(), &row).unwrap();
+        (data, store, row.id)
+    }
+
+    fn manifest(store: &Store, ctx: &str) -> Vec<(String, Option<String>)> {
+        db::entries_below(&store.db(), ctx, "/mnt/data").unwrap().into_iter().map(|e| (e.path, e.hash)).collect()
+    }
+
+    #[test]
+    fn upload_skips_unchanged_and_dedups() {
+        let (_d, store, ctx) = setup();
+        let mnt = tempfile::tempdir().unwrap();
+        fs::write(mnt.path().join("a.txt"), "same").unwrap();
+        fs::create_dir(mnt.path().join("sub")).unwrap();
+        fs::write(mnt.path().join("sub/b.txt"), "same").unwrap();
+        let mut cache = StatCache::default();
+        let r = upload(&store, &ctx, "/mnt/data", mnt.path(), &mut cache, None).unwrap();
+        assert_eq!((r.files, r.transferred, r.unchanged), (2, 2, 0));
+        assert_eq!(store.blobs.count().unwrap(), 1, "identical content stored once");
+        fs::write(mnt.path().join("c.txt"), "new").unwrap();
+        let r = upload(&store, &ctx, "/mnt/data", mnt.path(), &mut cache, None).unwrap();
+        assert_eq!((r.files, r.transferred, r.unchanged), (3, 1, 2));
+        let m = manifest(&store, &ctx);
+        let paths: Vec<_> = m.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["/mnt/data/a.txt", "/mnt/data/c.txt", "/mnt/data/sub", "/mnt/data/sub/b.txt"]);
+    }
+
+    #[test]
+    fn failed_upload_leaves_old_manifest() {
+        let (_d, store, ctx) = setup();
+        let mnt = tempfile::tempdir().unwrap();
+        fs::write(mnt.path().join("a.txt"), "v1").unwrap();
+        let mut cache = StatCache::default();
+        upload(&store, &ctx, "/mnt/data", mnt.path(), &mut cache, None).unwrap();
+        let before = manifest(&store, &ctx);
+        fs::write(mnt.path().join("a.txt"), "v2").unwrap();
+        fs::write(mnt.path().join("b.txt"), "v2b").unwrap();
+        let hook = |n: usize| if n >= 1 { Err("injected".to_string()) } else { Ok(()) };
+        let e = upload(&store, &ctx, "/mnt/data", mnt.path(), &mut cache, Some(&hook)).unwrap_err();
+        assert!(e.to_string().contains("injected"));
+        assert_eq!(manifest(&store, &ctx), before);
+        // The half-written blob is an orphan and GC removes it; the old one stays.
+        store.gc().unwrap();
+        let h = before[0].1.clone().unwrap();
+        assert_eq!(fs::read_to_string(store.blobs.path_of(&h)).unwrap(), "v1");
+        assert_eq!(store.blobs.count().unwrap(), 1);
+    }
+
+    #[test]
+    fn download_round_trip_and_symlink_refusal() {
+        let (_d, store, ctx) = setup();
+        let src = tempfile::tempdir().unwrap();
+        fs::create_dir_all(src.path().join("d/e")).unwrap();
+        fs::write(src.path().join("d/e/f.txt"), "deep").unwrap();
+        fs::create_dir(src.path().join("empty")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", src.path().join("link")).unwrap();
+        upload(&store, &ctx, "/mnt/data", src.path(), &mut StatCache::default(), None).unwrap();
+        assert!(manifest(&store, &ctx).iter().all(|(p, _)| p != "/mnt/data/link"), "symlinks are not synced");
+
+        let dst = tempfile::tempdir().unwrap();
+        let mut cache = StatCache::default();
+        let r = download(&store, &ctx, "/mnt/data", dst.path(), &mut cache).unwrap();
+        assert_eq!((r.files, r.transferred), (1, 1));
+        assert_eq!(fs::read_to_string(dst.path().join("d/e/f.txt")).unwrap(), "deep");
+        assert!(dst.path().join("empty").is_dir());
+        let r = download(&store, &ctx, "/mnt/data", dst.path(), &mut cache).unwrap();
+        assert_eq!(r.unchanged, 1);
+
+        // A session replaces a directory by a symlink to a host dir: download must not write through it.
+        let victim = tempfile::tempdir().unwrap();
+        fs::remove_dir_all(dst.path().join("d")).unwrap();
+        std::os::unix::fs::symlink(victim.path(), dst.path().join("d")).unwrap();
+        assert!(download(&store, &ctx, "/mnt/data", dst.path(), &mut StatCache::default()).is_err());
+        assert_eq!(fs::read_dir(victim.path()).unwrap().count(), 0);
+    }
+}
