@@ -8,3 +8,9 @@ pub mod paths;
 pub mod sandbox;
 pub mod store;
 pub mod util;
+pub mod api;
+pub mod presign;
+pub mod server;
+pub mod state;
+
+pub use server::{Config, Running, Server, StartError, Tls};

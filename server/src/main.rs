@@ -1,1 +1,93 @@
-fn main() {}
+//! `agentbay-local`: the command line around [`agentbay_local::Server`].
+
+use agentbay_local::{Config, Server, Tls};
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A local AgentBay-compatible server: real bubblewrap sandboxes, durable contexts.
+#[derive(Parser, Debug)]
+#[command(name = "agentbay-local", version)]
+struct Cli {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:9810")]
+    listen: SocketAddr,
+    /// Directory holding contexts, sessions and keys (created if missing).
+    #[arg(long, default_value = ".agentbay")]
+    data_dir: PathBuf,
+    /// Accepted API key (repeatable; each key is a tenant). Without one, a key is
+    /// generated on first start, stored in the data dir and reused.
+    #[arg(long = "api-key")]
+    api_keys: Vec<String>,
+    /// PEM certificate chain: serve HTTPS (the official TS and Go SDKs speak only HTTPS).
+    #[arg(long, requires = "tls_key", conflicts_with = "tls_self_signed")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a generated certificate for localhost/127.0.0.1, written to
+    /// <data-dir>/tls/self-signed-cert.pem.
+    #[arg(long)]
+    tls_self_signed: bool,
+}
+
+fn main() -> ExitCode {
+    // The sandbox runs this same binary as its in-sandbox filesystem helper.
+    if std::env::args().nth(1).as_deref() == Some("__sandbox-tool") {
+        return agentbay_local::sandbox::helper_main();
+    }
+    let cli = Cli::parse();
+    let helper_exe = match std::env::current_exe() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("agentbay-local: cannot locate own executable: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut cfg = Config::new(cli.data_dir, helper_exe);
+    cfg.listen = cli.listen;
+    cfg.api_keys = cli.api_keys;
+    cfg.tls = match (cli.tls_cert, cli.tls_key, cli.tls_self_signed) {
+        (Some(cert), Some(key), _) => Some(Tls::Files { cert, key }),
+        (_, _, true) => Some(Tls::SelfSigned),
+        _ => None,
+    };
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("agentbay-local: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(async move {
+        let running = match Server::start(cfg).await {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("agentbay-local: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        println!("{}", running.startup_line());
+        wait_for_signal().await;
+        eprintln!("agentbay-local: shutting down (releasing sessions)");
+        running.shutdown().await;
+        eprintln!("agentbay-local: stopped");
+        ExitCode::SUCCESS
+    })
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

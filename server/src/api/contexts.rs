@@ -1,0 +1,239 @@
+//! Context actions (issue 2 §4).
+
+use super::error::ApiError;
+use super::{next_token, parse_token, ApiResult, Call, Reply};
+use crate::paths;
+use crate::presign::Op;
+use crate::store::db::{self, ContextRow, Kind};
+use crate::util::{now_secs, rfc3339};
+use agentbay_wasm::core::wire::envelope::{context_state, ContextData, ContextFileData, FileUrlData};
+use agentbay_wasm::core::wire::field;
+use std::collections::BTreeMap;
+
+const OS_TYPE: &str = "linux";
+
+pub fn context_data(r: &ContextRow) -> ContextData {
+    ContextData {
+        id: r.id.clone(),
+        name: r.name.clone(),
+        state: r.state.clone(),
+        create_time: rfc3339(r.create_time),
+        last_used_time: rfc3339(r.last_used_time),
+        os_type: OS_TYPE.into(),
+    }
+}
+
+fn valid_name(name: &str) -> Result<(), ApiError> {
+    if name.chars().count() > 255 || name.chars().any(char::is_control) || name.trim().is_empty() {
+        return Err(ApiError::invalid(field::NAME, "must be 1-255 characters without control characters"));
+    }
+    Ok(())
+}
+
+/// The tenant's context `id`, or not-found (also for other tenants' ids).
+pub fn lookup(c: &Call, id: &str) -> Result<ContextRow, ApiError> {
+    db::context_by_id(&c.st.store.db(), &c.tenant, id)?.ok_or_else(|| ApiError::ContextNotFound(id.into()))
+}
+
+pub fn get(c: Call) -> ApiResult {
+    c.p.check_names("GetContext", &[field::NAME, field::CONTEXT_ID, field::ALLOW_CREATE])?;
+    let allow_create = c.p.bool(field::ALLOW_CREATE)?.unwrap_or(false);
+    if let Some(id) = c.p.get(field::CONTEXT_ID) {
+        let row = lookup(&c, id)?;
+        if let Some(name) = c.p.get(field::NAME) {
+            if name != row.name {
+                return Err(ApiError::invalid(field::NAME, format!("context '{id}' is named '{}', not '{name}'", row.name)));
+            }
+        }
+        return Ok(Reply::data(context_data(&row)));
+    }
+    let name = c.p.get(field::NAME).ok_or_else(|| ApiError::MissingParameter("Name or ContextId".into()))?;
+    valid_name(name)?;
+    let db = c.st.store.db();
+    if let Some(row) = db::context_by_name(&db, &c.tenant, name)? {
+        return Ok(Reply::data(context_data(&row)));
+    }
+    if !allow_create {
+        return Err(ApiError::ContextNotFound(name.into()));
+    }
+    let now = now_secs();
+    let row = ContextRow {
+        id: format!("SdkCtx-{}", crate::util::random_hex(10)),
+        tenant: c.tenant.clone(),
+        name: name.into(),
+        state: context_state::AVAILABLE.into(),
+        create_time: now,
+        last_used_time: now,
+    };
+    db::insert_context(&db, &row)?;
+    Ok(Reply::data(context_data(&row)))
+}
+
+pub fn list(c: Call) -> ApiResult {
+    c.p.check_names("ListContexts", &[field::MAX_RESULTS, field::NEXT_TOKEN, field::SESSION_ID, field::CONTEXT_TYPE])?;
+    if let Some(t) = c.p.get(field::CONTEXT_TYPE) {
+        return Err(ApiError::unsupported(field::CONTEXT_TYPE, format!("'{t}': only plain file contexts exist")));
+    }
+    let max = c.p.uint(field::MAX_RESULTS, 1, 1000)?.unwrap_or(10);
+    let offset = parse_token(&c.p)?;
+    let (rows, total) = if let Some(sid) = c.p.get(field::SESSION_ID) {
+        let s = c.st.session(&c.tenant, sid).ok_or_else(|| ApiError::SessionNotFound(sid.into()))?;
+        let db = c.st.store.db();
+        let mut rows = Vec::new();
+        for m in &s.mounts {
+            if let Some(r) = db::context_by_id(&db, &c.tenant, &m.context_id)? {
+                if !rows.iter().any(|x: &ContextRow| x.id == r.id) {
+                    rows.push(r);
+                }
+            }
+        }
+        let total = rows.len() as u64;
+        (rows.into_iter().skip(offset as usize).take(max as usize).collect(), total)
+    } else {
+        db::list_contexts(&c.st.store.db(), &c.tenant, offset, max)?
+    };
+    let next = next_token(offset, rows.len(), total);
+    let mut r = Reply::data(rows.iter().map(context_data).collect::<Vec<_>>());
+    r.next_token = Some(next.unwrap_or_default());
+    r.max_results = Some(max as u32);
+    r.total_count = Some(total);
+    Ok(r)
+}
+
+pub fn modify(c: Call) -> ApiResult {
+    c.p.check_names("ModifyContext", &[field::ID, field::NAME])?;
+    let id = c.p.req(field::ID)?;
+    let name = c.p.req(field::NAME)?;
+    valid_name(name)?;
+    let row = lookup(&c, id)?;
+    let db = c.st.store.db();
+    if let Some(other) = db::context_by_name(&db, &c.tenant, name)? {
+        if other.id != row.id {
+            return Err(ApiError::ContextNameExists(name.into()));
+        }
+    }
+    db::rename_context(&db, id, name)?;
+    Ok(Reply::empty())
+}
+
+pub async fn delete(c: Call) -> ApiResult {
+    c.p.check_names("DeleteContext", &[field::ID])?;
+    let id = c.p.req(field::ID)?.to_string();
+    lookup(&c, &id)?;
+    // Refused while mounted: the session's release would otherwise upload into a deleted context.
+    if let Some(sid) = c.st.session_using(&id) {
+        return Err(ApiError::ContextInUse(id, sid));
+    }
+    db::delete_context(&mut c.st.store.db(), &id)?;
+    let store = c.st.store.clone();
+    tokio::task::spawn_blocking(move || store.gc()).await.map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(Reply::empty())
+}
+
+pub fn clear(c: Call) -> ApiResult {
+    c.p.check_names("ClearContext", &[field::ID])?;
+    let id = c.p.req(field::ID)?.to_string();
+    lookup(&c, &id)?;
+    db::set_state(&c.st.store.db(), &id, context_state::CLEARING)?;
+    let store = c.st.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let res = db::clear_entries(&store.db(), &id).map_err(crate::store::StoreError::from).and_then(|_| store.gc());
+        if let Err(e) = res {
+            eprintln!("agentbay-local: clearing context {id}: {e}");
+        }
+        // A crash before this line leaves `clearing`; start-up finishes the clear.
+        if let Err(e) = db::set_state(&store.db(), &id, context_state::AVAILABLE) {
+            eprintln!("agentbay-local: clearing context {id}: {e}");
+        }
+    });
+    Ok(Reply::empty())
+}
+
+fn path_param(c: &Call, name: &str) -> Result<String, ApiError> {
+    let raw = c.p.req(name)?;
+    paths::normalize_file(raw).map_err(|e| ApiError::InvalidPath(format!("{name}: {e}")))
+}
+
+pub fn describe_files(c: Call) -> ApiResult {
+    c.p.check_names(
+        "DescribeContextFiles",
+        &[field::CONTEXT_ID, field::PARENT_FOLDER_PATH, field::PAGE_NUMBER, field::PAGE_SIZE],
+    )?;
+    let ctx = c.p.req(field::CONTEXT_ID)?;
+    let parent = paths::normalize(c.p.get(field::PARENT_FOLDER_PATH).unwrap_or("/"))
+        .map_err(|e| ApiError::InvalidPath(format!("{}: {e}", field::PARENT_FOLDER_PATH)))?;
+    let page = c.p.uint(field::PAGE_NUMBER, 1, u32::MAX as u64)?.unwrap_or(1);
+    let size = c.p.uint(field::PAGE_SIZE, 1, 1000)?.unwrap_or(50);
+    lookup(&c, ctx)?;
+    let entries = db::entries_below(&c.st.store.db(), ctx, &parent)?;
+    let prefix_len = if parent == "/" { 1 } else { parent.len() + 1 };
+    // Direct children; folders are explicit dir entries or implied by deeper paths.
+    let mut children: BTreeMap<String, ContextFileData> = BTreeMap::new();
+    for e in &entries {
+        let rest = &e.path[prefix_len..];
+        let (name, deeper) = match rest.split_once('/') {
+            Some((n, _)) => (n, true),
+            None => (rest, false),
+        };
+        let full = if parent == "/" { format!("/{name}") } else { format!("{parent}/{name}") };
+        let is_folder = deeper || e.kind == Kind::Dir;
+        let item = children.entry(name.to_string()).or_insert_with(|| ContextFileData {
+            file_id: hex::encode(&sha2_short(&format!("{ctx}\n{full}"))),
+            file_name: name.into(),
+            file_path: full.clone(),
+            file_type: if is_folder { "folder" } else { "file" }.into(),
+            gmt_create: rfc3339(e.create_time),
+            gmt_modified: rfc3339(e.mtime),
+            size: 0,
+            status: "available".into(),
+        });
+        if !deeper && e.kind == Kind::File {
+            item.size = e.size;
+            item.file_type = "file".into();
+            item.gmt_create = rfc3339(e.create_time);
+            item.gmt_modified = rfc3339(e.mtime);
+        }
+    }
+    let total = children.len() as u64;
+    let items: Vec<ContextFileData> =
+        children.into_values().skip(((page - 1) * size) as usize).take(size as usize).collect();
+    let mut r = Reply::data(items);
+    r.count = Some(total);
+    Ok(r)
+}
+
+fn sha2_short(s: &str) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(s.as_bytes())[..12].to_vec()
+}
+
+pub fn file_url(c: Call, op: Op) -> ApiResult {
+    let action = if op == Op::Put { "GetContextFileUploadUrl" } else { "GetContextFileDownloadUrl" };
+    c.p.check_names(action, &[field::CONTEXT_ID, field::FILE_PATH])?;
+    let ctx = c.p.req(field::CONTEXT_ID)?;
+    let path = path_param(&c, field::FILE_PATH)?;
+    lookup(&c, ctx)?;
+    if op == Op::Get {
+        match db::entry(&c.st.store.db(), ctx, &path)? {
+            Some(e) if e.kind == Kind::File => {}
+            _ => return Err(ApiError::FileNotFound(path)),
+        }
+    }
+    let expires = now_secs() as u64 + c.st.presigner.ttl_secs;
+    let url = c.st.presigner.url(&c.base_url, op, ctx, &path, expires);
+    Ok(Reply::data(FileUrlData { url, expire_time: expires }))
+}
+
+pub async fn delete_file(c: Call) -> ApiResult {
+    c.p.check_names("DeleteContextFile", &[field::CONTEXT_ID, field::FILE_PATH])?;
+    let ctx = c.p.req(field::CONTEXT_ID)?.to_string();
+    let path = path_param(&c, field::FILE_PATH)?;
+    lookup(&c, &ctx)?;
+    let n = db::delete_path(&mut c.st.store.db(), &ctx, &path)?;
+    if n == 0 {
+        return Err(ApiError::FileNotFound(path));
+    }
+    let store = c.st.store.clone();
+    tokio::task::spawn_blocking(move || store.gc()).await.map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(Reply::empty())
+}

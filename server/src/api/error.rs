@@ -1,0 +1,130 @@
+//! Errors a request can end in, each with its wire `Code` and HTTP status.
+
+use agentbay_wasm::core::wire::codes;
+use axum::http::StatusCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("Authorization is required: send the parameter Authorization=Bearer <apiKey>")]
+    MissingApiKey,
+    #[error("The API key is not valid")]
+    InvalidApiKey,
+    #[error("Authorization must have the form 'Bearer <apiKey>'")]
+    MalformedAuthorization,
+    #[error("The parameter Action is required (query string or x-acs-action header)")]
+    MissingAction,
+    #[error("The action '{0}' is not supported by agentbay-local")]
+    UnknownAction(String),
+    #[error("The API version '{0}' is not supported; use {v}", v = agentbay_wasm::core::wire::API_VERSION)]
+    InvalidVersion(String),
+    #[error("The parameter {0} is required")]
+    MissingParameter(String),
+    #[error("The parameter {name} is invalid: {reason}")]
+    InvalidParameter { name: String, reason: String },
+    #[error("The parameter {name} is not supported by agentbay-local: {reason}")]
+    UnsupportedParameter { name: String, reason: String },
+    #[error("The request is malformed: {0}")]
+    MalformedRequest(String),
+    #[error("The path is invalid: {0}")]
+    InvalidPath(String),
+    #[error("{0}")]
+    InvalidPolicy(String),
+    #[error("PersistenceDataList is invalid: {0}")]
+    InvalidPersistenceDataList(String),
+    #[error("Labels is invalid: {0}")]
+    InvalidLabels(String),
+    #[error("The image '{0}' is not supported; supported image ids: {list}", list = crate::api::sessions::SUPPORTED_IMAGES.join(", "))]
+    InvalidImage(String),
+    #[error("{0}")]
+    InvalidTool(String),
+    #[error("{0}")]
+    InvalidArgs(String),
+    #[error("The session '{0}' does not exist")]
+    SessionNotFound(String),
+    #[error("The session '{0}' is being deleted")]
+    SessionNotRunning(String),
+    #[error("The context '{0}' does not exist")]
+    ContextNotFound(String),
+    #[error("The context '{0}' is mounted by a live session ({1}); delete the session first")]
+    ContextInUse(String, String),
+    #[error("A context named '{0}' already exists")]
+    ContextNameExists(String),
+    #[error("The file '{0}' does not exist in the context")]
+    FileNotFound(String),
+    #[error("The URL signature does not match (the URL was altered or is not from this server)")]
+    BadSignature,
+    #[error("The URL expired at {0} (unix seconds)")]
+    UrlExpired(u64),
+    #[error("Internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn code(&self) -> &'static str {
+        use ApiError::*;
+        match self {
+            MissingApiKey | MalformedAuthorization => codes::MISSING_API_KEY,
+            InvalidApiKey => codes::INVALID_API_KEY,
+            MissingAction | UnknownAction(_) => codes::INVALID_ACTION,
+            InvalidVersion(_) => codes::INVALID_VERSION,
+            MissingParameter(_) => codes::MISSING_PARAMETER,
+            InvalidParameter { .. } | MalformedRequest(_) => codes::INVALID_PARAMETER,
+            UnsupportedParameter { .. } => codes::UNSUPPORTED_PARAMETER,
+            InvalidPath(_) => codes::INVALID_PATH,
+            InvalidPolicy(_) => codes::INVALID_POLICY,
+            InvalidPersistenceDataList(_) => codes::INVALID_PERSISTENCE_DATA_LIST,
+            InvalidLabels(_) => codes::INVALID_LABELS,
+            InvalidImage(_) => codes::INVALID_IMAGE,
+            InvalidTool(_) => codes::INVALID_TOOL,
+            InvalidArgs(_) => codes::INVALID_ARGS,
+            SessionNotFound(_) => codes::SESSION_NOT_FOUND,
+            SessionNotRunning(_) => codes::SESSION_NOT_RUNNING,
+            ContextNotFound(_) => codes::CONTEXT_NOT_FOUND,
+            ContextInUse(..) => codes::CONTEXT_IN_USE,
+            ContextNameExists(_) => codes::CONTEXT_NAME_EXISTS,
+            FileNotFound(_) => codes::FILE_NOT_FOUND,
+            BadSignature => codes::INVALID_SIGNATURE,
+            UrlExpired(_) => codes::URL_EXPIRED,
+            Internal(_) => codes::INTERNAL_ERROR,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        use ApiError::*;
+        match self {
+            MissingApiKey | InvalidApiKey | MalformedAuthorization => StatusCode::UNAUTHORIZED,
+            BadSignature | UrlExpired(_) => StatusCode::FORBIDDEN,
+            ContextInUse(..) | ContextNameExists(_) | SessionNotRunning(_) => StatusCode::CONFLICT,
+            // The SDKs' not-found detection keys on HTTP 400 + code (reference §4.4).
+            SessionNotFound(_) | ContextNotFound(_) | FileNotFound(_) => StatusCode::BAD_REQUEST,
+            Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    pub fn invalid(name: &str, reason: impl Into<String>) -> ApiError {
+        ApiError::InvalidParameter { name: name.into(), reason: reason.into() }
+    }
+
+    pub fn unsupported(name: &str, reason: impl Into<String>) -> ApiError {
+        ApiError::UnsupportedParameter { name: name.into(), reason: reason.into() }
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        ApiError::Internal(format!("database error: {e}"))
+    }
+}
+
+impl From<std::io::Error> for ApiError {
+    fn from(e: std::io::Error) -> Self {
+        ApiError::Internal(format!("I/O error: {e}"))
+    }
+}

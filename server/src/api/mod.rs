@@ -1,0 +1,195 @@
+//! HTTP layer: the POP RPC endpoint (`POST /`, `GET /`) and the presigned file route.
+
+pub mod contexts;
+pub mod error;
+pub mod files;
+pub mod params;
+pub mod sessions;
+
+use crate::state::AppState;
+use agentbay_wasm::core::wire::{action::Action, envelope::Envelope, field, API_VERSION};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use error::ApiError;
+use params::Params;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Largest API request body (form fields only; file content goes through presigned URLs).
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(rpc).post(rpc))
+        .route(crate::presign::ROUTE, get(files::get_file).put(files::put_file))
+        .fallback(|| async { error_response(&ApiError::MalformedRequest("unknown path; the API is served at '/'".into()), &crate::util::request_id()) })
+        .with_state(state)
+}
+
+/// Everything an action handler needs.
+pub struct Call {
+    pub st: Arc<AppState>,
+    pub tenant: String,
+    pub p: Params,
+    /// `scheme://host[:port]` as the client reached us (for presigned URLs).
+    pub base_url: String,
+}
+
+/// Successful `Data` plus the list fields some actions add to the envelope.
+#[derive(Default)]
+pub struct Reply {
+    pub data: Option<Value>,
+    pub next_token: Option<String>,
+    pub max_results: Option<u32>,
+    pub total_count: Option<u64>,
+    pub count: Option<u64>,
+}
+
+impl Reply {
+    pub fn data(v: impl serde::Serialize) -> Reply {
+        Reply { data: Some(serde_json::to_value(v).unwrap_or(Value::Null)), ..Default::default() }
+    }
+    pub fn empty() -> Reply {
+        Reply::default()
+    }
+}
+
+pub type ApiResult = Result<Reply, ApiError>;
+
+fn json_response(status: StatusCode, env: &Envelope<Value>) -> Response {
+    let body = serde_json::to_vec(env).unwrap_or_else(|_| b"{}".to_vec());
+    (status, [(header::CONTENT_TYPE, "application/json;charset=utf-8")], body).into_response()
+}
+
+pub fn error_response(e: &ApiError, request_id: &str) -> Response {
+    let status = e.status();
+    json_response(
+        status,
+        &Envelope {
+            request_id: request_id.into(),
+            success: Some(false),
+            code: Some(e.code().into()),
+            message: Some(e.to_string()),
+            http_status_code: Some(status.as_u16()),
+            ..Default::default()
+        },
+    )
+}
+
+/// Normalises the `Host` header: the Python SDK sends `http://127.0.0.1:8080`.
+pub fn host_of(headers: &HeaderMap) -> Option<String> {
+    let raw = headers.get(header::HOST)?.to_str().ok()?.trim();
+    let raw = raw.strip_prefix("http://").or_else(|| raw.strip_prefix("https://")).unwrap_or(raw);
+    let host = raw.split('/').next()?;
+    let ok = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]_".contains(c));
+    ok.then(|| host.to_string())
+}
+
+async fn rpc(State(st): State<Arc<AppState>>, req: Request) -> Response {
+    let request_id = crate::util::request_id();
+    match handle(st, req).await {
+        Ok(r) => json_response(
+            StatusCode::OK,
+            &Envelope {
+                request_id,
+                success: Some(true),
+                code: None,
+                message: None,
+                http_status_code: Some(200),
+                data: r.data,
+                next_token: r.next_token,
+                max_results: r.max_results,
+                total_count: r.total_count,
+                count: r.count,
+            },
+        ),
+        Err(e) => error_response(&e, &request_id),
+    }
+}
+
+async fn handle(st: Arc<AppState>, req: Request) -> ApiResult {
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(Body::new(body), MAX_BODY)
+        .await
+        .map_err(|e| ApiError::MalformedRequest(format!("could not read the body (limit {MAX_BODY} bytes): {e}")))?;
+    let ct = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let p = Params::parse(parts.uri.query(), &body, ct)?;
+
+    let header_action = parts.headers.get("x-acs-action").and_then(|v| v.to_str().ok()).filter(|s| !s.is_empty());
+    let name = match (p.get(field::ACTION), header_action) {
+        (Some(a), Some(h)) if a != h => {
+            return Err(ApiError::invalid(field::ACTION, format!("'{a}' differs from the x-acs-action header '{h}'")))
+        }
+        (Some(a), _) => a.to_string(),
+        (None, Some(h)) => h.to_string(),
+        (None, None) => return Err(ApiError::MissingAction),
+    };
+    let action: Action = name.parse().map_err(|_| ApiError::UnknownAction(name.clone()))?;
+    let header_version = parts.headers.get("x-acs-version").and_then(|v| v.to_str().ok());
+    for v in [p.get(field::VERSION), header_version].into_iter().flatten() {
+        if v != API_VERSION {
+            return Err(ApiError::InvalidVersion(v.into()));
+        }
+    }
+    let tenant = authenticate(&st, &p)?;
+    let scheme = if st.tls { "https" } else { "http" };
+    let host = host_of(&parts.headers).unwrap_or_else(|| "127.0.0.1".into());
+    let call = Call { st, tenant, p, base_url: format!("{scheme}://{host}") };
+    dispatch(action, call).await
+}
+
+fn authenticate(st: &AppState, p: &Params) -> Result<String, ApiError> {
+    let auth = p.get(field::AUTHORIZATION).ok_or(ApiError::MissingApiKey)?;
+    let key = auth
+        .get(..7)
+        .filter(|b| b.eq_ignore_ascii_case(field::BEARER_PREFIX))
+        .map(|_| auth[7..].trim())
+        .filter(|k| !k.is_empty())
+        .ok_or(ApiError::MalformedAuthorization)?;
+    st.tenants.get(key).cloned().ok_or(ApiError::InvalidApiKey)
+}
+
+async fn dispatch(action: Action, c: Call) -> ApiResult {
+    use Action::*;
+    match action {
+        CreateMcpSession => sessions::create(c).await,
+        GetSession => sessions::get(c),
+        GetSessionDetail => sessions::detail(c),
+        ListSession => sessions::list(c),
+        DeleteSessionAsync | ReleaseMcpSession => sessions::delete(c, action),
+        SetLabel => sessions::set_label(c),
+        GetLabel => sessions::get_label(c),
+        ListMcpTools => sessions::list_tools(c),
+        GetMcpResource => sessions::resource(c),
+        CallMcpTool => sessions::call_tool(c).await,
+        SyncContext => sessions::sync_context(c),
+        GetContextInfo => sessions::context_info(c),
+        GetContext => contexts::get(c),
+        ListContexts => contexts::list(c),
+        ModifyContext => contexts::modify(c),
+        DeleteContext => contexts::delete(c).await,
+        ClearContext => contexts::clear(c),
+        DescribeContextFiles => contexts::describe_files(c),
+        GetContextFileUploadUrl => contexts::file_url(c, crate::presign::Op::Put),
+        GetContextFileDownloadUrl => contexts::file_url(c, crate::presign::Op::Get),
+        DeleteContextFile => contexts::delete_file(c).await,
+    }
+}
+
+/// Parses a page token (a decimal offset this server issued).
+pub fn parse_token(p: &Params) -> Result<u64, ApiError> {
+    match p.get(field::NEXT_TOKEN) {
+        None => Ok(0),
+        Some(t) => t.parse().map_err(|_| ApiError::invalid(field::NEXT_TOKEN, format!("'{t}' is not a token this server issued"))),
+    }
+}
+
+/// Next token after a page at `offset` of `len` items out of `total` (None = last page).
+pub fn next_token(offset: u64, len: usize, total: u64) -> Option<String> {
+    let next = offset + len as u64;
+    (next < total && len > 0).then(|| next.to_string())
+}

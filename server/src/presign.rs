@@ -1,0 +1,138 @@
+//! Presigned context-file URLs served by agentbay-local itself.
+//!
+//! A URL authorises exactly one operation (`get` or `put`) on one context file
+//! until its expiry: HMAC-SHA256 over (op, context id, path, expiry) with a
+//! secret kept in the data dir, so URLs survive restarts and cannot be forged
+//! or altered.
+
+use crate::api::error::ApiError;
+use agentbay_wasm::core::wire::form;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use std::io::Write;
+use std::path::Path;
+
+/// Lifetime of a URL: 1 h, as the cloud documents.
+pub const DEFAULT_TTL_SECS: u64 = 3600;
+/// Route the URLs point at.
+pub const ROUTE: &str = "/files";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Get,
+    Put,
+}
+
+impl Op {
+    fn as_str(self) -> &'static str {
+        match self {
+            Op::Get => "get",
+            Op::Put => "put",
+        }
+    }
+}
+
+pub struct Presigner {
+    key: Vec<u8>,
+    pub ttl_secs: u64,
+}
+
+/// What a verified URL grants.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Grant {
+    pub context_id: String,
+    pub path: String,
+}
+
+impl Presigner {
+    /// Loads `<data>/presign.key`, creating it (0600, written atomically) on first start.
+    pub fn load_or_create(data_dir: &Path) -> std::io::Result<Presigner> {
+        let path = data_dir.join("presign.key");
+        let key = match std::fs::read_to_string(&path) {
+            Ok(s) => hex::decode(s.trim()).map_err(|e| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display()))
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let hexkey = crate::util::random_hex(32);
+                write_secret(&path, &hexkey)?;
+                hex::decode(hexkey).unwrap_or_default()
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Presigner { key, ttl_secs: DEFAULT_TTL_SECS })
+    }
+
+    fn mac(&self, op: Op, ctx: &str, path: &str, expires: u64) -> Hmac<Sha256> {
+        let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).expect("HMAC accepts any key length");
+        m.update(format!("agentbay-local/v1\n{}\n{ctx}\n{path}\n{expires}", op.as_str()).as_bytes());
+        m
+    }
+
+    /// `base` is `scheme://host[:port]`.
+    pub fn url(&self, base: &str, op: Op, ctx: &str, path: &str, expires: u64) -> String {
+        let sig = hex::encode(self.mac(op, ctx, path, expires).finalize().into_bytes());
+        let q = form::encode([
+            ("op", op.as_str()),
+            ("ctx", ctx),
+            ("path", path),
+            ("expires", &expires.to_string()),
+            ("sig", &sig),
+        ]);
+        format!("{base}{ROUTE}?{q}")
+    }
+
+    /// Checks a request to [`ROUTE`] made with method `op`.
+    pub fn verify(&self, op: Op, query: &str, now: u64) -> Result<Grant, ApiError> {
+        let pairs = form::decode(query);
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let (Some(url_op), Some(ctx), Some(path), Some(expires), Some(sig)) =
+            (get("op"), get("ctx"), get("path"), get("expires"), get("sig"))
+        else {
+            return Err(ApiError::BadSignature);
+        };
+        if url_op != op.as_str() {
+            return Err(ApiError::MalformedRequest(format!(
+                "this URL is for {} requests",
+                if url_op == "put" { "PUT" } else { "GET" }
+            )));
+        }
+        let expires: u64 = expires.parse().map_err(|_| ApiError::BadSignature)?;
+        let sig = hex::decode(sig).map_err(|_| ApiError::BadSignature)?;
+        self.mac(op, ctx, path, expires).verify_slice(&sig).map_err(|_| ApiError::BadSignature)?;
+        if now >= expires {
+            return Err(ApiError::UrlExpired(expires));
+        }
+        Ok(Grant { context_id: ctx.into(), path: path.into() })
+    }
+}
+
+pub fn write_secret(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::File::options().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
+    f.write_all(content.as_bytes())?;
+    f.write_all(b"\n")?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_verify_tamper_expire() {
+        let d = tempfile::tempdir().unwrap();
+        let p = Presigner::load_or_create(d.path()).unwrap();
+        let url = p.url("http://h", Op::Put, "ctx-1", "/mnt/data/a b.txt", 1000);
+        let q = url.split_once('?').unwrap().1;
+        assert_eq!(p.verify(Op::Put, q, 999).unwrap(), Grant { context_id: "ctx-1".into(), path: "/mnt/data/a b.txt".into() });
+        assert!(matches!(p.verify(Op::Put, q, 1000), Err(ApiError::UrlExpired(1000))));
+        assert!(matches!(p.verify(Op::Put, &q.replace("a%20b", "c"), 1), Err(ApiError::BadSignature)));
+        assert!(matches!(p.verify(Op::Put, &q.replace("expires=1000", "expires=9999"), 1), Err(ApiError::BadSignature)));
+        assert!(p.verify(Op::Get, q, 1).is_err());
+        // The key persists: a second load verifies the same URL.
+        let p2 = Presigner::load_or_create(d.path()).unwrap();
+        assert!(p2.verify(Op::Put, q, 999).is_ok());
+    }
+}

@@ -1,0 +1,250 @@
+//! Starting and stopping agentbay-local (used by `main` and by tests in-process).
+
+use crate::state::{AppState, UploadFault};
+use crate::store::{db, Store};
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Where the certificate is, if the server speaks HTTPS.
+#[derive(Debug, Clone)]
+pub enum Tls {
+    /// PEM certificate chain and private key files.
+    Files { cert: PathBuf, key: PathBuf },
+    /// A certificate for `localhost`/`127.0.0.1` generated at start-up and written
+    /// to `<data>/tls/self-signed-cert.pem` (give it to clients as a trusted CA).
+    SelfSigned,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Accepted API keys (one tenant each). Empty: use the key stored in the data
+    /// dir, generating it on first start.
+    pub api_keys: Vec<String>,
+    pub tls: Option<Tls>,
+    /// The agentbay-local binary, which sandboxes run as their fs-tool helper.
+    pub helper_exe: PathBuf,
+    /// Lifetime of presigned file URLs.
+    pub presign_ttl_secs: u64,
+    /// Test hook: called after each blob an upload stores; an `Err` aborts that
+    /// upload before its manifest switch (proves uploads are atomic).
+    #[doc(hidden)]
+    pub upload_fault: Option<UploadFault>,
+}
+
+impl Config {
+    pub fn new(data_dir: impl Into<PathBuf>, helper_exe: impl Into<PathBuf>) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.into(),
+            api_keys: Vec::new(),
+            tls: None,
+            helper_exe: helper_exe.into(),
+            presign_ttl_secs: crate::presign::DEFAULT_TTL_SECS,
+            upload_fault: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("data dir {0}: {1}")]
+    DataDir(PathBuf, std::io::Error),
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("bubblewrap sandboxes do not work on this machine: {0}")]
+    Sandbox(String),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+}
+
+/// A started server.
+pub struct Running {
+    /// `http://127.0.0.1:PORT` (or `https://…`).
+    pub endpoint: String,
+    pub addr: SocketAddr,
+    pub api_keys: Vec<String>,
+    pub data_dir: PathBuf,
+    state: Arc<AppState>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    serve: tokio::task::JoinHandle<()>,
+}
+
+pub struct Server;
+
+const KEY_FILE: &str = "api_key";
+
+fn load_or_create_key(data_dir: &Path) -> std::io::Result<String> {
+    let path = data_dir.join(KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => {
+            let key = format!("akm-local-{}", crate::util::random_hex(16));
+            crate::presign::write_secret(&path, &key)?;
+            Ok(key)
+        }
+    }
+}
+
+/// Tenant id of a key: a hash, so the database never stores keys.
+fn tenant_of(key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(key.as_bytes())[..16])
+}
+
+/// Session dirs left by a crash: their sandboxes are gone; keep the files for the user.
+fn rescue_stale_sessions(data_dir: &Path) -> std::io::Result<()> {
+    let sessions = data_dir.join("sessions");
+    std::fs::create_dir_all(&sessions)?;
+    for e in std::fs::read_dir(&sessions)? {
+        let e = e?;
+        let lf = data_dir.join("lost+found");
+        std::fs::create_dir_all(&lf)?;
+        let dest = lf.join(e.file_name());
+        eprintln!("agentbay-local: session dir {} was left by a crash; moved to {}", e.path().display(), dest.display());
+        std::fs::rename(e.path(), dest)?;
+    }
+    Ok(())
+}
+
+fn tls_config(tls: &Tls, data_dir: &Path) -> Result<Arc<rustls::ServerConfig>, StartError> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let terr = |e: &dyn std::fmt::Display| StartError::Tls(e.to_string());
+    let (certs, key) = match tls {
+        Tls::Files { cert, key } => {
+            let certs = CertificateDer::pem_file_iter(cert)
+                .map_err(|e| StartError::Tls(format!("{}: {e}", cert.display())))?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| StartError::Tls(format!("{}: {e}", cert.display())))?;
+            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| StartError::Tls(format!("{}: {e}", key.display())))?;
+            (certs, key)
+        }
+        Tls::SelfSigned => {
+            let ck = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).map_err(|e| terr(&e))?;
+            let dir = data_dir.join("tls");
+            std::fs::create_dir_all(&dir).map_err(|e| terr(&e))?;
+            std::fs::write(dir.join("self-signed-cert.pem"), ck.cert.pem()).map_err(|e| terr(&e))?;
+            let key = PrivateKeyDer::try_from(ck.signing_key.serialize_der()).map_err(|e| terr(&e))?;
+            (vec![ck.cert.der().clone()], key)
+        }
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| terr(&e))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| terr(&e))?;
+    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(cfg))
+}
+
+impl Server {
+    pub async fn start(cfg: Config) -> Result<Running, StartError> {
+        let dd = cfg.data_dir.clone();
+        std::fs::create_dir_all(&dd).map_err(|e| StartError::DataDir(dd.clone(), e))?;
+        let data_dir = dd.canonicalize().map_err(|e| StartError::DataDir(dd.clone(), e))?;
+        rescue_stale_sessions(&data_dir).map_err(|e| StartError::DataDir(data_dir.clone(), e))?;
+        crate::sandbox::probe().map_err(|e| StartError::Sandbox(e.to_string()))?;
+
+        let store = Arc::new(Store::open(&data_dir)?);
+        // Finish clears a crash interrupted, then drop blobs nothing references
+        // (uploads that never committed).
+        for id in db::clearing_contexts(&store.db()).map_err(crate::store::StoreError::from)? {
+            db::clear_entries(&store.db(), &id).map_err(crate::store::StoreError::from)?;
+            db::set_state(&store.db(), &id, agentbay_wasm::core::wire::envelope::context_state::AVAILABLE)
+                .map_err(crate::store::StoreError::from)?;
+        }
+        store.gc()?;
+
+        let api_keys = if cfg.api_keys.is_empty() {
+            vec![load_or_create_key(&data_dir).map_err(|e| StartError::DataDir(data_dir.clone(), e))?]
+        } else {
+            cfg.api_keys.clone()
+        };
+        let tenants: HashMap<String, String> = api_keys.iter().map(|k| (k.clone(), tenant_of(k))).collect();
+        let mut presigner =
+            crate::presign::Presigner::load_or_create(&data_dir).map_err(|e| StartError::DataDir(data_dir.clone(), e))?;
+        presigner.ttl_secs = cfg.presign_ttl_secs;
+        let tls = match &cfg.tls {
+            Some(t) => Some(tokio_rustls::TlsAcceptor::from(tls_config(t, &data_dir)?)),
+            None => None,
+        };
+
+        let listener = TcpListener::bind(cfg.listen).await.map_err(|e| StartError::Listen(cfg.listen, e))?;
+        let addr = listener.local_addr().map_err(|e| StartError::Listen(cfg.listen, e))?;
+        let state = Arc::new(AppState {
+            store,
+            tenants,
+            presigner,
+            sessions: Default::default(),
+            data_dir: data_dir.clone(),
+            helper_exe: cfg.helper_exe.clone(),
+            tls: tls.is_some(),
+            upload_fault: cfg.upload_fault.clone(),
+            session_seq: Default::default(),
+        });
+        let app = crate::api::router(state.clone());
+        let (stop, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let serve = tokio::spawn(async move {
+            let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+            loop {
+                tokio::select! {
+                    conn = listener.accept() => {
+                        let Ok((stream, _)) = conn else { continue };
+                        let svc = TowerToHyperService::new(app.clone());
+                        let watcher = graceful.watcher();
+                        let tls = tls.clone();
+                        tokio::spawn(async move {
+                            let builder = hyper::server::conn::http1::Builder::new();
+                            match tls {
+                                Some(acc) => {
+                                    let Ok(s) = acc.accept(stream).await else { return };
+                                    let _ = watcher.watch(builder.serve_connection(TokioIo::new(s), svc)).await;
+                                }
+                                None => {
+                                    let _ = watcher.watch(builder.serve_connection(TokioIo::new(stream), svc)).await;
+                                }
+                            }
+                        });
+                    }
+                    _ = &mut stop_rx => break,
+                }
+            }
+            drop(listener);
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), graceful.shutdown()).await;
+        });
+        let scheme = if state.tls { "https" } else { "http" };
+        Ok(Running { endpoint: format!("{scheme}://{addr}"), addr, api_keys, data_dir, state, stop, serve })
+    }
+}
+
+impl Running {
+    /// Stops accepting requests, lets in-flight ones finish, then releases every
+    /// session under its policies (auto-upload contexts are uploaded).
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = self.serve.await;
+        self.state.release_all().await;
+    }
+
+    /// The startup line scripts parse.
+    pub fn startup_line(&self) -> String {
+        format!(
+            "agentbay-local listening endpoint={} api_key={} data_dir={}",
+            self.endpoint,
+            self.api_keys.first().map(String::as_str).unwrap_or(""),
+            self.data_dir.display()
+        )
+    }
+}

@@ -1,0 +1,290 @@
+//! Shared server state: tenants, live sessions and their sync tasks.
+
+use crate::presign::Presigner;
+use crate::sandbox::Sandbox;
+use crate::store::sync::{self, StatCache};
+use crate::store::Store;
+use agentbay_wasm::core::wire::context_status::{status, task_type, TaskStatus};
+use agentbay_wasm::core::wire::envelope::session_status;
+use agentbay_wasm::core::wire::policy::SyncPolicy;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+/// Test hook: see [`crate::Config::upload_fault`].
+pub type UploadFault = Arc<dyn Fn(usize) -> Result<(), String> + Send + Sync>;
+
+pub struct AppState {
+    pub store: Arc<Store>,
+    /// API key → tenant id (a hash of the key, so the database never holds keys).
+    pub tenants: HashMap<String, String>,
+    pub presigner: Presigner,
+    pub sessions: RwLock<HashMap<String, Arc<Session>>>,
+    pub data_dir: PathBuf,
+    pub helper_exe: PathBuf,
+    pub tls: bool,
+    pub upload_fault: Option<UploadFault>,
+    pub session_seq: std::sync::atomic::AtomicU64,
+}
+
+pub struct MountState {
+    pub context_id: String,
+    pub path: String,
+    pub policy: SyncPolicy,
+    pub host_dir: PathBuf,
+}
+
+pub struct Session {
+    pub id: String,
+    pub tenant: String,
+    pub image_id: String,
+    pub seq: u64,
+    pub labels: Mutex<BTreeMap<String, String>>,
+    pub status: Mutex<&'static str>,
+    pub mounts: Vec<MountState>,
+    pub sandbox: Sandbox,
+    pub dir: PathBuf,
+    tasks: Mutex<Vec<TaskStatus>>,
+    /// Serialises sync operations of this session; holds one stat cache per mount.
+    sync: tokio::sync::Mutex<Vec<StatCache>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Upload,
+    Download,
+}
+
+impl Direction {
+    fn task_type(self) -> &'static str {
+        match self {
+            Direction::Upload => task_type::UPLOAD,
+            Direction::Download => task_type::DOWNLOAD,
+        }
+    }
+}
+
+impl Session {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: String,
+        tenant: String,
+        image_id: String,
+        seq: u64,
+        labels: BTreeMap<String, String>,
+        mounts: Vec<MountState>,
+        sandbox: Sandbox,
+        dir: PathBuf,
+    ) -> Session {
+        let caches = mounts.iter().map(|_| StatCache::default()).collect();
+        Session {
+            id,
+            tenant,
+            image_id,
+            seq,
+            labels: Mutex::new(labels),
+            status: Mutex::new(session_status::RUNNING),
+            mounts,
+            sandbox,
+            dir,
+            tasks: Mutex::new(Vec::new()),
+            sync: tokio::sync::Mutex::new(caches),
+        }
+    }
+
+    pub fn status(&self) -> &'static str {
+        *lock(&self.status)
+    }
+
+    pub fn labels(&self) -> BTreeMap<String, String> {
+        lock(&self.labels).clone()
+    }
+
+    pub fn set_labels(&self, l: BTreeMap<String, String>) {
+        *lock(&self.labels) = l;
+    }
+
+    pub fn tasks(&self) -> Vec<TaskStatus> {
+        lock(&self.tasks).clone()
+    }
+
+    /// Records a new `Pending` task (replacing the previous one for the same
+    /// context, path and direction) so it is visible before any work starts.
+    pub fn add_task(&self, mount: usize, dir: Direction) {
+        let m = &self.mounts[mount];
+        let mut tasks = lock(&self.tasks);
+        tasks.retain(|t| !(t.context_id == m.context_id && t.path == m.path && t.task_type == dir.task_type()));
+        tasks.push(TaskStatus {
+            context_id: m.context_id.clone(),
+            path: m.path.clone(),
+            error_message: String::new(),
+            status: status::PENDING.into(),
+            start_time: crate::util::now_secs(),
+            finish_time: 0,
+            task_type: dir.task_type().into(),
+        });
+    }
+
+    fn update_task(&self, mount: usize, dir: Direction, new_status: &str, error: Option<String>) {
+        let m = &self.mounts[mount];
+        let mut tasks = lock(&self.tasks);
+        if let Some(t) = tasks
+            .iter_mut()
+            .rev()
+            .find(|t| t.context_id == m.context_id && t.path == m.path && t.task_type == dir.task_type())
+        {
+            t.status = new_status.into();
+            if status::is_terminal(new_status) {
+                t.finish_time = crate::util::now_secs();
+            }
+            if let Some(e) = error {
+                t.error_message = e;
+            }
+        }
+    }
+}
+
+impl AppState {
+    pub fn session(&self, tenant: &str, id: &str) -> Option<Arc<Session>> {
+        let map = self.sessions.read().unwrap_or_else(|p| p.into_inner());
+        map.get(id).filter(|s| s.tenant == tenant).cloned()
+    }
+
+    /// Live sessions of `tenant`, oldest first.
+    pub fn tenant_sessions(&self, tenant: &str) -> Vec<Arc<Session>> {
+        let map = self.sessions.read().unwrap_or_else(|p| p.into_inner());
+        let mut v: Vec<_> = map.values().filter(|s| s.tenant == tenant).cloned().collect();
+        v.sort_by_key(|s| s.seq);
+        v
+    }
+
+    /// The id of a live session mounting context `ctx`, if any.
+    pub fn session_using(&self, ctx: &str) -> Option<String> {
+        let map = self.sessions.read().unwrap_or_else(|p| p.into_inner());
+        map.values().find(|s| s.mounts.iter().any(|m| m.context_id == ctx)).map(|s| s.id.clone())
+    }
+
+    /// Runs one (already recorded) sync task to completion. Returns whether it succeeded.
+    pub async fn run_task(self: &Arc<Self>, session: &Arc<Session>, mount: usize, dir: Direction) -> bool {
+        let mut caches = session.sync.lock().await;
+        session.update_task(mount, dir, status::RUNNING, None);
+        let mut cache = std::mem::take(&mut caches[mount]);
+        let st = self.clone();
+        let sess = session.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            let m = &sess.mounts[mount];
+            let r = match dir {
+                Direction::Upload => {
+                    let hook = st.upload_fault.clone();
+                    let hook_ref = hook.as_deref().map(|h| h as &(dyn Fn(usize) -> Result<(), String> + Sync));
+                    sync::upload(&st.store, &m.context_id, &m.path, &m.host_dir, &mut cache, hook_ref)
+                }
+                Direction::Download => sync::download(&st.store, &m.context_id, &m.path, &m.host_dir, &mut cache),
+            };
+            (r, cache)
+        })
+        .await;
+        let (result, cache) = match joined {
+            Ok((r, c)) => (r.map_err(|e| e.to_string()), c),
+            Err(e) => (Err(format!("sync task crashed: {e}")), StatCache::default()),
+        };
+        caches[mount] = cache;
+        match result {
+            Ok(_) => {
+                session.update_task(mount, dir, status::SUCCESS, None);
+                true
+            }
+            Err(e) => {
+                eprintln!("agentbay-local: {} of context {} at {} in session {} failed: {e}", dir.task_type(), session.mounts[mount].context_id, session.mounts[mount].path, session.id);
+                session.update_task(mount, dir, status::FAILED, Some(e));
+                false
+            }
+        }
+    }
+
+    /// Records tasks for `mounts` at once, then runs them in the background.
+    pub fn spawn_tasks(self: &Arc<Self>, session: &Arc<Session>, mounts: Vec<usize>, dir: Direction) {
+        for &i in &mounts {
+            session.add_task(i, dir);
+        }
+        let st = self.clone();
+        let sess = session.clone();
+        tokio::spawn(async move {
+            for i in mounts {
+                st.run_task(&sess, i, dir).await;
+            }
+        });
+    }
+
+    /// Marks the session DELETING and returns true if this call started the deletion.
+    pub fn begin_delete(&self, session: &Session) -> bool {
+        let mut s = lock(&session.status);
+        if *s == session_status::DELETING {
+            return false;
+        }
+        *s = session_status::DELETING;
+        true
+    }
+
+    /// Releases a session under its policies: uploads auto-upload contexts, destroys
+    /// the sandbox, removes its files, and only then forgets it. A mount whose
+    /// upload failed is kept under `<data>/lost+found/` rather than deleted.
+    pub async fn finish_delete(self: &Arc<Self>, session: Arc<Session>) {
+        let uploads: Vec<usize> =
+            (0..session.mounts.len()).filter(|&i| session.mounts[i].policy.upload_policy.auto_upload).collect();
+        for &i in &uploads {
+            session.add_task(i, Direction::Upload);
+        }
+        let mut failed = Vec::new();
+        for i in uploads {
+            if !self.run_task(&session, i, Direction::Upload).await {
+                failed.push(i);
+            }
+        }
+        if let Err(e) = session.sandbox.destroy().await {
+            eprintln!("agentbay-local: destroying sandbox of session {}: {e}", session.id);
+        }
+        for i in failed {
+            let keep = self.data_dir.join("lost+found").join(format!("{}-{i}", session.id));
+            let moved = std::fs::create_dir_all(self.data_dir.join("lost+found"))
+                .and_then(|_| std::fs::rename(&session.mounts[i].host_dir, &keep));
+            match moved {
+                Ok(()) => eprintln!("agentbay-local: kept un-uploaded files of session {} in {}", session.id, keep.display()),
+                Err(e) => eprintln!("agentbay-local: could not keep un-uploaded files of session {}: {e}", session.id),
+            }
+        }
+        if let Err(e) = std::fs::remove_dir_all(&session.dir) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                eprintln!("agentbay-local: removing {}: {e}", session.dir.display());
+            }
+        }
+        self.sessions.write().unwrap_or_else(|p| p.into_inner()).remove(&session.id);
+    }
+
+    /// Graceful shutdown: every live session is released under its policies.
+    pub async fn release_all(self: &Arc<Self>) {
+        let all: Vec<Arc<Session>> =
+            self.sessions.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
+        let mut handles = Vec::new();
+        for s in all {
+            if self.begin_delete(&s) {
+                let st = self.clone();
+                handles.push(tokio::spawn(async move { st.finish_delete(s).await }));
+            }
+        }
+        for h in handles {
+            let _ = h.await;
+        }
+        // Deletions started earlier by clients finish on their own tasks; wait for them.
+        for _ in 0..6000 {
+            if self.sessions.read().unwrap_or_else(|p| p.into_inner()).is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+}
