@@ -1,4 +1,19 @@
 //! Runtime-agnostic SDK core: no wasm-bindgen types live here, so everything
 //! below is testable natively with `cargo test`.
 
+pub mod api;
+pub mod command;
+pub mod config;
+pub mod context;
+pub mod context_manager;
+pub mod filesystem;
+pub mod poll;
+pub mod request;
+pub mod results;
+pub mod runtime;
+pub mod session;
+pub mod sync_config;
 pub mod wire;
+
+#[cfg(test)]
+mod tests;

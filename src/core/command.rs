@@ -1,0 +1,129 @@
+//! `session.command`: the `shell` tool and the official result parsing (§2.4).
+
+use super::api::Api;
+use super::results::CommandResult;
+use super::runtime::Env;
+use super::session::{call_tool, SessionHandle};
+use super::wire::tool::{name, SHELL_DEFAULT_TIMEOUT_MS, SHELL_MAX_TIMEOUT_MS};
+use serde_json::{json, Map, Value};
+
+/// JS `typeof` name of a JSON value, for the official envs message.
+fn js_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null | Value::Array(_) | Value::Object(_) => "object",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+    }
+}
+
+/// Validates `envs` (the one case where the official `executeCommand` rejects).
+pub fn validate_envs(envs: &Value) -> Result<Option<Map<String, Value>>, String> {
+    let obj = match envs {
+        Value::Null => return Ok(None),
+        Value::Object(o) => o,
+        other => return Err(format!("Invalid environment variables: envs must be an object of strings, got {}", js_type(other))),
+    };
+    let bad: Vec<String> = obj
+        .iter()
+        .filter(|(_, v)| !v.is_string())
+        .map(|(k, v)| format!("value for key '{k}' (type: {})", js_type(v)))
+        .collect();
+    if !bad.is_empty() {
+        return Err(format!(
+            "Invalid environment variables: all keys and values must be strings. Found invalid entries: {}",
+            bad.join(", ")
+        ));
+    }
+    Ok(Some(obj.clone()))
+}
+
+pub async fn execute<E: Env>(
+    api: &Api<E>,
+    s: &SessionHandle,
+    command: &str,
+    timeout_ms: Option<u64>,
+    cwd: Option<&str>,
+    envs: Option<Map<String, Value>>,
+) -> CommandResult {
+    let timeout = timeout_ms.filter(|t| *t > 0).unwrap_or(SHELL_DEFAULT_TIMEOUT_MS).min(SHELL_MAX_TIMEOUT_MS);
+    let mut args = json!({"command": command, "timeout_ms": timeout});
+    if let Some(c) = cwd.filter(|c| !c.is_empty()) {
+        args["cwd"] = Value::String(c.into());
+    }
+    if let Some(e) = envs {
+        args["envs"] = Value::Object(e);
+    }
+    match call_tool(api, s, name::SHELL, &args).await {
+        Err((rid, m)) => CommandResult::fail(rid, if m.is_empty() { "Failed to execute command".into() } else { m }),
+        Ok(out) => parse_shell(out.request_id, out.is_error, &out.text),
+    }
+}
+
+/// The official parsing: JSON payload → `success = exit_code == 0`; raw text → old format.
+pub fn parse_shell(request_id: String, is_error: bool, text: &str) -> CommandResult {
+    let payload = serde_json::from_str::<Value>(text).ok().filter(Value::is_object);
+    let s = |p: &Value, k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    match (is_error, payload) {
+        (false, Some(p)) => {
+            let (stdout, stderr) = (s(&p, "stdout"), s(&p, "stderr"));
+            let code = p.get("exit_code").and_then(Value::as_i64).unwrap_or(0);
+            let trace = s(&p, "traceId");
+            CommandResult {
+                request_id,
+                success: code == 0,
+                output: format!("{stdout}{stderr}"),
+                exit_code: Some(code),
+                error_message: (code != 0).then(|| if stderr.is_empty() { format!("Command exited with code {code}") } else { stderr.clone() }),
+                stdout: Some(stdout),
+                stderr: Some(stderr),
+                trace_id: (!trace.is_empty()).then_some(trace),
+            }
+        }
+        (false, None) => CommandResult { request_id, success: true, output: text.to_string(), ..Default::default() },
+        (true, Some(p)) => {
+            let (stdout, stderr) = (s(&p, "stdout"), s(&p, "stderr"));
+            let code = p.get("exit_code").or_else(|| p.get("errorCode")).and_then(Value::as_i64).unwrap_or(0);
+            let trace = s(&p, "traceId");
+            CommandResult {
+                request_id,
+                success: false,
+                output: format!("{stdout}{stderr}"),
+                exit_code: Some(code),
+                error_message: Some(if stderr.is_empty() { text.to_string() } else { stderr.clone() }),
+                stdout: Some(stdout),
+                stderr: Some(stderr),
+                trace_id: (!trace.is_empty()).then_some(trace),
+            }
+        }
+        (true, None) => CommandResult::fail(request_id, if text.is_empty() { "Failed to execute command" } else { text }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_payload_parsing() {
+        let r = parse_shell("r".into(), false, r#"{"stdout":"hi\n","stderr":"","exit_code":0}"#);
+        assert!(r.success);
+        assert_eq!((r.output.as_str(), r.exit_code, r.error_message.as_deref()), ("hi\n", Some(0), None));
+        let r = parse_shell("r".into(), false, r#"{"stdout":"","stderr":"boom","exit_code":2,"traceId":"t"}"#);
+        assert!(!r.success);
+        assert_eq!((r.exit_code, r.error_message.as_deref(), r.trace_id.as_deref()), (Some(2), Some("boom"), Some("t")));
+        let r = parse_shell("r".into(), false, "plain");
+        assert!(r.success && r.output == "plain" && r.exit_code.is_none());
+        let r = parse_shell("r".into(), true, "timed out");
+        assert_eq!((r.success, r.error_message.as_deref()), (false, Some("timed out")));
+        let r = parse_shell("r".into(), true, r#"{"stdout":"","stderr":"","errorCode":124}"#);
+        assert_eq!(r.exit_code, Some(124));
+    }
+
+    #[test]
+    fn envs_validation_message() {
+        let e = validate_envs(&json!({"A": 1, "B": "x"})).unwrap_err();
+        assert_eq!(e, "Invalid environment variables: all keys and values must be strings. Found invalid entries: value for key 'A' (type: number)");
+        assert!(validate_envs(&Value::Null).unwrap().is_none());
+    }
+}

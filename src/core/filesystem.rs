@@ -1,0 +1,164 @@
+//! `session.fileSystem`: the filesystem tools, with chunked reads/writes (61440 per
+//! chunk as the official TS SDK). Large reads go through base64 chunks so a chunk
+//! boundary inside a multi-byte character cannot corrupt text.
+
+use super::api::Api;
+use super::results::*;
+use super::runtime::Env;
+use super::session::{call_tool, SessionHandle};
+use super::wire::tool::{self, name, FileInfo, WRITE_MODES};
+use base64::Engine;
+use serde_json::{json, Value};
+
+pub const CHUNK: usize = 61_440;
+
+async fn bool_tool<E: Env>(api: &Api<E>, s: &SessionHandle, tool_name: &str, args: Value) -> BoolResult {
+    match call_tool(api, s, tool_name, &args).await {
+        Err((rid, m)) => BoolResult::fail(rid, m),
+        Ok(o) if o.is_error => BoolResult::fail(o.request_id, o.text),
+        Ok(o) => BoolResult { request_id: o.request_id, success: true, data: Some(true), error_message: None },
+    }
+}
+
+pub async fn create_directory<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str) -> BoolResult {
+    bool_tool(api, s, name::CREATE_DIRECTORY, json!({ "path": path })).await
+}
+
+pub async fn delete_file<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str) -> BoolResult {
+    bool_tool(api, s, name::DELETE_FILE, json!({ "path": path })).await
+}
+
+pub async fn move_file<E: Env>(api: &Api<E>, s: &SessionHandle, source: &str, destination: &str) -> BoolResult {
+    bool_tool(api, s, name::MOVE_FILE, json!({ "source": source, "destination": destination })).await
+}
+
+pub async fn get_file_info<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str) -> FileInfoResult {
+    match call_tool(api, s, name::GET_FILE_INFO, &json!({ "path": path })).await {
+        Err((rid, m)) => FileInfoResult::fail(rid, m),
+        Ok(o) if o.is_error => FileInfoResult::fail(o.request_id, o.text),
+        Ok(o) if o.text.trim().is_empty() => FileInfoResult::fail(o.request_id, "Empty response from get_file_info"),
+        Ok(o) => FileInfoResult { request_id: o.request_id, success: true, file_info: Some(FileInfo::parse(&o.text)), error_message: None },
+    }
+}
+
+pub async fn list_directory<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str) -> DirectoryListResult {
+    match call_tool(api, s, name::LIST_DIRECTORY, &json!({ "path": path })).await {
+        Err((rid, m)) => DirectoryListResult::fail(rid, m),
+        Ok(o) if o.is_error => DirectoryListResult::fail(o.request_id, o.text),
+        Ok(o) => DirectoryListResult {
+            request_id: o.request_id,
+            success: true,
+            entries: tool::parse_dir_listing(&o.text)
+                .into_iter()
+                .map(|(name, is_directory)| DirectoryEntry { name, is_directory })
+                .collect(),
+            error_message: None,
+        },
+    }
+}
+
+/// Splits at most `CHUNK` characters per piece, never inside a character.
+pub fn chunks(content: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = content;
+    while !rest.is_empty() {
+        let cut = rest.char_indices().nth(CHUNK).map(|(i, _)| i).unwrap_or(rest.len());
+        out.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    out
+}
+
+pub async fn write_file<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str, content: &str, mode: &str) -> BoolResult {
+    if !WRITE_MODES.contains(&mode) {
+        return BoolResult::fail("", format!("Invalid mode: {mode}. Must be one of overwrite, append, create_new"));
+    }
+    let pieces = chunks(content);
+    if pieces.is_empty() {
+        return bool_tool(api, s, name::WRITE_FILE, json!({"path": path, "content": "", "mode": mode})).await;
+    }
+    let mut last = BoolResult::default();
+    for (i, piece) in pieces.iter().enumerate() {
+        let m = if i == 0 { mode } else { "append" };
+        last = bool_tool(api, s, name::WRITE_FILE, json!({"path": path, "content": piece, "mode": m})).await;
+        if !last.success {
+            if i > 0 {
+                last.error_message = last.error_message.map(|e| format!("{e} (after writing {i} of {} chunks)", pieces.len()));
+            }
+            return last;
+        }
+    }
+    last
+}
+
+/// Reads the whole file as bytes: `get_file_info` for the size, then chunks.
+pub async fn read_bytes<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str, force_binary: bool) -> BinaryResult {
+    let info = get_file_info(api, s, path).await;
+    let fi = match (info.success, info.file_info) {
+        (true, Some(fi)) => fi,
+        _ => return BinaryResult::fail(info.request_id, info.error_message.unwrap_or_default()),
+    };
+    if fi.is_directory {
+        return BinaryResult::fail(info.request_id, format!("Path does not exist or is a directory: {path}"));
+    }
+    let size = fi.size;
+    let mut bytes = Vec::with_capacity(size as usize);
+    let mut rid = info.request_id;
+    let binary = force_binary || size as usize > CHUNK;
+    let mut offset = 0u64;
+    while offset < size {
+        let len = (size - offset).min(CHUNK as u64);
+        let mut args = json!({"path": path, "offset": offset, "length": len});
+        if binary {
+            args["format"] = Value::String("binary".into());
+        }
+        match call_tool(api, s, name::READ_FILE, &args).await {
+            Err((r, m)) => return BinaryResult::fail(r, m),
+            Ok(o) if o.is_error => return BinaryResult::fail(o.request_id, o.text),
+            Ok(o) => {
+                rid = o.request_id;
+                if binary {
+                    match base64::engine::general_purpose::STANDARD.decode(o.text.trim()) {
+                        Ok(b) => bytes.extend_from_slice(&b),
+                        Err(e) => return BinaryResult::fail(rid, format!("Invalid base64 from read_file: {e}")),
+                    }
+                } else {
+                    bytes.extend_from_slice(o.text.as_bytes());
+                }
+            }
+        }
+        offset += len;
+    }
+    BinaryResult { request_id: rid, success: true, size: Some(bytes.len() as u64), bytes, http_status: None, error_message: None }
+}
+
+pub async fn read_file<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str) -> FileContentResult {
+    let r = read_bytes(api, s, path, false).await;
+    if !r.success {
+        return FileContentResult::fail(r.request_id, r.error_message.unwrap_or_default());
+    }
+    match String::from_utf8(r.bytes) {
+        Ok(content) => FileContentResult { request_id: r.request_id, success: true, content, error_message: None },
+        Err(e) => FileContentResult {
+            request_id: r.request_id,
+            success: true,
+            content: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            error_message: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunking_respects_characters() {
+        let s = "é".repeat(CHUNK + 5);
+        let c = chunks(&s);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].chars().count(), CHUNK);
+        assert_eq!(c[1].chars().count(), 5);
+        assert!(chunks("").is_empty());
+    }
+}

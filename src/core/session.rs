@@ -1,0 +1,514 @@
+//! Sessions: create (with the context-download wait), get, list, delete (with the
+//! official completion polling), labels, info, and the `CallMcpTool` transport.
+
+use super::api::{Api, ApiError};
+use super::context_manager;
+use super::poll::{Backoff, WaitOptions};
+use super::request::Params;
+use super::results::*;
+use super::runtime::Env;
+use super::sync_config::ContextSyncSpec;
+use super::wire::context_status::{status, task_type, TaskStatus};
+use super::wire::envelope::{session_status, CreateSessionData, GetSessionData, LabelsData, SessionDetailData, SessionListItem as WireItem};
+use super::wire::tool::ToolResult;
+use super::wire::{action::Action, field};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+/// A live session as the core tracks it; `deleted` makes later calls fail fast.
+#[derive(Debug)]
+pub struct SessionHandle {
+    pub data: SessionData,
+    deleted: Cell<bool>,
+}
+
+impl SessionHandle {
+    pub fn new(data: SessionData) -> Self {
+        SessionHandle { data, deleted: Cell::new(false) }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.data.session_id
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.deleted.get()
+    }
+
+    /// The message every call on a deleted session resolves with.
+    pub fn deleted_error(&self) -> Option<String> {
+        self.is_deleted().then(|| format!("Session {} has been deleted; create a new session", self.id()))
+    }
+}
+
+const OFFICIAL_PARAM_KEYS: &[&str] = &[
+    "labels", "imageId", "contextSync", "browserContext", "policyId", "betaNetworkId",
+    "enableBrowserReplay", "extraConfigs", "framework", "isVpc", "mcpPolicyId",
+];
+const OWN_PARAM_KEYS: &[&str] = &["contextSyncs", "contextId", "syncWait"];
+
+/// Validated `create()` parameters.
+#[derive(Debug, Clone, Default)]
+pub struct CreateParams {
+    pub labels: Option<BTreeMap<String, String>>,
+    pub image_id: Option<String>,
+    pub context_syncs: Vec<ContextSyncSpec>,
+    pub context_id: Option<String>,
+    pub policy_id: Option<String>,
+    pub network_id: Option<String>,
+    pub extra_configs: Option<Value>,
+    pub framework: String,
+    pub enable_record: Option<bool>,
+    pub sync_wait: WaitOptions,
+}
+
+fn string_field(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone()).filter(|s| !s.is_empty())),
+        Some(other) => Err(format!("{key} must be a string, got {other}")),
+    }
+}
+
+pub fn labels_from(v: &Value) -> Result<BTreeMap<String, String>, String> {
+    let obj = v.as_object().ok_or("labels must be an object of string values")?;
+    obj.iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => Ok((k.clone(), s.clone())),
+            other => Err(format!("label '{k}' must be a string, got {other}")),
+        })
+        .collect()
+}
+
+impl CreateParams {
+    /// Parses the JSON form of the JS params (after `toJSON()` of any class instances).
+    pub fn from_value(v: &Value) -> Result<CreateParams, String> {
+        let empty = Map::new();
+        let obj = match v {
+            Value::Null => &empty,
+            Value::Object(o) => o,
+            other => return Err(format!("params must be an object, got {other}")),
+        };
+        if let Some(k) = obj.keys().find(|k| !OFFICIAL_PARAM_KEYS.contains(&k.as_str()) && !OWN_PARAM_KEYS.contains(&k.as_str())) {
+            let mut valid: Vec<&str> = OFFICIAL_PARAM_KEYS.to_vec();
+            valid.extend(OWN_PARAM_KEYS);
+            return Err(format!("Unknown property in CreateSessionParams: '{k}'. Valid properties are: {}", valid.join(", ")));
+        }
+        if obj.get("browserContext").is_some_and(|b| !b.is_null()) {
+            return Err("browserContext is not supported by agentbay-wasm".into());
+        }
+        let mut p = CreateParams { framework: string_field(obj, "framework")?.unwrap_or_default(), ..Default::default() };
+        p.labels = obj.get("labels").filter(|l| !l.is_null()).map(labels_from).transpose()?;
+        p.image_id = string_field(obj, "imageId")?;
+        p.context_id = string_field(obj, "contextId")?;
+        p.policy_id = string_field(obj, "policyId")?;
+        p.network_id = string_field(obj, "betaNetworkId")?;
+        p.extra_configs = obj.get("extraConfigs").filter(|e| !e.is_null()).cloned();
+        p.enable_record = obj.get("enableBrowserReplay").and_then(Value::as_bool);
+        let mut index = 0;
+        for key in ["contextSync", "contextSyncs"] {
+            match obj.get(key) {
+                None | Some(Value::Null) => {}
+                Some(Value::Array(items)) => {
+                    for item in items {
+                        p.context_syncs.push(ContextSyncSpec::from_value(index, item).map_err(|e| e.to_string())?);
+                        index += 1;
+                    }
+                }
+                Some(_) => return Err(format!("{key} must be an array of ContextSync")),
+            }
+        }
+        if let Some(w) = obj.get("syncWait").filter(|w| !w.is_null()) {
+            p.sync_wait = WaitOptions::deserialize(w).map_err(|e| format!("syncWait: {e}"))?;
+        }
+        Ok(p)
+    }
+
+    fn to_params(&self, api_region: Option<&str>) -> Params {
+        let stats = format!(
+            r#"{{"source":"sdk","sdk_language":"typescript","sdk_version":"{}","is_release":true,"framework":{}}}"#,
+            env!("CARGO_PKG_VERSION"),
+            Value::String(self.framework.clone())
+        );
+        let mut p = Params::new().set(field::SDK_STATS, stats).set_opt(field::LOGIN_REGION_ID, api_region);
+        if let Some(l) = &self.labels {
+            p = p.set(field::LABELS, serde_json::to_string(l).unwrap_or_default());
+        }
+        p = p
+            .set_opt(field::IMAGE_ID, self.image_id.as_deref())
+            .set_opt(field::CONTEXT_ID, self.context_id.as_deref())
+            .set_opt(field::MCP_POLICY_ID, self.policy_id.as_deref())
+            .set_opt(field::NETWORK_ID, self.network_id.as_deref());
+        if let Some(e) = &self.extra_configs {
+            p = p.set(field::EXTRA_CONFIGS, e.to_string());
+        }
+        if self.enable_record == Some(false) {
+            p = p.set_bool(field::ENABLE_RECORD, false);
+        }
+        if !self.context_syncs.is_empty() {
+            let list: Vec<Value> = self.context_syncs.iter().map(ContextSyncSpec::to_persistence).collect();
+            p = p.set(field::PERSISTENCE_DATA_LIST, Value::Array(list).to_string());
+        }
+        p
+    }
+}
+
+pub async fn create<E: Env>(api: &Api<E>, params: &Value) -> SessionResult {
+    let params = match CreateParams::from_value(params) {
+        Ok(p) => p,
+        Err(e) => return SessionResult::fail("", format!("Failed to create session: Error: {e}")),
+    };
+    let reply = match api.call(Action::CreateMcpSession, params.to_params(api.cfg.region_id.as_deref())).await {
+        Ok(r) => r,
+        Err(e) => return SessionResult::fail(e.request_id(), format!("Failed to create session: {e}")),
+    };
+    if let Some(m) = reply.body_error() {
+        return SessionResult::fail(reply.request_id, m);
+    }
+    if !reply.data().is_object() {
+        return SessionResult::fail(reply.request_id, "Invalid response format: 'data' field is not a dictionary");
+    }
+    let data: CreateSessionData = reply.data_as();
+    if reply.data().get("Success") == Some(&Value::Bool(false)) {
+        return SessionResult::fail(reply.request_id, data.err_msg.unwrap_or_else(|| "Session creation failed".into()));
+    }
+    if data.session_id.is_empty() {
+        return SessionResult::fail(reply.request_id, "SessionId not found in response");
+    }
+    let session = SessionData {
+        session_id: data.session_id,
+        resource_url: data.resource_url,
+        token: data.token,
+        link_url: data.link_url,
+        image_id: params.image_id.clone().unwrap_or_else(|| super::wire::DEFAULT_IMAGE_ID.into()),
+    };
+    let waited: Vec<&str> =
+        params.context_syncs.iter().filter(|c| c.wait_for_completion).map(|c| c.context_id.as_str()).collect();
+    let (failures, pending) = if waited.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        wait_for_downloads(api, &session.session_id, &waited, params.sync_wait).await
+    };
+    SessionResult {
+        request_id: reply.request_id,
+        success: true,
+        session: Some(session),
+        context_sync_failures: (!failures.is_empty()).then_some(failures),
+        context_sync_pending: (!pending.is_empty()).then_some(pending),
+        error_message: None,
+    }
+}
+
+/// Waits until every download of the waited contexts is `Success`/`Failed` (or the
+/// list has none, as officially). Returns `(failed, still pending at the bound)`.
+pub async fn wait_for_downloads<E: Env>(
+    api: &Api<E>,
+    session_id: &str,
+    context_ids: &[&str],
+    opts: WaitOptions,
+) -> (Vec<TaskStatus>, Vec<TaskStatus>) {
+    let mut backoff = Backoff::new(opts, api.env.now_ms());
+    let mut pending = Vec::new();
+    loop {
+        let info = context_manager::info(api, session_id, None, None, None).await;
+        if info.success {
+            let relevant: Vec<TaskStatus> = info
+                .context_status_data
+                .into_iter()
+                .filter(|t| context_ids.contains(&t.context_id.as_str()))
+                .filter(|t| t.task_type.is_empty() || t.task_type == task_type::DOWNLOAD)
+                .collect();
+            if relevant.iter().all(|t| status::is_terminal(&t.status)) {
+                return (relevant.into_iter().filter(|t| t.status == status::FAILED).collect(), Vec::new());
+            }
+            pending = relevant.into_iter().filter(|t| !status::is_terminal(&t.status)).collect();
+        }
+        match backoff.next_sleep(api.env.now_ms()) {
+            Some(ms) => api.env.sleep(ms).await,
+            None => return (Vec::new(), pending),
+        }
+    }
+}
+
+pub async fn get<E: Env>(api: &Api<E>, session_id: &str) -> SessionResult {
+    if session_id.trim().is_empty() {
+        return SessionResult::fail("", "session_id is required");
+    }
+    let fail = |rid: String, m: String| SessionResult::fail(rid, format!("Failed to get session {session_id}: {m}"));
+    let reply = match api.call(Action::GetSession, Params::new().set(field::SESSION_ID, session_id)).await {
+        Ok(r) => r,
+        Err(e) if e.is_not_found() => return fail(e.request_id(), format!("Session {session_id} not found")),
+        Err(e) => return fail(e.request_id(), e.to_string()),
+    };
+    if let Some(m) = reply.body_error() {
+        let m = if m.contains("NotFound") { format!("Session {session_id} not found") } else { m };
+        return fail(reply.request_id, m);
+    }
+    let d: GetSessionData = reply.data_as();
+    let session = SessionData {
+        session_id: if d.session_id.is_empty() { session_id.into() } else { d.session_id },
+        resource_url: d.resource_url,
+        token: d.token,
+        link_url: String::new(),
+        image_id: String::new(),
+    };
+    SessionResult { request_id: reply.request_id, success: true, session: Some(session), ..Default::default() }
+}
+
+pub async fn list<E: Env>(api: &Api<E>, labels: &BTreeMap<String, String>, page: Option<u32>, limit: u32, status_filter: Option<&str>) -> SessionListResult {
+    if let Some(s) = status_filter {
+        if !session_status::FILTERABLE.contains(&s) {
+            return SessionListResult::fail("", format!("Invalid status '{s}'. Must be one of: {}", session_status::FILTERABLE.join(", ")));
+        }
+    }
+    let page = page.unwrap_or(1);
+    if page < 1 {
+        return SessionListResult::fail("", format!("Cannot reach page {page}: Page number must be >= 1"));
+    }
+    let labels_json = serde_json::to_string(labels).unwrap_or_else(|_| "{}".into());
+    let base = || {
+        Params::new()
+            .set(field::LABELS, labels_json.clone())
+            .set(field::MAX_RESULTS, limit.to_string())
+            .set_opt(field::STATUS, status_filter)
+    };
+    let mut token: Option<String> = None;
+    for current in 1..=page {
+        let p = base().set_opt(field::NEXT_TOKEN, token.as_deref());
+        let reply = match api.call(Action::ListSession, p).await {
+            Ok(r) => r,
+            Err(e) => return SessionListResult::fail(e.request_id(), format!("Failed to list sessions: {e}")),
+        };
+        if let Some(m) = reply.strict_error("Failed to list sessions") {
+            return SessionListResult::fail(reply.request_id, m);
+        }
+        let next = reply.str_field("NextToken").filter(|t| !t.is_empty()).map(String::from);
+        if current < page {
+            match next {
+                Some(t) => token = Some(t),
+                None => return SessionListResult::fail(reply.request_id, format!("Cannot reach page {page}: No more pages available")),
+            }
+            continue;
+        }
+        let items: Vec<WireItem> = reply.data_as();
+        return SessionListResult {
+            session_ids: items
+                .into_iter()
+                .map(|i| SessionListItem {
+                    session_id: i.session_id,
+                    session_status: if i.session_status.is_empty() { "UNKNOWN".into() } else { i.session_status },
+                })
+                .collect(),
+            next_token: next,
+            max_results: Some(reply.num_field("MaxResults").unwrap_or(u64::from(limit))),
+            total_count: reply.num_field("TotalCount"),
+            request_id: reply.request_id,
+            success: true,
+            error_message: None,
+        };
+    }
+    SessionListResult::fail("", "unreachable page walk")
+}
+
+/// The official delete bound (300 s), polled every ≤1 s.
+pub const DELETE_WAIT: WaitOptions = WaitOptions::new(300_000, 100, 1_000);
+
+pub async fn delete<E: Env>(api: &Api<E>, s: &SessionHandle, sync_context: bool, wait: WaitOptions) -> DeleteResult {
+    if let Some(m) = s.deleted_error() {
+        return DeleteResult::fail("", m);
+    }
+    let id = s.id();
+    if sync_context {
+        // As officially: a failed sync is not fatal; the deletion goes ahead.
+        let _ = context_manager::sync(api, s, None, None, None, context_manager::SYNC_WAIT, &mut |_| {}).await;
+    }
+    let reply = match api.call(Action::DeleteSessionAsync, Params::new().set(field::SESSION_ID, id)).await {
+        Ok(r) => r,
+        Err(e) => return DeleteResult::fail(e.request_id(), format!("Failed to delete session {id}: {e}")),
+    };
+    if reply.success() == Some(false) {
+        let m = format!(
+            "[{}] {}",
+            reply.str_field("Code").unwrap_or("Unknown"),
+            reply.str_field("Message").unwrap_or("Failed to delete session")
+        );
+        return DeleteResult::fail(reply.request_id, m);
+    }
+    let mut backoff = Backoff::new(wait, api.env.now_ms());
+    loop {
+        match api.call(Action::GetSessionDetail, Params::new().set(field::SESSION_ID, id)).await {
+            Err(e) if e.is_not_found() => break,
+            Ok(r) if r.body_error().is_some_and(|m| m.contains("NotFound") || m.to_ascii_lowercase().contains("not found")) => break,
+            Ok(r) if r.data_as::<SessionDetailData>().status == session_status::FINISH => break,
+            _ => {}
+        }
+        match backoff.next_sleep(api.env.now_ms()) {
+            Some(ms) => api.env.sleep(ms).await,
+            None => {
+                return DeleteResult::fail(reply.request_id, format!("Timeout waiting for session deletion after {}ms", wait.timeout_ms))
+            }
+        }
+    }
+    s.deleted.set(true);
+    DeleteResult { request_id: reply.request_id, success: true, error_message: None }
+}
+
+pub async fn status<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionStatusResult {
+    let id = s.id();
+    match api.call(Action::GetSessionDetail, Params::new().set(field::SESSION_ID, id)).await {
+        Err(e) => SessionStatusResult {
+            code: e.code().map(String::from),
+            http_status_code: match &e {
+                ApiError::Http { status, .. } => Some(*status),
+                _ => None,
+            },
+            ..SessionStatusResult::fail(e.request_id(), if e.is_not_found() { format!("Session {id} not found") } else { e.to_string() })
+        },
+        Ok(r) => match r.body_error() {
+            Some(m) => SessionStatusResult { code: r.str_field("Code").map(String::from), ..SessionStatusResult::fail(r.request_id, m) },
+            None => SessionStatusResult {
+                status: Some(r.data_as::<SessionDetailData>().status),
+                code: Some(r.str_field("Code").unwrap_or("").to_string()),
+                http_status_code: Some(r.num_field("HttpStatusCode").unwrap_or(200) as u16),
+                request_id: r.request_id,
+                success: true,
+                error_message: None,
+            },
+        },
+    }
+}
+
+/// `setLabels` validation, with the official messages (missing periods included).
+pub fn validate_labels(v: &Value) -> Result<BTreeMap<String, String>, String> {
+    let obj = match v {
+        Value::Array(_) => return Err("Labels cannot be an array. Please provide a valid labels object.".into()),
+        Value::Object(o) => o,
+        _ => return Err("Labels cannot be null, undefined, or invalid type. Please provide a valid labels object.".into()),
+    };
+    if obj.is_empty() {
+        return Err("Labels cannot be empty. Please provide at least one label.".into());
+    }
+    let mut out = BTreeMap::new();
+    for (k, v) in obj {
+        if k.trim().is_empty() {
+            return Err("Label keys cannot be empty Please provide valid keys.".into());
+        }
+        let val = match v {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        if val.trim().is_empty() {
+            return Err("Label values cannot be empty Please provide valid values.".into());
+        }
+        out.insert(k.clone(), val);
+    }
+    Ok(out)
+}
+
+pub async fn set_labels<E: Env>(api: &Api<E>, s: &SessionHandle, labels: &Value) -> LabelResult {
+    if let Some(m) = s.deleted_error() {
+        return LabelResult::fail("", m);
+    }
+    let labels = match validate_labels(labels) {
+        Ok(l) => l,
+        Err(m) => return LabelResult::fail("", m),
+    };
+    let p = Params::new().set(field::SESSION_ID, s.id()).set(field::LABELS, serde_json::to_string(&labels).unwrap_or_default());
+    match api.call(Action::SetLabel, p).await {
+        Err(e) => LabelResult::fail(e.request_id(), format!("Failed to set labels for session {}: {e}", s.id())),
+        Ok(r) => match r.body_error() {
+            Some(m) => LabelResult::fail(r.request_id, format!("Failed to set labels for session {}: {m}", s.id())),
+            None => LabelResult { request_id: r.request_id, success: true, data: None, error_message: None },
+        },
+    }
+}
+
+pub async fn get_labels<E: Env>(api: &Api<E>, s: &SessionHandle) -> LabelResult {
+    if let Some(m) = s.deleted_error() {
+        return LabelResult::fail("", m);
+    }
+    let fail = |rid: String, m: String| LabelResult::fail(rid, format!("Failed to get labels for session {}: {m}", s.id()));
+    let r = match api.call(Action::GetLabel, Params::new().set(field::SESSION_ID, s.id())).await {
+        Ok(r) => r,
+        Err(e) => return fail(e.request_id(), e.to_string()),
+    };
+    if let Some(m) = r.body_error() {
+        return fail(r.request_id, m);
+    }
+    let d: LabelsData = r.data_as();
+    let labels = if d.labels.trim().is_empty() {
+        Ok(BTreeMap::new())
+    } else {
+        serde_json::from_str::<Value>(&d.labels).map_err(|e| e.to_string()).and_then(|v| labels_from(&v))
+    };
+    match labels {
+        Ok(l) => LabelResult { request_id: r.request_id, success: true, data: Some(l), error_message: None },
+        Err(e) => fail(r.request_id, format!("malformed Labels in response: {e}")),
+    }
+}
+
+pub async fn info<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionInfoResult {
+    if let Some(m) = s.deleted_error() {
+        return SessionInfoResult::fail("", m);
+    }
+    let id = s.id();
+    let r = match api.call(Action::GetMcpResource, Params::new().set(field::SESSION_ID, id)).await {
+        Ok(r) => r,
+        Err(e) if e.is_not_found() => return SessionInfoResult::fail(e.request_id(), format!("Session {id} not found")),
+        Err(e) => return SessionInfoResult::fail(e.request_id(), format!("Failed to get session info for session {id}: {e}")),
+    };
+    if let Some(m) = r.body_error() {
+        return SessionInfoResult::fail(r.request_id, m);
+    }
+    let d = r.data();
+    let s_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let desktop = d.get("DesktopInfo").cloned().unwrap_or(Value::Null);
+    let info = SessionInfo {
+        session_id: Some(s_of(d, "SessionId")).filter(|x| !x.is_empty()).unwrap_or_else(|| id.into()),
+        resource_url: s_of(d, "ResourceUrl"),
+        app_id: s_of(&desktop, "AppId"),
+        auth_code: s_of(&desktop, "AuthCode"),
+        connection_properties: s_of(&desktop, "ConnectionProperties"),
+        resource_id: s_of(&desktop, "ResourceId"),
+        resource_type: s_of(&desktop, "ResourceType"),
+        ticket: s_of(&desktop, "Ticket"),
+    };
+    SessionInfoResult { request_id: r.request_id, success: true, data: Some(info), error_message: None }
+}
+
+/// Outcome of one `CallMcpTool`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolOutcome {
+    pub request_id: String,
+    pub is_error: bool,
+    /// `content[0].text` on success, all texts joined with `"; "` on error.
+    pub text: String,
+}
+
+/// Calls one tool; `Err((request_id, message))` when no tool result came back.
+pub async fn call_tool<E: Env>(api: &Api<E>, s: &SessionHandle, name: &str, args: &Value) -> Result<ToolOutcome, (String, String)> {
+    if let Some(m) = s.deleted_error() {
+        return Err((String::new(), m));
+    }
+    let p = Params::new()
+        .set(field::ARGS, args.to_string())
+        .set_bool(field::AUTO_GEN_SESSION, false)
+        .set(field::NAME, name)
+        .set(field::SERVER, "")
+        .set(field::SESSION_ID, s.id());
+    let r = api.call(Action::CallMcpTool, p).await.map_err(|e| (e.request_id(), e.to_string()))?;
+    if let Some(m) = r.body_error() {
+        return Err((r.request_id, m));
+    }
+    if !r.data().is_object() {
+        let what = if r.data().is_null() { "missing Data" } else { "Data is not an object" };
+        return Err((r.request_id, format!("Invalid response data format: {what}")));
+    }
+    let tr: ToolResult = serde_json::from_value(r.data().clone()).map_err(|e| (r.request_id.clone(), format!("Invalid response data format: {e}")))?;
+    let text = if tr.is_error { tr.joined_text() } else { tr.content.first().map(|c| c.text.clone()).unwrap_or_default() };
+    Ok(ToolOutcome { request_id: r.request_id, is_error: tr.is_error, text })
+}
+

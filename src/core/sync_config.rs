@@ -1,0 +1,231 @@
+//! Sync configuration as plain JSON: default policy parts, class-style defaults
+//! filling, `SyncPolicyImpl` semantics, and `ContextSync` items.
+//!
+//! Everything is `serde_json::Value` because the official SDK sends plain policies
+//! verbatim (key order included); validation is `wire::policy::validate_and_normalize`.
+
+use super::wire::policy::{validate_and_normalize, PolicyError, TOP_LEVEL_KEYS};
+use serde_json::{json, Map, Value};
+
+/// The policy parts that have their own class / factory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Upload,
+    Download,
+    Delete,
+    Extract,
+    Recycle,
+    Mapping,
+    WhiteList,
+    BwList,
+}
+
+impl Part {
+    /// The official factory value (`newUploadPolicy()`, …).
+    pub fn default_value(self) -> Value {
+        match self {
+            Part::Upload => json!({"autoUpload": true, "uploadStrategy": "UploadBeforeResourceRelease", "uploadMode": "File"}),
+            Part::Download => json!({"autoDownload": true, "downloadStrategy": "DownloadAsync"}),
+            Part::Delete => json!({"syncLocalFile": true}),
+            Part::Extract => json!({"extract": true, "deleteSrcFile": true, "extractToCurrentFolder": false}),
+            Part::Recycle => json!({"lifecycle": "Lifecycle_Forever", "paths": [""]}),
+            Part::Mapping => json!({"path": ""}),
+            Part::WhiteList => json!({"path": "", "excludePaths": []}),
+            Part::BwList => json!({"whiteLists": [{"path": "", "excludePaths": []}]}),
+        }
+    }
+
+    /// Key of this part inside a SyncPolicy (WhiteList lives inside `bwList`).
+    fn policy_key(self) -> &'static str {
+        match self {
+            Part::Upload => "uploadPolicy",
+            Part::Download => "downloadPolicy",
+            Part::Delete => "deletePolicy",
+            Part::Extract => "extractPolicy",
+            Part::Recycle => "recyclePolicy",
+            Part::Mapping => "mappingPolicy",
+            Part::WhiteList | Part::BwList => "bwList",
+        }
+    }
+}
+
+/// `newSyncPolicy()`: the six default parts, no `mappingPolicy`.
+pub fn default_sync_policy() -> Value {
+    json!({
+        "uploadPolicy": Part::Upload.default_value(),
+        "downloadPolicy": Part::Download.default_value(),
+        "deletePolicy": Part::Delete.default_value(),
+        "extractPolicy": Part::Extract.default_value(),
+        "recyclePolicy": Part::Recycle.default_value(),
+        "bwList": Part::BwList.default_value(),
+    })
+}
+
+fn as_object(v: Value) -> Result<Map<String, Value>, PolicyError> {
+    match v {
+        Value::Object(m) => Ok(m),
+        Value::Null => Ok(Map::new()),
+        other => Err(PolicyError::NotAnObject(other.to_string())),
+    }
+}
+
+/// A policy-part class constructor: missing fields take their defaults, given fields
+/// (including extras such as the seed's `period`) are kept, then validated/normalised.
+pub fn part_with_defaults(part: Part, partial: Value) -> Result<Value, PolicyError> {
+    let given = as_object(partial)?;
+    let mut out = match part.default_value() {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    for (k, v) in given {
+        if !v.is_null() {
+            out.insert(k, v);
+        }
+    }
+    let value = Value::Object(out);
+    let mut wrapped = match part {
+        Part::WhiteList => json!({"bwList": {"whiteLists": [value]}}),
+        _ => json!({ part.policy_key(): value }),
+    };
+    validate_and_normalize(&mut wrapped)?;
+    let mut inner = wrapped[part.policy_key()].take();
+    if part == Part::WhiteList {
+        inner = inner["whiteLists"][0].take();
+    }
+    Ok(inner)
+}
+
+/// `new SyncPolicyImpl(partial)` / `new SyncPolicy(partial)`: unknown keys refused,
+/// missing (or null) top-level parts filled with defaults, nested parts kept as given,
+/// `mappingPolicy` kept (the official class drops it).
+pub fn sync_policy_with_defaults(partial: Value) -> Result<Value, PolicyError> {
+    let given = as_object(partial)?;
+    if let Some(k) = given.keys().find(|k| !TOP_LEVEL_KEYS.contains(&k.as_str())) {
+        return Err(PolicyError::UnknownKey(k.clone()));
+    }
+    let defaults = default_sync_policy();
+    let mut out = Map::new();
+    for key in TOP_LEVEL_KEYS {
+        match given.get(*key).filter(|v| !v.is_null()) {
+            Some(v) => {
+                out.insert((*key).to_string(), v.clone());
+            }
+            None => {
+                if let Some(d) = defaults.get(*key) {
+                    out.insert((*key).to_string(), d.clone());
+                }
+            }
+        }
+    }
+    let mut v = Value::Object(out);
+    validate_and_normalize(&mut v)?;
+    Ok(v)
+}
+
+/// One `ContextSync` as the core sees it (from `toJSON()` of the class or a plain object).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextSyncSpec {
+    pub context_id: String,
+    pub path: String,
+    pub policy: Option<Value>,
+    /// `false` = `create()` does not wait for this context's download.
+    pub wait_for_completion: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContextSyncError {
+    #[error("contextSync[{0}]: contextId must be a non-empty string")]
+    ContextId(usize),
+    #[error("contextSync[{0}]: path must be a non-empty string")]
+    Path(usize),
+    #[error("contextSync[{0}] must be a ContextSync or an object {{ contextId, path, policy? }}")]
+    Shape(usize),
+    #[error("{0}")]
+    Policy(#[from] PolicyError),
+}
+
+impl ContextSyncSpec {
+    pub fn from_value(index: usize, v: &Value) -> Result<Self, ContextSyncError> {
+        let obj = v.as_object().ok_or(ContextSyncError::Shape(index))?;
+        let s = |k: &str| obj.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        let context_id = s("contextId").ok_or(ContextSyncError::ContextId(index))?;
+        let path = s("path").ok_or(ContextSyncError::Path(index))?;
+        let policy = match obj.get("policy") {
+            None | Some(Value::Null) => None,
+            Some(p) => {
+                let mut p = p.clone();
+                validate_and_normalize(&mut p)?;
+                Some(p)
+            }
+        };
+        let wait_for_completion = obj.get("betaWaitForCompletion").and_then(Value::as_bool).unwrap_or(true);
+        Ok(ContextSyncSpec { context_id, path, policy, wait_for_completion })
+    }
+
+    /// The `PersistenceDataList` item: PascalCase keys, `Policy` double-encoded, omitted when absent.
+    pub fn to_persistence(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("ContextId".into(), Value::String(self.context_id.clone()));
+        m.insert("Path".into(), Value::String(self.path.clone()));
+        if let Some(p) = &self.policy {
+            m.insert("Policy".into(), Value::String(p.to_string()));
+        }
+        Value::Object(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OFFICIAL_DEFAULT: &str = r#"{"uploadPolicy":{"autoUpload":true,"uploadStrategy":"UploadBeforeResourceRelease","uploadMode":"File"},"downloadPolicy":{"autoDownload":true,"downloadStrategy":"DownloadAsync"},"deletePolicy":{"syncLocalFile":true},"extractPolicy":{"extract":true,"deleteSrcFile":true,"extractToCurrentFolder":false},"recyclePolicy":{"lifecycle":"Lifecycle_Forever","paths":[""]},"bwList":{"whiteLists":[{"path":"","excludePaths":[]}]}}"#;
+
+    #[test]
+    fn default_policy_is_byte_identical_to_official() {
+        assert_eq!(default_sync_policy().to_string(), OFFICIAL_DEFAULT);
+        assert_eq!(sync_policy_with_defaults(Value::Null).unwrap().to_string(), OFFICIAL_DEFAULT);
+    }
+
+    #[test]
+    fn impl_fills_top_level_only_and_keeps_mapping_policy() {
+        let v = sync_policy_with_defaults(json!({"uploadPolicy": {"autoUpload": false}, "mappingPolicy": {"path": "C:\\data"}})).unwrap();
+        assert_eq!(v["uploadPolicy"], json!({"autoUpload": false}));
+        assert_eq!(v["downloadPolicy"], Part::Download.default_value());
+        assert_eq!(v["mappingPolicy"], json!({"path": "C:\\data"}));
+        let e = sync_policy_with_defaults(json!({"uploadpolicy": {}})).unwrap_err();
+        assert!(e.to_string().starts_with("Unknown property in SyncPolicy: 'uploadpolicy'."));
+    }
+
+    #[test]
+    fn part_classes_fill_fields_and_normalise_seed_spellings() {
+        let up = part_with_defaults(Part::Upload, json!({"autoUpload": true, "uploadStrategy": "BeforeResourceRelease", "period": 30})).unwrap();
+        assert_eq!(up.to_string(), r#"{"autoUpload":true,"uploadStrategy":"UploadBeforeResourceRelease","uploadMode":"File","period":30}"#);
+        let down = part_with_defaults(Part::Download, json!({"downloadStrategy": "Async"})).unwrap();
+        assert_eq!(down, json!({"autoDownload": true, "downloadStrategy": "DownloadAsync"}));
+        let e = part_with_defaults(Part::Download, json!({"downloadStrategy": "Sometimes"})).unwrap_err();
+        assert_eq!(e.to_string(), "Invalid downloadStrategy value: Sometimes. Valid values are: DownloadAsync (alias Async)");
+        let e = part_with_defaults(Part::Recycle, json!({"lifecycle": "Lifecycle_2Days"})).unwrap_err();
+        assert!(e.to_string().starts_with("Invalid lifecycle value: Lifecycle_2Days. Valid values are:"));
+        let e = part_with_defaults(Part::WhiteList, json!({"path": "/src/*"})).unwrap_err();
+        assert!(e.to_string().starts_with("Wildcard patterns are not supported in path when isPathRegex=false. Got: /src/*."));
+        let wl = part_with_defaults(Part::WhiteList, json!({"path": "/src/.*", "isPathRegex": true})).unwrap();
+        assert_eq!(wl["isPathRegex"], true);
+        assert!(part_with_defaults(Part::Upload, json!("x")).is_err());
+    }
+
+    #[test]
+    fn context_sync_items() {
+        let cs = ContextSyncSpec::from_value(0, &json!({"contextId": "SdkCtx-abc", "path": "/tmp/data", "policy": {"uploadPolicy": {"autoUpload": true, "uploadStrategy": "UploadBeforeResourceRelease", "uploadMode": "Archive"}}})).unwrap();
+        assert!(cs.wait_for_completion);
+        assert_eq!(
+            cs.to_persistence().to_string(),
+            r#"{"ContextId":"SdkCtx-abc","Path":"/tmp/data","Policy":"{\"uploadPolicy\":{\"autoUpload\":true,\"uploadStrategy\":\"UploadBeforeResourceRelease\",\"uploadMode\":\"Archive\"}}"}"#
+        );
+        let cs = ContextSyncSpec::from_value(1, &json!({"contextId": "c", "path": "/p", "betaWaitForCompletion": false})).unwrap();
+        assert_eq!(cs.to_persistence().to_string(), r#"{"ContextId":"c","Path":"/p"}"#);
+        assert!(!cs.wait_for_completion);
+        assert_eq!(ContextSyncSpec::from_value(2, &json!({"path": "/p"})).unwrap_err().to_string(), "contextSync[2]: contextId must be a non-empty string");
+        let e = ContextSyncSpec::from_value(0, &json!({"contextId": "c", "path": "/p", "policy": {"foo": 1}})).unwrap_err();
+        assert!(e.to_string().starts_with("Unknown property in SyncPolicy: 'foo'"));
+    }
+}

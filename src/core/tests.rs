@@ -1,0 +1,452 @@
+//! Core tests with a scripted transport and a fake clock: request bytes against the
+//! captured official requests (reference Appendix A), and the polling loops.
+
+use super::api::Api;
+use super::config::Config;
+use super::poll::WaitOptions;
+use super::request::{self, Params};
+use super::runtime::{Clock, HttpRequest, HttpResponse, Transport, TransportError};
+use super::session::{self, SessionHandle};
+use super::sync_config::ContextSyncSpec;
+use super::wire::action::Action;
+use super::wire::context_status::{self, TaskStatus};
+use super::wire::form;
+use super::{context, context_manager, filesystem};
+use serde_json::{json, Value};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::rc::Rc;
+
+/// The fakes never return `Pending`, so polling once per step is enough.
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+/// One decoded request as a server would see it: action + merged query/body fields.
+#[derive(Debug, Clone)]
+struct Seen {
+    action: String,
+    query: BTreeMap<String, String>,
+    body: BTreeMap<String, String>,
+}
+
+impl Seen {
+    fn get(&self, k: &str) -> Option<&str> {
+        self.body.get(k).or_else(|| self.query.get(k)).map(String::as_str)
+    }
+}
+
+type Handler = Box<dyn FnMut(&Seen, u64) -> Result<(u16, Value), TransportError>>;
+
+struct Fake {
+    handler: RefCell<Handler>,
+    seen: RefCell<Vec<Seen>>,
+    now: Cell<u64>,
+    sleeps: RefCell<Vec<u64>>,
+}
+
+#[derive(Clone)]
+struct FakeEnv(Rc<Fake>);
+
+impl FakeEnv {
+    fn new(h: impl FnMut(&Seen, u64) -> Result<(u16, Value), TransportError> + 'static) -> Self {
+        FakeEnv(Rc::new(Fake {
+            handler: RefCell::new(Box::new(h)),
+            seen: RefCell::new(Vec::new()),
+            now: Cell::new(1_796_060_105_000),
+            sleeps: RefCell::new(Vec::new()),
+        }))
+    }
+    fn actions(&self) -> Vec<String> {
+        self.0.seen.borrow().iter().map(|s| s.action.clone()).collect()
+    }
+}
+
+impl Transport for FakeEnv {
+    async fn send(&self, req: HttpRequest, _timeout_ms: u64) -> Result<HttpResponse, TransportError> {
+        let qs = req.url.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let query: BTreeMap<_, _> = form::decode(qs).into_iter().collect();
+        let body: BTreeMap<_, _> = form::decode(&String::from_utf8(req.body.unwrap_or_default()).unwrap()).into_iter().collect();
+        let seen = Seen { action: query.get("Action").cloned().unwrap_or_default(), query, body };
+        self.0.seen.borrow_mut().push(seen.clone());
+        let (status, v) = (self.0.handler.borrow_mut())(&seen, self.0.now.get())?;
+        self.0.now.set(self.0.now.get() + 5); // every call costs a little time
+        Ok(HttpResponse { status, body: v.to_string().into_bytes() })
+    }
+}
+
+impl Clock for FakeEnv {
+    fn now_ms(&self) -> u64 {
+        self.0.now.get()
+    }
+    async fn sleep(&self, ms: u64) {
+        self.0.sleeps.borrow_mut().push(ms);
+        self.0.now.set(self.0.now.get() + ms);
+    }
+}
+
+fn cfg(base: &str) -> Config {
+    Config { api_key: "akm-xxx".into(), base_url: base.into(), region_id: None, timeout_ms: 60_000 }
+}
+
+fn api(env: &FakeEnv) -> Api<FakeEnv> {
+    Api::new(env.clone(), cfg("http://127.0.0.1:18080"))
+}
+
+fn ok(data: Value) -> Result<(u16, Value), TransportError> {
+    Ok((200, json!({"RequestId": "req-1", "Success": true, "Data": data})))
+}
+
+fn handle(id: &str) -> SessionHandle {
+    SessionHandle::new(super::results::SessionData { session_id: id.into(), ..Default::default() })
+}
+
+fn task(cid: &str, kind: &str, status: &str) -> TaskStatus {
+    TaskStatus { context_id: cid.into(), path: "/p".into(), status: status.into(), task_type: kind.into(), ..Default::default() }
+}
+
+fn info_data(tasks: &[TaskStatus]) -> Value {
+    json!({"ContextStatus": context_status::encode(tasks)})
+}
+
+// ---- request bytes (Appendix A) ----
+
+#[test]
+fn create_mcp_session_bytes_match_the_capture() {
+    let cs = ContextSyncSpec::from_value(
+        0,
+        &json!({"contextId": "SdkCtx-abc", "path": "/tmp/data", "policy": {"uploadPolicy": {"autoUpload": true, "uploadStrategy": "UploadBeforeResourceRelease", "uploadMode": "Archive"}}}),
+    )
+    .unwrap();
+    let p = Params::new()
+        .set("ImageId", "linux_latest")
+        .set("Labels", r#"{"project":"demo"}"#)
+        .set("PersistenceDataList", Value::Array(vec![cs.to_persistence()]).to_string())
+        .set("SdkStats", r#"{"source":"sdk","sdk_language":"typescript","sdk_version":"0.15.1","is_release":false,"framework":""}"#);
+    let req = request::build(&cfg("http://127.0.0.1:18080"), Action::CreateMcpSession, &p, "2026-11-30T17:35:05Z", "6e87ff0");
+    assert_eq!(req.method, "POST");
+    assert_eq!(req.url, "http://127.0.0.1:18080/?Action=CreateMcpSession&Format=json&Version=2025-05-06&Timestamp=2026-11-30T17%3A35%3A05Z&SignatureNonce=6e87ff0");
+    let body = String::from_utf8(req.body.unwrap()).unwrap();
+    assert_eq!(body, "Authorization=Bearer%20akm-xxx&ImageId=linux_latest&Labels=%7B%22project%22%3A%22demo%22%7D&PersistenceDataList=%5B%7B%22ContextId%22%3A%22SdkCtx-abc%22%2C%22Path%22%3A%22%2Ftmp%2Fdata%22%2C%22Policy%22%3A%22%7B%5C%22uploadPolicy%5C%22%3A%7B%5C%22autoUpload%5C%22%3Atrue%2C%5C%22uploadStrategy%5C%22%3A%5C%22UploadBeforeResourceRelease%5C%22%2C%5C%22uploadMode%5C%22%3A%5C%22Archive%5C%22%7D%7D%22%7D%5D&SdkStats=%7B%22source%22%3A%22sdk%22%2C%22sdk_language%22%3A%22typescript%22%2C%22sdk_version%22%3A%220.15.1%22%2C%22is_release%22%3Afalse%2C%22framework%22%3A%22%22%7D");
+    assert!(req.headers.contains(&("x-acs-action".into(), "CreateMcpSession".into())));
+    assert!(req.headers.contains(&("x-acs-version".into(), "2025-05-06".into())));
+    assert!(req.headers.contains(&("content-type".into(), "application/x-www-form-urlencoded".into())));
+}
+
+#[test]
+fn sync_context_puts_authorization_in_the_query() {
+    let p = Params::new().set("SessionId", "session-2f93be657472").set("ContextId", "SdkCtx-abc").set("Path", "/tmp/data").set("Mode", "upload");
+    let req = request::build(&cfg("http://h:1"), Action::SyncContext, &p, "T", "N");
+    assert_eq!(req.url, "http://h:1/?Action=SyncContext&Format=json&Version=2025-05-06&Timestamp=T&SignatureNonce=N&Authorization=Bearer%20akm-xxx");
+    assert_eq!(String::from_utf8(req.body.unwrap()).unwrap(), "ContextId=SdkCtx-abc&Mode=upload&Path=%2Ftmp%2Fdata&SessionId=session-2f93be657472");
+}
+
+#[test]
+fn get_session_detail_puts_session_id_in_the_query() {
+    let req = request::build(&cfg("http://h:1"), Action::GetSessionDetail, &Params::new().set("SessionId", "session-9"), "T", "N");
+    assert_eq!(req.url, "http://h:1/?Action=GetSessionDetail&Format=json&Version=2025-05-06&Timestamp=T&SignatureNonce=N&SessionId=session-9");
+    assert_eq!(String::from_utf8(req.body.unwrap()).unwrap(), "Authorization=Bearer%20akm-xxx");
+}
+
+#[test]
+fn create_params_encode_seed_and_official_forms() {
+    let p = session::CreateParams::from_value(&json!({
+        "labels": {"project": "demo"},
+        "imageId": "linux_latest",
+        "contextSync": [{"contextId": "c1", "path": "/mnt/data", "policy": {"uploadPolicy": {"uploadStrategy": "BeforeResourceRelease", "period": 30}}}],
+        "contextSyncs": [{"contextId": "c2", "path": "/mnt/other", "betaWaitForCompletion": false}],
+    }))
+    .unwrap();
+    assert_eq!(p.context_syncs.len(), 2);
+    let env = FakeEnv::new(|s, _| {
+        if s.action == "CreateMcpSession" {
+            let list: Value = serde_json::from_str(s.get("PersistenceDataList").unwrap()).unwrap();
+            assert_eq!(list[0]["Policy"], r#"{"uploadPolicy":{"uploadStrategy":"UploadBeforeResourceRelease","period":30}}"#);
+            assert!(list[1].get("Policy").is_none());
+            assert_eq!(s.get("Labels"), Some(r#"{"project":"demo"}"#));
+            assert!(s.get("SdkStats").unwrap().contains(r#""sdk_language":"typescript""#));
+            return ok(json!({"SessionId": "s-1", "Success": true}));
+        }
+        ok(info_data(&[task("c1", "download", "Success"), task("c2", "download", "Running")]))
+    });
+    let r = block_on(session::create(&api(&env), &json!({
+        "contextSync": [{"contextId": "c1", "path": "/mnt/data", "policy": {"uploadPolicy": {"uploadStrategy": "BeforeResourceRelease", "period": 30}}}],
+        "contextSyncs": [{"contextId": "c2", "path": "/mnt/other", "betaWaitForCompletion": false}],
+        "labels": {"project": "demo"},
+    })));
+    assert!(r.success, "{r:?}");
+    // c2 opted out of the wait, so its Running task does not hold create() up.
+    assert_eq!(env.actions(), vec!["CreateMcpSession", "GetContextInfo"]);
+    let e = session::CreateParams::from_value(&json!({"contextsync": []})).unwrap_err();
+    assert!(e.starts_with("Unknown property in CreateSessionParams: 'contextsync'"), "{e}");
+}
+
+#[test]
+fn create_rejects_bad_policy_as_a_result() {
+    let env = FakeEnv::new(|_, _| panic!("no request expected"));
+    let r = block_on(session::create(&api(&env), &json!({"contextSync": [{"contextId": "c", "path": "/p", "policy": {"uploadPolicy": {"uploadMode": "Zip"}}}]})));
+    assert!(!r.success);
+    assert_eq!(r.error_message.as_deref(), Some("Failed to create session: Error: Invalid uploadMode value: Zip. Valid values are: File, Archive"));
+}
+
+// ---- polling loops ----
+
+#[test]
+fn create_waits_for_downloads_fast_first_and_reports_failures() {
+    let polls = Rc::new(Cell::new(0));
+    let p2 = polls.clone();
+    let env = FakeEnv::new(move |s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-1"})),
+        "GetContextInfo" => {
+            p2.set(p2.get() + 1);
+            let st = if p2.get() < 4 { "Running" } else { "Failed" };
+            ok(info_data(&[task("c1", "download", "Success"), task("c2", "download", st), task("other", "download", "Running")]))
+        }
+        a => panic!("unexpected {a}"),
+    });
+    let r = block_on(session::create(&api(&env), &json!({"contextSync": [{"contextId": "c1", "path": "/a"}, {"contextId": "c2", "path": "/b"}]})));
+    assert!(r.success);
+    let failures = r.context_sync_failures.expect("failure reported");
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].context_id, "c2");
+    assert_eq!(*env.0.sleeps.borrow(), vec![100, 150, 225]);
+}
+
+#[test]
+fn create_wait_is_bounded_and_reports_pending() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-1"})),
+        _ => ok(info_data(&[task("c1", "download", "Running")])),
+    });
+    let start = env.now_ms();
+    let r = block_on(session::create(&api(&env), &json!({"contextSync": [{"contextId": "c1", "path": "/a"}], "syncWait": {"timeoutMs": 3000, "initialIntervalMs": 50, "maxIntervalMs": 500}})));
+    assert!(r.success);
+    assert_eq!(r.context_sync_pending.unwrap().len(), 1);
+    let elapsed = env.now_ms() - start;
+    assert!((3000..3200).contains(&elapsed), "elapsed {elapsed}");
+    assert!(env.0.sleeps.borrow().iter().all(|s| *s <= 500));
+}
+
+#[test]
+fn create_maps_errors_like_the_official_sdk() {
+    let env = FakeEnv::new(|_, _| Ok((200, json!({"RequestId": "r9", "Success": false, "Code": "InvalidApiKey", "Message": "bad key"}))));
+    let r = block_on(session::create(&api(&env), &Value::Null));
+    assert_eq!((r.success, r.request_id.as_str(), r.error_message.as_deref()), (false, "r9", Some("[InvalidApiKey] bad key")));
+    let env = FakeEnv::new(|_, _| Err(TransportError::Timeout(60_000)));
+    let r = block_on(session::create(&api(&env), &Value::Null));
+    assert_eq!(r.error_message.as_deref(), Some("Failed to create session: request timed out after 60000ms"));
+    let env = FakeEnv::new(|_, _| ok(json!({})));
+    let r = block_on(session::create(&api(&env), &Value::Null));
+    assert_eq!(r.error_message.as_deref(), Some("SessionId not found in response"));
+}
+
+#[test]
+fn sync_waits_and_says_which_task_failed() {
+    let n = Rc::new(Cell::new(0));
+    let n2 = n.clone();
+    let env = FakeEnv::new(move |s, _| match s.action.as_str() {
+        "SyncContext" => {
+            assert_eq!(s.query.get("Authorization").map(String::as_str), Some("Bearer akm-xxx"));
+            ok(Value::Null)
+        }
+        "GetContextInfo" => {
+            n2.set(n2.get() + 1);
+            let st = if n2.get() < 3 { "Pending" } else { "Failed" };
+            let mut t = task("c1", "upload", st);
+            t.error_message = "disk full".into();
+            ok(info_data(&[t, task("c1", "download", "Failed")]))
+        }
+        a => panic!("unexpected {a}"),
+    });
+    let s = handle("s-1");
+    let mut seen = 0;
+    let r = block_on(context_manager::sync(&api(&env), &s, Some("c1"), Some("/p"), Some("upload"), context_manager::SYNC_WAIT, &mut |_| seen += 1));
+    assert!(!r.success);
+    assert_eq!(seen, 3);
+    // The old failed download is not this upload's business.
+    assert_eq!(r.failed_tasks.as_ref().unwrap().len(), 1);
+    assert_eq!(r.error_message.as_deref(), Some("Context sync failed for 1 task(s): upload /p (c1): disk full"));
+    assert_eq!(context_manager::check_together(Some("c1"), None).unwrap_err(), context_manager::TOGETHER_MESSAGE);
+    assert!(context_manager::check_together(Some(" "), None).is_ok());
+}
+
+#[test]
+fn delete_syncs_then_polls_until_not_found() {
+    let detail = Rc::new(Cell::new(0));
+    let d2 = detail.clone();
+    let env = FakeEnv::new(move |s, _| match s.action.as_str() {
+        "SyncContext" => ok(Value::Null),
+        "GetContextInfo" => ok(info_data(&[task("c1", "upload", "Success")])),
+        "DeleteSessionAsync" => ok(Value::Null),
+        "GetSessionDetail" => {
+            d2.set(d2.get() + 1);
+            assert_eq!(s.query.get("SessionId").map(String::as_str), Some("s-1"));
+            if d2.get() < 3 {
+                ok(json!({"Status": "DELETING"}))
+            } else {
+                Ok((400, json!({"RequestId": "r", "Code": "InvalidMcpSession.NotFound", "Message": "Session s-1 not found"})))
+            }
+        }
+        a => panic!("unexpected {a}"),
+    });
+    let s = handle("s-1");
+    let r = block_on(session::delete(&api(&env), &s, true, session::DELETE_WAIT));
+    assert!(r.success, "{r:?}");
+    assert_eq!(env.actions(), vec!["SyncContext", "GetContextInfo", "DeleteSessionAsync", "GetSessionDetail", "GetSessionDetail", "GetSessionDetail"]);
+    assert!(s.is_deleted());
+    // A deleted session fails fast without touching the network.
+    let before = env.actions().len();
+    let again = block_on(super::command::execute(&api(&env), &s, "true", None, None, None));
+    assert_eq!(again.error_message.as_deref(), Some("Session s-1 has been deleted; create a new session"));
+    assert_eq!(env.actions().len(), before);
+}
+
+#[test]
+fn delete_polling_is_bounded() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "DeleteSessionAsync" => ok(Value::Null),
+        _ => ok(json!({"Status": "DELETING"})),
+    });
+    let s = handle("s-1");
+    let r = block_on(session::delete(&api(&env), &s, false, WaitOptions::new(2000, 100, 1000)));
+    assert_eq!(r.error_message.as_deref(), Some("Timeout waiting for session deletion after 2000ms"));
+    assert!(!s.is_deleted());
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "DeleteSessionAsync" => ok(Value::Null),
+        _ => ok(json!({"Status": "FINISH"})),
+    });
+    assert!(block_on(session::delete(&api(&env), &handle("s-2"), false, session::DELETE_WAIT)).success);
+}
+
+// ---- contexts ----
+
+#[test]
+fn context_get_uses_get_context_times_without_listing() {
+    let env = FakeEnv::new(|s, _| {
+        assert_eq!(s.action, "GetContext");
+        assert_eq!((s.get("Name"), s.get("AllowCreate")), (Some("demo"), Some("true")));
+        ok(json!({"Id": "SdkCtx-1", "Name": "demo", "State": "available", "CreateTime": "2026-11-30T10:00:00Z", "LastUsedTime": "2026-11-30T11:00:00Z"}))
+    });
+    let r = block_on(context::get(&api(&env), "demo", true));
+    assert!(r.success);
+    let c = r.context.unwrap();
+    assert_eq!((c.id.as_str(), c.created_at.as_deref(), c.state.as_deref()), ("SdkCtx-1", Some("2026-11-30T10:00:00Z"), Some("available")));
+    assert_eq!(env.actions().len(), 1);
+}
+
+#[test]
+fn context_get_searches_every_list_page() {
+    let env = FakeEnv::new(|s, _| match (s.action.as_str(), s.get("NextToken")) {
+        ("GetContext", _) => ok(json!({"Id": "SdkCtx-2"})),
+        ("ListContexts", None) => Ok((200, json!({"RequestId": "r", "Success": true, "Data": [{"Id": "SdkCtx-1", "Name": "a"}], "NextToken": "p2"}))),
+        ("ListContexts", Some("p2")) => Ok((200, json!({"RequestId": "r", "Success": true, "Data": [{"Id": "SdkCtx-2", "Name": "b", "CreateTime": "t1"}]}))),
+        other => panic!("unexpected {other:?}"),
+    });
+    let r = block_on(context::get(&api(&env), "b", false));
+    assert_eq!(r.context.unwrap().created_at.as_deref(), Some("t1"));
+    assert_eq!(env.actions(), vec!["GetContext", "ListContexts", "ListContexts"]);
+}
+
+#[test]
+fn context_clear_polls_until_available() {
+    let n = Rc::new(Cell::new(0));
+    let n2 = n.clone();
+    let env = FakeEnv::new(move |s, _| match s.action.as_str() {
+        "ClearContext" => ok(Value::Null),
+        "GetContext" => {
+            assert_eq!(s.get("ContextId"), Some("c1"));
+            n2.set(n2.get() + 1);
+            ok(json!({"Id": "c1", "State": if n2.get() < 3 { "clearing" } else { "available" }}))
+        }
+        a => panic!("unexpected {a}"),
+    });
+    let r = block_on(context::clear(&api(&env), "c1", 60.0, 2.0));
+    assert_eq!((r.success, r.status.as_deref()), (true, Some("available")));
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "ClearContext" => ok(Value::Null),
+        _ => ok(json!({"Id": "c1", "State": "clearing"})),
+    });
+    let r = block_on(context::clear(&api(&env), "c1", 5.0, 2.0));
+    assert!(!r.success);
+    assert!(r.error_message.unwrap().starts_with("Context clearing timed out after 5."));
+}
+
+#[test]
+fn context_file_urls_and_presigned_transfers() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "GetContextFileUploadUrl" => ok(json!({"Url": "http://127.0.0.1:18080/presigned/up?sig=1", "ExpireTime": 1_800_000_000u64})),
+        "" => Ok((200, json!({}))), // the PUT itself
+        a => panic!("unexpected {a}"),
+    });
+    let r = block_on(context::upload_file(&api(&env), "c1", "/a.txt", b"hello".to_vec()));
+    assert!(r.success, "{r:?}");
+    assert_eq!(r.bytes_sent, 5);
+    let env = FakeEnv::new(|_, _| Ok((200, json!({"RequestId": "r", "Success": false, "Code": "InvalidFile.NotFound", "Message": "file not exist"}))));
+    let r = block_on(context::download_file(&api(&env), "c1", "/nope"));
+    assert_eq!(r.error_message.as_deref(), Some("[InvalidFile.NotFound] file not exist"));
+}
+
+// ---- filesystem ----
+
+#[test]
+fn large_reads_are_chunked_in_binary_and_utf8_survives() {
+    let content = "日本語".repeat(30_000); // 270000 bytes, chunk boundaries fall inside characters
+    let bytes = content.clone().into_bytes();
+    let env = FakeEnv::new(move |s, _| {
+        let args: Value = serde_json::from_str(s.get("Args").unwrap()).unwrap();
+        match s.get("Name").unwrap() {
+            "get_file_info" => ok(json!({"content": [{"type": "text", "text": format!("name: f\npath: /f\nsize: {}\nisDirectory: false\nmodTime: 2025-01-02T03:04:05Z\nmode: -rw-r--r--\n", bytes.len())}], "isError": false})),
+            "read_file" => {
+                assert_eq!(args["format"], "binary");
+                let off = args["offset"].as_u64().unwrap() as usize;
+                let len = args["length"].as_u64().unwrap() as usize;
+                assert!(len <= filesystem::CHUNK);
+                use base64::Engine;
+                let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes[off..off + len]);
+                ok(json!({"content": [{"type": "text", "text": b64}], "isError": false}))
+            }
+            n => panic!("unexpected tool {n}"),
+        }
+    });
+    let r = block_on(filesystem::read_file(&api(&env), &handle("s"), "/f"));
+    assert!(r.success);
+    assert!(r.content == content);
+    assert_eq!(env.actions().len(), 1 + 270_000usize.div_ceil(filesystem::CHUNK));
+}
+
+#[test]
+fn writes_are_chunked_first_with_mode_then_append() {
+    let modes = Rc::new(RefCell::new(Vec::new()));
+    let m2 = modes.clone();
+    let env = FakeEnv::new(move |s, _| {
+        let args: Value = serde_json::from_str(s.get("Args").unwrap()).unwrap();
+        m2.borrow_mut().push((args["mode"].as_str().unwrap().to_string(), args["content"].as_str().unwrap().chars().count()));
+        ok(json!({"content": [{"type": "text", "text": "ok"}], "isError": false}))
+    });
+    let r = block_on(filesystem::write_file(&api(&env), &handle("s"), "/f", &"x".repeat(150_000), "overwrite"));
+    assert!(r.success);
+    assert_eq!(*modes.borrow(), vec![("overwrite".into(), 61_440), ("append".into(), 61_440), ("append".into(), 27_120)]);
+    let bad = block_on(filesystem::write_file(&api(&env), &handle("s"), "/f", "x", "replace"));
+    assert_eq!(bad.error_message.as_deref(), Some("Invalid mode: replace. Must be one of overwrite, append, create_new"));
+}
+
+#[test]
+fn tool_errors_and_file_info() {
+    let env = FakeEnv::new(|s, _| match s.get("Name").unwrap() {
+        "get_file_info" => ok(json!({"content": [{"type": "text", "text": "name: d\npath: /d\nsize: 0\nisDirectory: true\nmodTime: 2025-01-02T03:04:05Z\nmode: drwxr-xr-x\n"}], "isError": false})),
+        _ => ok(json!({"content": [{"type": "text", "text": "No such file"}, {"type": "text", "text": "/x"}], "isError": true})),
+    });
+    let fi = block_on(filesystem::get_file_info(&api(&env), &handle("s"), "/d"));
+    assert_eq!(fi.file_info.unwrap().mod_time, "2025-01-02T03:04:05Z");
+    let r = block_on(filesystem::read_file(&api(&env), &handle("s"), "/d"));
+    assert_eq!(r.error_message.as_deref(), Some("Path does not exist or is a directory: /d"));
+    let r = block_on(filesystem::list_directory(&api(&env), &handle("s"), "/x"));
+    assert_eq!(r.error_message.as_deref(), Some("No such file; /x"));
+}
