@@ -176,7 +176,7 @@ test("a TypeScript consumer (seed style + official style) compiles with tsc --no
         target: "ES2022",
         module: "NodeNext",
         moduleResolution: "NodeNext",
-        lib: ["ES2022", "DOM"],
+        lib: ["ES2022"], // a plain Node project: no DOM lib
         types: ["node"],
         typeRoots: [join(repoRoot, "node_modules", "@types")],
       },

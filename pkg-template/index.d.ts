@@ -41,4 +41,11 @@ export type Lifecycle = (typeof Lifecycle)[keyof typeof Lifecycle];
  * default fetches the .wasm shipped next to the loader); a resolved no-op under Node and with the
  * `agentbay-wasm/bundler` entry, where the module is loaded at import time.
  */
-export declare function initAsync(input?: URL | string | Response | BufferSource | WebAssembly.Module): Promise<void>;
+export declare function initAsync(input?: InitInput): Promise<void>;
+
+/**
+ * Where initAsync() loads the module from: a URL (string or `URL`), a fetch `Response`, the bytes, or a
+ * compiled `WebAssembly.Module`. The object cases are typed structurally so that projects without the
+ * DOM lib (plain Node) compile.
+ */
+export type InitInput = string | ArrayBuffer | ArrayBufferView | object;
