@@ -1,0 +1,320 @@
+//! `AgentBay` and `agentBay.context` (ContextService).
+
+use super::convert::{error, get, set, to_js, to_json};
+use super::env::{describe, env_vars, JsEnv};
+use super::session::Session;
+use crate::core::api::Api;
+use crate::core::config::{self, AgentBayOptions};
+use crate::core::context::{self, ContextListParams};
+use crate::core::session::{self as core_session, SessionHandle};
+use crate::core::results::SessionResult;
+use super::types::{AgentBayOptionsArg, ContextListParamsArg, CreateSessionParamsArg, StringRecordArg};
+use js_sys::{Promise, Uint8Array};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+pub type JsApi = Api<JsEnv>;
+
+/// Entry point: `new AgentBay({ apiKey, endpoint?, timeoutMs?, regionId? })` or the
+/// official `new AgentBay({ apiKey, config: { endpoint, timeout_ms, region_id } })`.
+#[wasm_bindgen]
+pub struct AgentBay {
+    api: Rc<JsApi>,
+}
+
+/// A session result as JS sees it: the serialised fields plus a live `Session`.
+pub fn session_result_js(api: &Rc<JsApi>, r: SessionResult) -> JsValue {
+    let data = r.session.clone();
+    let out = to_js(&SessionResult { session: None, ..r });
+    if let Some(d) = data {
+        set(&out, "session", &Session::new(api.clone(), Rc::new(SessionHandle::new(d))).into());
+    }
+    out
+}
+
+#[wasm_bindgen]
+impl AgentBay {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: Option<AgentBayOptionsArg>) -> Result<AgentBay, JsValue> {
+        let json = match &options {
+            Some(o) => to_json(o)?,
+            None => serde_json::Value::Null,
+        };
+        let opts = if json.is_null() {
+            AgentBayOptions::default()
+        } else {
+            AgentBayOptions::deserialize(&json).map_err(|e| error(format!("Invalid AgentBay options: {e}")))?
+        };
+        let cfg = config::resolve(&opts, &env_vars()).map_err(|e| error(e.to_string()))?;
+        Ok(AgentBay { api: Rc::new(Api::new(JsEnv, cfg)) })
+    }
+
+    /// `agentBay.context`.
+    #[wasm_bindgen(getter)]
+    pub fn context(&self) -> ContextService {
+        ContextService { api: self.api.clone() }
+    }
+
+    #[wasm_bindgen(js_name = getRegionId, unchecked_return_type = "string | undefined")]
+    pub fn get_region_id(&self) -> JsValue {
+        self.api.cfg.region_id.clone().map(JsValue::from).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// The resolved endpoint URL (e.g. `http://127.0.0.1:8080`).
+    #[wasm_bindgen(getter)]
+    pub fn endpoint(&self) -> String {
+        self.api.cfg.base_url.clone()
+    }
+
+    #[wasm_bindgen(getter, js_name = timeoutMs)]
+    pub fn timeout_ms(&self) -> f64 {
+        self.api.cfg.timeout_ms as f64
+    }
+
+    /// Creates a session; with `contextSync` it returns once every context download has
+    /// finished (failures are listed in `contextSyncFailures`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<SessionResult>")]
+    pub fn create(&self, params: Option<CreateSessionParamsArg>) -> Promise {
+        let api = self.api.clone();
+        let params = match params.as_ref().map(|p| to_json(p)).transpose() {
+            Ok(p) => p.unwrap_or(serde_json::Value::Null),
+            Err(e) => {
+                let r = SessionResult::fail("", format!("Failed to create session: Error: {}", describe(&e)));
+                return Promise::resolve(&to_js(&r));
+            }
+        };
+        future_to_promise(async move {
+            let r = core_session::create(&api, &params).await;
+            Ok(session_result_js(&api, r))
+        })
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<SessionResult>")]
+    pub fn get(&self, #[wasm_bindgen(js_name = sessionId)] session_id: String) -> Promise {
+        let api = self.api.clone();
+        future_to_promise(async move {
+            let r = core_session::get(&api, &session_id).await;
+            Ok(session_result_js(&api, r))
+        })
+    }
+
+    /// `list(labels?, page?, limit = 10)`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SessionListResult>")]
+    pub fn list(
+        &self,
+        labels: Option<StringRecordArg>,
+        page: Option<f64>,
+        limit: Option<f64>,
+    ) -> Promise {
+        let api = self.api.clone();
+        let labels: Result<BTreeMap<String, String>, String> = match labels.as_ref().map(|l| to_json(l)) {
+            None => Ok(BTreeMap::new()),
+            Some(Ok(v)) if v.is_null() => Ok(BTreeMap::new()),
+            Some(Ok(v)) => core_session::labels_from(&v),
+            Some(Err(e)) => Err(describe(&e)),
+        };
+        future_to_promise(async move {
+            let r = match labels {
+                Ok(l) => {
+                    let page = page.map(|p| p.max(0.0) as u32);
+                    core_session::list(&api, &l, page, limit.filter(|l| *l >= 1.0).unwrap_or(10.0) as u32, None).await
+                }
+                Err(e) => crate::core::results::SessionListResult::fail("", e),
+            };
+            Ok(to_js(&r))
+        })
+    }
+
+    /// `delete(session, syncContext = false)`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<DeleteResult>")]
+    pub fn delete(&self, session: &Session, #[wasm_bindgen(js_name = syncContext)] sync_context: Option<bool>) -> Promise {
+        session.delete(sync_context)
+    }
+}
+
+/// `agentBay.context`.
+#[wasm_bindgen]
+pub struct ContextService {
+    api: Rc<JsApi>,
+}
+
+fn promise<F>(f: F) -> Promise
+where
+    F: std::future::Future<Output = JsValue> + 'static,
+{
+    future_to_promise(async move { Ok(f.await) })
+}
+
+/// Bytes from `string | Uint8Array | ArrayBuffer | ArrayBufferView | Blob`.
+async fn bytes_of(data: &JsValue) -> Result<Vec<u8>, String> {
+    if let Some(s) = data.as_string() {
+        return Ok(s.into_bytes());
+    }
+    if let Some(u) = data.dyn_ref::<Uint8Array>() {
+        return Ok(u.to_vec());
+    }
+    if let Some(b) = data.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(b).to_vec());
+    }
+    if js_sys::ArrayBuffer::is_view(data) {
+        let buf = get(data, "buffer");
+        let off = get(data, "byteOffset").as_f64().unwrap_or(0.0) as u32;
+        let len = get(data, "byteLength").as_f64().unwrap_or(0.0) as u32;
+        return Ok(Uint8Array::new_with_byte_offset_and_length(&buf, off, len).to_vec());
+    }
+    let array_buffer = get(data, "arrayBuffer");
+    if let Some(f) = array_buffer.dyn_ref::<js_sys::Function>() {
+        let p: Promise = f.call0(data).map_err(|e| describe(&e))?.dyn_into().map_err(|_| "arrayBuffer() did not return a Promise".to_string())?;
+        let buf = JsFuture::from(p).await.map_err(|e| describe(&e))?;
+        return Ok(Uint8Array::new(&buf).to_vec());
+    }
+    Err("data must be a string, Uint8Array, ArrayBuffer or Blob".into())
+}
+
+#[wasm_bindgen]
+impl ContextService {
+    /// `get(name, create = false)`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ContextResult>")]
+    pub fn get(&self, name: String, create: Option<bool>) -> Promise {
+        let api = self.api.clone();
+        promise(async move { to_js(&context::get(&api, &name, create.unwrap_or(false)).await) })
+    }
+
+    /// `create(name)` = `get(name, true)`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ContextResult>")]
+    pub fn create(&self, name: String) -> Promise {
+        self.get(name, Some(true))
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<ContextListResult>")]
+    pub fn list(&self, params: Option<ContextListParamsArg>) -> Promise {
+        let api = self.api.clone();
+        let parsed = params.as_ref().map(|p| to_json(p)).transpose();
+        promise(async move {
+            let p = match parsed {
+                Ok(Some(v)) if !v.is_null() => match ContextListParams::deserialize(&v) {
+                    Ok(p) => p,
+                    Err(e) => return to_js(&crate::core::results::ContextListResult::fail("", format!("Invalid list params: {e}"))),
+                },
+                Ok(_) => ContextListParams::default(),
+                Err(e) => return to_js(&crate::core::results::ContextListResult::fail("", describe(&e))),
+            };
+            to_js(&context::list(&api, &p).await)
+        })
+    }
+
+    /// `update(context)`: renames `context.id` to `context.name`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<OperationResult>")]
+    pub fn update(&self, #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue) -> Promise {
+        let api = self.api.clone();
+        let id = get(&context, "id").as_string().unwrap_or_default();
+        let name = get(&context, "name").as_string().unwrap_or_default();
+        promise(async move {
+            if id.is_empty() {
+                return to_js(&crate::core::results::OperationResult::fail("", "context.id is required"));
+            }
+            to_js(&context::update(&api, &id, &name).await)
+        })
+    }
+
+    /// `delete(context)`: only `context.id` is used.
+    #[wasm_bindgen(unchecked_return_type = "Promise<OperationResult>")]
+    pub fn delete(&self, #[wasm_bindgen(unchecked_param_type = "Context | { id: string }")] context: JsValue) -> Promise {
+        let api = self.api.clone();
+        let id = get(&context, "id").as_string().unwrap_or_default();
+        promise(async move {
+            if id.is_empty() {
+                return to_js(&crate::core::results::OperationResult::fail("", "context.id is required"));
+            }
+            to_js(&context::delete(&api, &id).await)
+        })
+    }
+
+    /// `clear(contextId, timeout = 60 s, pollInterval = 2 s)`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ClearContextResult>")]
+    pub fn clear(&self, #[wasm_bindgen(js_name = contextId)] context_id: String, timeout: Option<f64>, #[wasm_bindgen(js_name = pollInterval)] poll_interval: Option<f64>) -> Promise {
+        let api = self.api.clone();
+        promise(async move { to_js(&context::clear(&api, &context_id, timeout.unwrap_or(60.0), poll_interval.unwrap_or(2.0)).await) })
+    }
+
+    #[wasm_bindgen(js_name = clearAsync, unchecked_return_type = "Promise<ClearContextResult>")]
+    pub fn clear_async(&self, #[wasm_bindgen(js_name = contextId)] context_id: String) -> Promise {
+        let api = self.api.clone();
+        promise(async move { to_js(&context::clear_async(&api, &context_id).await) })
+    }
+
+    #[wasm_bindgen(js_name = getClearStatus, unchecked_return_type = "Promise<ClearContextResult>")]
+    pub fn get_clear_status(&self, #[wasm_bindgen(js_name = contextId)] context_id: String) -> Promise {
+        let api = self.api.clone();
+        promise(async move { to_js(&context::clear_status(&api, &context_id).await) })
+    }
+
+    #[wasm_bindgen(js_name = getFileUploadUrl, unchecked_return_type = "Promise<FileUrlResult>")]
+    pub fn get_file_upload_url(&self, #[wasm_bindgen(js_name = contextId)] context_id: String, #[wasm_bindgen(js_name = filePath)] file_path: String) -> Promise {
+        let api = self.api.clone();
+        promise(async move { to_js(&context::upload_url(&api, &context_id, &file_path).await) })
+    }
+
+    #[wasm_bindgen(js_name = getFileDownloadUrl, unchecked_return_type = "Promise<FileUrlResult>")]
+    pub fn get_file_download_url(&self, #[wasm_bindgen(js_name = contextId)] context_id: String, #[wasm_bindgen(js_name = filePath)] file_path: String) -> Promise {
+        let api = self.api.clone();
+        promise(async move { to_js(&context::download_url(&api, &context_id, &file_path).await) })
+    }
+
+    /// `listFiles(contextId, parentFolderPath, pageNumber = 1, pageSize = 50)`.
+    #[wasm_bindgen(js_name = listFiles, unchecked_return_type = "Promise<ContextFileListResult>")]
+    pub fn list_files(
+        &self,
+        #[wasm_bindgen(js_name = contextId)] context_id: String,
+        #[wasm_bindgen(js_name = parentFolderPath)] parent_folder_path: String,
+        #[wasm_bindgen(js_name = pageNumber)] page_number: Option<f64>,
+        #[wasm_bindgen(js_name = pageSize)] page_size: Option<f64>,
+    ) -> Promise {
+        let api = self.api.clone();
+        let page = page_number.filter(|p| *p >= 1.0).unwrap_or(1.0) as u32;
+        let size = page_size.filter(|p| *p >= 1.0).unwrap_or(50.0) as u32;
+        promise(async move { to_js(&context::list_files(&api, &context_id, &parent_folder_path, page, size).await) })
+    }
+
+    #[wasm_bindgen(js_name = deleteFile, unchecked_return_type = "Promise<OperationResult>")]
+    pub fn delete_file(&self, #[wasm_bindgen(js_name = contextId)] context_id: String, #[wasm_bindgen(js_name = filePath)] file_path: String) -> Promise {
+        let api = self.api.clone();
+        promise(async move { to_js(&context::delete_file(&api, &context_id, &file_path).await) })
+    }
+
+    /// Uploads `data` to a context file through its presigned URL.
+    #[wasm_bindgen(js_name = uploadFile, unchecked_return_type = "Promise<UploadResult>")]
+    pub fn upload_file(
+        &self,
+        #[wasm_bindgen(js_name = contextId)] context_id: String,
+        #[wasm_bindgen(js_name = filePath)] file_path: String,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer | ArrayBufferView | Blob")] data: JsValue,
+    ) -> Promise {
+        let api = self.api.clone();
+        promise(async move {
+            match bytes_of(&data).await {
+                Ok(bytes) => to_js(&context::upload_file(&api, &context_id, &file_path, bytes).await),
+                Err(e) => to_js(&crate::core::results::UploadResult::fail("", e)),
+            }
+        })
+    }
+
+    /// Downloads a context file's bytes through its presigned URL.
+    #[wasm_bindgen(js_name = downloadFile, unchecked_return_type = "Promise<DownloadResult>")]
+    pub fn download_file(&self, #[wasm_bindgen(js_name = contextId)] context_id: String, #[wasm_bindgen(js_name = filePath)] file_path: String) -> Promise {
+        let api = self.api.clone();
+        promise(async move {
+            let r = context::download_file(&api, &context_id, &file_path).await;
+            let out = to_js(&r);
+            if r.success {
+                set(&out, "content", &Uint8Array::from(r.bytes.as_slice()).into());
+            }
+            out
+        })
+    }
+}
+

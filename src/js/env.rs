@@ -1,0 +1,101 @@
+//! The host environment: `fetch`, `setTimeout` and `Date.now` from the global scope
+//! (Node ≥ 18, browsers and workers alike; never `window`).
+
+use crate::core::config::EnvVars;
+use crate::core::runtime::{Clock, HttpRequest, HttpResponse, Transport, TransportError};
+use js_sys::{Object, Promise, Reflect, Uint8Array};
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` (resolved on `globalThis` at call time).
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str, init: &Object) -> Promise;
+}
+
+#[derive(Clone, Copy, Default)]
+pub struct JsEnv;
+
+/// Best-effort text of a thrown JS value, including Node's `cause` (e.g. ECONNREFUSED).
+pub fn describe(err: &JsValue) -> String {
+    let mut msg = match err.dyn_ref::<js_sys::Error>() {
+        Some(e) => String::from(e.message()),
+        None => err.as_string().unwrap_or_else(|| format!("{err:?}")),
+    };
+    if let Ok(cause) = Reflect::get(err, &"cause".into()) {
+        if !cause.is_undefined() && !cause.is_null() {
+            let code = Reflect::get(&cause, &"code".into()).ok().and_then(|c| c.as_string());
+            let text = cause.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message()));
+            match (code, text) {
+                (Some(c), Some(t)) if !t.contains(&c) => msg.push_str(&format!(" ({c}: {t})")),
+                (_, Some(t)) => msg.push_str(&format!(" ({t})")),
+                (Some(c), None) => msg.push_str(&format!(" ({c})")),
+                _ => {}
+            }
+        }
+    }
+    msg
+}
+
+impl Transport for JsEnv {
+    async fn send(&self, req: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, TransportError> {
+        let net = |e: JsValue| TransportError::Network(describe(&e));
+        let init = Object::new();
+        let set = |k: &str, v: &JsValue| Reflect::set(&init, &k.into(), v).map(|_| ()).map_err(net);
+        set("method", &req.method.into())?;
+        let headers = Object::new();
+        for (k, v) in &req.headers {
+            Reflect::set(&headers, &k.into(), &v.into()).map_err(net)?;
+        }
+        set("headers", &headers)?;
+        if let Some(body) = &req.body {
+            set("body", &Uint8Array::from(body.as_slice()))?;
+        }
+        let controller = web_sys::AbortController::new().map_err(net)?;
+        set("signal", &controller.signal())?;
+        let fired = Rc::new(Cell::new(false));
+        let fired2 = fired.clone();
+        let ms = timeout_ms.min(u64::from(u32::MAX / 2)) as u32;
+        // Dropping the guard clears the timer; it lives until the body is read.
+        let _guard = gloo_timers::callback::Timeout::new(ms, move || {
+            fired2.set(true);
+            controller.abort();
+        });
+        let map = |e: JsValue| if fired.get() { TransportError::Timeout(timeout_ms) } else { net(e) };
+        let resp = JsFuture::from(global_fetch(&req.url, &init)).await.map_err(map)?;
+        let resp: web_sys::Response = resp.dyn_into().map_err(|_| TransportError::Network("fetch did not return a Response".into()))?;
+        let status = resp.status();
+        let buf = JsFuture::from(resp.array_buffer().map_err(map)?).await.map_err(map)?;
+        Ok(HttpResponse { status, body: Uint8Array::new(&buf).to_vec() })
+    }
+}
+
+impl Clock for JsEnv {
+    fn now_ms(&self) -> u64 {
+        js_sys::Date::now() as u64
+    }
+
+    async fn sleep(&self, ms: u64) {
+        gloo_timers::future::TimeoutFuture::new(ms.min(u64::from(u32::MAX / 2)) as u32).await;
+    }
+}
+
+/// `globalThis.process?.env?.<name>` when the host has one (Node, Deno, Bun).
+fn env_var(name: &str) -> Option<String> {
+    let process = Reflect::get(&js_sys::global(), &"process".into()).ok().filter(|p| p.is_object())?;
+    let env = Reflect::get(&process, &"env".into()).ok().filter(|e| e.is_object())?;
+    Reflect::get(&env, &name.into()).ok()?.as_string()
+}
+
+pub fn env_vars() -> EnvVars {
+    EnvVars {
+        api_key: env_var("AGENTBAY_API_KEY"),
+        endpoint: env_var("AGENTBAY_ENDPOINT"),
+        timeout_ms: env_var("AGENTBAY_TIMEOUT_MS"),
+        region_id: env_var("AGENTBAY_REGION_ID"),
+    }
+}

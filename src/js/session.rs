@@ -1,0 +1,431 @@
+//! `Session` and its services: `command`, `fileSystem`, `context`.
+
+use super::agent_bay::JsApi;
+use super::convert::{error, get, set, to_js, to_json};
+use super::env::describe;
+use crate::core::context_manager::{self as cm, SYNC_WAIT};
+use crate::core::poll::WaitOptions;
+use crate::core::results::*;
+use crate::core::session::{self as core_session, SessionHandle, DELETE_WAIT};
+use crate::core::wire::context_status::TaskStatus;
+use crate::core::{command, filesystem};
+use super::types::{ExecuteOptionsArg, ReadFileOptionsArg, StringRecordArg, SyncCallbackOrOptionsArg, WriteModeArg};
+use js_sys::{Function, Promise, Uint8Array};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, spawn_local};
+
+fn promise<F>(f: F) -> Promise
+where
+    F: std::future::Future<Output = JsValue> + 'static,
+{
+    future_to_promise(async move { Ok(f.await) })
+}
+
+/// A sandbox session. Obtained from `agentBay.create()` / `agentBay.get()`.
+#[wasm_bindgen]
+#[derive(Clone)]
+pub struct Session {
+    api: Rc<JsApi>,
+    state: Rc<SessionHandle>,
+}
+
+impl Session {
+    pub fn new(api: Rc<JsApi>, state: Rc<SessionHandle>) -> Session {
+        Session { api, state }
+    }
+}
+
+#[wasm_bindgen]
+impl Session {
+    #[wasm_bindgen(getter, js_name = sessionId)]
+    pub fn session_id(&self) -> String {
+        self.state.data.session_id.clone()
+    }
+
+    #[wasm_bindgen(js_name = getSessionId)]
+    pub fn get_session_id(&self) -> String {
+        self.session_id()
+    }
+
+    #[wasm_bindgen(getter, js_name = resourceUrl)]
+    pub fn resource_url(&self) -> String {
+        self.state.data.resource_url.clone()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn token(&self) -> String {
+        self.state.data.token.clone()
+    }
+
+    #[wasm_bindgen(getter, js_name = linkUrl)]
+    pub fn link_url(&self) -> String {
+        self.state.data.link_url.clone()
+    }
+
+    #[wasm_bindgen(getter, js_name = imageId)]
+    pub fn image_id(&self) -> String {
+        self.state.data.image_id.clone()
+    }
+
+    /// True once `delete()` succeeded; later calls then resolve with a clear error.
+    #[wasm_bindgen(getter)]
+    pub fn deleted(&self) -> bool {
+        self.state.is_deleted()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn command(&self) -> Command {
+        Command { s: self.clone() }
+    }
+
+    #[wasm_bindgen(getter, js_name = fileSystem)]
+    pub fn file_system(&self) -> FileSystem {
+        FileSystem { s: self.clone() }
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn fs(&self) -> FileSystem {
+        self.file_system()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn filesystem(&self) -> FileSystem {
+        self.file_system()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn files(&self) -> FileSystem {
+        self.file_system()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn context(&self) -> ContextManager {
+        ContextManager { s: self.clone() }
+    }
+
+    /// `delete(syncContext = false)`: optional upload of every context first, then
+    /// DeleteSessionAsync and polling until the session is gone.
+    #[wasm_bindgen(unchecked_return_type = "Promise<DeleteResult>")]
+    pub fn delete(&self, #[wasm_bindgen(js_name = syncContext)] sync_context: Option<bool>) -> Promise {
+        let (api, s) = (self.api.clone(), self.state.clone());
+        promise(async move { to_js(&core_session::delete(&api, &s, sync_context.unwrap_or(false), DELETE_WAIT).await) })
+    }
+
+    #[wasm_bindgen(js_name = setLabels, unchecked_return_type = "Promise<OperationResult>")]
+    pub fn set_labels(&self, #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] labels: JsValue) -> Promise {
+        let (api, s) = (self.api.clone(), self.state.clone());
+        let labels = to_json(&labels);
+        promise(async move {
+            match labels {
+                Ok(l) => to_js(&core_session::set_labels(&api, &s, &l).await),
+                Err(e) => to_js(&LabelResult::fail("", describe(&e))),
+            }
+        })
+    }
+
+    #[wasm_bindgen(js_name = getLabels, unchecked_return_type = "Promise<LabelResult>")]
+    pub fn get_labels(&self) -> Promise {
+        let (api, s) = (self.api.clone(), self.state.clone());
+        promise(async move { to_js(&core_session::get_labels(&api, &s).await) })
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<SessionInfoResult>")]
+    pub fn info(&self) -> Promise {
+        let (api, s) = (self.api.clone(), self.state.clone());
+        promise(async move { to_js(&core_session::info(&api, &s).await) })
+    }
+
+    #[wasm_bindgen(js_name = getStatus, unchecked_return_type = "Promise<SessionStatusResult>")]
+    pub fn get_status(&self) -> Promise {
+        let (api, s) = (self.api.clone(), self.state.clone());
+        promise(async move { to_js(&core_session::status(&api, &s).await) })
+    }
+}
+
+/// `session.command`.
+#[wasm_bindgen]
+pub struct Command {
+    s: Session,
+}
+
+impl Command {
+    fn run_with(&self, command: String, timeout_ms: Option<f64>, cwd: Option<String>, envs: JsValue) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        let envs = match to_json(&envs).and_then(|v| command::validate_envs(&v).map_err(error)) {
+            Ok(e) => e,
+            // The one place the official executeCommand rejects.
+            Err(e) => return Promise::reject(&e),
+        };
+        let timeout = timeout_ms.filter(|t| t.is_finite() && *t > 0.0).map(|t| t as u64);
+        promise(async move { to_js(&command::execute(&api, &s, &command, timeout, cwd.as_deref(), envs).await) })
+    }
+}
+
+#[wasm_bindgen]
+impl Command {
+    /// `executeCommand(command, timeoutMs = 1000, cwd?, envs?)`; timeouts above 50 s are capped.
+    #[wasm_bindgen(js_name = executeCommand, unchecked_return_type = "Promise<CommandResult>")]
+    pub fn execute_command(
+        &self,
+        command: String,
+        #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
+        cwd: Option<String>,
+        envs: Option<StringRecordArg>,
+    ) -> Promise {
+        self.run_with(command, timeout_ms, cwd, envs.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<CommandResult>")]
+    pub fn run(
+        &self,
+        command: String,
+        #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
+        cwd: Option<String>,
+        envs: Option<StringRecordArg>,
+    ) -> Promise {
+        self.execute_command(command, timeout_ms, cwd, envs)
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<CommandResult>")]
+    pub fn exec(
+        &self,
+        command: String,
+        #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
+        cwd: Option<String>,
+        envs: Option<StringRecordArg>,
+    ) -> Promise {
+        self.execute_command(command, timeout_ms, cwd, envs)
+    }
+
+    /// The seed's form: `execute(command, { timeoutMs, cwd, envs }?)`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<CommandResult>")]
+    pub fn execute(&self, command: String, options: Option<ExecuteOptionsArg>) -> Promise {
+        let o: JsValue = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        let cwd = get(&o, "cwd").as_string();
+        self.run_with(command, get(&o, "timeoutMs").as_f64(), cwd, get(&o, "envs"))
+    }
+}
+
+/// `session.fileSystem` (also `fs`, `filesystem`, `files`).
+#[wasm_bindgen]
+pub struct FileSystem {
+    s: Session,
+}
+
+#[wasm_bindgen]
+impl FileSystem {
+    /// Reads a file as text, or as bytes with `{ format: "bytes" }`.
+    #[wasm_bindgen(js_name = readFile, unchecked_return_type = "Promise<FileContentResult>")]
+    pub fn read_file(&self, path: String, options: Option<ReadFileOptionsArg>) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        let o: JsValue = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        let bytes = get(&o, "format").as_string().as_deref() == Some("bytes");
+        promise(async move {
+            if bytes {
+                let r = filesystem::read_bytes(&api, &s, &path, true).await;
+                let out = to_js(&r);
+                if r.success {
+                    set(&out, "content", &Uint8Array::from(r.bytes.as_slice()).into());
+                }
+                out
+            } else {
+                to_js(&filesystem::read_file(&api, &s, &path).await)
+            }
+        })
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<FileContentResult>")]
+    pub fn read(&self, path: String, options: Option<ReadFileOptionsArg>) -> Promise {
+        self.read_file(path, options)
+    }
+
+    /// `writeFile(path, content, mode = "overwrite")`, chunked like the official SDK.
+    #[wasm_bindgen(js_name = writeFile, unchecked_return_type = "Promise<BoolResult>")]
+    pub fn write_file(&self, path: String, content: String, mode: Option<WriteModeArg>) -> Promise {
+        let mode = mode.and_then(|m| m.as_string());
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        promise(async move { to_js(&filesystem::write_file(&api, &s, &path, &content, mode.unwrap_or_else(|| "overwrite".into()).as_str()).await) })
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
+    pub fn write(&self, path: String, content: String, mode: Option<WriteModeArg>) -> Promise {
+        self.write_file(path, content, mode)
+    }
+
+    #[wasm_bindgen(js_name = listDirectory, unchecked_return_type = "Promise<DirectoryListResult>")]
+    pub fn list_directory(&self, path: String) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        promise(async move { to_js(&filesystem::list_directory(&api, &s, &path).await) })
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<DirectoryListResult>")]
+    pub fn ls(&self, path: String) -> Promise {
+        self.list_directory(path)
+    }
+
+    #[wasm_bindgen(js_name = createDirectory, unchecked_return_type = "Promise<BoolResult>")]
+    pub fn create_directory(&self, path: String) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        promise(async move { to_js(&filesystem::create_directory(&api, &s, &path).await) })
+    }
+
+    #[wasm_bindgen(js_name = deleteFile, unchecked_return_type = "Promise<BoolResult>")]
+    pub fn delete_file(&self, path: String) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        promise(async move { to_js(&filesystem::delete_file(&api, &s, &path).await) })
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
+    pub fn rm(&self, path: String) -> Promise {
+        self.delete_file(path)
+    }
+
+    #[wasm_bindgen(js_name = moveFile, unchecked_return_type = "Promise<BoolResult>")]
+    pub fn move_file(&self, source: String, destination: String) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        promise(async move { to_js(&filesystem::move_file(&api, &s, &source, &destination).await) })
+    }
+
+    /// Parsed `get_file_info` (values containing `:` such as `modTime` are kept whole).
+    #[wasm_bindgen(js_name = getFileInfo, unchecked_return_type = "Promise<FileInfoResult>")]
+    pub fn get_file_info(&self, path: String) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        promise(async move { to_js(&filesystem::get_file_info(&api, &s, &path).await) })
+    }
+}
+
+/// `session.context`.
+#[wasm_bindgen]
+pub struct ContextManager {
+    s: Session,
+}
+
+/// What the 4th `sync()` argument may carry.
+struct SyncExtras {
+    callback: Option<Function>,
+    on_progress: Option<Function>,
+    wait: WaitOptions,
+}
+
+fn sync_extras(arg: &JsValue, max_retries: Option<f64>, retry_interval: Option<f64>) -> SyncExtras {
+    let mut wait = if max_retries.is_some() || retry_interval.is_some() {
+        cm::wait_from_retries(max_retries.map(|m| m.max(1.0) as u32), retry_interval.map(|r| r.max(1.0) as u64))
+    } else {
+        SYNC_WAIT
+    };
+    if let Some(f) = arg.dyn_ref::<Function>() {
+        return SyncExtras { callback: Some(f.clone()), on_progress: None, wait };
+    }
+    let f = |k: &str| get(arg, k).dyn_into::<Function>().ok();
+    let n = |k: &str| get(arg, k).as_f64().filter(|v| v.is_finite() && *v >= 0.0);
+    if n("maxRetries").is_some() || n("retryIntervalMs").is_some() {
+        wait = cm::wait_from_retries(n("maxRetries").map(|m| m.max(1.0) as u32), n("retryIntervalMs").map(|r| r.max(1.0) as u64));
+    }
+    if let Some(t) = n("timeoutMs") {
+        wait.timeout_ms = t as u64;
+    }
+    SyncExtras { callback: f("callback"), on_progress: f("onProgress"), wait }
+}
+
+fn progress_fn(f: Option<Function>) -> impl FnMut(&[TaskStatus]) {
+    move |tasks: &[TaskStatus]| {
+        if let Some(f) = &f {
+            let _ = f.call1(&JsValue::UNDEFINED, &to_js(tasks));
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl ContextManager {
+    /// `info(contextId?, path?, taskType?)` → `contextStatusData`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ContextInfoResult>")]
+    pub fn info(
+        &self,
+        #[wasm_bindgen(js_name = contextId)] context_id: Option<String>,
+        path: Option<String>,
+        #[wasm_bindgen(js_name = taskType)] task_type: Option<String>,
+    ) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        promise(async move {
+            if let Some(m) = s.deleted_error() {
+                return to_js(&ContextInfoResult::fail("", m));
+            }
+            to_js(&cm::info(&api, s.id(), context_id.as_deref(), path.as_deref(), task_type.as_deref()).await)
+        })
+    }
+
+    #[wasm_bindgen(js_name = infoWithParams, unchecked_return_type = "Promise<ContextInfoResult>")]
+    pub fn info_with_params(
+        &self,
+        #[wasm_bindgen(js_name = contextId)] context_id: Option<String>,
+        path: Option<String>,
+        #[wasm_bindgen(js_name = taskType)] task_type: Option<String>,
+    ) -> Promise {
+        self.info(context_id, path, task_type)
+    }
+
+    /// `sync(contextId?, path?, mode?, callbackOrOptions?, maxRetries?, retryInterval?)`.
+    /// Without a callback it waits for every upload/download task and reports failures;
+    /// with a callback it returns after SyncContext and calls `callback(success)` later.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ContextSyncResult>")]
+    pub fn sync(
+        &self,
+        #[wasm_bindgen(js_name = contextId)] context_id: Option<String>,
+        path: Option<String>,
+        mode: Option<String>,
+        #[wasm_bindgen(js_name = callbackOrOptions)] callback_or_options: Option<SyncCallbackOrOptionsArg>,
+        #[wasm_bindgen(js_name = maxRetries)] max_retries: Option<f64>,
+        #[wasm_bindgen(js_name = retryInterval)] retry_interval: Option<f64>,
+    ) -> Promise {
+        if let Err(m) = cm::check_together(context_id.as_deref(), path.as_deref()) {
+            return Promise::reject(&error(m));
+        }
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        let extras = sync_extras(&callback_or_options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED), max_retries, retry_interval);
+        promise(async move {
+            let (cid, p, m) = (context_id.as_deref(), path.as_deref(), mode.as_deref());
+            let request_id = match cm::sync_start(&api, &s, cid, p, m).await {
+                Ok(id) => id,
+                Err(r) => {
+                    if let Some(cb) = &extras.callback {
+                        let _ = cb.call1(&JsValue::UNDEFINED, &false.into());
+                    }
+                    return to_js(&r);
+                }
+            };
+            let mut progress = progress_fn(extras.on_progress);
+            match extras.callback {
+                Some(cb) => {
+                    let (api2, s2) = (api.clone(), s.clone());
+                    spawn_local(async move {
+                        let (cid, p, m) = (context_id.as_deref(), path.as_deref(), mode.as_deref());
+                        let (failed, pending) = cm::sync_wait(&api2, s2.id(), cid, p, m, extras.wait, &mut progress).await;
+                        let ok = failed.is_empty() && pending.is_empty();
+                        let _ = cb.call1(&JsValue::UNDEFINED, &ok.into());
+                    });
+                    to_js(&ContextSyncResult { request_id, success: true, ..Default::default() })
+                }
+                None => {
+                    let (failed, pending) = cm::sync_wait(&api, s.id(), cid, p, m, extras.wait, &mut progress).await;
+                    to_js(&cm::sync_outcome(request_id, failed, pending))
+                }
+            }
+        })
+    }
+
+    /// The seed's name for `sync`.
+    #[wasm_bindgen(js_name = syncContext, unchecked_return_type = "Promise<ContextSyncResult>")]
+    pub fn sync_context(
+        &self,
+        #[wasm_bindgen(js_name = contextId)] context_id: Option<String>,
+        path: Option<String>,
+        mode: Option<String>,
+        #[wasm_bindgen(js_name = callbackOrOptions)] callback_or_options: Option<SyncCallbackOrOptionsArg>,
+        #[wasm_bindgen(js_name = maxRetries)] max_retries: Option<f64>,
+        #[wasm_bindgen(js_name = retryInterval)] retry_interval: Option<f64>,
+    ) -> Promise {
+        self.sync(context_id, path, mode, callback_or_options, max_retries, retry_interval)
+    }
+}
