@@ -12,5 +12,6 @@ pub mod api;
 pub mod presign;
 pub mod server;
 pub mod state;
+pub mod tools;
 
 pub use server::{Config, Running, Server, StartError, Tls};

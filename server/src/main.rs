@@ -34,7 +34,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     // The sandbox runs this same binary as its in-sandbox filesystem helper.
-    if std::env::args().nth(1).as_deref() == Some("__sandbox-tool") {
+    if std::env::args_os().nth(1).is_some_and(|a| a == agentbay_local::sandbox::HELPER_SUBCOMMAND) {
         return agentbay_local::sandbox::helper_main();
     }
     let cli = Cli::parse();

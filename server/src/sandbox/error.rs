@@ -1,0 +1,35 @@
+use std::path::PathBuf;
+
+/// Caller mistakes in a CallMcpTool request; the server turns these into error envelopes.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ToolError {
+    #[error("unknown tool: {0}")]
+    UnknownTool(String),
+    #[error("invalid arguments: {0}")]
+    InvalidArgs(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("invalid mount path {path:?}: {reason}")]
+    InvalidMount { path: String, reason: String },
+    #[error("mount host directory {0} does not exist or is not a directory")]
+    MountHostDirMissing(PathBuf),
+    #[error("sandbox helper executable {0} does not exist")]
+    HelperMissing(PathBuf),
+    #[error("bubblewrap is not usable on this machine: {0}")]
+    BwrapUnavailable(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl SandboxError {
+    pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> SandboxError {
+        let context = context.into();
+        move |source| SandboxError::Io { context, source }
+    }
+}

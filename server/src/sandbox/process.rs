@@ -1,0 +1,135 @@
+//! Runs one bwrap process with a deadline and bounded output capture.
+
+use std::collections::HashSet;
+use std::process::{ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::process::Command;
+
+/// Process-group ids of bwrap processes currently running for a session, so destroy
+/// can kill them.
+#[derive(Default)]
+pub struct Running(Mutex<HashSet<i32>>);
+
+impl Running {
+    fn insert(&self, pgid: i32) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(pgid);
+    }
+    fn remove(&self, pgid: i32) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(&pgid);
+    }
+    pub fn kill_all(&self) {
+        for pgid in self.0.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            kill_group(*pgid);
+        }
+    }
+}
+
+/// Killing bwrap's process group kills bwrap; `--die-with-parent` then SIGKILLs the
+/// sandbox's pid 1, and the kernel kills every other process of that pid namespace
+/// (backgrounded children, daemons, `setsid` escapees alike).
+fn kill_group(pgid: i32) {
+    // SAFETY: kill(2) with a negative pid only sends a signal; no memory is involved.
+    unsafe {
+        libc::kill(-pgid, libc::SIGKILL);
+    }
+}
+
+struct Registration<'a> {
+    running: &'a Running,
+    pgid: i32,
+}
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        self.running.remove(self.pgid);
+    }
+}
+
+pub struct Captured {
+    pub stdout: Vec<u8>,
+    pub stdout_truncated: bool,
+    pub stderr: Vec<u8>,
+    pub stderr_truncated: bool,
+    /// None when the deadline passed and the process tree was killed.
+    pub status: Option<ExitStatus>,
+}
+
+impl Captured {
+    /// Shell-style exit code: the code, or 128 + signal number.
+    pub fn exit_code(&self) -> i32 {
+        use std::os::unix::process::ExitStatusExt;
+        match self.status {
+            Some(s) => s.code().or_else(|| s.signal().map(|sig| 128 + sig)).unwrap_or(-1),
+            None => 124,
+        }
+    }
+}
+
+/// Reads everything, keeping at most `cap` bytes: the rest is drained and dropped so a
+/// chatty process never blocks on a full pipe nor grows the server's memory.
+async fn read_capped<R: AsyncRead + Unpin>(mut r: R, cap: usize) -> (Vec<u8>, bool) {
+    let mut kept = Vec::new();
+    let mut truncated = false;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match r.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let room = cap.saturating_sub(kept.len());
+                kept.extend_from_slice(&buf[..n.min(room)]);
+                truncated |= n > room;
+            }
+        }
+    }
+    (kept, truncated)
+}
+
+pub async fn run(
+    mut cmd: Command,
+    stdin: Option<Vec<u8>>,
+    deadline: Duration,
+    cap: usize,
+    running: &Running,
+) -> std::io::Result<Captured> {
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    let mut child = cmd.spawn()?;
+    let pgid = child.id().map(|p| p as i32).unwrap_or(0);
+    running.insert(pgid);
+    let _reg = Registration { running, pgid };
+
+    if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        tokio::spawn(async move {
+            let _ = pipe.write_all(&data).await;
+        });
+    }
+    let out = child.stdout.take().map(|p| tokio::spawn(read_capped(p, cap)));
+    let err = child.stderr.take().map(|p| tokio::spawn(read_capped(p, cap)));
+
+    let status = match tokio::time::timeout(deadline, child.wait()).await {
+        Ok(status) => Some(status?),
+        Err(_) => {
+            kill_group(pgid);
+            child.wait().await?;
+            None
+        }
+    };
+    // With bwrap gone its whole pid namespace is gone, so the pipes are at EOF; the
+    // bound only guards against the unexpected.
+    async fn collect(t: Option<tokio::task::JoinHandle<(Vec<u8>, bool)>>) -> (Vec<u8>, bool) {
+        match t {
+            Some(t) => match tokio::time::timeout(Duration::from_secs(2), t).await {
+                Ok(Ok(r)) => r,
+                _ => (Vec::new(), false),
+            },
+            None => (Vec::new(), false),
+        }
+    }
+    let (stdout, stdout_truncated) = collect(out).await;
+    let (stderr, stderr_truncated) = collect(err).await;
+    Ok(Captured { stdout, stdout_truncated, stderr, stderr_truncated, status })
+}

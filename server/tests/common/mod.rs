@@ -1,0 +1,371 @@
+//! Test harness: an in-process agentbay-local on a free port and a small HTTP
+//! client that builds requests the way the official SDKs do (reference Appendix A).
+#![allow(dead_code)]
+
+use agentbay_local::{Config, Running, Server};
+use bytes::Bytes;
+use hyper::body::{Body, Frame, SizeHint};
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+pub const VERSION: &str = "2025-05-06";
+
+pub struct TestServer {
+    pub running: Option<Running>,
+    pub dir: tempfile::TempDir,
+    pub endpoint: String,
+    pub key: String,
+    pub addr: std::net::SocketAddr,
+}
+
+pub fn helper_exe() -> std::path::PathBuf {
+    env!("CARGO_BIN_EXE_agentbay-local").into()
+}
+
+pub fn config(dir: &std::path::Path, keys: &[&str]) -> Config {
+    let mut cfg = Config::new(dir, helper_exe());
+    cfg.api_keys = keys.iter().map(|k| k.to_string()).collect();
+    cfg
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(f: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = config(dir.path(), &["akm-test-a", "akm-test-b"]);
+        f(&mut cfg);
+        let running = Server::start(cfg).await.expect("server starts");
+        TestServer {
+            endpoint: running.endpoint.clone(),
+            key: running.api_keys[0].clone(),
+            addr: running.addr,
+            running: Some(running),
+            dir,
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client { addr: self.addr, key: self.key.clone(), style: Style::Ts, tls: None }
+    }
+
+    pub fn client_with_key(&self, key: &str) -> Client {
+        Client { addr: self.addr, key: key.into(), style: Style::Ts, tls: None }
+    }
+
+    pub async fn stop(mut self) -> tempfile::TempDir {
+        if let Some(r) = self.running.take() {
+            r.shutdown().await;
+        }
+        self.dir
+    }
+
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.dir.path().canonicalize().unwrap()
+    }
+}
+
+/// How a request is framed and encoded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Style {
+    /// TS SDK: chunked body, `%20` for spaces, `true`.
+    Ts,
+    /// Python SDK: Content-Length, `+` for spaces, `True`, `Host: http://…`.
+    Python,
+}
+
+/// A request body sent chunked (no size hint) or with Content-Length.
+pub struct TestBody {
+    chunks: VecDeque<Bytes>,
+    exact: Option<u64>,
+}
+
+impl TestBody {
+    pub fn new(data: Vec<u8>, chunked: bool) -> TestBody {
+        let len = data.len() as u64;
+        let mut chunks = VecDeque::new();
+        if chunked && data.len() > 1 {
+            // Split so the server really has to reassemble chunks.
+            let mid = data.len() / 2;
+            chunks.push_back(Bytes::copy_from_slice(&data[..mid]));
+            chunks.push_back(Bytes::copy_from_slice(&data[mid..]));
+        } else if !data.is_empty() {
+            chunks.push_back(Bytes::from(data));
+        }
+        TestBody { chunks, exact: if chunked { None } else { Some(len) } }
+    }
+}
+
+impl Body for TestBody {
+    type Data = Bytes;
+    type Error = Infallible;
+    fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Ready(self.chunks.pop_front().map(|b| Ok(Frame::data(b))))
+    }
+    fn size_hint(&self) -> SizeHint {
+        match self.exact {
+            Some(n) => SizeHint::with_exact(n),
+            None => SizeHint::default(),
+        }
+    }
+    fn is_end_stream(&self) -> bool {
+        self.chunks.is_empty() && self.exact.is_some()
+    }
+}
+
+pub struct Response {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
+
+/// One HTTP/1.1 request on a fresh connection.
+pub async fn send(
+    addr: std::net::SocketAddr,
+    tls: Option<&Arc<rustls::ClientConfig>>,
+    method: &str,
+    path_and_query: &str,
+    headers: &[(&str, &str)],
+    body: TestBody,
+) -> Response {
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let io: Box<dyn Io> = match tls {
+        Some(cfg) => {
+            let conn = tokio_rustls::TlsConnector::from(cfg.clone());
+            let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+            Box::new(conn.connect(name, tcp).await.unwrap())
+        }
+        None => Box::new(tcp),
+    };
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io)).await.unwrap();
+    tokio::spawn(conn);
+    let mut req = hyper::Request::builder().method(method).uri(path_and_query);
+    let mut has_host = false;
+    for (k, v) in headers {
+        has_host |= k.eq_ignore_ascii_case("host");
+        req = req.header(*k, *v);
+    }
+    if !has_host {
+        req = req.header("host", addr.to_string());
+    }
+    let resp = tokio::time::timeout(Duration::from_secs(120), sender.send_request(req.body(body).unwrap()))
+        .await
+        .expect("response within 120 s")
+        .unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = http_body_util::BodyExt::collect(resp.into_body()).await.unwrap().to_bytes().to_vec();
+    Response { status, headers, body }
+}
+
+/// Percent-encodes like the TS SDK (`%20`) or Python (`+`).
+pub fn encode(pairs: &[(&str, &str)], style: Style) -> String {
+    let enc = agentbay_wasm::core::wire::form::encode(pairs.iter().copied());
+    match style {
+        Style::Ts => enc,
+        Style::Python => enc.replace("%20", "+"),
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    pub addr: std::net::SocketAddr,
+    pub key: String,
+    pub style: Style,
+    pub tls: Option<Arc<rustls::ClientConfig>>,
+}
+
+impl Client {
+    pub fn python(mut self) -> Client {
+        self.style = Style::Python;
+        self
+    }
+
+    /// A POP call shaped like the captured SDK requests: `Authorization` in the body,
+    /// plus `query_fields` in the query string (e.g. GetSessionDetail's SessionId).
+    pub async fn call_q(&self, action: &str, query_fields: &[(&str, &str)], body: &[(&str, &str)]) -> Response {
+        let auth = format!("Bearer {}", self.key);
+        let mut q: Vec<(&str, &str)> = vec![
+            ("Action", action),
+            ("Format", "json"),
+            ("Version", VERSION),
+            ("Timestamp", "2026-11-30T17:35:05Z"),
+            ("SignatureNonce", "6e87aa0ff0"),
+        ];
+        q.extend_from_slice(query_fields);
+        let mut b: Vec<(&str, &str)> = Vec::new();
+        if !query_fields.iter().any(|(k, _)| *k == "Authorization") {
+            b.push(("Authorization", &auth));
+        }
+        b.extend_from_slice(body);
+        let path = format!("/?{}", encode(&q, Style::Ts));
+        let form = encode(&b, self.style);
+        let host_py = format!("http://{}", self.addr);
+        let mut headers = vec![
+            ("x-acs-version", VERSION),
+            ("x-acs-action", action),
+            ("user-agent", "AlibabaCloud (linux; x64) Node.js/v20 Core/1.0.1 TeaDSL/2"),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ];
+        if self.style == Style::Python && self.tls.is_none() {
+            headers.push(("host", &host_py));
+        }
+        send(self.addr, self.tls.as_ref(), "POST", &path, &headers, TestBody::new(form.into_bytes(), self.style == Style::Ts)).await
+    }
+
+    pub async fn call(&self, action: &str, body: &[(&str, &str)]) -> Response {
+        self.call_q(action, &[], body).await
+    }
+
+    /// Calls and asserts `Success: true`; returns the body JSON.
+    pub async fn ok(&self, action: &str, body: &[(&str, &str)]) -> Value {
+        let r = self.call(action, body).await;
+        let v = r.json();
+        assert_eq!(r.status, 200, "{action} failed: {v}");
+        assert_eq!(v["Success"], true, "{action}: {v}");
+        assert!(v["RequestId"].as_str().is_some_and(|s| !s.is_empty()));
+        v
+    }
+
+    /// Calls and asserts an error with `code` and HTTP `status`; returns the message.
+    pub async fn err(&self, action: &str, body: &[(&str, &str)], status: u16, code: &str) -> String {
+        let r = self.call(action, body).await;
+        expect_err(&r, status, code)
+    }
+
+    pub async fn context(&self, name: &str) -> String {
+        let v = self.ok("GetContext", &[("Name", name), ("AllowCreate", "true")]).await;
+        v["Data"]["Id"].as_str().unwrap().to_string()
+    }
+
+    /// Stores `content` at `path` in context `ctx` through a presigned URL.
+    pub async fn put_file(&self, ctx: &str, path: &str, content: &[u8]) {
+        let v = self.ok("GetContextFileUploadUrl", &[("ContextId", ctx), ("FilePath", path)]).await;
+        let url = v["Data"]["Url"].as_str().unwrap();
+        let r = fetch(self, "PUT", url, content.to_vec()).await;
+        assert_eq!(r.status, 200, "PUT {url}: {}", String::from_utf8_lossy(&r.body));
+    }
+
+    pub async fn get_file(&self, ctx: &str, path: &str) -> Vec<u8> {
+        let v = self.ok("GetContextFileDownloadUrl", &[("ContextId", ctx), ("FilePath", path)]).await;
+        let url = v["Data"]["Url"].as_str().unwrap();
+        let r = fetch(self, "GET", url, Vec::new()).await;
+        assert_eq!(r.status, 200, "GET {url}: {}", String::from_utf8_lossy(&r.body));
+        r.body
+    }
+
+    pub async fn list_files(&self, ctx: &str, parent: &str) -> Vec<(String, String, u64)> {
+        let v = self.ok("DescribeContextFiles", &[("ContextId", ctx), ("ParentFolderPath", parent), ("PageNumber", "1"), ("PageSize", "50")]).await;
+        v["Data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["FileName"].as_str().unwrap().into(), f["FileType"].as_str().unwrap().into(), f["Size"].as_u64().unwrap()))
+            .collect()
+    }
+
+    pub async fn create_session(&self, pdl: &str) -> String {
+        let v = self
+            .ok("CreateMcpSession", &[("ImageId", "linux_latest"), ("Labels", "{}"), ("PersistenceDataList", pdl)])
+            .await;
+        v["Data"]["SessionId"].as_str().unwrap().to_string()
+    }
+
+    /// GetContextInfo tasks for the session (decoded).
+    pub async fn tasks(&self, sid: &str, extra: &[(&str, &str)]) -> Vec<agentbay_wasm::core::wire::context_status::TaskStatus> {
+        let mut b = vec![("SessionId", sid)];
+        b.extend_from_slice(extra);
+        let v = self.ok("GetContextInfo", &b).await;
+        let s = v["Data"]["ContextStatus"].as_str().expect("ContextStatus is a string");
+        agentbay_wasm::core::wire::context_status::decode(s).unwrap()
+    }
+
+    /// Polls like the SDK until every listed task is terminal.
+    pub async fn wait_tasks(&self, sid: &str) -> Vec<agentbay_wasm::core::wire::context_status::TaskStatus> {
+        for _ in 0..600 {
+            let t = self.tasks(sid, &[]).await;
+            if t.iter().all(|t| t.status == "Success" || t.status == "Failed") {
+                return t;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("tasks never finished");
+    }
+
+    /// DeleteSessionAsync then GetSessionDetail polling until NotFound (as the SDKs do).
+    /// Returns the statuses seen while polling.
+    pub async fn delete_session(&self, sid: &str) -> Vec<String> {
+        self.ok("DeleteSessionAsync", &[("SessionId", sid)]).await;
+        let mut seen = Vec::new();
+        for _ in 0..1200 {
+            let r = self.call_q("GetSessionDetail", &[("SessionId", sid)], &[]).await;
+            if r.status == 400 && r.json()["Code"] == "InvalidMcpSession.NotFound" {
+                return seen;
+            }
+            assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+            seen.push(r.json()["Data"]["Status"].as_str().unwrap().to_string());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("session {sid} never went away");
+    }
+
+    pub async fn shell(&self, sid: &str, command: &str) -> agentbay_wasm::core::wire::tool::ShellPayload {
+        let args = serde_json::json!({"command": command, "timeout_ms": 20000}).to_string();
+        let v = self.ok("CallMcpTool", &[("Args", &args), ("AutoGenSession", "false"), ("Name", "shell"), ("Server", ""), ("SessionId", sid)]).await;
+        assert_eq!(v["Data"]["isError"], false, "{v}");
+        let text = v["Data"]["content"][0]["text"].as_str().unwrap();
+        serde_json::from_str(text).unwrap()
+    }
+}
+
+pub fn expect_err(r: &Response, status: u16, code: &str) -> String {
+    let v = r.json();
+    assert_eq!(r.status, status, "expected HTTP {status} {code}, got {v}");
+    assert_eq!(v["Code"], code, "{v}");
+    assert_eq!(v["Success"], false, "{v}");
+    assert!(v["RequestId"].as_str().is_some_and(|s| !s.is_empty()), "{v}");
+    let msg = v["Message"].as_str().unwrap().to_string();
+    assert!(!msg.is_empty());
+    msg
+}
+
+/// GET/PUT of a presigned URL (`http://host:port/files?...`).
+pub async fn fetch(c: &Client, method: &str, url: &str, body: Vec<u8>) -> Response {
+    let rest = url.split_once("://").unwrap().1;
+    let (host, pq) = rest.split_at(rest.find('/').unwrap());
+    send(c.addr, c.tls.as_ref(), method, pq, &[("host", host)], TestBody::new(body, false)).await
+}
+
+/// PersistenceDataList JSON as the SDKs send it (Policy double encoded, optional).
+pub fn pdl(items: &[(&str, &str, Option<&str>)]) -> String {
+    let v: Vec<Value> = items
+        .iter()
+        .map(|(c, p, pol)| {
+            let mut o = serde_json::json!({"ContextId": c, "Path": p});
+            if let Some(pol) = pol {
+                o["Policy"] = Value::String(pol.to_string());
+            }
+            o
+        })
+        .collect();
+    serde_json::to_string(&v).unwrap()
+}
+
+pub const DEFAULT_POLICY: &str = r#"{"uploadPolicy":{"autoUpload":true,"uploadStrategy":"UploadBeforeResourceRelease","uploadMode":"File"},"downloadPolicy":{"autoDownload":true,"downloadStrategy":"DownloadAsync"},"deletePolicy":{"syncLocalFile":true},"extractPolicy":{"extract":true,"deleteSrcFile":true,"extractToCurrentFolder":false},"recyclePolicy":{"lifecycle":"Lifecycle_Forever","paths":[""]},"bwList":{"whiteLists":[{"path":"","excludePaths":[]}]}}"#;

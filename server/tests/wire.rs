@@ -1,0 +1,152 @@
+//! Wire protocol, authentication and tenant isolation over real HTTP (issue 2 §1, §3).
+
+mod common;
+use common::*;
+
+#[tokio::test]
+async fn unknown_or_missing_action_and_wrong_version_get_precise_errors() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let msg = c.err("FlyToTheMoon", &[], 400, "InvalidAction.NotFound").await;
+    assert!(msg.contains("FlyToTheMoon"), "{msg}");
+    // No Action anywhere.
+    let r = send(s.addr, None, "POST", "/", &[("content-type", "application/x-www-form-urlencoded")], TestBody::new(b"Authorization=Bearer%20akm-test-a".to_vec(), false)).await;
+    expect_err(&r, 400, "InvalidAction.NotFound");
+    // Wrong version in the query.
+    let r = send(s.addr, None, "POST", "/?Action=ListContexts&Version=2017-01-01", &[], TestBody::new(b"Authorization=Bearer%20akm-test-a".to_vec(), true)).await;
+    let msg = expect_err(&r, 400, "InvalidVersion");
+    assert!(msg.contains("2025-05-06"), "{msg}");
+    // Action only in the x-acs-action header is enough.
+    let r = send(s.addr, None, "POST", "/", &[("x-acs-action", "ListContexts")], TestBody::new(b"Authorization=Bearer%20akm-test-a".to_vec(), true)).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["Success"], true);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn get_with_everything_in_the_query_works() {
+    // The TS SDK's GetAndLoadInternalContext style: GET / with all parameters (incl. Authorization) in the query.
+    let s = TestServer::start().await;
+    let q = encode(&[("Action", "GetContext"), ("Version", VERSION), ("Authorization", "Bearer akm-test-a"), ("Name", "q ctx"), ("AllowCreate", "TRUE")], Style::Ts);
+    let r = send(s.addr, None, "GET", &format!("/?{q}"), &[], TestBody::new(Vec::new(), false)).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let v = r.json();
+    assert_eq!(v["Data"]["Name"], "q ctx");
+    assert_eq!(v["HttpStatusCode"], 200);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn authentication_errors() {
+    let s = TestServer::start().await;
+    // Missing Authorization.
+    let r = send(s.addr, None, "POST", "/?Action=ListContexts&Version=2025-05-06", &[("content-type", "application/x-www-form-urlencoded")], TestBody::new(b"MaxResults=10".to_vec(), true)).await;
+    expect_err(&r, 401, "MissingParameter.Authorization");
+    // Unknown key.
+    s.client_with_key("akm-wrong").err("ListContexts", &[], 401, "InvalidApiKey").await;
+    // Not a Bearer value.
+    let r = send(s.addr, None, "POST", "/?Action=ListContexts", &[], TestBody::new(b"Authorization=akm-test-a".to_vec(), true)).await;
+    expect_err(&r, 401, "MissingParameter.Authorization");
+    // Authorization in the query (SyncContext style) is accepted, `bearer` case-insensitively.
+    let r = send(s.addr, None, "POST", "/?Action=ListContexts&Authorization=bearer%20akm-test-a", &[], TestBody::new(Vec::new(), true)).await;
+    assert_eq!(r.status, 200);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_forms_are_refused() {
+    let s = TestServer::start().await;
+    let post = |body: Vec<u8>, ct: &'static str| {
+        let addr = s.addr;
+        async move { send(addr, None, "POST", "/?Action=GetContext&Version=2025-05-06", &[("content-type", ct)], TestBody::new(body, true)).await }
+    };
+    let form = "application/x-www-form-urlencoded";
+    let msg = expect_err(&post(b"Authorization=Bearer%20akm-test-a&Name".to_vec(), form).await, 400, "InvalidParameter");
+    assert!(msg.contains("'Name' has no '='"), "{msg}");
+    let mut bad = b"Authorization=Bearer%20akm-test-a&Name=".to_vec();
+    bad.push(0xff);
+    expect_err(&post(bad, form).await, 400, "InvalidParameter");
+    let msg = expect_err(&post(b"{\"Name\":\"x\"}".to_vec(), "application/json").await, 400, "InvalidParameter");
+    assert!(msg.contains("Content-Type"), "{msg}");
+    let msg = expect_err(&post(b"Authorization=Bearer%20akm-test-a&Name=a&Name=b".to_vec(), form).await, 400, "InvalidParameter");
+    assert!(msg.contains("Name"), "{msg}");
+    // Bad numbers and booleans name the parameter.
+    let c = s.client();
+    let msg = c.err("ListContexts", &[("MaxResults", "ten")], 400, "InvalidParameter").await;
+    assert!(msg.contains("MaxResults"), "{msg}");
+    let msg = c.err("GetContext", &[("Name", "x"), ("AllowCreate", "yes")], 400, "InvalidParameter").await;
+    assert!(msg.contains("AllowCreate"), "{msg}");
+    // Unknown parameter names are not silently ignored.
+    let msg = c.err("ListContexts", &[("Colour", "blue")], 400, "UnsupportedParameter").await;
+    assert!(msg.contains("Colour"), "{msg}");
+    // Harmless SDK extras are accepted.
+    c.ok("GetContext", &[("Name", "x"), ("AllowCreate", "true"), ("LoginRegionId", "cn-hangzhou"), ("SdkStats", "{}")]).await;
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn python_style_requests_and_host_header() {
+    let s = TestServer::start().await;
+    let c = s.client().python();
+    // `True`, `+` for spaces, Content-Length, `Host: http://127.0.0.1:PORT`.
+    let v = c.ok("GetContext", &[("AllowCreate", "True"), ("Name", "my ctx")]).await;
+    assert_eq!(v["Data"]["Name"], "my ctx");
+    let id = v["Data"]["Id"].as_str().unwrap().to_string();
+    let v = c.ok("GetContextFileUploadUrl", &[("ContextId", &id), ("FilePath", "/mnt/data/a.txt")]).await;
+    let url = v["Data"]["Url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("http://{}/files?", s.addr)), "host normalised: {url}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn tenants_are_isolated() {
+    let s = TestServer::start().await;
+    let a = s.client_with_key("akm-test-a");
+    let b = s.client_with_key("akm-test-b");
+    let ctx = a.context("private").await;
+    a.put_file(&ctx, "/mnt/data/secret.txt", b"a's data").await;
+    b.err("GetContext", &[("ContextId", &ctx), ("AllowCreate", "false")], 400, "InvalidContext.NotFound").await;
+    b.err("DescribeContextFiles", &[("ContextId", &ctx), ("ParentFolderPath", "/mnt/data")], 400, "InvalidContext.NotFound").await;
+    b.err("GetContextFileDownloadUrl", &[("ContextId", &ctx), ("FilePath", "/mnt/data/secret.txt")], 400, "InvalidContext.NotFound").await;
+    b.err("DeleteContext", &[("Id", &ctx)], 400, "InvalidContext.NotFound").await;
+    b.err("CreateMcpSession", &[("PersistenceDataList", &pdl(&[(&ctx, "/mnt/data", None)]))], 400, "InvalidContext.NotFound").await;
+    // Same name in another tenant is a different context.
+    let ctx_b = b.context("private").await;
+    assert_ne!(ctx, ctx_b);
+    let v = b.ok("ListContexts", &[("MaxResults", "10")]).await;
+    assert_eq!(v["TotalCount"], 1);
+    assert_eq!(v["Data"][0]["Id"], ctx_b.as_str());
+    // Sessions too.
+    let sid = a.create_session("[]").await;
+    b.err("GetSession", &[("SessionId", &sid)], 400, "InvalidMcpSession.NotFound").await;
+    let r = b.call_q("GetSessionDetail", &[("SessionId", &sid)], &[]).await;
+    expect_err(&r, 400, "InvalidMcpSession.NotFound");
+    b.err("CallMcpTool", &[("SessionId", &sid), ("Name", "shell"), ("Args", "{\"command\":\"id\"}")], 400, "InvalidMcpSession.NotFound").await;
+    b.err("DeleteSessionAsync", &[("SessionId", &sid)], 400, "InvalidMcpSession.NotFound").await;
+    assert_eq!(b.ok("ListSession", &[("Labels", "{}")]).await["TotalCount"], 0);
+    a.delete_session(&sid).await;
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn https_with_self_signed_certificate() {
+    let s = TestServer::start_with(|c| c.tls = Some(agentbay_local::Tls::SelfSigned)).await;
+    assert!(s.endpoint.starts_with("https://"), "{}", s.endpoint);
+    use rustls_pki_types::pem::PemObject;
+    let pem = s.data_dir().join("tls/self-signed-cert.pem");
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pki_types::CertificateDer::pem_file_iter(&pem).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let cfg = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let mut c = s.client();
+    c.tls = Some(std::sync::Arc::new(cfg));
+    let ctx = c.context("tls").await;
+    c.put_file(&ctx, "/mnt/data/t.txt", b"over tls").await;
+    assert_eq!(c.get_file(&ctx, "/mnt/data/t.txt").await, b"over tls");
+    s.stop().await;
+}
