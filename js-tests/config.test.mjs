@@ -65,7 +65,8 @@ test("a wrong key resolves to success:false with the server's authentication err
   const agentBay = new AgentBay({ apiKey: "wrong-key", endpoint: server.endpoint });
   const r = await agentBay.context.get(uniqueName("cfg"), true);
   assert.equal(r.success, false);
-  assert.match(r.errorMessage, /^\[InvalidApiKey\] /);
+  // HTTP 401: the official client throws inside get(), which becomes "Failed to get context <name>: ...".
+  assert.match(r.errorMessage, /^Failed to get context cfg-\S+: .*InvalidApiKey/);
 });
 
 test("endpoint as http://host:port/ with a trailing slash", async () => {
