@@ -149,7 +149,7 @@ test("§4.2 context-sync-demo.ts: callback sync and await sync, run concurrently
     for (const [path, content] of Object.entries(f)) {
       const down = await agentBay.context.downloadFile(ctx.id, path);
       assert.equal(down.success, true, `${path}: ${down.errorMessage}`);
-      assert.equal(new TextDecoder().decode(down.data), content);
+      assert.equal(new TextDecoder().decode(down.content), content);
     }
   }
 });
@@ -224,7 +224,7 @@ test("§4.4 context-management.ts: list, get, session with labels, rename, delet
 
   assert.equal((await agentBay.delete(created.session, true)).success, true);
   const kept = await agentBay.context.downloadFile(context.id, "/mnt/persistent/kept.txt");
-  assert.equal(new TextDecoder().decode(kept.data), "kept\n");
+  assert.equal(new TextDecoder().decode(kept.content), "kept\n");
 
   const cleared = await agentBay.context.clear(context.id, 30, 2.0);
   assert.equal(cleared.success, true, cleared.errorMessage);

@@ -56,7 +56,7 @@ const roundTrip = (name) => `
   const down = await agentBay.context.downloadFile(ctx.context.id, "/mnt/data/p.txt");
   console.log(JSON.stringify({
     ok: ctx.success && up.success && down.success,
-    text: new TextDecoder().decode(down.data),
+    text: new TextDecoder().decode(down.content),
     enums: [m.UploadStrategy.UploadBeforeResourceRelease, m.DownloadStrategy.DownloadAsync, m.UploadMode.Archive, m.Lifecycle.Lifecycle_Forever],
     init: typeof m.initAsync,
   }));

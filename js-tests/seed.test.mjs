@@ -70,7 +70,7 @@ async function captureLog(fn) {
 
 async function contextFile(contextId, path) {
   const r = await agentBay.context.downloadFile(contextId, path);
-  return r.success ? new TextDecoder().decode(r.data) : null;
+  return r.success ? new TextDecoder().decode(r.content) : null;
 }
 
 test("the fixtures are exactly the tutorial's TypeScript blocks", { skip: !seedMarkdown && "seed tutorial not present" }, () => {

@@ -247,13 +247,13 @@ test("session.context.sync() uploads, info() shows the task, the file lands in t
 
     const down = await agentBay.context.downloadFile(ctx.id, "/mnt/data/synced.txt");
     assert.equal(down.success, true, down.errorMessage);
-    assert.equal(new TextDecoder().decode(down.data), "synced\n");
+    assert.equal(new TextDecoder().decode(down.content), "synced\n");
 
     await s.command.execute("echo again > /mnt/data/second.txt");
     const alias = await s.context.syncContext(ctx.id, "/mnt/data");
     assert.equal(alias.success, true, alias.errorMessage);
     const second = await agentBay.context.downloadFile(ctx.id, "/mnt/data/second.txt");
-    assert.equal(new TextDecoder().decode(second.data), "again\n");
+    assert.equal(new TextDecoder().decode(second.content), "again\n");
 
     // Official: a rejection (validation inside the async method).
     await assert.rejects(async () => s.context.sync(ctx.id), {
@@ -275,7 +275,7 @@ test("session.context.sync() with a callback returns at once and calls back with
     assert.equal(r.success, true, r.errorMessage);
     assert.equal(await done, true);
     const down = await agentBay.context.downloadFile(ctx.id, "/mnt/data/cb.txt");
-    assert.equal(new TextDecoder().decode(down.data), "cb\n");
+    assert.equal(new TextDecoder().decode(down.content), "cb\n");
   });
 });
 
@@ -304,7 +304,7 @@ test("autoUpload decides what a plain delete() keeps", async () => {
   const del = await session.delete();
   assert.equal(del.success, true, del.errorMessage);
   const kept = await agentBay.context.downloadFile(keep.id, "/mnt/keep/f.txt");
-  assert.equal(new TextDecoder().decode(kept.data), "k\n");
+  assert.equal(new TextDecoder().decode(kept.content), "k\n");
   const dropped = await agentBay.context.downloadFile(drop.id, "/mnt/drop/f.txt");
   assert.equal(dropped.success, false, "autoUpload:false must not upload on release");
 });
