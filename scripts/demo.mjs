@@ -7,7 +7,7 @@ const fail = (what, r) => {
   throw new Error(`${what} failed: ${r?.errorMessage ?? JSON.stringify(r)}`);
 };
 
-const server = await startServer();
+const server = await startServer({ dataDirPrefix: "agentbay-local-demo-" });
 let exitCode = 0;
 try {
   step(0, `agentbay-local listening at ${server.endpoint} (data dir ${server.dataDir})`);

@@ -27,12 +27,12 @@ export function serverBinary() {
 }
 
 /**
- * @param {{ apiKeys?: string[], args?: string[], timeoutMs?: number }} [options]
+ * @param {{ apiKeys?: string[], args?: string[], timeoutMs?: number, dataDirPrefix?: string }} [options]
  * @returns {Promise<{ endpoint: string, apiKey: string, dataDir: string, url: URL, pid: number,
  *   output: () => string, stop: () => Promise<void>, useEnv: () => void }>}
  */
 export async function startServer(options = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), "agentbay-local-test-"));
+  const dataDir = mkdtempSync(join(tmpdir(), options.dataDirPrefix ?? "agentbay-local-test-"));
   const args = ["--listen", "127.0.0.1:0", "--data-dir", dataDir];
   for (const key of options.apiKeys ?? []) args.push("--api-key", key);
   args.push(...(options.args ?? []));
