@@ -1,6 +1,6 @@
 // The official SDK's data-persistence examples (reference official-js-api.md §4.1–§4.6), ported to
 // node:test with the same calls in the same order, asserting what the examples only print.
-import { test, before, after } from "node:test";
+import { test, beforeEach, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./helpers/server.mjs";
 import {
@@ -14,15 +14,17 @@ import {
   newContextSync,
 } from "./helpers/sdk.mjs";
 
+// Each example gets its own fresh server, as each official example is its own program (and one
+// example's failure cannot leave state behind for the next).
 let server;
 let agentBay;
-before(async () => {
+beforeEach(async () => {
   server = await startServer();
   // The examples read AGENTBAY_API_KEY; the endpoint comes from AGENTBAY_ENDPOINT.
   server.useEnv();
   agentBay = new AgentBay({ apiKey: process.env.AGENTBAY_API_KEY });
 });
-after(async () => {
+afterEach(async () => {
   await server?.stop();
 });
 
