@@ -69,7 +69,7 @@ function assertRoundTrip(out, name) {
   assert.equal(out.init, "function");
 }
 
-test("the tarball ships one .wasm file, once, and the declared entry points", () => {
+test("the tarball ships one .wasm file, once, and the declared entry points", (t) => {
   const listing = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).trim().split("\n");
   const wasm = listing.filter((f) => f.endsWith(".wasm"));
   assert.deepEqual(wasm, ["package/wasm/agentbay_wasm_bg.wasm"]);
@@ -83,8 +83,8 @@ test("the tarball ships one .wasm file, once, and the declared entry points", ()
   assert.equal(root.browser, "./index.mjs");
   for (const f of listing) assert.ok(!f.includes("..") && !f.endsWith(".map"), f);
   const bytes = readFileSync(join(installed, "wasm", "agentbay_wasm_bg.wasm"));
-  console.log(
-    `# tarball ${statSync(tarball).size} bytes; .wasm ${bytes.length} bytes raw, ${gzipSync(bytes, { level: 9 }).length} bytes gzip`,
+  t.diagnostic(
+    `tarball ${statSync(tarball).size} bytes; .wasm ${bytes.length} bytes raw, ${gzipSync(bytes, { level: 9 }).length} bytes gzip -9`,
   );
 });
 
