@@ -154,6 +154,14 @@ test("the browser entry fetches the .wasm over HTTP and then works against the s
   }
 });
 
+test("agentbay-wasm/bundler (WebAssembly ESM integration) links the .wasm itself", async () => {
+  // Node's --experimental-wasm-modules implements the same ESM integration that webpack's
+  // asyncWebAssembly and vite-plugin-wasm provide: the .wasm's imports resolve to the glue module.
+  const name = uniqueName("bundler");
+  const out = await nodeIn(["--experimental-wasm-modules", "--no-warnings", "--input-type=module"], `import * as m from "agentbay-wasm/bundler"; ${roundTrip(name)}`);
+  assertRoundTrip(out, name);
+});
+
 test("the public .d.ts has no `any`", () => {
   for (const f of ["index.d.ts", "agentbay_wasm.d.ts"]) {
     const text = readFileSync(join(installed, f), "utf8")
