@@ -160,7 +160,8 @@ impl Server {
         let store = Arc::new(Store::open(&data_dir)?);
         // Finish clears a crash interrupted, then drop blobs nothing references
         // (uploads that never committed).
-        for id in db::clearing_contexts(&store.db()).map_err(crate::store::StoreError::from)? {
+        let interrupted = db::clearing_contexts(&store.db()).map_err(crate::store::StoreError::from)?;
+        for id in interrupted {
             db::clear_entries(&store.db(), &id).map_err(crate::store::StoreError::from)?;
             db::set_state(&store.db(), &id, agentbay_wasm::core::wire::envelope::context_state::AVAILABLE)
                 .map_err(crate::store::StoreError::from)?;

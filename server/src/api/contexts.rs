@@ -137,7 +137,9 @@ pub fn clear(c: Call) -> ApiResult {
     db::set_state(&c.st.store.db(), &id, context_state::CLEARING)?;
     let store = c.st.store.clone();
     tokio::task::spawn_blocking(move || {
-        let res = db::clear_entries(&store.db(), &id).map_err(crate::store::StoreError::from).and_then(|_| store.gc());
+        // Two statements: the connection guard must be dropped before gc() locks it again.
+        let cleared = db::clear_entries(&store.db(), &id);
+        let res = cleared.map_err(crate::store::StoreError::from).and_then(|_| store.gc());
         if let Err(e) = res {
             eprintln!("agentbay-local: clearing context {id}: {e}");
         }
