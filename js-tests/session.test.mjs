@@ -291,6 +291,27 @@ test("create() waits for the context download: files are there on the first comm
   });
 });
 
+test("a failed context download is reported in create()'s result, not hidden", async () => {
+  // A context holding both the file /mnt/data/x and /mnt/data/x/y cannot be laid out on disk,
+  // so its download into a session fails: the simplest real failure to provoke.
+  const ctx = await newContext();
+  assert.equal((await agentBay.context.uploadFile(ctx.id, "/mnt/data/x", "file")).success, true);
+  assert.equal((await agentBay.context.uploadFile(ctx.id, "/mnt/data/x/y", "nested")).success, true);
+  const r = await agentBay.create({ contextSync: [new ContextSync(ctx.id, "/mnt/data", newSyncPolicy())] });
+  try {
+    assert.equal(r.success, true, "like the official SDK, create() itself succeeds");
+    assert.ok(Array.isArray(r.contextSyncFailures), "the failure is listed");
+    const [failure] = r.contextSyncFailures;
+    assert.equal(failure.contextId, ctx.id);
+    assert.equal(failure.path, "/mnt/data");
+    assert.equal(failure.status, "Failed");
+    assert.equal(failure.taskType, "download");
+    assert.match(failure.errorMessage, /x/);
+  } finally {
+    if (r.session) await agentBay.delete(r.session);
+  }
+});
+
 test("autoUpload decides what a plain delete() keeps", async () => {
   const keep = await newContext();
   const drop = await newContext();
