@@ -346,14 +346,16 @@ test("a deleted session object fails fast with a clear message", async () => {
   assert.match(message, new RegExp(`${session.sessionId}.*deleted|deleted.*${session.sessionId}`, "i"));
 });
 
-test("the deprecated contextId parameter attaches the context", async () => {
+test("the deprecated contextId parameter mounts the context at /mnt/context (default policy)", async () => {
   const ctx = await newContext();
+  assert.equal((await agentBay.context.uploadFile(ctx.id, "/mnt/context/legacy.txt", "legacy")).success, true);
   const r = await agentBay.create({ contextId: ctx.id });
   assert.equal(r.success, true, r.errorMessage);
-  try {
-    const got = await agentBay.get(r.session.sessionId);
-    assert.equal(got.success, true, got.errorMessage);
-  } finally {
-    await agentBay.delete(r.session);
-  }
+  const read = await r.session.command.execute("cat /mnt/context/legacy.txt");
+  assert.equal(read.stdout, "legacy");
+  await r.session.command.execute("echo back > /mnt/context/back.txt");
+  assert.equal((await agentBay.delete(r.session)).success, true);
+  // Default policy: auto-upload on release.
+  const back = await agentBay.context.downloadFile(ctx.id, "/mnt/context/back.txt");
+  assert.equal(new TextDecoder().decode(back.content), "back\n");
 });
