@@ -292,7 +292,7 @@ impl ContextService {
         &self,
         #[wasm_bindgen(js_name = contextId)] context_id: String,
         #[wasm_bindgen(js_name = filePath)] file_path: String,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer | ArrayBufferView | Blob")] data: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "UploadData")] data: JsValue,
     ) -> Promise {
         let api = self.api.clone();
         promise(async move {
