@@ -112,7 +112,10 @@ pub async fn sync_wait<E: Env>(
                 .context_status_data
                 .into_iter()
                 .filter(|t| t.task_type == task_type::UPLOAD || t.task_type == task_type::DOWNLOAD)
-                .filter(|t| mode.map_or(true, |m| t.task_type.eq_ignore_ascii_case(m)))
+                .filter(|t| match mode {
+                    Some(m) => t.task_type.eq_ignore_ascii_case(m),
+                    None => true,
+                })
                 .collect();
             progress(&tasks);
             if tasks.iter().all(|t| status::is_terminal(&t.status)) {

@@ -320,13 +320,22 @@ pub async fn delete<E: Env>(api: &Api<E>, s: &SessionHandle, sync_context: bool,
         return DeleteResult::fail("", m);
     }
     let id = s.id();
+    let mut synced = None;
     if sync_context {
-        // As officially: a failed sync is not fatal; the deletion goes ahead.
-        let _ = context_manager::sync(api, s, None, None, None, context_manager::SYNC_WAIT, &mut |_| {}).await;
+        // As officially: a failed sync is not fatal; the deletion goes ahead, but the
+        // result says what did not upload.
+        synced = Some(context_manager::sync(api, s, None, None, None, context_manager::SYNC_WAIT, &mut |_| {}).await);
     }
+    let sync_report = |mut r: DeleteResult| {
+        if let Some(sr) = synced.as_ref().filter(|sr| !sr.success) {
+            r.context_sync_error = sr.error_message.clone();
+            r.context_sync_failures = sr.failed_tasks.clone();
+        }
+        r
+    };
     let reply = match api.call(Action::DeleteSessionAsync, Params::new().set(field::SESSION_ID, id)).await {
         Ok(r) => r,
-        Err(e) => return DeleteResult::fail(e.request_id(), format!("Failed to delete session {id}: {e}")),
+        Err(e) => return sync_report(DeleteResult::fail(e.request_id(), format!("Failed to delete session {id}: {e}"))),
     };
     if reply.success() == Some(false) {
         let m = format!(
@@ -334,7 +343,7 @@ pub async fn delete<E: Env>(api: &Api<E>, s: &SessionHandle, sync_context: bool,
             reply.str_field("Code").unwrap_or("Unknown"),
             reply.str_field("Message").unwrap_or("Failed to delete session")
         );
-        return DeleteResult::fail(reply.request_id, m);
+        return sync_report(DeleteResult::fail(reply.request_id, m));
     }
     let mut backoff = Backoff::new(wait, api.env.now_ms());
     loop {
@@ -347,12 +356,13 @@ pub async fn delete<E: Env>(api: &Api<E>, s: &SessionHandle, sync_context: bool,
         match backoff.next_sleep(api.env.now_ms()) {
             Some(ms) => api.env.sleep(ms).await,
             None => {
-                return DeleteResult::fail(reply.request_id, format!("Timeout waiting for session deletion after {}ms", wait.timeout_ms))
+                let m = format!("Timeout waiting for session deletion after {}ms", wait.timeout_ms);
+                return sync_report(DeleteResult::fail(reply.request_id, m));
             }
         }
     }
     s.deleted.set(true);
-    DeleteResult { request_id: reply.request_id, success: true, error_message: None }
+    sync_report(DeleteResult { request_id: reply.request_id, success: true, ..Default::default() })
 }
 
 pub async fn status<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionStatusResult {

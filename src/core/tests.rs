@@ -450,3 +450,81 @@ fn tool_errors_and_file_info() {
     let r = block_on(filesystem::list_directory(&api(&env), &handle("s"), "/x"));
     assert_eq!(r.error_message.as_deref(), Some("No such file; /x"));
 }
+
+#[test]
+fn delete_reports_a_failed_pre_delete_upload() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "SyncContext" | "DeleteSessionAsync" => ok(Value::Null),
+        "GetContextInfo" => ok(info_data(&[task("c1", "upload", "Failed")])),
+        _ => Ok((400, json!({"RequestId": "r", "Code": "InvalidMcpSession.NotFound", "Message": "gone"}))),
+    });
+    let r = block_on(session::delete(&api(&env), &handle("s-1"), true, session::DELETE_WAIT));
+    assert!(r.success);
+    assert_eq!(r.context_sync_failures.unwrap()[0].context_id, "c1");
+    assert!(r.context_sync_error.unwrap().starts_with("Context sync failed for 1 task(s): upload /p (c1)"));
+}
+
+#[test]
+fn session_list_walks_next_token_to_the_page() {
+    let env = FakeEnv::new(|s, _| {
+        assert_eq!(s.get("Labels"), Some(r#"{"project":"x"}"#));
+        assert_eq!(s.get("MaxResults"), Some("2"));
+        match s.get("NextToken") {
+            None => Ok((200, json!({"RequestId": "r1", "Success": true, "Data": [{"SessionId": "a"}, {"SessionId": "b"}], "NextToken": "t2", "TotalCount": 3}))),
+            Some("t2") => Ok((200, json!({"RequestId": "r2", "Success": true, "Data": [{"SessionId": "c", "SessionStatus": "RUNNING"}], "TotalCount": 3}))),
+            other => panic!("unexpected token {other:?}"),
+        }
+    });
+    let labels: BTreeMap<String, String> = [("project".to_string(), "x".to_string())].into();
+    let r = block_on(session::list(&api(&env), &labels, Some(2), 2, None));
+    assert!(r.success);
+    assert_eq!(r.session_ids.len(), 1);
+    assert_eq!((r.session_ids[0].session_id.as_str(), r.session_ids[0].session_status.as_str()), ("c", "RUNNING"));
+    assert_eq!((r.request_id.as_str(), r.total_count), ("r2", Some(3)));
+    let r = block_on(session::list(&api(&env), &labels, Some(3), 2, None));
+    assert_eq!(r.error_message.as_deref(), Some("Cannot reach page 3: No more pages available"));
+    let r = block_on(session::list(&api(&env), &labels, Some(1), 2, Some("SLEEPING")));
+    assert_eq!(r.error_message.as_deref(), Some("Invalid status 'SLEEPING'. Must be one of: RUNNING, PAUSING, PAUSED, RESUMING, DELETING, DELETED"));
+}
+
+#[test]
+fn labels_validation_and_round_trip() {
+    let msg = |v: Value| session::validate_labels(&v).unwrap_err();
+    assert_eq!(msg(Value::Null), "Labels cannot be null, undefined, or invalid type. Please provide a valid labels object.");
+    assert_eq!(msg(json!([])), "Labels cannot be an array. Please provide a valid labels object.");
+    assert_eq!(msg(json!({})), "Labels cannot be empty. Please provide at least one label.");
+    assert_eq!(msg(json!({" ": "v"})), "Label keys cannot be empty Please provide valid keys.");
+    assert_eq!(msg(json!({"k": ""})), "Label values cannot be empty Please provide valid values.");
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "SetLabel" => {
+            assert_eq!(s.get("Labels"), Some(r#"{"env":"dev","owner":"u1"}"#));
+            ok(Value::Null)
+        }
+        _ => ok(json!({"Labels": r#"{"env":"dev","owner":"u1"}"#})),
+    });
+    let s = handle("s-1");
+    assert!(block_on(session::set_labels(&api(&env), &s, &json!({"owner": "u1", "env": "dev"}))).success);
+    let got = block_on(session::get_labels(&api(&env), &s)).data.unwrap();
+    assert_eq!(got.get("owner").map(String::as_str), Some("u1"));
+}
+
+#[test]
+fn create_sends_region_and_optional_fields_only_when_set() {
+    let env = FakeEnv::new(|s, _| {
+        assert_eq!(s.action, "CreateMcpSession");
+        assert_eq!(s.get("LoginRegionId"), Some("ap-southeast-1"));
+        assert_eq!(s.get("ContextId"), Some("SdkCtx-old"));
+        assert_eq!(s.get("EnableRecord"), Some("false"));
+        for absent in ["PersistenceDataList", "Labels", "ImageId", "McpPolicyId", "NetworkId", "ExtraConfigs"] {
+            assert!(s.get(absent).is_none(), "{absent} should be absent");
+        }
+        ok(json!({"SessionId": "s-1"}))
+    });
+    let mut c = cfg("http://h:1");
+    c.region_id = Some("ap-southeast-1".into());
+    let a = Api::new(env.clone(), c);
+    let r = block_on(session::create(&a, &json!({"contextId": "SdkCtx-old", "enableBrowserReplay": false})));
+    assert!(r.success);
+    // No context sync → no wait.
+    assert_eq!(env.actions(), vec!["CreateMcpSession"]);
+}

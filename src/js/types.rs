@@ -138,7 +138,11 @@ export interface SessionResult extends ApiResult {
   /** Downloads still running when the bounded wait ended. */
   contextSyncPending?: ContextStatusData[];
 }
-export interface DeleteResult extends ApiResult {}
+export interface DeleteResult extends ApiResult {
+  /** With syncContext: why the pre-delete upload did not fully succeed (the session is deleted anyway). */
+  contextSyncError?: string;
+  contextSyncFailures?: ContextStatusData[];
+}
 export interface OperationResult extends ApiResult { data?: boolean; }
 export interface BoolResult extends ApiResult { data?: boolean; }
 export interface LabelResult extends ApiResult { data?: Record<string, string>; }
