@@ -56,7 +56,12 @@ pub async fn info<E: Env>(
     }
     let d: ContextInfoData = r.data_as();
     match context_status::decode(&d.context_status) {
-        Ok(tasks) => ContextInfoResult { request_id: r.request_id, success: true, context_status_data: tasks, error_message: None },
+        Ok(tasks) => ContextInfoResult {
+            request_id: r.request_id,
+            success: true,
+            context_status_data: tasks,
+            error_message: None,
+        },
         Err(e) => ContextInfoResult::fail(r.request_id, format!("Failed to get context info: {e}")),
     }
 }
@@ -172,4 +177,3 @@ pub async fn sync<E: Env>(
     let (failed, pending) = sync_wait(api, s.id(), context_id, path, mode, wait, progress).await;
     sync_outcome(request_id, failed, pending)
 }
-

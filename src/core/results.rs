@@ -221,9 +221,7 @@ result_struct!(SessionStatusResult {
     http_status_code: Option<u16>,
 });
 
-result_struct!(FileContentResult {
-    content: String,
-});
+result_struct!(FileContentResult { content: String });
 
 result_struct!(
     /// Bytes read from a session file or a context file (the JS layer makes a `Uint8Array`).

@@ -6,9 +6,11 @@
 //! hands that object to `JSON.stringify` (which is how `create()` reads them).
 
 use super::convert::{error, get, to_js, to_json};
-use crate::core::sync_config::{self, Part};
-use crate::core::wire::policy::{self as wire_policy, DOWNLOAD_STRATEGIES, LIFECYCLES, UPLOAD_MODES, UPLOAD_STRATEGIES};
 use super::types::*;
+use crate::core::sync_config::{self, Part};
+use crate::core::wire::policy::{
+    self as wire_policy, DOWNLOAD_STRATEGIES, LIFECYCLES, UPLOAD_MODES, UPLOAD_STRATEGIES,
+};
 use js_sys::{Object, Reflect};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -134,33 +136,79 @@ macro_rules! sync_policy_class {
             }
 
             #[wasm_bindgen(getter = uploadPolicy, unchecked_return_type = "Partial<UploadPolicyData> | undefined")]
-            pub fn upload_policy(&self) -> JsValue { get(&self.data, "uploadPolicy") }
+            pub fn upload_policy(&self) -> JsValue {
+                get(&self.data, "uploadPolicy")
+            }
             #[wasm_bindgen(setter = uploadPolicy)]
-            pub fn set_upload_policy(&self, #[wasm_bindgen(unchecked_param_type = "Partial<UploadPolicyData> | undefined")] v: JsValue) { let _ = Reflect::set(&self.data, &"uploadPolicy".into(), &v); }
+            pub fn set_upload_policy(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "Partial<UploadPolicyData> | undefined")] v: JsValue,
+            ) {
+                let _ = Reflect::set(&self.data, &"uploadPolicy".into(), &v);
+            }
             #[wasm_bindgen(getter = downloadPolicy, unchecked_return_type = "Partial<DownloadPolicyData> | undefined")]
-            pub fn download_policy(&self) -> JsValue { get(&self.data, "downloadPolicy") }
+            pub fn download_policy(&self) -> JsValue {
+                get(&self.data, "downloadPolicy")
+            }
             #[wasm_bindgen(setter = downloadPolicy)]
-            pub fn set_download_policy(&self, #[wasm_bindgen(unchecked_param_type = "Partial<DownloadPolicyData> | undefined")] v: JsValue) { let _ = Reflect::set(&self.data, &"downloadPolicy".into(), &v); }
+            pub fn set_download_policy(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "Partial<DownloadPolicyData> | undefined")] v: JsValue,
+            ) {
+                let _ = Reflect::set(&self.data, &"downloadPolicy".into(), &v);
+            }
             #[wasm_bindgen(getter = deletePolicy, unchecked_return_type = "Partial<DeletePolicyData> | undefined")]
-            pub fn delete_policy(&self) -> JsValue { get(&self.data, "deletePolicy") }
+            pub fn delete_policy(&self) -> JsValue {
+                get(&self.data, "deletePolicy")
+            }
             #[wasm_bindgen(setter = deletePolicy)]
-            pub fn set_delete_policy(&self, #[wasm_bindgen(unchecked_param_type = "Partial<DeletePolicyData> | undefined")] v: JsValue) { let _ = Reflect::set(&self.data, &"deletePolicy".into(), &v); }
+            pub fn set_delete_policy(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "Partial<DeletePolicyData> | undefined")] v: JsValue,
+            ) {
+                let _ = Reflect::set(&self.data, &"deletePolicy".into(), &v);
+            }
             #[wasm_bindgen(getter = extractPolicy, unchecked_return_type = "Partial<ExtractPolicyData> | undefined")]
-            pub fn extract_policy(&self) -> JsValue { get(&self.data, "extractPolicy") }
+            pub fn extract_policy(&self) -> JsValue {
+                get(&self.data, "extractPolicy")
+            }
             #[wasm_bindgen(setter = extractPolicy)]
-            pub fn set_extract_policy(&self, #[wasm_bindgen(unchecked_param_type = "Partial<ExtractPolicyData> | undefined")] v: JsValue) { let _ = Reflect::set(&self.data, &"extractPolicy".into(), &v); }
+            pub fn set_extract_policy(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "Partial<ExtractPolicyData> | undefined")] v: JsValue,
+            ) {
+                let _ = Reflect::set(&self.data, &"extractPolicy".into(), &v);
+            }
             #[wasm_bindgen(getter = recyclePolicy, unchecked_return_type = "Partial<RecyclePolicyData> | undefined")]
-            pub fn recycle_policy(&self) -> JsValue { get(&self.data, "recyclePolicy") }
+            pub fn recycle_policy(&self) -> JsValue {
+                get(&self.data, "recyclePolicy")
+            }
             #[wasm_bindgen(setter = recyclePolicy)]
-            pub fn set_recycle_policy(&self, #[wasm_bindgen(unchecked_param_type = "Partial<RecyclePolicyData> | undefined")] v: JsValue) { let _ = Reflect::set(&self.data, &"recyclePolicy".into(), &v); }
+            pub fn set_recycle_policy(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "Partial<RecyclePolicyData> | undefined")] v: JsValue,
+            ) {
+                let _ = Reflect::set(&self.data, &"recyclePolicy".into(), &v);
+            }
             #[wasm_bindgen(getter = bwList, unchecked_return_type = "BWListData | undefined")]
-            pub fn bw_list(&self) -> JsValue { get(&self.data, "bwList") }
+            pub fn bw_list(&self) -> JsValue {
+                get(&self.data, "bwList")
+            }
             #[wasm_bindgen(setter = bwList)]
-            pub fn set_bw_list(&self, #[wasm_bindgen(unchecked_param_type = "BWListData | undefined")] v: JsValue) { let _ = Reflect::set(&self.data, &"bwList".into(), &v); }
+            pub fn set_bw_list(&self, #[wasm_bindgen(unchecked_param_type = "BWListData | undefined")] v: JsValue) {
+                let _ = Reflect::set(&self.data, &"bwList".into(), &v);
+            }
             #[wasm_bindgen(getter = mappingPolicy, unchecked_return_type = "MappingPolicyData | undefined")]
-            pub fn mapping_policy(&self) -> JsValue { get(&self.data, "mappingPolicy") }
+            pub fn mapping_policy(&self) -> JsValue {
+                get(&self.data, "mappingPolicy")
+            }
             #[wasm_bindgen(setter = mappingPolicy)]
-            pub fn set_mapping_policy(&self, #[wasm_bindgen(unchecked_param_type = "MappingPolicyData | undefined")] v: JsValue) { let _ = Reflect::set(&self.data, &"mappingPolicy".into(), &v); }
+            pub fn set_mapping_policy(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "MappingPolicyData | undefined")] v: JsValue,
+            ) {
+                let _ = Reflect::set(&self.data, &"mappingPolicy".into(), &v);
+            }
         }
     };
 }
@@ -193,7 +241,8 @@ impl ContextSync {
     /// `new ContextSync({ contextId, path, policy, betaWaitForCompletion })`.
     #[wasm_bindgen(constructor)]
     pub fn construct(
-        #[wasm_bindgen(js_name = contextIdOrOptions, unchecked_param_type = "string | ContextSyncOptions")] context_id_or_options: JsValue,
+        #[wasm_bindgen(js_name = contextIdOrOptions, unchecked_param_type = "string | ContextSyncOptions")]
+        context_id_or_options: JsValue,
         path: Option<String>,
         policy: Option<SyncPolicyLikeArg>,
         #[wasm_bindgen(js_name = betaWaitForCompletion)] beta_wait_for_completion: Option<bool>,
@@ -260,7 +309,10 @@ impl ContextSync {
 
     /// Validates and sets the policy; returns a ContextSync for chaining.
     #[wasm_bindgen(js_name = withPolicy)]
-    pub fn with_policy(&mut self, #[wasm_bindgen(unchecked_param_type = "SyncPolicyLike")] policy: JsValue) -> Result<ContextSync, JsValue> {
+    pub fn with_policy(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "SyncPolicyLike")] policy: JsValue,
+    ) -> Result<ContextSync, JsValue> {
         self.policy = checked_policy(&policy)?;
         Ok(self.snapshot())
     }
@@ -343,7 +395,9 @@ pub fn new_sync_policy_with_defaults(partial: Option<SyncPolicyDataArg>) -> Resu
 
 /// Throws the official message when `policy` is invalid.
 #[wasm_bindgen(js_name = validateSyncPolicy)]
-pub fn validate_sync_policy(#[wasm_bindgen(unchecked_param_type = "SyncPolicyLike | undefined")] policy: JsValue) -> Result<(), JsValue> {
+pub fn validate_sync_policy(
+    #[wasm_bindgen(unchecked_param_type = "SyncPolicyLike | undefined")] policy: JsValue,
+) -> Result<(), JsValue> {
     checked_policy(&policy).map(|_| ())
 }
 
