@@ -124,8 +124,14 @@ impl<E: Env> Api<E> {
     }
 
     pub async fn call(&self, action: Action, params: Params) -> Result<Reply, ApiError> {
+        self.call_within(action, params, self.cfg.timeout_ms).await
+    }
+
+    /// Like [`Self::call`] with an explicit HTTP timeout (a long shell command must not
+    /// be cut off by a shorter client timeout while it is still running server-side).
+    pub async fn call_within(&self, action: Action, params: Params, timeout_ms: u64) -> Result<Reply, ApiError> {
         let req = self.build(action, &params);
-        let resp = self.env.send(req, self.cfg.timeout_ms).await?;
+        let resp = self.env.send(req, timeout_ms).await?;
         parse_response(resp)
     }
 

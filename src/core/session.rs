@@ -544,6 +544,9 @@ pub async fn info<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionInfoResult 
     SessionInfoResult { request_id: r.request_id, success: true, data: Some(info), error_message: None }
 }
 
+/// Extra time a tool call gets beyond its own `timeout_ms` (server-side process teardown).
+const TOOL_TIMEOUT_MARGIN_MS: u64 = 5_000;
+
 /// Outcome of one `CallMcpTool`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolOutcome {
@@ -569,7 +572,13 @@ pub async fn call_tool<E: Env>(
         .set(field::NAME, name)
         .set(field::SERVER, "")
         .set(field::SESSION_ID, s.id());
-    let r = api.call(Action::CallMcpTool, p).await.map_err(|e| (e.request_id(), e.to_string()))?;
+    // A shell call may legitimately run for its own timeout; give the HTTP exchange that
+    // long plus a margin, never less than the configured timeout.
+    let budget = args.get("timeout_ms").and_then(Value::as_u64).map_or(0, |t| t + TOOL_TIMEOUT_MARGIN_MS);
+    let r = api
+        .call_within(Action::CallMcpTool, p, api.cfg.timeout_ms.max(budget))
+        .await
+        .map_err(|e| (e.request_id(), e.to_string()))?;
     if let Some(m) = r.body_error() {
         return Err((r.request_id, m));
     }

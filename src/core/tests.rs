@@ -643,3 +643,29 @@ fn create_sends_region_and_optional_fields_only_when_set() {
     // No context sync → no wait.
     assert_eq!(env.actions(), vec!["CreateMcpSession"]);
 }
+
+#[test]
+fn long_shell_commands_get_a_longer_http_timeout() {
+    struct TimeoutProbe(Cell<u64>);
+    impl Transport for Rc<TimeoutProbe> {
+        async fn send(&self, _req: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, TransportError> {
+            self.0.set(timeout_ms);
+            let body = json!({"RequestId": "r", "Success": true, "Data": {"content": [{"type": "text", "text": "{\"stdout\":\"\",\"stderr\":\"\",\"exit_code\":0}"}], "isError": false}});
+            Ok(HttpResponse { status: 200, body: body.to_string().into_bytes() })
+        }
+    }
+    impl Clock for Rc<TimeoutProbe> {
+        fn now_ms(&self) -> u64 {
+            0
+        }
+        async fn sleep(&self, _ms: u64) {}
+    }
+    let probe = Rc::new(TimeoutProbe(Cell::new(0)));
+    let mut c = cfg("http://h:1");
+    c.timeout_ms = 10_000;
+    let a = Api::new(probe.clone(), c);
+    block_on(super::command::execute(&a, &handle("s"), "sleep 30", Some(30_000), None, None));
+    assert_eq!(probe.0.get(), 35_000);
+    block_on(super::command::execute(&a, &handle("s"), "true", None, None, None));
+    assert_eq!(probe.0.get(), 10_000);
+}
