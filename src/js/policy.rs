@@ -420,3 +420,74 @@ pub fn agentbay_enums() -> JsValue {
     let _ = Reflect::set(&o, &"Lifecycle".into(), &enum_object(LIFECYCLES));
     Object::freeze(&o).into()
 }
+
+/// The official positional class `new ExtractPolicyClass(extract = true, deleteSrcFile = true,
+/// extractToCurrentFolder = false)`.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub struct ExtractPolicyClass {
+    extract: bool,
+    delete_src_file: bool,
+    extract_to_current_folder: bool,
+}
+
+#[wasm_bindgen]
+impl ExtractPolicyClass {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        extract: Option<bool>,
+        #[wasm_bindgen(js_name = deleteSrcFile)] delete_src_file: Option<bool>,
+        #[wasm_bindgen(js_name = extractToCurrentFolder)] extract_to_current_folder: Option<bool>,
+    ) -> ExtractPolicyClass {
+        ExtractPolicyClass {
+            extract: extract.unwrap_or(true),
+            delete_src_file: delete_src_file.unwrap_or(true),
+            extract_to_current_folder: extract_to_current_folder.unwrap_or(false),
+        }
+    }
+
+    #[wasm_bindgen(js_name = "default")]
+    pub fn default_value() -> ExtractPolicyClass {
+        ExtractPolicyClass::new(None, None, None)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn extract(&self) -> bool {
+        self.extract
+    }
+    #[wasm_bindgen(setter)]
+    pub fn set_extract(&mut self, v: bool) {
+        self.extract = v;
+    }
+    #[wasm_bindgen(getter = deleteSrcFile)]
+    pub fn delete_src_file(&self) -> bool {
+        self.delete_src_file
+    }
+    #[wasm_bindgen(setter = deleteSrcFile)]
+    pub fn set_delete_src_file(&mut self, v: bool) {
+        self.delete_src_file = v;
+    }
+    #[wasm_bindgen(getter = extractToCurrentFolder)]
+    pub fn extract_to_current_folder(&self) -> bool {
+        self.extract_to_current_folder
+    }
+    #[wasm_bindgen(setter = extractToCurrentFolder)]
+    pub fn set_extract_to_current_folder(&mut self, v: bool) {
+        self.extract_to_current_folder = v;
+    }
+
+    #[wasm_bindgen(js_name = toDict, unchecked_return_type = "ExtractPolicyData")]
+    pub fn to_dict(&self) -> JsValue {
+        let v = serde_json::json!({
+            "extract": self.extract,
+            "deleteSrcFile": self.delete_src_file,
+            "extractToCurrentFolder": self.extract_to_current_folder,
+        });
+        to_js(&v)
+    }
+
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ExtractPolicyData")]
+    pub fn to_json(&self) -> JsValue {
+        self.to_dict()
+    }
+}
