@@ -47,7 +47,7 @@ export interface SyncPolicyData {
   uploadPolicy?: Partial<UploadPolicyData> | UploadPolicy;
   downloadPolicy?: Partial<DownloadPolicyData> | DownloadPolicy;
   deletePolicy?: Partial<DeletePolicyData> | DeletePolicy;
-  extractPolicy?: Partial<ExtractPolicyData> | ExtractPolicy;
+  extractPolicy?: Partial<ExtractPolicyData> | ExtractPolicy | ExtractPolicyClass;
   recyclePolicy?: Partial<RecyclePolicyData> | RecyclePolicy;
   bwList?: BWListData | BWList;
   mappingPolicy?: MappingPolicyData | MappingPolicy;
