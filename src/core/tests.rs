@@ -669,3 +669,34 @@ fn long_shell_commands_get_a_longer_http_timeout() {
     block_on(super::command::execute(&a, &handle("s"), "true", None, None, None));
     assert_eq!(probe.0.get(), 10_000);
 }
+
+#[test]
+fn sync_without_mode_ignores_an_old_failed_download() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "SyncContext" => {
+            assert!(s.get("Mode").is_none());
+            ok(Value::Null)
+        }
+        _ => ok(info_data(&[task("c1", "download", "Failed"), task("c1", "upload", "Success")])),
+    });
+    let r = block_on(context_manager::sync(
+        &api(&env),
+        &handle("s"),
+        None,
+        None,
+        None,
+        context_manager::SYNC_WAIT,
+        &mut |_| {},
+    ));
+    assert!(r.success, "{r:?}");
+    let r = block_on(context_manager::sync(
+        &api(&env),
+        &handle("s"),
+        None,
+        None,
+        Some("download"),
+        context_manager::SYNC_WAIT,
+        &mut |_| {},
+    ));
+    assert!(!r.success);
+}
