@@ -77,7 +77,9 @@ impl Reply {
     pub fn body_error(&self) -> Option<String> {
         let code = self.str_field("Code").filter(|c| !c.is_empty());
         match (self.success(), code) {
-            (Some(false), Some(code)) => Some(format!("[{code}] {}", self.str_field("Message").unwrap_or("Unknown error"))),
+            (Some(false), Some(code)) => {
+                Some(format!("[{code}] {}", self.str_field("Message").unwrap_or("Unknown error")))
+            }
             _ => None,
         }
     }
@@ -122,13 +124,24 @@ impl<E: Env> Api<E> {
     }
 
     pub async fn call(&self, action: Action, params: Params) -> Result<Reply, ApiError> {
+        self.call_within(action, params, self.cfg.timeout_ms).await
+    }
+
+    /// Like [`Self::call`] with an explicit HTTP timeout (a long shell command must not
+    /// be cut off by a shorter client timeout while it is still running server-side).
+    pub async fn call_within(&self, action: Action, params: Params, timeout_ms: u64) -> Result<Reply, ApiError> {
         let req = self.build(action, &params);
-        let resp = self.env.send(req, self.cfg.timeout_ms).await?;
+        let resp = self.env.send(req, timeout_ms).await?;
         parse_response(resp)
     }
 
     /// A raw HTTP exchange (presigned URLs), bounded by the configured timeout.
-    pub async fn raw(&self, method: &'static str, url: &str, body: Option<Vec<u8>>) -> Result<HttpResponse, TransportError> {
+    pub async fn raw(
+        &self,
+        method: &'static str,
+        url: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<HttpResponse, TransportError> {
         let req = HttpRequest { method, url: url.to_string(), headers: Vec::new(), body };
         self.env.send(req, self.cfg.timeout_ms).await
     }
@@ -170,7 +183,11 @@ mod tests {
 
     #[test]
     fn http_errors_read_like_the_official_client() {
-        let e = parse_response(resp(400, r#"{"RequestId":"r-1","Code":"InvalidMcpSession.NotFound","Message":"Session s-1 not found"}"#)).unwrap_err();
+        let e = parse_response(resp(
+            400,
+            r#"{"RequestId":"r-1","Code":"InvalidMcpSession.NotFound","Message":"Session s-1 not found"}"#,
+        ))
+        .unwrap_err();
         assert_eq!(e.to_string(), "InvalidMcpSession.NotFound: code: 400, Session s-1 not found request id: r-1");
         assert!(e.is_not_found());
         assert_eq!(e.request_id(), "r-1");
@@ -180,7 +197,8 @@ mod tests {
 
     #[test]
     fn body_errors() {
-        let r = parse_response(resp(200, r#"{"RequestId":"r","Success":false,"Code":"X.Y","Message":"nope"}"#)).unwrap();
+        let r =
+            parse_response(resp(200, r#"{"RequestId":"r","Success":false,"Code":"X.Y","Message":"nope"}"#)).unwrap();
         assert_eq!(r.body_error().as_deref(), Some("[X.Y] nope"));
         let r = parse_response(resp(200, r#"{"RequestId":"r","Success":true,"Data":{"Id":"c"}}"#)).unwrap();
         assert_eq!(r.body_error(), None);

@@ -22,7 +22,12 @@ pub fn validate_envs(envs: &Value) -> Result<Option<Map<String, Value>>, String>
     let obj = match envs {
         Value::Null => return Ok(None),
         Value::Object(o) => o,
-        other => return Err(format!("Invalid environment variables: envs must be an object of strings, got {}", js_type(other))),
+        other => {
+            return Err(format!(
+                "Invalid environment variables: envs must be an object of strings, got {}",
+                js_type(other)
+            ))
+        }
     };
     let bad: Vec<String> = obj
         .iter()
@@ -74,7 +79,13 @@ pub fn parse_shell(request_id: String, is_error: bool, text: &str) -> CommandRes
                 success: code == 0,
                 output: format!("{stdout}{stderr}"),
                 exit_code: Some(code),
-                error_message: (code != 0).then(|| if stderr.is_empty() { format!("Command exited with code {code}") } else { stderr.clone() }),
+                error_message: (code != 0).then(|| {
+                    if stderr.is_empty() {
+                        format!("Command exited with code {code}")
+                    } else {
+                        stderr.clone()
+                    }
+                }),
                 stdout: Some(stdout),
                 stderr: Some(stderr),
                 trace_id: (!trace.is_empty()).then_some(trace),
@@ -96,7 +107,9 @@ pub fn parse_shell(request_id: String, is_error: bool, text: &str) -> CommandRes
                 trace_id: (!trace.is_empty()).then_some(trace),
             }
         }
-        (true, None) => CommandResult::fail(request_id, if text.is_empty() { "Failed to execute command" } else { text }),
+        (true, None) => {
+            CommandResult::fail(request_id, if text.is_empty() { "Failed to execute command" } else { text })
+        }
     }
 }
 
@@ -111,7 +124,10 @@ mod tests {
         assert_eq!((r.output.as_str(), r.exit_code, r.error_message.as_deref()), ("hi\n", Some(0), None));
         let r = parse_shell("r".into(), false, r#"{"stdout":"","stderr":"boom","exit_code":2,"traceId":"t"}"#);
         assert!(!r.success);
-        assert_eq!((r.exit_code, r.error_message.as_deref(), r.trace_id.as_deref()), (Some(2), Some("boom"), Some("t")));
+        assert_eq!(
+            (r.exit_code, r.error_message.as_deref(), r.trace_id.as_deref()),
+            (Some(2), Some("boom"), Some("t"))
+        );
         let r = parse_shell("r".into(), false, "plain");
         assert!(r.success && r.output == "plain" && r.exit_code.is_none());
         let r = parse_shell("r".into(), true, "timed out");

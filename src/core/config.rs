@@ -83,9 +83,7 @@ pub fn resolve(opts: &AgentBayOptions, env: &EnvVars) -> Result<Config, ConfigEr
     let region_id = non_empty(&opts.region_id).or_else(|| non_empty(&cfg.region_id)).or_else(|| env_or(&env.region_id));
     let timeout_ms = positive_ms(opts.timeout_ms)
         .or_else(|| positive_ms(cfg.timeout_ms))
-        .or_else(|| {
-            env_or(&env.timeout_ms).and_then(|s| s.parse::<u64>().ok()).filter(|t| *t > 0)
-        })
+        .or_else(|| env_or(&env.timeout_ms).and_then(|s| s.parse::<u64>().ok()).filter(|t| *t > 0))
         .unwrap_or(DEFAULT_TIMEOUT_MS);
 
     let base_url = match endpoint {
@@ -171,7 +169,10 @@ mod tests {
     #[test]
     fn missing_key_has_the_official_message() {
         let e = resolve(&AgentBayOptions::default(), &EnvVars::default()).unwrap_err();
-        assert_eq!(e.to_string(), "API key is required. Provide it as a parameter or set the AGENTBAY_API_KEY environment variable.");
+        assert_eq!(
+            e.to_string(),
+            "API key is required. Provide it as a parameter or set the AGENTBAY_API_KEY environment variable."
+        );
         let env = EnvVars { api_key: Some("akm-env".into()), ..Default::default() };
         assert_eq!(resolve(&AgentBayOptions::default(), &env).unwrap().api_key, "akm-env");
     }
@@ -183,7 +184,10 @@ mod tests {
         assert_eq!(c.timeout_ms, 60_000);
         let mut o = opts("k");
         o.region_id = Some("pre-us-east-1".into());
-        assert_eq!(resolve(&o, &EnvVars::default()).unwrap().base_url, "https://agentbay-pre.pre-us-east-1.aliyuncs.com");
+        assert_eq!(
+            resolve(&o, &EnvVars::default()).unwrap().base_url,
+            "https://agentbay-pre.pre-us-east-1.aliyuncs.com"
+        );
         o.region_id = Some("ap-southeast-1".into());
         assert_eq!(resolve(&o, &EnvVars::default()).unwrap().base_url, "https://agentbay.ap-southeast-1.aliyuncs.com");
         o.region_id = Some("mars-1".into());

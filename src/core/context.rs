@@ -70,13 +70,20 @@ pub async fn get<E: Env>(api: &Api<E>, name: &str, create: bool) -> ContextResul
             ctx = found;
         }
     }
-    ContextResult { request_id: reply.request_id, success: true, context_id: ctx.id.clone(), context: Some(ctx), error_message: None }
+    ContextResult {
+        request_id: reply.request_id,
+        success: true,
+        context_id: ctx.id.clone(),
+        context: Some(ctx),
+        error_message: None,
+    }
 }
 
 async fn find_in_list<E: Env>(api: &Api<E>, id: &str) -> Option<Context> {
     let mut token: Option<String> = None;
     for _ in 0..MAX_LOOKUP_PAGES {
-        let params = ContextListParams { max_results: Some(LOOKUP_PAGE_SIZE), next_token: token.clone(), session_id: None };
+        let params =
+            ContextListParams { max_results: Some(LOOKUP_PAGE_SIZE), next_token: token.clone(), session_id: None };
         let page = list(api, &params).await;
         if !page.success {
             return None;
@@ -130,7 +137,12 @@ async fn operation<E: Env>(api: &Api<E>, action: Action, p: Params, what: &str) 
                 r.data = Some(Value::Bool(false));
                 r
             } else {
-                OperationResult { request_id: reply.request_id, success: true, data: Some(Value::Bool(true)), error_message: None }
+                OperationResult {
+                    request_id: reply.request_id,
+                    success: true,
+                    data: Some(Value::Bool(true)),
+                    error_message: None,
+                }
             }
         }
     }
@@ -142,7 +154,8 @@ pub async fn update<E: Env>(api: &Api<E>, id: &str, name: &str) -> OperationResu
 }
 
 pub async fn delete<E: Env>(api: &Api<E>, id: &str) -> OperationResult {
-    operation(api, Action::DeleteContext, Params::new().set(field::ID, id), &format!("Failed to delete context {id}")).await
+    operation(api, Action::DeleteContext, Params::new().set(field::ID, id), &format!("Failed to delete context {id}"))
+        .await
 }
 
 async fn file_url<E: Env>(api: &Api<E>, action: Action, context_id: &str, path: &str) -> FileUrlResult {
@@ -181,12 +194,23 @@ pub async fn delete_file<E: Env>(api: &Api<E>, context_id: &str, path: &str) -> 
         Err(e) => OperationResult::fail(e.request_id(), format!("Failed to delete file: {e}")),
         Ok(reply) => match reply.strict_error("Failed to delete file") {
             Some(m) => OperationResult { data: Some(Value::Bool(false)), ..OperationResult::fail(reply.request_id, m) },
-            None => OperationResult { request_id: reply.request_id, success: true, data: Some(Value::Bool(true)), error_message: None },
+            None => OperationResult {
+                request_id: reply.request_id,
+                success: true,
+                data: Some(Value::Bool(true)),
+                error_message: None,
+            },
         },
     }
 }
 
-pub async fn list_files<E: Env>(api: &Api<E>, context_id: &str, parent: &str, page: u32, size: u32) -> ContextFileListResult {
+pub async fn list_files<E: Env>(
+    api: &Api<E>,
+    context_id: &str,
+    parent: &str,
+    page: u32,
+    size: u32,
+) -> ContextFileListResult {
     let p = Params::new()
         .set(field::CONTEXT_ID, context_id)
         .set(field::PARENT_FOLDER_PATH, parent)
@@ -213,13 +237,24 @@ pub async fn list_files<E: Env>(api: &Api<E>, context_id: &str, parent: &str, pa
             status: opt(&f.status),
         })
         .collect();
-    ContextFileListResult { count: reply.num_field("Count"), request_id: reply.request_id, success: true, entries, error_message: None }
+    ContextFileListResult {
+        count: reply.num_field("Count"),
+        request_id: reply.request_id,
+        success: true,
+        entries,
+        error_message: None,
+    }
 }
 
 pub async fn clear_async<E: Env>(api: &Api<E>, context_id: &str) -> ClearContextResult {
     let reply = match api.call(Action::ClearContext, Params::new().set(field::ID, context_id)).await {
         Ok(r) => r,
-        Err(e) => return ClearContextResult::fail(e.request_id(), format!("Failed to start context clearing for {context_id}: {e}")),
+        Err(e) => {
+            return ClearContextResult::fail(
+                e.request_id(),
+                format!("Failed to start context clearing for {context_id}: {e}"),
+            )
+        }
     };
     if let Some(m) = reply.body_error() {
         return ClearContextResult::fail(reply.request_id, m);
@@ -278,7 +313,10 @@ pub async fn clear<E: Env>(api: &Api<E>, context_id: &str, timeout_s: f64, poll_
             return ClearContextResult {
                 status: st.status,
                 context_id: Some(context_id.into()),
-                ..ClearContextResult::fail(started.request_id, format!("Context clearing timed out after {:.2} seconds", elapsed as f64 / 1000.0))
+                ..ClearContextResult::fail(
+                    started.request_id,
+                    format!("Context clearing timed out after {:.2} seconds", elapsed as f64 / 1000.0),
+                )
             };
         }
         api.env.sleep(poll_ms.min(timeout_ms - elapsed)).await;
@@ -294,12 +332,19 @@ pub async fn upload_file<E: Env>(api: &Api<E>, context_id: &str, path: &str, dat
     let len = data.len() as u64;
     match api.raw("PUT", &url.url, Some(data)).await {
         Err(e) => UploadResult::fail(url.request_id, format!("Upload failed: {e}")),
-        Ok(r) if matches!(r.status, 200 | 201 | 204) => {
-            UploadResult { request_id: url.request_id, success: true, http_status: Some(r.status), bytes_sent: len, error_message: None }
-        }
+        Ok(r) if matches!(r.status, 200 | 201 | 204) => UploadResult {
+            request_id: url.request_id,
+            success: true,
+            http_status: Some(r.status),
+            bytes_sent: len,
+            error_message: None,
+        },
         Ok(r) => UploadResult {
             http_status: Some(r.status),
-            ..UploadResult::fail(url.request_id, format!("Upload failed: HTTP {}: {}", r.status, String::from_utf8_lossy(&r.body)))
+            ..UploadResult::fail(
+                url.request_id,
+                format!("Upload failed: HTTP {}: {}", r.status, String::from_utf8_lossy(&r.body)),
+            )
         },
     }
 }
@@ -322,7 +367,10 @@ pub async fn download_file<E: Env>(api: &Api<E>, context_id: &str, path: &str) -
         },
         Ok(r) => BinaryResult {
             http_status: Some(r.status),
-            ..BinaryResult::fail(url.request_id, format!("Download failed: HTTP {}: {}", r.status, String::from_utf8_lossy(&r.body)))
+            ..BinaryResult::fail(
+                url.request_id,
+                format!("Download failed: HTTP {}: {}", r.status, String::from_utf8_lossy(&r.body)),
+            )
         },
     }
 }

@@ -56,7 +56,12 @@ pub async fn info<E: Env>(
     }
     let d: ContextInfoData = r.data_as();
     match context_status::decode(&d.context_status) {
-        Ok(tasks) => ContextInfoResult { request_id: r.request_id, success: true, context_status_data: tasks, error_message: None },
+        Ok(tasks) => ContextInfoResult {
+            request_id: r.request_id,
+            success: true,
+            context_status_data: tasks,
+            error_message: None,
+        },
         Err(e) => ContextInfoResult::fail(r.request_id, format!("Failed to get context info: {e}")),
     }
 }
@@ -91,7 +96,7 @@ pub async fn sync_start<E: Env>(
     Ok(r.request_id)
 }
 
-/// Polls until every upload/download task (of `mode`'s type when given) is terminal.
+/// Polls until every task of the sync's direction (`mode`, default upload) is terminal.
 /// No such task means nothing to wait for (official rule). `progress` sees each poll.
 pub async fn sync_wait<E: Env>(
     api: &Api<E>,
@@ -102,18 +107,17 @@ pub async fn sync_wait<E: Env>(
     wait: WaitOptions,
     progress: &mut dyn FnMut(&[TaskStatus]),
 ) -> (Vec<TaskStatus>, Vec<TaskStatus>) {
-    let mode = given(mode);
+    // SyncContext without Mode uploads (the official delete(syncContext) relies on it), so
+    // only upload tasks are this call's business: an old failed download from create()
+    // must not make a later upload-sync report failure (official bug).
+    let wanted = given(mode).unwrap_or(task_type::UPLOAD);
     let mut backoff = Backoff::new(wait, api.env.now_ms());
     let mut pending = Vec::new();
     loop {
         let res = info(api, session_id, given(context_id), given(path), None).await;
         if res.success {
-            let tasks: Vec<TaskStatus> = res
-                .context_status_data
-                .into_iter()
-                .filter(|t| t.task_type == task_type::UPLOAD || t.task_type == task_type::DOWNLOAD)
-                .filter(|t| mode.map_or(true, |m| t.task_type.eq_ignore_ascii_case(m)))
-                .collect();
+            let tasks: Vec<TaskStatus> =
+                res.context_status_data.into_iter().filter(|t| t.task_type.eq_ignore_ascii_case(wanted)).collect();
             progress(&tasks);
             if tasks.iter().all(|t| status::is_terminal(&t.status)) {
                 return (tasks.into_iter().filter(|t| t.status == status::FAILED).collect(), Vec::new());
@@ -169,4 +173,3 @@ pub async fn sync<E: Env>(
     let (failed, pending) = sync_wait(api, s.id(), context_id, path, mode, wait, progress).await;
     sync_outcome(request_id, failed, pending)
 }
-

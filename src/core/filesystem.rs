@@ -37,7 +37,12 @@ pub async fn get_file_info<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str) 
         Err((rid, m)) => FileInfoResult::fail(rid, m),
         Ok(o) if o.is_error => FileInfoResult::fail(o.request_id, o.text),
         Ok(o) if o.text.trim().is_empty() => FileInfoResult::fail(o.request_id, "Empty response from get_file_info"),
-        Ok(o) => FileInfoResult { request_id: o.request_id, success: true, file_info: Some(FileInfo::parse(&o.text)), error_message: None },
+        Ok(o) => FileInfoResult {
+            request_id: o.request_id,
+            success: true,
+            file_info: Some(FileInfo::parse(&o.text)),
+            error_message: None,
+        },
     }
 }
 
@@ -83,7 +88,8 @@ pub async fn write_file<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str, con
         last = bool_tool(api, s, name::WRITE_FILE, json!({"path": path, "content": piece, "mode": m})).await;
         if !last.success {
             if i > 0 {
-                last.error_message = last.error_message.map(|e| format!("{e} (after writing {i} of {} chunks)", pieces.len()));
+                last.error_message =
+                    last.error_message.map(|e| format!("{e} (after writing {i} of {} chunks)", pieces.len()));
             }
             return last;
         }
@@ -129,7 +135,14 @@ pub async fn read_bytes<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str, for
         }
         offset += len;
     }
-    BinaryResult { request_id: rid, success: true, size: Some(bytes.len() as u64), bytes, http_status: None, error_message: None }
+    BinaryResult {
+        request_id: rid,
+        success: true,
+        size: Some(bytes.len() as u64),
+        bytes,
+        http_status: None,
+        error_message: None,
+    }
 }
 
 pub async fn read_file<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str) -> FileContentResult {

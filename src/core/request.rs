@@ -43,9 +43,10 @@ impl Params {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.body.get(name).map(String::as_str).or_else(|| {
-            self.query.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
-        })
+        self.body
+            .get(name)
+            .map(String::as_str)
+            .or_else(|| self.query.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str()))
     }
 }
 

@@ -21,6 +21,7 @@ macro_rules! result_struct {
         }
 
         impl $name {
+            #[allow(clippy::needless_update)]
             pub fn fail(request_id: impl Into<String>, msg: impl Into<String>) -> Self {
                 $name { request_id: request_id.into(), success: false, error_message: Some(msg.into()), ..Default::default() }
             }
@@ -53,7 +54,16 @@ result_struct!(
     }
 );
 
-result_struct!(DeleteResult {});
+result_struct!(
+    /// `delete(syncContext)`: the deletion's outcome, plus what the pre-delete sync
+    /// reported when it did not fully succeed (the deletion goes ahead, as officially).
+    DeleteResult {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        context_sync_error: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        context_sync_failures: Option<Vec<TaskStatus>>,
+    }
+);
 
 result_struct!(OperationResult {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -211,9 +221,7 @@ result_struct!(SessionStatusResult {
     http_status_code: Option<u16>,
 });
 
-result_struct!(FileContentResult {
-    content: String,
-});
+result_struct!(FileContentResult { content: String });
 
 result_struct!(
     /// Bytes read from a session file or a context file (the JS layer makes a `Uint8Array`).

@@ -9,7 +9,9 @@ use super::results::*;
 use super::runtime::Env;
 use super::sync_config::ContextSyncSpec;
 use super::wire::context_status::{status, task_type, TaskStatus};
-use super::wire::envelope::{session_status, CreateSessionData, GetSessionData, LabelsData, SessionDetailData, SessionListItem as WireItem};
+use super::wire::envelope::{
+    session_status, CreateSessionData, GetSessionData, LabelsData, SessionDetailData, SessionListItem as WireItem,
+};
 use super::wire::tool::ToolResult;
 use super::wire::{action::Action, field};
 use serde::Deserialize;
@@ -44,8 +46,17 @@ impl SessionHandle {
 }
 
 const OFFICIAL_PARAM_KEYS: &[&str] = &[
-    "labels", "imageId", "contextSync", "browserContext", "policyId", "betaNetworkId",
-    "enableBrowserReplay", "extraConfigs", "framework", "isVpc", "mcpPolicyId",
+    "labels",
+    "imageId",
+    "contextSync",
+    "browserContext",
+    "policyId",
+    "betaNetworkId",
+    "enableBrowserReplay",
+    "extraConfigs",
+    "framework",
+    "isVpc",
+    "mcpPolicyId",
 ];
 const OWN_PARAM_KEYS: &[&str] = &["contextSyncs", "contextId", "syncWait"];
 
@@ -91,15 +102,21 @@ impl CreateParams {
             Value::Object(o) => o,
             other => return Err(format!("params must be an object, got {other}")),
         };
-        if let Some(k) = obj.keys().find(|k| !OFFICIAL_PARAM_KEYS.contains(&k.as_str()) && !OWN_PARAM_KEYS.contains(&k.as_str())) {
+        if let Some(k) =
+            obj.keys().find(|k| !OFFICIAL_PARAM_KEYS.contains(&k.as_str()) && !OWN_PARAM_KEYS.contains(&k.as_str()))
+        {
             let mut valid: Vec<&str> = OFFICIAL_PARAM_KEYS.to_vec();
             valid.extend(OWN_PARAM_KEYS);
-            return Err(format!("Unknown property in CreateSessionParams: '{k}'. Valid properties are: {}", valid.join(", ")));
+            return Err(format!(
+                "Unknown property in CreateSessionParams: '{k}'. Valid properties are: {}",
+                valid.join(", ")
+            ));
         }
         if obj.get("browserContext").is_some_and(|b| !b.is_null()) {
             return Err("browserContext is not supported by agentbay-wasm".into());
         }
-        let mut p = CreateParams { framework: string_field(obj, "framework")?.unwrap_or_default(), ..Default::default() };
+        let mut p =
+            CreateParams { framework: string_field(obj, "framework")?.unwrap_or_default(), ..Default::default() };
         p.labels = obj.get("labels").filter(|l| !l.is_null()).map(labels_from).transpose()?;
         p.image_id = string_field(obj, "imageId")?;
         p.context_id = string_field(obj, "contextId")?;
@@ -257,10 +274,19 @@ pub async fn get<E: Env>(api: &Api<E>, session_id: &str) -> SessionResult {
     SessionResult { request_id: reply.request_id, success: true, session: Some(session), ..Default::default() }
 }
 
-pub async fn list<E: Env>(api: &Api<E>, labels: &BTreeMap<String, String>, page: Option<u32>, limit: u32, status_filter: Option<&str>) -> SessionListResult {
+pub async fn list<E: Env>(
+    api: &Api<E>,
+    labels: &BTreeMap<String, String>,
+    page: Option<u32>,
+    limit: u32,
+    status_filter: Option<&str>,
+) -> SessionListResult {
     if let Some(s) = status_filter {
         if !session_status::FILTERABLE.contains(&s) {
-            return SessionListResult::fail("", format!("Invalid status '{s}'. Must be one of: {}", session_status::FILTERABLE.join(", ")));
+            return SessionListResult::fail(
+                "",
+                format!("Invalid status '{s}'. Must be one of: {}", session_status::FILTERABLE.join(", ")),
+            );
         }
     }
     let page = page.unwrap_or(1);
@@ -288,7 +314,12 @@ pub async fn list<E: Env>(api: &Api<E>, labels: &BTreeMap<String, String>, page:
         if current < page {
             match next {
                 Some(t) => token = Some(t),
-                None => return SessionListResult::fail(reply.request_id, format!("Cannot reach page {page}: No more pages available")),
+                None => {
+                    return SessionListResult::fail(
+                        reply.request_id,
+                        format!("Cannot reach page {page}: No more pages available"),
+                    )
+                }
             }
             continue;
         }
@@ -320,13 +351,24 @@ pub async fn delete<E: Env>(api: &Api<E>, s: &SessionHandle, sync_context: bool,
         return DeleteResult::fail("", m);
     }
     let id = s.id();
+    let mut synced = None;
     if sync_context {
-        // As officially: a failed sync is not fatal; the deletion goes ahead.
-        let _ = context_manager::sync(api, s, None, None, None, context_manager::SYNC_WAIT, &mut |_| {}).await;
+        // As officially: a failed sync is not fatal; the deletion goes ahead, but the
+        // result says what did not upload.
+        synced = Some(context_manager::sync(api, s, None, None, None, context_manager::SYNC_WAIT, &mut |_| {}).await);
     }
+    let sync_report = |mut r: DeleteResult| {
+        if let Some(sr) = synced.as_ref().filter(|sr| !sr.success) {
+            r.context_sync_error = sr.error_message.clone();
+            r.context_sync_failures = sr.failed_tasks.clone();
+        }
+        r
+    };
     let reply = match api.call(Action::DeleteSessionAsync, Params::new().set(field::SESSION_ID, id)).await {
         Ok(r) => r,
-        Err(e) => return DeleteResult::fail(e.request_id(), format!("Failed to delete session {id}: {e}")),
+        Err(e) => {
+            return sync_report(DeleteResult::fail(e.request_id(), format!("Failed to delete session {id}: {e}")))
+        }
     };
     if reply.success() == Some(false) {
         let m = format!(
@@ -334,25 +376,31 @@ pub async fn delete<E: Env>(api: &Api<E>, s: &SessionHandle, sync_context: bool,
             reply.str_field("Code").unwrap_or("Unknown"),
             reply.str_field("Message").unwrap_or("Failed to delete session")
         );
-        return DeleteResult::fail(reply.request_id, m);
+        return sync_report(DeleteResult::fail(reply.request_id, m));
     }
     let mut backoff = Backoff::new(wait, api.env.now_ms());
     loop {
         match api.call(Action::GetSessionDetail, Params::new().set(field::SESSION_ID, id)).await {
             Err(e) if e.is_not_found() => break,
-            Ok(r) if r.body_error().is_some_and(|m| m.contains("NotFound") || m.to_ascii_lowercase().contains("not found")) => break,
+            Ok(r)
+                if r.body_error()
+                    .is_some_and(|m| m.contains("NotFound") || m.to_ascii_lowercase().contains("not found")) =>
+            {
+                break
+            }
             Ok(r) if r.data_as::<SessionDetailData>().status == session_status::FINISH => break,
             _ => {}
         }
         match backoff.next_sleep(api.env.now_ms()) {
             Some(ms) => api.env.sleep(ms).await,
             None => {
-                return DeleteResult::fail(reply.request_id, format!("Timeout waiting for session deletion after {}ms", wait.timeout_ms))
+                let m = format!("Timeout waiting for session deletion after {}ms", wait.timeout_ms);
+                return sync_report(DeleteResult::fail(reply.request_id, m));
             }
         }
     }
     s.deleted.set(true);
-    DeleteResult { request_id: reply.request_id, success: true, error_message: None }
+    sync_report(DeleteResult { request_id: reply.request_id, success: true, ..Default::default() })
 }
 
 pub async fn status<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionStatusResult {
@@ -364,10 +412,16 @@ pub async fn status<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionStatusRes
                 ApiError::Http { status, .. } => Some(*status),
                 _ => None,
             },
-            ..SessionStatusResult::fail(e.request_id(), if e.is_not_found() { format!("Session {id} not found") } else { e.to_string() })
+            ..SessionStatusResult::fail(
+                e.request_id(),
+                if e.is_not_found() { format!("Session {id} not found") } else { e.to_string() },
+            )
         },
         Ok(r) => match r.body_error() {
-            Some(m) => SessionStatusResult { code: r.str_field("Code").map(String::from), ..SessionStatusResult::fail(r.request_id, m) },
+            Some(m) => SessionStatusResult {
+                code: r.str_field("Code").map(String::from),
+                ..SessionStatusResult::fail(r.request_id, m)
+            },
             None => SessionStatusResult {
                 status: Some(r.data_as::<SessionDetailData>().status),
                 code: Some(r.str_field("Code").unwrap_or("").to_string()),
@@ -385,7 +439,11 @@ pub fn validate_labels(v: &Value) -> Result<BTreeMap<String, String>, String> {
     let obj = match v {
         Value::Array(_) => return Err("Labels cannot be an array. Please provide a valid labels object.".into()),
         Value::Object(o) => o,
-        _ => return Err("Labels cannot be null, undefined, or invalid type. Please provide a valid labels object.".into()),
+        _ => {
+            return Err(
+                "Labels cannot be null, undefined, or invalid type. Please provide a valid labels object.".into()
+            )
+        }
     };
     if obj.is_empty() {
         return Err("Labels cannot be empty. Please provide at least one label.".into());
@@ -416,7 +474,9 @@ pub async fn set_labels<E: Env>(api: &Api<E>, s: &SessionHandle, labels: &Value)
         Ok(l) => l,
         Err(m) => return LabelResult::fail("", m),
     };
-    let p = Params::new().set(field::SESSION_ID, s.id()).set(field::LABELS, serde_json::to_string(&labels).unwrap_or_default());
+    let p = Params::new()
+        .set(field::SESSION_ID, s.id())
+        .set(field::LABELS, serde_json::to_string(&labels).unwrap_or_default());
     match api.call(Action::SetLabel, p).await {
         Err(e) => LabelResult::fail(e.request_id(), format!("Failed to set labels for session {}: {e}", s.id())),
         Ok(r) => match r.body_error() {
@@ -430,7 +490,8 @@ pub async fn get_labels<E: Env>(api: &Api<E>, s: &SessionHandle) -> LabelResult 
     if let Some(m) = s.deleted_error() {
         return LabelResult::fail("", m);
     }
-    let fail = |rid: String, m: String| LabelResult::fail(rid, format!("Failed to get labels for session {}: {m}", s.id()));
+    let fail =
+        |rid: String, m: String| LabelResult::fail(rid, format!("Failed to get labels for session {}: {m}", s.id()));
     let r = match api.call(Action::GetLabel, Params::new().set(field::SESSION_ID, s.id())).await {
         Ok(r) => r,
         Err(e) => return fail(e.request_id(), e.to_string()),
@@ -457,8 +518,12 @@ pub async fn info<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionInfoResult 
     let id = s.id();
     let r = match api.call(Action::GetMcpResource, Params::new().set(field::SESSION_ID, id)).await {
         Ok(r) => r,
-        Err(e) if e.is_not_found() => return SessionInfoResult::fail(e.request_id(), format!("Session {id} not found")),
-        Err(e) => return SessionInfoResult::fail(e.request_id(), format!("Failed to get session info for session {id}: {e}")),
+        Err(e) if e.is_not_found() => {
+            return SessionInfoResult::fail(e.request_id(), format!("Session {id} not found"))
+        }
+        Err(e) => {
+            return SessionInfoResult::fail(e.request_id(), format!("Failed to get session info for session {id}: {e}"))
+        }
     };
     if let Some(m) = r.body_error() {
         return SessionInfoResult::fail(r.request_id, m);
@@ -479,6 +544,9 @@ pub async fn info<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionInfoResult 
     SessionInfoResult { request_id: r.request_id, success: true, data: Some(info), error_message: None }
 }
 
+/// Extra time a tool call gets beyond its own `timeout_ms` (server-side process teardown).
+const TOOL_TIMEOUT_MARGIN_MS: u64 = 5_000;
+
 /// Outcome of one `CallMcpTool`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolOutcome {
@@ -489,7 +557,12 @@ pub struct ToolOutcome {
 }
 
 /// Calls one tool; `Err((request_id, message))` when no tool result came back.
-pub async fn call_tool<E: Env>(api: &Api<E>, s: &SessionHandle, name: &str, args: &Value) -> Result<ToolOutcome, (String, String)> {
+pub async fn call_tool<E: Env>(
+    api: &Api<E>,
+    s: &SessionHandle,
+    name: &str,
+    args: &Value,
+) -> Result<ToolOutcome, (String, String)> {
     if let Some(m) = s.deleted_error() {
         return Err((String::new(), m));
     }
@@ -499,7 +572,13 @@ pub async fn call_tool<E: Env>(api: &Api<E>, s: &SessionHandle, name: &str, args
         .set(field::NAME, name)
         .set(field::SERVER, "")
         .set(field::SESSION_ID, s.id());
-    let r = api.call(Action::CallMcpTool, p).await.map_err(|e| (e.request_id(), e.to_string()))?;
+    // A shell call may legitimately run for its own timeout; give the HTTP exchange that
+    // long plus a margin, never less than the configured timeout.
+    let budget = args.get("timeout_ms").and_then(Value::as_u64).map_or(0, |t| t + TOOL_TIMEOUT_MARGIN_MS);
+    let r = api
+        .call_within(Action::CallMcpTool, p, api.cfg.timeout_ms.max(budget))
+        .await
+        .map_err(|e| (e.request_id(), e.to_string()))?;
     if let Some(m) = r.body_error() {
         return Err((r.request_id, m));
     }
@@ -507,8 +586,9 @@ pub async fn call_tool<E: Env>(api: &Api<E>, s: &SessionHandle, name: &str, args
         let what = if r.data().is_null() { "missing Data" } else { "Data is not an object" };
         return Err((r.request_id, format!("Invalid response data format: {what}")));
     }
-    let tr: ToolResult = serde_json::from_value(r.data().clone()).map_err(|e| (r.request_id.clone(), format!("Invalid response data format: {e}")))?;
-    let text = if tr.is_error { tr.joined_text() } else { tr.content.first().map(|c| c.text.clone()).unwrap_or_default() };
+    let tr: ToolResult = serde_json::from_value(r.data().clone())
+        .map_err(|e| (r.request_id.clone(), format!("Invalid response data format: {e}")))?;
+    let text =
+        if tr.is_error { tr.joined_text() } else { tr.content.first().map(|c| c.text.clone()).unwrap_or_default() };
     Ok(ToolOutcome { request_id: r.request_id, is_error: tr.is_error, text })
 }
-

@@ -24,7 +24,9 @@ impl Part {
     /// The official factory value (`newUploadPolicy()`, …).
     pub fn default_value(self) -> Value {
         match self {
-            Part::Upload => json!({"autoUpload": true, "uploadStrategy": "UploadBeforeResourceRelease", "uploadMode": "File"}),
+            Part::Upload => {
+                json!({"autoUpload": true, "uploadStrategy": "UploadBeforeResourceRelease", "uploadMode": "File"})
+            }
             Part::Download => json!({"autoDownload": true, "downloadStrategy": "DownloadAsync"}),
             Part::Delete => json!({"syncLocalFile": true}),
             Part::Extract => json!({"extract": true, "deleteSrcFile": true, "extractToCurrentFolder": false}),
@@ -188,7 +190,10 @@ mod tests {
 
     #[test]
     fn impl_fills_top_level_only_and_keeps_mapping_policy() {
-        let v = sync_policy_with_defaults(json!({"uploadPolicy": {"autoUpload": false}, "mappingPolicy": {"path": "C:\\data"}})).unwrap();
+        let v = sync_policy_with_defaults(
+            json!({"uploadPolicy": {"autoUpload": false}, "mappingPolicy": {"path": "C:\\data"}}),
+        )
+        .unwrap();
         assert_eq!(v["uploadPolicy"], json!({"autoUpload": false}));
         assert_eq!(v["downloadPolicy"], Part::Download.default_value());
         assert_eq!(v["mappingPolicy"], json!({"path": "C:\\data"}));
@@ -198,16 +203,28 @@ mod tests {
 
     #[test]
     fn part_classes_fill_fields_and_normalise_seed_spellings() {
-        let up = part_with_defaults(Part::Upload, json!({"autoUpload": true, "uploadStrategy": "BeforeResourceRelease", "period": 30})).unwrap();
-        assert_eq!(up.to_string(), r#"{"autoUpload":true,"uploadStrategy":"UploadBeforeResourceRelease","uploadMode":"File","period":30}"#);
+        let up = part_with_defaults(
+            Part::Upload,
+            json!({"autoUpload": true, "uploadStrategy": "BeforeResourceRelease", "period": 30}),
+        )
+        .unwrap();
+        assert_eq!(
+            up.to_string(),
+            r#"{"autoUpload":true,"uploadStrategy":"UploadBeforeResourceRelease","uploadMode":"File","period":30}"#
+        );
         let down = part_with_defaults(Part::Download, json!({"downloadStrategy": "Async"})).unwrap();
         assert_eq!(down, json!({"autoDownload": true, "downloadStrategy": "DownloadAsync"}));
         let e = part_with_defaults(Part::Download, json!({"downloadStrategy": "Sometimes"})).unwrap_err();
-        assert_eq!(e.to_string(), "Invalid downloadStrategy value: Sometimes. Valid values are: DownloadAsync (alias Async)");
+        assert_eq!(
+            e.to_string(),
+            "Invalid downloadStrategy value: Sometimes. Valid values are: DownloadAsync (alias Async)"
+        );
         let e = part_with_defaults(Part::Recycle, json!({"lifecycle": "Lifecycle_2Days"})).unwrap_err();
         assert!(e.to_string().starts_with("Invalid lifecycle value: Lifecycle_2Days. Valid values are:"));
         let e = part_with_defaults(Part::WhiteList, json!({"path": "/src/*"})).unwrap_err();
-        assert!(e.to_string().starts_with("Wildcard patterns are not supported in path when isPathRegex=false. Got: /src/*."));
+        assert!(e
+            .to_string()
+            .starts_with("Wildcard patterns are not supported in path when isPathRegex=false. Got: /src/*."));
         let wl = part_with_defaults(Part::WhiteList, json!({"path": "/src/.*", "isPathRegex": true})).unwrap();
         assert_eq!(wl["isPathRegex"], true);
         assert!(part_with_defaults(Part::Upload, json!("x")).is_err());
@@ -221,11 +238,17 @@ mod tests {
             cs.to_persistence().to_string(),
             r#"{"ContextId":"SdkCtx-abc","Path":"/tmp/data","Policy":"{\"uploadPolicy\":{\"autoUpload\":true,\"uploadStrategy\":\"UploadBeforeResourceRelease\",\"uploadMode\":\"Archive\"}}"}"#
         );
-        let cs = ContextSyncSpec::from_value(1, &json!({"contextId": "c", "path": "/p", "betaWaitForCompletion": false})).unwrap();
+        let cs =
+            ContextSyncSpec::from_value(1, &json!({"contextId": "c", "path": "/p", "betaWaitForCompletion": false}))
+                .unwrap();
         assert_eq!(cs.to_persistence().to_string(), r#"{"ContextId":"c","Path":"/p"}"#);
         assert!(!cs.wait_for_completion);
-        assert_eq!(ContextSyncSpec::from_value(2, &json!({"path": "/p"})).unwrap_err().to_string(), "contextSync[2]: contextId must be a non-empty string");
-        let e = ContextSyncSpec::from_value(0, &json!({"contextId": "c", "path": "/p", "policy": {"foo": 1}})).unwrap_err();
+        assert_eq!(
+            ContextSyncSpec::from_value(2, &json!({"path": "/p"})).unwrap_err().to_string(),
+            "contextSync[2]: contextId must be a non-empty string"
+        );
+        let e =
+            ContextSyncSpec::from_value(0, &json!({"contextId": "c", "path": "/p", "policy": {"foo": 1}})).unwrap_err();
         assert!(e.to_string().starts_with("Unknown property in SyncPolicy: 'foo'"));
     }
 }

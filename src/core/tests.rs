@@ -73,7 +73,8 @@ impl Transport for FakeEnv {
     async fn send(&self, req: HttpRequest, _timeout_ms: u64) -> Result<HttpResponse, TransportError> {
         let qs = req.url.split_once('?').map(|(_, q)| q).unwrap_or("");
         let query: BTreeMap<_, _> = form::decode(qs).into_iter().collect();
-        let body: BTreeMap<_, _> = form::decode(&String::from_utf8(req.body.unwrap_or_default()).unwrap()).into_iter().collect();
+        let body: BTreeMap<_, _> =
+            form::decode(&String::from_utf8(req.body.unwrap_or_default()).unwrap()).into_iter().collect();
         let seen = Seen { action: query.get("Action").cloned().unwrap_or_default(), query, body };
         self.0.seen.borrow_mut().push(seen.clone());
         let (status, v) = (self.0.handler.borrow_mut())(&seen, self.0.now.get())?;
@@ -109,7 +110,13 @@ fn handle(id: &str) -> SessionHandle {
 }
 
 fn task(cid: &str, kind: &str, status: &str) -> TaskStatus {
-    TaskStatus { context_id: cid.into(), path: "/p".into(), status: status.into(), task_type: kind.into(), ..Default::default() }
+    TaskStatus {
+        context_id: cid.into(),
+        path: "/p".into(),
+        status: status.into(),
+        task_type: kind.into(),
+        ..Default::default()
+    }
 }
 
 fn info_data(tasks: &[TaskStatus]) -> Value {
@@ -129,8 +136,12 @@ fn create_mcp_session_bytes_match_the_capture() {
         .set("ImageId", "linux_latest")
         .set("Labels", r#"{"project":"demo"}"#)
         .set("PersistenceDataList", Value::Array(vec![cs.to_persistence()]).to_string())
-        .set("SdkStats", r#"{"source":"sdk","sdk_language":"typescript","sdk_version":"0.15.1","is_release":false,"framework":""}"#);
-    let req = request::build(&cfg("http://127.0.0.1:18080"), Action::CreateMcpSession, &p, "2026-11-30T17:35:05Z", "6e87ff0");
+        .set(
+            "SdkStats",
+            r#"{"source":"sdk","sdk_language":"typescript","sdk_version":"0.15.1","is_release":false,"framework":""}"#,
+        );
+    let req =
+        request::build(&cfg("http://127.0.0.1:18080"), Action::CreateMcpSession, &p, "2026-11-30T17:35:05Z", "6e87ff0");
     assert_eq!(req.method, "POST");
     assert_eq!(req.url, "http://127.0.0.1:18080/?Action=CreateMcpSession&Format=json&Version=2025-05-06&Timestamp=2026-11-30T17%3A35%3A05Z&SignatureNonce=6e87ff0");
     let body = String::from_utf8(req.body.unwrap()).unwrap();
@@ -142,15 +153,28 @@ fn create_mcp_session_bytes_match_the_capture() {
 
 #[test]
 fn sync_context_puts_authorization_in_the_query() {
-    let p = Params::new().set("SessionId", "session-2f93be657472").set("ContextId", "SdkCtx-abc").set("Path", "/tmp/data").set("Mode", "upload");
+    let p = Params::new()
+        .set("SessionId", "session-2f93be657472")
+        .set("ContextId", "SdkCtx-abc")
+        .set("Path", "/tmp/data")
+        .set("Mode", "upload");
     let req = request::build(&cfg("http://h:1"), Action::SyncContext, &p, "T", "N");
     assert_eq!(req.url, "http://h:1/?Action=SyncContext&Format=json&Version=2025-05-06&Timestamp=T&SignatureNonce=N&Authorization=Bearer%20akm-xxx");
-    assert_eq!(String::from_utf8(req.body.unwrap()).unwrap(), "ContextId=SdkCtx-abc&Mode=upload&Path=%2Ftmp%2Fdata&SessionId=session-2f93be657472");
+    assert_eq!(
+        String::from_utf8(req.body.unwrap()).unwrap(),
+        "ContextId=SdkCtx-abc&Mode=upload&Path=%2Ftmp%2Fdata&SessionId=session-2f93be657472"
+    );
 }
 
 #[test]
 fn get_session_detail_puts_session_id_in_the_query() {
-    let req = request::build(&cfg("http://h:1"), Action::GetSessionDetail, &Params::new().set("SessionId", "session-9"), "T", "N");
+    let req = request::build(
+        &cfg("http://h:1"),
+        Action::GetSessionDetail,
+        &Params::new().set("SessionId", "session-9"),
+        "T",
+        "N",
+    );
     assert_eq!(req.url, "http://h:1/?Action=GetSessionDetail&Format=json&Version=2025-05-06&Timestamp=T&SignatureNonce=N&SessionId=session-9");
     assert_eq!(String::from_utf8(req.body.unwrap()).unwrap(), "Authorization=Bearer%20akm-xxx");
 }
@@ -168,7 +192,10 @@ fn create_params_encode_seed_and_official_forms() {
     let env = FakeEnv::new(|s, _| {
         if s.action == "CreateMcpSession" {
             let list: Value = serde_json::from_str(s.get("PersistenceDataList").unwrap()).unwrap();
-            assert_eq!(list[0]["Policy"], r#"{"uploadPolicy":{"uploadStrategy":"UploadBeforeResourceRelease","period":30}}"#);
+            assert_eq!(
+                list[0]["Policy"],
+                r#"{"uploadPolicy":{"uploadStrategy":"UploadBeforeResourceRelease","period":30}}"#
+            );
             assert!(list[1].get("Policy").is_none());
             assert_eq!(s.get("Labels"), Some(r#"{"project":"demo"}"#));
             assert!(s.get("SdkStats").unwrap().contains(r#""sdk_language":"typescript""#));
@@ -176,11 +203,14 @@ fn create_params_encode_seed_and_official_forms() {
         }
         ok(info_data(&[task("c1", "download", "Success"), task("c2", "download", "Running")]))
     });
-    let r = block_on(session::create(&api(&env), &json!({
-        "contextSync": [{"contextId": "c1", "path": "/mnt/data", "policy": {"uploadPolicy": {"uploadStrategy": "BeforeResourceRelease", "period": 30}}}],
-        "contextSyncs": [{"contextId": "c2", "path": "/mnt/other", "betaWaitForCompletion": false}],
-        "labels": {"project": "demo"},
-    })));
+    let r = block_on(session::create(
+        &api(&env),
+        &json!({
+            "contextSync": [{"contextId": "c1", "path": "/mnt/data", "policy": {"uploadPolicy": {"uploadStrategy": "BeforeResourceRelease", "period": 30}}}],
+            "contextSyncs": [{"contextId": "c2", "path": "/mnt/other", "betaWaitForCompletion": false}],
+            "labels": {"project": "demo"},
+        }),
+    ));
     assert!(r.success, "{r:?}");
     // c2 opted out of the wait, so its Running task does not hold create() up.
     assert_eq!(env.actions(), vec!["CreateMcpSession", "GetContextInfo"]);
@@ -191,9 +221,15 @@ fn create_params_encode_seed_and_official_forms() {
 #[test]
 fn create_rejects_bad_policy_as_a_result() {
     let env = FakeEnv::new(|_, _| panic!("no request expected"));
-    let r = block_on(session::create(&api(&env), &json!({"contextSync": [{"contextId": "c", "path": "/p", "policy": {"uploadPolicy": {"uploadMode": "Zip"}}}]})));
+    let r = block_on(session::create(
+        &api(&env),
+        &json!({"contextSync": [{"contextId": "c", "path": "/p", "policy": {"uploadPolicy": {"uploadMode": "Zip"}}}]}),
+    ));
     assert!(!r.success);
-    assert_eq!(r.error_message.as_deref(), Some("Failed to create session: Error: Invalid uploadMode value: Zip. Valid values are: File, Archive"));
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Failed to create session: Error: Invalid uploadMode value: Zip. Valid values are: File, Archive")
+    );
 }
 
 // ---- polling loops ----
@@ -207,11 +243,18 @@ fn create_waits_for_downloads_fast_first_and_reports_failures() {
         "GetContextInfo" => {
             p2.set(p2.get() + 1);
             let st = if p2.get() < 4 { "Running" } else { "Failed" };
-            ok(info_data(&[task("c1", "download", "Success"), task("c2", "download", st), task("other", "download", "Running")]))
+            ok(info_data(&[
+                task("c1", "download", "Success"),
+                task("c2", "download", st),
+                task("other", "download", "Running"),
+            ]))
         }
         a => panic!("unexpected {a}"),
     });
-    let r = block_on(session::create(&api(&env), &json!({"contextSync": [{"contextId": "c1", "path": "/a"}, {"contextId": "c2", "path": "/b"}]})));
+    let r = block_on(session::create(
+        &api(&env),
+        &json!({"contextSync": [{"contextId": "c1", "path": "/a"}, {"contextId": "c2", "path": "/b"}]}),
+    ));
     assert!(r.success);
     let failures = r.context_sync_failures.expect("failure reported");
     assert_eq!(failures.len(), 1);
@@ -226,7 +269,10 @@ fn create_wait_is_bounded_and_reports_pending() {
         _ => ok(info_data(&[task("c1", "download", "Running")])),
     });
     let start = env.now_ms();
-    let r = block_on(session::create(&api(&env), &json!({"contextSync": [{"contextId": "c1", "path": "/a"}], "syncWait": {"timeoutMs": 3000, "initialIntervalMs": 50, "maxIntervalMs": 500}})));
+    let r = block_on(session::create(
+        &api(&env),
+        &json!({"contextSync": [{"contextId": "c1", "path": "/a"}], "syncWait": {"timeoutMs": 3000, "initialIntervalMs": 50, "maxIntervalMs": 500}}),
+    ));
     assert!(r.success);
     assert_eq!(r.context_sync_pending.unwrap().len(), 1);
     let elapsed = env.now_ms() - start;
@@ -236,9 +282,14 @@ fn create_wait_is_bounded_and_reports_pending() {
 
 #[test]
 fn create_maps_errors_like_the_official_sdk() {
-    let env = FakeEnv::new(|_, _| Ok((200, json!({"RequestId": "r9", "Success": false, "Code": "InvalidApiKey", "Message": "bad key"}))));
+    let env = FakeEnv::new(|_, _| {
+        Ok((200, json!({"RequestId": "r9", "Success": false, "Code": "InvalidApiKey", "Message": "bad key"})))
+    });
     let r = block_on(session::create(&api(&env), &Value::Null));
-    assert_eq!((r.success, r.request_id.as_str(), r.error_message.as_deref()), (false, "r9", Some("[InvalidApiKey] bad key")));
+    assert_eq!(
+        (r.success, r.request_id.as_str(), r.error_message.as_deref()),
+        (false, "r9", Some("[InvalidApiKey] bad key"))
+    );
     let env = FakeEnv::new(|_, _| Err(TransportError::Timeout(60_000)));
     let r = block_on(session::create(&api(&env), &Value::Null));
     assert_eq!(r.error_message.as_deref(), Some("Failed to create session: request timed out after 60000ms"));
@@ -267,7 +318,15 @@ fn sync_waits_and_says_which_task_failed() {
     });
     let s = handle("s-1");
     let mut seen = 0;
-    let r = block_on(context_manager::sync(&api(&env), &s, Some("c1"), Some("/p"), Some("upload"), context_manager::SYNC_WAIT, &mut |_| seen += 1));
+    let r = block_on(context_manager::sync(
+        &api(&env),
+        &s,
+        Some("c1"),
+        Some("/p"),
+        Some("upload"),
+        context_manager::SYNC_WAIT,
+        &mut |_| seen += 1,
+    ));
     assert!(!r.success);
     assert_eq!(seen, 3);
     // The old failed download is not this upload's business.
@@ -291,7 +350,10 @@ fn delete_syncs_then_polls_until_not_found() {
             if d2.get() < 3 {
                 ok(json!({"Status": "DELETING"}))
             } else {
-                Ok((400, json!({"RequestId": "r", "Code": "InvalidMcpSession.NotFound", "Message": "Session s-1 not found"})))
+                Ok((
+                    400,
+                    json!({"RequestId": "r", "Code": "InvalidMcpSession.NotFound", "Message": "Session s-1 not found"}),
+                ))
             }
         }
         a => panic!("unexpected {a}"),
@@ -299,7 +361,17 @@ fn delete_syncs_then_polls_until_not_found() {
     let s = handle("s-1");
     let r = block_on(session::delete(&api(&env), &s, true, session::DELETE_WAIT));
     assert!(r.success, "{r:?}");
-    assert_eq!(env.actions(), vec!["SyncContext", "GetContextInfo", "DeleteSessionAsync", "GetSessionDetail", "GetSessionDetail", "GetSessionDetail"]);
+    assert_eq!(
+        env.actions(),
+        vec![
+            "SyncContext",
+            "GetContextInfo",
+            "DeleteSessionAsync",
+            "GetSessionDetail",
+            "GetSessionDetail",
+            "GetSessionDetail"
+        ]
+    );
     assert!(s.is_deleted());
     // A deleted session fails fast without touching the network.
     let before = env.actions().len();
@@ -332,12 +404,17 @@ fn context_get_uses_get_context_times_without_listing() {
     let env = FakeEnv::new(|s, _| {
         assert_eq!(s.action, "GetContext");
         assert_eq!((s.get("Name"), s.get("AllowCreate")), (Some("demo"), Some("true")));
-        ok(json!({"Id": "SdkCtx-1", "Name": "demo", "State": "available", "CreateTime": "2026-11-30T10:00:00Z", "LastUsedTime": "2026-11-30T11:00:00Z"}))
+        ok(
+            json!({"Id": "SdkCtx-1", "Name": "demo", "State": "available", "CreateTime": "2026-11-30T10:00:00Z", "LastUsedTime": "2026-11-30T11:00:00Z"}),
+        )
     });
     let r = block_on(context::get(&api(&env), "demo", true));
     assert!(r.success);
     let c = r.context.unwrap();
-    assert_eq!((c.id.as_str(), c.created_at.as_deref(), c.state.as_deref()), ("SdkCtx-1", Some("2026-11-30T10:00:00Z"), Some("available")));
+    assert_eq!(
+        (c.id.as_str(), c.created_at.as_deref(), c.state.as_deref()),
+        ("SdkCtx-1", Some("2026-11-30T10:00:00Z"), Some("available"))
+    );
     assert_eq!(env.actions().len(), 1);
 }
 
@@ -345,8 +422,14 @@ fn context_get_uses_get_context_times_without_listing() {
 fn context_get_searches_every_list_page() {
     let env = FakeEnv::new(|s, _| match (s.action.as_str(), s.get("NextToken")) {
         ("GetContext", _) => ok(json!({"Id": "SdkCtx-2"})),
-        ("ListContexts", None) => Ok((200, json!({"RequestId": "r", "Success": true, "Data": [{"Id": "SdkCtx-1", "Name": "a"}], "NextToken": "p2"}))),
-        ("ListContexts", Some("p2")) => Ok((200, json!({"RequestId": "r", "Success": true, "Data": [{"Id": "SdkCtx-2", "Name": "b", "CreateTime": "t1"}]}))),
+        ("ListContexts", None) => Ok((
+            200,
+            json!({"RequestId": "r", "Success": true, "Data": [{"Id": "SdkCtx-1", "Name": "a"}], "NextToken": "p2"}),
+        )),
+        ("ListContexts", Some("p2")) => Ok((
+            200,
+            json!({"RequestId": "r", "Success": true, "Data": [{"Id": "SdkCtx-2", "Name": "b", "CreateTime": "t1"}]}),
+        )),
         other => panic!("unexpected {other:?}"),
     });
     let r = block_on(context::get(&api(&env), "b", false));
@@ -381,14 +464,21 @@ fn context_clear_polls_until_available() {
 #[test]
 fn context_file_urls_and_presigned_transfers() {
     let env = FakeEnv::new(|s, _| match s.action.as_str() {
-        "GetContextFileUploadUrl" => ok(json!({"Url": "http://127.0.0.1:18080/presigned/up?sig=1", "ExpireTime": 1_800_000_000u64})),
+        "GetContextFileUploadUrl" => {
+            ok(json!({"Url": "http://127.0.0.1:18080/presigned/up?sig=1", "ExpireTime": 1_800_000_000u64}))
+        }
         "" => Ok((200, json!({}))), // the PUT itself
         a => panic!("unexpected {a}"),
     });
     let r = block_on(context::upload_file(&api(&env), "c1", "/a.txt", b"hello".to_vec()));
     assert!(r.success, "{r:?}");
     assert_eq!(r.bytes_sent, 5);
-    let env = FakeEnv::new(|_, _| Ok((200, json!({"RequestId": "r", "Success": false, "Code": "InvalidFile.NotFound", "Message": "file not exist"}))));
+    let env = FakeEnv::new(|_, _| {
+        Ok((
+            200,
+            json!({"RequestId": "r", "Success": false, "Code": "InvalidFile.NotFound", "Message": "file not exist"}),
+        ))
+    });
     let r = block_on(context::download_file(&api(&env), "c1", "/nope"));
     assert_eq!(r.error_message.as_deref(), Some("[InvalidFile.NotFound] file not exist"));
 }
@@ -402,7 +492,9 @@ fn large_reads_are_chunked_in_binary_and_utf8_survives() {
     let env = FakeEnv::new(move |s, _| {
         let args: Value = serde_json::from_str(s.get("Args").unwrap()).unwrap();
         match s.get("Name").unwrap() {
-            "get_file_info" => ok(json!({"content": [{"type": "text", "text": format!("name: f\npath: /f\nsize: {}\nisDirectory: false\nmodTime: 2025-01-02T03:04:05Z\nmode: -rw-r--r--\n", bytes.len())}], "isError": false})),
+            "get_file_info" => ok(
+                json!({"content": [{"type": "text", "text": format!("name: f\npath: /f\nsize: {}\nisDirectory: false\nmodTime: 2025-01-02T03:04:05Z\nmode: -rw-r--r--\n", bytes.len())}], "isError": false}),
+            ),
             "read_file" => {
                 assert_eq!(args["format"], "binary");
                 let off = args["offset"].as_u64().unwrap() as usize;
@@ -427,21 +519,32 @@ fn writes_are_chunked_first_with_mode_then_append() {
     let m2 = modes.clone();
     let env = FakeEnv::new(move |s, _| {
         let args: Value = serde_json::from_str(s.get("Args").unwrap()).unwrap();
-        m2.borrow_mut().push((args["mode"].as_str().unwrap().to_string(), args["content"].as_str().unwrap().chars().count()));
+        m2.borrow_mut()
+            .push((args["mode"].as_str().unwrap().to_string(), args["content"].as_str().unwrap().chars().count()));
         ok(json!({"content": [{"type": "text", "text": "ok"}], "isError": false}))
     });
     let r = block_on(filesystem::write_file(&api(&env), &handle("s"), "/f", &"x".repeat(150_000), "overwrite"));
     assert!(r.success);
-    assert_eq!(*modes.borrow(), vec![("overwrite".into(), 61_440), ("append".into(), 61_440), ("append".into(), 27_120)]);
+    assert_eq!(
+        *modes.borrow(),
+        vec![("overwrite".into(), 61_440), ("append".into(), 61_440), ("append".into(), 27_120)]
+    );
     let bad = block_on(filesystem::write_file(&api(&env), &handle("s"), "/f", "x", "replace"));
-    assert_eq!(bad.error_message.as_deref(), Some("Invalid mode: replace. Must be one of overwrite, append, create_new"));
+    assert_eq!(
+        bad.error_message.as_deref(),
+        Some("Invalid mode: replace. Must be one of overwrite, append, create_new")
+    );
 }
 
 #[test]
 fn tool_errors_and_file_info() {
     let env = FakeEnv::new(|s, _| match s.get("Name").unwrap() {
-        "get_file_info" => ok(json!({"content": [{"type": "text", "text": "name: d\npath: /d\nsize: 0\nisDirectory: true\nmodTime: 2025-01-02T03:04:05Z\nmode: drwxr-xr-x\n"}], "isError": false})),
-        _ => ok(json!({"content": [{"type": "text", "text": "No such file"}, {"type": "text", "text": "/x"}], "isError": true})),
+        "get_file_info" => ok(
+            json!({"content": [{"type": "text", "text": "name: d\npath: /d\nsize: 0\nisDirectory: true\nmodTime: 2025-01-02T03:04:05Z\nmode: drwxr-xr-x\n"}], "isError": false}),
+        ),
+        _ => ok(
+            json!({"content": [{"type": "text", "text": "No such file"}, {"type": "text", "text": "/x"}], "isError": true}),
+        ),
     });
     let fi = block_on(filesystem::get_file_info(&api(&env), &handle("s"), "/d"));
     assert_eq!(fi.file_info.unwrap().mod_time, "2025-01-02T03:04:05Z");
@@ -449,4 +552,148 @@ fn tool_errors_and_file_info() {
     assert_eq!(r.error_message.as_deref(), Some("Path does not exist or is a directory: /d"));
     let r = block_on(filesystem::list_directory(&api(&env), &handle("s"), "/x"));
     assert_eq!(r.error_message.as_deref(), Some("No such file; /x"));
+}
+
+#[test]
+fn delete_reports_a_failed_pre_delete_upload() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "SyncContext" | "DeleteSessionAsync" => ok(Value::Null),
+        "GetContextInfo" => ok(info_data(&[task("c1", "upload", "Failed")])),
+        _ => Ok((400, json!({"RequestId": "r", "Code": "InvalidMcpSession.NotFound", "Message": "gone"}))),
+    });
+    let r = block_on(session::delete(&api(&env), &handle("s-1"), true, session::DELETE_WAIT));
+    assert!(r.success);
+    assert_eq!(r.context_sync_failures.unwrap()[0].context_id, "c1");
+    assert!(r.context_sync_error.unwrap().starts_with("Context sync failed for 1 task(s): upload /p (c1)"));
+}
+
+#[test]
+fn session_list_walks_next_token_to_the_page() {
+    let env = FakeEnv::new(|s, _| {
+        assert_eq!(s.get("Labels"), Some(r#"{"project":"x"}"#));
+        assert_eq!(s.get("MaxResults"), Some("2"));
+        match s.get("NextToken") {
+            None => Ok((
+                200,
+                json!({"RequestId": "r1", "Success": true, "Data": [{"SessionId": "a"}, {"SessionId": "b"}], "NextToken": "t2", "TotalCount": 3}),
+            )),
+            Some("t2") => Ok((
+                200,
+                json!({"RequestId": "r2", "Success": true, "Data": [{"SessionId": "c", "SessionStatus": "RUNNING"}], "TotalCount": 3}),
+            )),
+            other => panic!("unexpected token {other:?}"),
+        }
+    });
+    let labels: BTreeMap<String, String> = [("project".to_string(), "x".to_string())].into();
+    let r = block_on(session::list(&api(&env), &labels, Some(2), 2, None));
+    assert!(r.success);
+    assert_eq!(r.session_ids.len(), 1);
+    assert_eq!((r.session_ids[0].session_id.as_str(), r.session_ids[0].session_status.as_str()), ("c", "RUNNING"));
+    assert_eq!((r.request_id.as_str(), r.total_count), ("r2", Some(3)));
+    let r = block_on(session::list(&api(&env), &labels, Some(3), 2, None));
+    assert_eq!(r.error_message.as_deref(), Some("Cannot reach page 3: No more pages available"));
+    let r = block_on(session::list(&api(&env), &labels, Some(1), 2, Some("SLEEPING")));
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Invalid status 'SLEEPING'. Must be one of: RUNNING, PAUSING, PAUSED, RESUMING, DELETING, DELETED")
+    );
+}
+
+#[test]
+fn labels_validation_and_round_trip() {
+    let msg = |v: Value| session::validate_labels(&v).unwrap_err();
+    assert_eq!(
+        msg(Value::Null),
+        "Labels cannot be null, undefined, or invalid type. Please provide a valid labels object."
+    );
+    assert_eq!(msg(json!([])), "Labels cannot be an array. Please provide a valid labels object.");
+    assert_eq!(msg(json!({})), "Labels cannot be empty. Please provide at least one label.");
+    assert_eq!(msg(json!({" ": "v"})), "Label keys cannot be empty Please provide valid keys.");
+    assert_eq!(msg(json!({"k": ""})), "Label values cannot be empty Please provide valid values.");
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "SetLabel" => {
+            assert_eq!(s.get("Labels"), Some(r#"{"env":"dev","owner":"u1"}"#));
+            ok(Value::Null)
+        }
+        _ => ok(json!({"Labels": r#"{"env":"dev","owner":"u1"}"#})),
+    });
+    let s = handle("s-1");
+    assert!(block_on(session::set_labels(&api(&env), &s, &json!({"owner": "u1", "env": "dev"}))).success);
+    let got = block_on(session::get_labels(&api(&env), &s)).data.unwrap();
+    assert_eq!(got.get("owner").map(String::as_str), Some("u1"));
+}
+
+#[test]
+fn create_sends_region_and_optional_fields_only_when_set() {
+    let env = FakeEnv::new(|s, _| {
+        assert_eq!(s.action, "CreateMcpSession");
+        assert_eq!(s.get("LoginRegionId"), Some("ap-southeast-1"));
+        assert_eq!(s.get("ContextId"), Some("SdkCtx-old"));
+        assert_eq!(s.get("EnableRecord"), Some("false"));
+        for absent in ["PersistenceDataList", "Labels", "ImageId", "McpPolicyId", "NetworkId", "ExtraConfigs"] {
+            assert!(s.get(absent).is_none(), "{absent} should be absent");
+        }
+        ok(json!({"SessionId": "s-1"}))
+    });
+    let mut c = cfg("http://h:1");
+    c.region_id = Some("ap-southeast-1".into());
+    let a = Api::new(env.clone(), c);
+    let r = block_on(session::create(&a, &json!({"contextId": "SdkCtx-old", "enableBrowserReplay": false})));
+    assert!(r.success);
+    // No context sync → no wait.
+    assert_eq!(env.actions(), vec!["CreateMcpSession"]);
+}
+
+#[test]
+fn long_shell_commands_get_a_longer_http_timeout() {
+    struct TimeoutProbe(Cell<u64>);
+    impl Transport for Rc<TimeoutProbe> {
+        async fn send(&self, _req: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, TransportError> {
+            self.0.set(timeout_ms);
+            let body = json!({"RequestId": "r", "Success": true, "Data": {"content": [{"type": "text", "text": "{\"stdout\":\"\",\"stderr\":\"\",\"exit_code\":0}"}], "isError": false}});
+            Ok(HttpResponse { status: 200, body: body.to_string().into_bytes() })
+        }
+    }
+    impl Clock for Rc<TimeoutProbe> {
+        fn now_ms(&self) -> u64 {
+            0
+        }
+        async fn sleep(&self, _ms: u64) {}
+    }
+    let probe = Rc::new(TimeoutProbe(Cell::new(0)));
+    let mut c = cfg("http://h:1");
+    c.timeout_ms = 10_000;
+    let a = Api::new(probe.clone(), c);
+    block_on(super::command::execute(&a, &handle("s"), "sleep 30", Some(30_000), None, None));
+    assert_eq!(probe.0.get(), 35_000);
+    block_on(super::command::execute(&a, &handle("s"), "true", None, None, None));
+    assert_eq!(probe.0.get(), 10_000);
+}
+
+#[test]
+fn sync_without_mode_ignores_an_old_failed_download() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "SyncContext" => ok(Value::Null),
+        _ => ok(info_data(&[task("c1", "download", "Failed"), task("c1", "upload", "Success")])),
+    });
+    let r = block_on(context_manager::sync(
+        &api(&env),
+        &handle("s"),
+        None,
+        None,
+        None,
+        context_manager::SYNC_WAIT,
+        &mut |_| {},
+    ));
+    assert!(r.success, "{r:?}");
+    let r = block_on(context_manager::sync(
+        &api(&env),
+        &handle("s"),
+        None,
+        None,
+        Some("download"),
+        context_manager::SYNC_WAIT,
+        &mut |_| {},
+    ));
+    assert!(!r.success);
 }

@@ -3,12 +3,12 @@
 use super::convert::{error, get, set, to_js, to_json};
 use super::env::{describe, env_vars, JsEnv};
 use super::session::Session;
+use super::types::{AgentBayOptionsArg, ContextListParamsArg, CreateSessionParamsArg, StringRecordArg};
 use crate::core::api::Api;
 use crate::core::config::{self, AgentBayOptions};
 use crate::core::context::{self, ContextListParams};
-use crate::core::session::{self as core_session, SessionHandle};
 use crate::core::results::SessionResult;
-use super::types::{AgentBayOptionsArg, ContextListParamsArg, CreateSessionParamsArg, StringRecordArg};
+use crate::core::session::{self as core_session, SessionHandle};
 use js_sys::{Promise, Uint8Array};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -104,12 +104,7 @@ impl AgentBay {
 
     /// `list(labels?, page?, limit = 10)`.
     #[wasm_bindgen(unchecked_return_type = "Promise<SessionListResult>")]
-    pub fn list(
-        &self,
-        labels: Option<StringRecordArg>,
-        page: Option<f64>,
-        limit: Option<f64>,
-    ) -> Promise {
+    pub fn list(&self, labels: Option<StringRecordArg>, page: Option<f64>, limit: Option<f64>) -> Promise {
         let api = self.api.clone();
         let labels: Result<BTreeMap<String, String>, String> = match labels.as_ref().map(|l| to_json(l)) {
             None => Ok(BTreeMap::new()),
@@ -131,7 +126,11 @@ impl AgentBay {
 
     /// `delete(session, syncContext = false)`.
     #[wasm_bindgen(unchecked_return_type = "Promise<DeleteResult>")]
-    pub fn delete(&self, session: &Session, #[wasm_bindgen(js_name = syncContext)] sync_context: Option<bool>) -> Promise {
+    pub fn delete(
+        &self,
+        session: &Session,
+        #[wasm_bindgen(js_name = syncContext)] sync_context: Option<bool>,
+    ) -> Promise {
         session.delete(sync_context)
     }
 }
@@ -168,7 +167,11 @@ async fn bytes_of(data: &JsValue) -> Result<Vec<u8>, String> {
     }
     let array_buffer = get(data, "arrayBuffer");
     if let Some(f) = array_buffer.dyn_ref::<js_sys::Function>() {
-        let p: Promise = f.call0(data).map_err(|e| describe(&e))?.dyn_into().map_err(|_| "arrayBuffer() did not return a Promise".to_string())?;
+        let p: Promise = f
+            .call0(data)
+            .map_err(|e| describe(&e))?
+            .dyn_into()
+            .map_err(|_| "arrayBuffer() did not return a Promise".to_string())?;
         let buf = JsFuture::from(p).await.map_err(|e| describe(&e))?;
         return Ok(Uint8Array::new(&buf).to_vec());
     }
@@ -198,7 +201,12 @@ impl ContextService {
             let p = match parsed {
                 Ok(Some(v)) if !v.is_null() => match ContextListParams::deserialize(&v) {
                     Ok(p) => p,
-                    Err(e) => return to_js(&crate::core::results::ContextListResult::fail("", format!("Invalid list params: {e}"))),
+                    Err(e) => {
+                        return to_js(&crate::core::results::ContextListResult::fail(
+                            "",
+                            format!("Invalid list params: {e}"),
+                        ))
+                    }
                 },
                 Ok(_) => ContextListParams::default(),
                 Err(e) => return to_js(&crate::core::results::ContextListResult::fail("", describe(&e))),
@@ -223,7 +231,10 @@ impl ContextService {
 
     /// `delete(context)`: only `context.id` is used.
     #[wasm_bindgen(unchecked_return_type = "Promise<OperationResult>")]
-    pub fn delete(&self, #[wasm_bindgen(unchecked_param_type = "Context | { id: string }")] context: JsValue) -> Promise {
+    pub fn delete(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Context | { id: string }")] context: JsValue,
+    ) -> Promise {
         let api = self.api.clone();
         let id = get(&context, "id").as_string().unwrap_or_default();
         promise(async move {
@@ -236,9 +247,16 @@ impl ContextService {
 
     /// `clear(contextId, timeout = 60 s, pollInterval = 2 s)`.
     #[wasm_bindgen(unchecked_return_type = "Promise<ClearContextResult>")]
-    pub fn clear(&self, #[wasm_bindgen(js_name = contextId)] context_id: String, timeout: Option<f64>, #[wasm_bindgen(js_name = pollInterval)] poll_interval: Option<f64>) -> Promise {
+    pub fn clear(
+        &self,
+        #[wasm_bindgen(js_name = contextId)] context_id: String,
+        timeout: Option<f64>,
+        #[wasm_bindgen(js_name = pollInterval)] poll_interval: Option<f64>,
+    ) -> Promise {
         let api = self.api.clone();
-        promise(async move { to_js(&context::clear(&api, &context_id, timeout.unwrap_or(60.0), poll_interval.unwrap_or(2.0)).await) })
+        promise(async move {
+            to_js(&context::clear(&api, &context_id, timeout.unwrap_or(60.0), poll_interval.unwrap_or(2.0)).await)
+        })
     }
 
     #[wasm_bindgen(js_name = clearAsync, unchecked_return_type = "Promise<ClearContextResult>")]
@@ -254,13 +272,21 @@ impl ContextService {
     }
 
     #[wasm_bindgen(js_name = getFileUploadUrl, unchecked_return_type = "Promise<FileUrlResult>")]
-    pub fn get_file_upload_url(&self, #[wasm_bindgen(js_name = contextId)] context_id: String, #[wasm_bindgen(js_name = filePath)] file_path: String) -> Promise {
+    pub fn get_file_upload_url(
+        &self,
+        #[wasm_bindgen(js_name = contextId)] context_id: String,
+        #[wasm_bindgen(js_name = filePath)] file_path: String,
+    ) -> Promise {
         let api = self.api.clone();
         promise(async move { to_js(&context::upload_url(&api, &context_id, &file_path).await) })
     }
 
     #[wasm_bindgen(js_name = getFileDownloadUrl, unchecked_return_type = "Promise<FileUrlResult>")]
-    pub fn get_file_download_url(&self, #[wasm_bindgen(js_name = contextId)] context_id: String, #[wasm_bindgen(js_name = filePath)] file_path: String) -> Promise {
+    pub fn get_file_download_url(
+        &self,
+        #[wasm_bindgen(js_name = contextId)] context_id: String,
+        #[wasm_bindgen(js_name = filePath)] file_path: String,
+    ) -> Promise {
         let api = self.api.clone();
         promise(async move { to_js(&context::download_url(&api, &context_id, &file_path).await) })
     }
@@ -281,7 +307,11 @@ impl ContextService {
     }
 
     #[wasm_bindgen(js_name = deleteFile, unchecked_return_type = "Promise<OperationResult>")]
-    pub fn delete_file(&self, #[wasm_bindgen(js_name = contextId)] context_id: String, #[wasm_bindgen(js_name = filePath)] file_path: String) -> Promise {
+    pub fn delete_file(
+        &self,
+        #[wasm_bindgen(js_name = contextId)] context_id: String,
+        #[wasm_bindgen(js_name = filePath)] file_path: String,
+    ) -> Promise {
         let api = self.api.clone();
         promise(async move { to_js(&context::delete_file(&api, &context_id, &file_path).await) })
     }
@@ -292,7 +322,7 @@ impl ContextService {
         &self,
         #[wasm_bindgen(js_name = contextId)] context_id: String,
         #[wasm_bindgen(js_name = filePath)] file_path: String,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer | ArrayBufferView | Blob")] data: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "UploadData")] data: JsValue,
     ) -> Promise {
         let api = self.api.clone();
         promise(async move {
@@ -305,7 +335,11 @@ impl ContextService {
 
     /// Downloads a context file's bytes through its presigned URL.
     #[wasm_bindgen(js_name = downloadFile, unchecked_return_type = "Promise<DownloadResult>")]
-    pub fn download_file(&self, #[wasm_bindgen(js_name = contextId)] context_id: String, #[wasm_bindgen(js_name = filePath)] file_path: String) -> Promise {
+    pub fn download_file(
+        &self,
+        #[wasm_bindgen(js_name = contextId)] context_id: String,
+        #[wasm_bindgen(js_name = filePath)] file_path: String,
+    ) -> Promise {
         let api = self.api.clone();
         promise(async move {
             let r = context::download_file(&api, &context_id, &file_path).await;
@@ -317,4 +351,3 @@ impl ContextService {
         })
     }
 }
-

@@ -67,7 +67,8 @@ impl Transport for JsEnv {
         });
         let map = |e: JsValue| if fired.get() { TransportError::Timeout(timeout_ms) } else { net(e) };
         let resp = JsFuture::from(global_fetch(&req.url, &init)).await.map_err(map)?;
-        let resp: web_sys::Response = resp.dyn_into().map_err(|_| TransportError::Network("fetch did not return a Response".into()))?;
+        let resp: web_sys::Response =
+            resp.dyn_into().map_err(|_| TransportError::Network("fetch did not return a Response".into()))?;
         let status = resp.status();
         let buf = JsFuture::from(resp.array_buffer().map_err(map)?).await.map_err(map)?;
         Ok(HttpResponse { status, body: Uint8Array::new(&buf).to_vec() })

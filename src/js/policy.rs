@@ -6,9 +6,11 @@
 //! hands that object to `JSON.stringify` (which is how `create()` reads them).
 
 use super::convert::{error, get, to_js, to_json};
-use crate::core::sync_config::{self, Part};
-use crate::core::wire::policy::{self as wire_policy, DOWNLOAD_STRATEGIES, LIFECYCLES, UPLOAD_MODES, UPLOAD_STRATEGIES};
 use super::types::*;
+use crate::core::sync_config::{self, Part};
+use crate::core::wire::policy::{
+    self as wire_policy, DOWNLOAD_STRATEGIES, LIFECYCLES, UPLOAD_MODES, UPLOAD_STRATEGIES,
+};
 use js_sys::{Object, Reflect};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -134,33 +136,79 @@ macro_rules! sync_policy_class {
             }
 
             #[wasm_bindgen(getter = uploadPolicy, unchecked_return_type = "Partial<UploadPolicyData> | undefined")]
-            pub fn upload_policy(&self) -> JsValue { get(&self.data, "uploadPolicy") }
+            pub fn upload_policy(&self) -> JsValue {
+                get(&self.data, "uploadPolicy")
+            }
             #[wasm_bindgen(setter = uploadPolicy)]
-            pub fn set_upload_policy(&self, #[wasm_bindgen(unchecked_param_type = "Partial<UploadPolicyData> | undefined")] v: JsValue) { let _ = Reflect::set(&self.data, &"uploadPolicy".into(), &v); }
+            pub fn set_upload_policy(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "Partial<UploadPolicyData> | undefined")] v: JsValue,
+            ) {
+                let _ = Reflect::set(&self.data, &"uploadPolicy".into(), &v);
+            }
             #[wasm_bindgen(getter = downloadPolicy, unchecked_return_type = "Partial<DownloadPolicyData> | undefined")]
-            pub fn download_policy(&self) -> JsValue { get(&self.data, "downloadPolicy") }
+            pub fn download_policy(&self) -> JsValue {
+                get(&self.data, "downloadPolicy")
+            }
             #[wasm_bindgen(setter = downloadPolicy)]
-            pub fn set_download_policy(&self, #[wasm_bindgen(unchecked_param_type = "Partial<DownloadPolicyData> | undefined")] v: JsValue) { let _ = Reflect::set(&self.data, &"downloadPolicy".into(), &v); }
+            pub fn set_download_policy(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "Partial<DownloadPolicyData> | undefined")] v: JsValue,
+            ) {
+                let _ = Reflect::set(&self.data, &"downloadPolicy".into(), &v);
+            }
             #[wasm_bindgen(getter = deletePolicy, unchecked_return_type = "Partial<DeletePolicyData> | undefined")]
-            pub fn delete_policy(&self) -> JsValue { get(&self.data, "deletePolicy") }
+            pub fn delete_policy(&self) -> JsValue {
+                get(&self.data, "deletePolicy")
+            }
             #[wasm_bindgen(setter = deletePolicy)]
-            pub fn set_delete_policy(&self, #[wasm_bindgen(unchecked_param_type = "Partial<DeletePolicyData> | undefined")] v: JsValue) { let _ = Reflect::set(&self.data, &"deletePolicy".into(), &v); }
+            pub fn set_delete_policy(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "Partial<DeletePolicyData> | undefined")] v: JsValue,
+            ) {
+                let _ = Reflect::set(&self.data, &"deletePolicy".into(), &v);
+            }
             #[wasm_bindgen(getter = extractPolicy, unchecked_return_type = "Partial<ExtractPolicyData> | undefined")]
-            pub fn extract_policy(&self) -> JsValue { get(&self.data, "extractPolicy") }
+            pub fn extract_policy(&self) -> JsValue {
+                get(&self.data, "extractPolicy")
+            }
             #[wasm_bindgen(setter = extractPolicy)]
-            pub fn set_extract_policy(&self, #[wasm_bindgen(unchecked_param_type = "Partial<ExtractPolicyData> | undefined")] v: JsValue) { let _ = Reflect::set(&self.data, &"extractPolicy".into(), &v); }
+            pub fn set_extract_policy(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "Partial<ExtractPolicyData> | undefined")] v: JsValue,
+            ) {
+                let _ = Reflect::set(&self.data, &"extractPolicy".into(), &v);
+            }
             #[wasm_bindgen(getter = recyclePolicy, unchecked_return_type = "Partial<RecyclePolicyData> | undefined")]
-            pub fn recycle_policy(&self) -> JsValue { get(&self.data, "recyclePolicy") }
+            pub fn recycle_policy(&self) -> JsValue {
+                get(&self.data, "recyclePolicy")
+            }
             #[wasm_bindgen(setter = recyclePolicy)]
-            pub fn set_recycle_policy(&self, #[wasm_bindgen(unchecked_param_type = "Partial<RecyclePolicyData> | undefined")] v: JsValue) { let _ = Reflect::set(&self.data, &"recyclePolicy".into(), &v); }
+            pub fn set_recycle_policy(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "Partial<RecyclePolicyData> | undefined")] v: JsValue,
+            ) {
+                let _ = Reflect::set(&self.data, &"recyclePolicy".into(), &v);
+            }
             #[wasm_bindgen(getter = bwList, unchecked_return_type = "BWListData | undefined")]
-            pub fn bw_list(&self) -> JsValue { get(&self.data, "bwList") }
+            pub fn bw_list(&self) -> JsValue {
+                get(&self.data, "bwList")
+            }
             #[wasm_bindgen(setter = bwList)]
-            pub fn set_bw_list(&self, #[wasm_bindgen(unchecked_param_type = "BWListData | undefined")] v: JsValue) { let _ = Reflect::set(&self.data, &"bwList".into(), &v); }
+            pub fn set_bw_list(&self, #[wasm_bindgen(unchecked_param_type = "BWListData | undefined")] v: JsValue) {
+                let _ = Reflect::set(&self.data, &"bwList".into(), &v);
+            }
             #[wasm_bindgen(getter = mappingPolicy, unchecked_return_type = "MappingPolicyData | undefined")]
-            pub fn mapping_policy(&self) -> JsValue { get(&self.data, "mappingPolicy") }
+            pub fn mapping_policy(&self) -> JsValue {
+                get(&self.data, "mappingPolicy")
+            }
             #[wasm_bindgen(setter = mappingPolicy)]
-            pub fn set_mapping_policy(&self, #[wasm_bindgen(unchecked_param_type = "MappingPolicyData | undefined")] v: JsValue) { let _ = Reflect::set(&self.data, &"mappingPolicy".into(), &v); }
+            pub fn set_mapping_policy(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "MappingPolicyData | undefined")] v: JsValue,
+            ) {
+                let _ = Reflect::set(&self.data, &"mappingPolicy".into(), &v);
+            }
         }
     };
 }
@@ -193,7 +241,8 @@ impl ContextSync {
     /// `new ContextSync({ contextId, path, policy, betaWaitForCompletion })`.
     #[wasm_bindgen(constructor)]
     pub fn construct(
-        #[wasm_bindgen(js_name = contextIdOrOptions, unchecked_param_type = "string | ContextSyncOptions")] context_id_or_options: JsValue,
+        #[wasm_bindgen(js_name = contextIdOrOptions, unchecked_param_type = "string | ContextSyncOptions")]
+        context_id_or_options: JsValue,
         path: Option<String>,
         policy: Option<SyncPolicyLikeArg>,
         #[wasm_bindgen(js_name = betaWaitForCompletion)] beta_wait_for_completion: Option<bool>,
@@ -260,7 +309,10 @@ impl ContextSync {
 
     /// Validates and sets the policy; returns a ContextSync for chaining.
     #[wasm_bindgen(js_name = withPolicy)]
-    pub fn with_policy(&mut self, #[wasm_bindgen(unchecked_param_type = "SyncPolicyLike")] policy: JsValue) -> Result<ContextSync, JsValue> {
+    pub fn with_policy(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "SyncPolicyLike")] policy: JsValue,
+    ) -> Result<ContextSync, JsValue> {
         self.policy = checked_policy(&policy)?;
         Ok(self.snapshot())
     }
@@ -343,7 +395,9 @@ pub fn new_sync_policy_with_defaults(partial: Option<SyncPolicyDataArg>) -> Resu
 
 /// Throws the official message when `policy` is invalid.
 #[wasm_bindgen(js_name = validateSyncPolicy)]
-pub fn validate_sync_policy(#[wasm_bindgen(unchecked_param_type = "SyncPolicyLike | undefined")] policy: JsValue) -> Result<(), JsValue> {
+pub fn validate_sync_policy(
+    #[wasm_bindgen(unchecked_param_type = "SyncPolicyLike | undefined")] policy: JsValue,
+) -> Result<(), JsValue> {
     checked_policy(&policy).map(|_| ())
 }
 
@@ -365,4 +419,75 @@ pub fn agentbay_enums() -> JsValue {
     let _ = Reflect::set(&o, &"UploadMode".into(), &enum_object(UPLOAD_MODES));
     let _ = Reflect::set(&o, &"Lifecycle".into(), &enum_object(LIFECYCLES));
     Object::freeze(&o).into()
+}
+
+/// The official positional class `new ExtractPolicyClass(extract = true, deleteSrcFile = true,
+/// extractToCurrentFolder = false)`.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub struct ExtractPolicyClass {
+    extract: bool,
+    delete_src_file: bool,
+    extract_to_current_folder: bool,
+}
+
+#[wasm_bindgen]
+impl ExtractPolicyClass {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        extract: Option<bool>,
+        #[wasm_bindgen(js_name = deleteSrcFile)] delete_src_file: Option<bool>,
+        #[wasm_bindgen(js_name = extractToCurrentFolder)] extract_to_current_folder: Option<bool>,
+    ) -> ExtractPolicyClass {
+        ExtractPolicyClass {
+            extract: extract.unwrap_or(true),
+            delete_src_file: delete_src_file.unwrap_or(true),
+            extract_to_current_folder: extract_to_current_folder.unwrap_or(false),
+        }
+    }
+
+    #[wasm_bindgen(js_name = "default")]
+    pub fn default_value() -> ExtractPolicyClass {
+        ExtractPolicyClass::new(None, None, None)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn extract(&self) -> bool {
+        self.extract
+    }
+    #[wasm_bindgen(setter)]
+    pub fn set_extract(&mut self, v: bool) {
+        self.extract = v;
+    }
+    #[wasm_bindgen(getter = deleteSrcFile)]
+    pub fn delete_src_file(&self) -> bool {
+        self.delete_src_file
+    }
+    #[wasm_bindgen(setter = deleteSrcFile)]
+    pub fn set_delete_src_file(&mut self, v: bool) {
+        self.delete_src_file = v;
+    }
+    #[wasm_bindgen(getter = extractToCurrentFolder)]
+    pub fn extract_to_current_folder(&self) -> bool {
+        self.extract_to_current_folder
+    }
+    #[wasm_bindgen(setter = extractToCurrentFolder)]
+    pub fn set_extract_to_current_folder(&mut self, v: bool) {
+        self.extract_to_current_folder = v;
+    }
+
+    #[wasm_bindgen(js_name = toDict, unchecked_return_type = "ExtractPolicyData")]
+    pub fn to_dict(&self) -> JsValue {
+        let v = serde_json::json!({
+            "extract": self.extract,
+            "deleteSrcFile": self.delete_src_file,
+            "extractToCurrentFolder": self.extract_to_current_folder,
+        });
+        to_js(&v)
+    }
+
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ExtractPolicyData")]
+    pub fn to_json(&self) -> JsValue {
+        self.to_dict()
+    }
 }

@@ -3,13 +3,13 @@
 use super::agent_bay::JsApi;
 use super::convert::{error, get, set, to_js, to_json};
 use super::env::describe;
+use super::types::{ExecuteOptionsArg, ReadFileOptionsArg, StringRecordArg, SyncCallbackOrOptionsArg, WriteModeArg};
 use crate::core::context_manager::{self as cm, SYNC_WAIT};
 use crate::core::poll::WaitOptions;
 use crate::core::results::*;
 use crate::core::session::{self as core_session, SessionHandle, DELETE_WAIT};
 use crate::core::wire::context_status::TaskStatus;
 use crate::core::{command, filesystem};
-use super::types::{ExecuteOptionsArg, ReadFileOptionsArg, StringRecordArg, SyncCallbackOrOptionsArg, WriteModeArg};
 use js_sys::{Function, Promise, Uint8Array};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -114,7 +114,10 @@ impl Session {
     }
 
     #[wasm_bindgen(js_name = setLabels, unchecked_return_type = "Promise<OperationResult>")]
-    pub fn set_labels(&self, #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] labels: JsValue) -> Promise {
+    pub fn set_labels(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] labels: JsValue,
+    ) -> Promise {
         let (api, s) = (self.api.clone(), self.state.clone());
         let labels = to_json(&labels);
         promise(async move {
@@ -246,7 +249,12 @@ impl FileSystem {
     pub fn write_file(&self, path: String, content: String, mode: Option<WriteModeArg>) -> Promise {
         let mode = mode.and_then(|m| m.as_string());
         let (api, s) = (self.s.api.clone(), self.s.state.clone());
-        promise(async move { to_js(&filesystem::write_file(&api, &s, &path, &content, mode.unwrap_or_else(|| "overwrite".into()).as_str()).await) })
+        promise(async move {
+            to_js(
+                &filesystem::write_file(&api, &s, &path, &content, mode.unwrap_or_else(|| "overwrite".into()).as_str())
+                    .await,
+            )
+        })
     }
 
     #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
@@ -321,7 +329,10 @@ fn sync_extras(arg: &JsValue, max_retries: Option<f64>, retry_interval: Option<f
     let f = |k: &str| get(arg, k).dyn_into::<Function>().ok();
     let n = |k: &str| get(arg, k).as_f64().filter(|v| v.is_finite() && *v >= 0.0);
     if n("maxRetries").is_some() || n("retryIntervalMs").is_some() {
-        wait = cm::wait_from_retries(n("maxRetries").map(|m| m.max(1.0) as u32), n("retryIntervalMs").map(|r| r.max(1.0) as u64));
+        wait = cm::wait_from_retries(
+            n("maxRetries").map(|m| m.max(1.0) as u32),
+            n("retryIntervalMs").map(|r| r.max(1.0) as u64),
+        );
     }
     if let Some(t) = n("timeoutMs") {
         wait.timeout_ms = t as u64;
@@ -383,7 +394,11 @@ impl ContextManager {
             return Promise::reject(&error(m));
         }
         let (api, s) = (self.s.api.clone(), self.s.state.clone());
-        let extras = sync_extras(&callback_or_options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED), max_retries, retry_interval);
+        let extras = sync_extras(
+            &callback_or_options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED),
+            max_retries,
+            retry_interval,
+        );
         promise(async move {
             let (cid, p, m) = (context_id.as_deref(), path.as_deref(), mode.as_deref());
             let request_id = match cm::sync_start(&api, &s, cid, p, m).await {
@@ -401,7 +416,8 @@ impl ContextManager {
                     let (api2, s2) = (api.clone(), s.clone());
                     spawn_local(async move {
                         let (cid, p, m) = (context_id.as_deref(), path.as_deref(), mode.as_deref());
-                        let (failed, pending) = cm::sync_wait(&api2, s2.id(), cid, p, m, extras.wait, &mut progress).await;
+                        let (failed, pending) =
+                            cm::sync_wait(&api2, s2.id(), cid, p, m, extras.wait, &mut progress).await;
                         let ok = failed.is_empty() && pending.is_empty();
                         let _ = cb.call1(&JsValue::UNDEFINED, &ok.into());
                     });

@@ -47,7 +47,7 @@ export interface SyncPolicyData {
   uploadPolicy?: Partial<UploadPolicyData> | UploadPolicy;
   downloadPolicy?: Partial<DownloadPolicyData> | DownloadPolicy;
   deletePolicy?: Partial<DeletePolicyData> | DeletePolicy;
-  extractPolicy?: Partial<ExtractPolicyData> | ExtractPolicy;
+  extractPolicy?: Partial<ExtractPolicyData> | ExtractPolicy | ExtractPolicyClass;
   recyclePolicy?: Partial<RecyclePolicyData> | RecyclePolicy;
   bwList?: BWListData | BWList;
   mappingPolicy?: MappingPolicyData | MappingPolicy;
@@ -108,7 +108,11 @@ export interface CreateSessionParams {
 
 export interface ContextListParams { maxResults?: number; nextToken?: string; sessionId?: string; }
 export interface ExecuteOptions { timeoutMs?: number; cwd?: string; envs?: Record<string, string>; }
-export interface ReadFileOptions { format?: "text" | "bytes"; }
+/** Text read; `{ format: "bytes" }` selects the byte overload (BinaryFileContentResult). */
+export interface ReadFileOptions { format?: "text"; }
+export interface ReadBytesOptions { format: "bytes"; }
+/** Bytes for `context.uploadFile`: text (UTF-8), bytes, or anything Blob-like (no DOM types needed). */
+export type UploadData = string | Uint8Array | ArrayBuffer | ArrayBufferView | { arrayBuffer(): Promise<ArrayBuffer> };
 export type WriteMode = "overwrite" | "append" | "create_new";
 export type SyncCallback = (success: boolean) => void;
 export interface SyncOptions {
@@ -134,7 +138,11 @@ export interface SessionResult extends ApiResult {
   /** Downloads still running when the bounded wait ended. */
   contextSyncPending?: ContextStatusData[];
 }
-export interface DeleteResult extends ApiResult {}
+export interface DeleteResult extends ApiResult {
+  /** With syncContext: why the pre-delete upload did not fully succeed (the session is deleted anyway). */
+  contextSyncError?: string;
+  contextSyncFailures?: ContextStatusData[];
+}
 export interface OperationResult extends ApiResult { data?: boolean; }
 export interface BoolResult extends ApiResult { data?: boolean; }
 export interface LabelResult extends ApiResult { data?: Record<string, string>; }
@@ -181,8 +189,8 @@ export interface DirectoryListResult extends ApiResult { entries: DirectoryEntry
 
 /** `readFile(path, { format: "bytes" })` resolves to bytes. */
 export interface FileSystem {
-  readFile(path: string, options: { format: "bytes" }): Promise<BinaryFileContentResult>;
-  read(path: string, options: { format: "bytes" }): Promise<BinaryFileContentResult>;
+  readFile(path: string, options: ReadBytesOptions): Promise<BinaryFileContentResult>;
+  read(path: string, options: ReadBytesOptions): Promise<BinaryFileContentResult>;
 }
 "#;
 
