@@ -192,6 +192,7 @@ impl Server {
             data_dir: data_dir.clone(),
             helper_exe: cfg.helper_exe.clone(),
             tls: tls.is_some(),
+            local_addr: addr,
             upload_fault: cfg.upload_fault.clone(),
             session_seq: Default::default(),
         });

@@ -23,6 +23,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub helper_exe: PathBuf,
     pub tls: bool,
+    /// Where the server listens; the presigned-URL host when a request has no usable Host header.
+    pub local_addr: std::net::SocketAddr,
     pub upload_fault: Option<UploadFault>,
     pub session_seq: std::sync::atomic::AtomicU64,
 }
