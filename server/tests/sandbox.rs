@@ -153,11 +153,15 @@ async fn writes_persist_until_destroy() {
     run(&s, "echo keep > /tmp/a; echo home > ~/h; mkdir -p /opt/x && echo o > /opt/x/f").await;
     let p = run(&s, "cat /tmp/a ~/h /opt/x/f").await;
     assert_eq!(p.stdout, "keep\nhome\no\n");
+    // Even a session that locks its own root keeps working.
+    run(&s, "chmod 000 /").await;
+    assert_eq!(run(&s, "cat /tmp/a").await.stdout, "keep\n");
     let root = s.sb.root_dir().to_path_buf();
     assert!(root.join("tmp/a").is_file());
     s.sb.destroy().await.expect("destroy");
     assert!(!root.exists(), "session root must be deleted");
     assert!(!s.session_dir.join("sys").exists());
+    s.sb.destroy().await.expect("destroy is idempotent");
     let r = tool(&s, "shell", json!({"command": "true"})).await;
     assert!(r.is_error, "calls after destroy fail");
 }

@@ -29,6 +29,7 @@ use agentbay_wasm::core::wire::tool::ToolResult;
 use layout::Layout;
 use mount_path::normalize_mount_path;
 use process::Running;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -137,6 +138,12 @@ impl Sandbox {
 
     fn prepare_mount_points(&self) -> std::io::Result<()> {
         let inner = &self.inner;
+        // A session may `chmod 000 /`; a server without root could then not even set up
+        // the next call, so the owner bits of the session root are restored first.
+        let root_meta = std::fs::metadata(&inner.layout.root)?;
+        if root_meta.permissions().mode() & 0o700 != 0o700 {
+            std::fs::set_permissions(&inner.layout.root, std::fs::Permissions::from_mode(0o755))?;
+        }
         for d in bwrap::root_mount_points() {
             layout::ensure_real_dir(&inner.layout.root, &d)?;
         }
