@@ -62,6 +62,15 @@ pub struct Sandbox {
     inner: Arc<Inner>,
 }
 
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("session_dir", &self.inner.layout.session_dir)
+            .field("mounts", &self.inner.mounts)
+            .finish_non_exhaustive()
+    }
+}
+
 struct Inner {
     layout: Layout,
     /// (sandbox path, host dir), sorted so parents mount before children.
@@ -132,7 +141,7 @@ impl Sandbox {
         }
         Ok(match call {
             ToolCall::Shell(a) => self.run_shell(&a).await,
-            other => self.run_fs_tool(name, args, &other).await,
+            _ => self.run_fs_tool(name, args).await,
         })
     }
 
@@ -179,7 +188,7 @@ impl Sandbox {
         }
     }
 
-    async fn run_fs_tool(&self, name: &str, args: &serde_json::Value, _call: &ToolCall) -> ToolResult {
+    async fn run_fs_tool(&self, name: &str, args: &serde_json::Value) -> ToolResult {
         let request = helper::HelperRequest { tool: name.to_string(), args: args.clone() };
         let Ok(body) = serde_json::to_vec(&request) else {
             return ToolResult::text("internal error: cannot encode helper request", true);
