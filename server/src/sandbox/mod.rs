@@ -222,7 +222,7 @@ impl Sandbox {
     pub async fn destroy(&self) -> Result<(), SandboxError> {
         let inner = &self.inner;
         inner.destroyed.store(true, Ordering::SeqCst);
-        inner.running.kill_all();
+        inner.running.close_and_kill_all();
         // Waits for the in-flight call (now killed) to finish before deleting its files.
         let _turn = inner.call_lock.lock().await;
         let dir = inner.layout.session_dir.clone();
