@@ -116,6 +116,29 @@ async fn shell_timeout_kills_process_tree() {
     assert_eq!(p.stdout.trim(), "0");
 }
 
+/// Calls of one session are serialised (see sandbox/mod.rs); concurrent callers all
+/// get their own correct results.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_in_one_session() {
+    let s = session();
+    let calls = (0..6).map(|i| {
+        let sb = s.sb.clone();
+        tokio::spawn(async move {
+            if i % 2 == 0 {
+                sb.call_tool("shell", &json!({"command": format!("sleep 0.1; echo {i} > /tmp/c{i}; echo {i}")})).await
+            } else {
+                sb.call_tool("write_file", &json!({"path": format!("/tmp/w{i}"), "content": i.to_string()})).await
+            }
+        })
+    });
+    for (i, c) in calls.collect::<Vec<_>>().into_iter().enumerate() {
+        let r = c.await.expect("join").expect("tool");
+        assert!(!r.is_error, "{i}: {r:?}");
+    }
+    let p = run(&s, "cat /tmp/c0 /tmp/c2 /tmp/c4 /tmp/w1 /tmp/w3 /tmp/w5").await;
+    assert_eq!(p.stdout, "0\n2\n4\n135");
+}
+
 #[tokio::test]
 async fn default_timeout_is_one_second() {
     let s = session();
