@@ -192,3 +192,44 @@ async fn a_data_dir_serves_one_server_at_a_time() {
     let r = agentbay_local::Server::start(config(dir.path(), &["k"])).await.unwrap();
     r.shutdown().await;
 }
+
+#[tokio::test]
+async fn https_with_certificate_files() {
+    let certs = tempfile::tempdir().unwrap();
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (cert, key) = (certs.path().join("c.pem"), certs.path().join("k.pem"));
+    std::fs::write(&cert, ck.cert.pem()).unwrap();
+    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let s = TestServer::start_with(|c| c.tls = Some(agentbay_local::Tls::Files { cert: cert.clone(), key: key.clone() })).await;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ck.cert.der().clone()).unwrap();
+    let cfg = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let mut c = s.client();
+    c.tls = Some(std::sync::Arc::new(cfg));
+    let v = c.ok("ListContexts", &[]).await;
+    assert_eq!(v["TotalCount"], 0);
+    // Presigned URLs use https too.
+    let ctx = c.context("x").await;
+    let v = c.ok("GetContextFileUploadUrl", &[("ContextId", &ctx), ("FilePath", "/a/b")]).await;
+    assert!(v["Data"]["Url"].as_str().unwrap().starts_with("https://"));
+    // A plain-HTTP request to the TLS port gets no API answer.
+    let plain = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        let tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        let r = hyper::client::conn::http1::handshake::<_, TestBody>(hyper_util::rt::TokioIo::new(tcp)).await;
+        match r {
+            Ok((mut sender, conn)) => {
+                tokio::spawn(conn);
+                sender.send_request(hyper::Request::get("/").body(TestBody::new(Vec::new(), false)).unwrap()).await.is_err()
+            }
+            Err(_) => true,
+        }
+    })
+    .await
+    .unwrap();
+    assert!(plain, "plain HTTP must not be served on the TLS port");
+    s.stop().await;
+}
