@@ -61,6 +61,14 @@ fn main() -> ExitCode {
         }
     };
     rt.block_on(async move {
+        // Handlers first: a script may send SIGTERM as soon as it reads the startup line.
+        let stop = match Signals::install() {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("agentbay-local: cannot install signal handlers: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
         let running = match Server::start(cfg).await {
             Ok(r) => r,
             Err(e) => {
@@ -69,7 +77,7 @@ fn main() -> ExitCode {
             }
         };
         println!("{}", running.startup_line());
-        wait_for_signal().await;
+        stop.wait().await;
         eprintln!("agentbay-local: shutting down (releasing sessions)");
         running.shutdown().await;
         eprintln!("agentbay-local: stopped");
@@ -77,17 +85,21 @@ fn main() -> ExitCode {
     })
 }
 
-async fn wait_for_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals { term: signal(SignalKind::terminate())?, int: signal(SignalKind::interrupt())? })
+    }
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
         }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
     }
 }

@@ -62,6 +62,8 @@ pub enum StartError {
     Sandbox(String),
     #[error("TLS: {0}")]
     Tls(String),
+    #[error("data dir {0} is in use by another agentbay-local (lock {0}/lock held)")]
+    Locked(PathBuf),
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
 }
@@ -74,6 +76,8 @@ pub struct Running {
     pub api_keys: Vec<String>,
     pub data_dir: PathBuf,
     state: Arc<AppState>,
+    /// Exclusive flock on `<data>/lock`, held for the server's life.
+    _lock: std::fs::File,
     stop: tokio::sync::oneshot::Sender<()>,
     serve: tokio::task::JoinHandle<()>,
 }
@@ -99,6 +103,20 @@ fn load_or_create_key(data_dir: &Path) -> std::io::Result<String> {
 fn tenant_of(key: &str) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(&Sha256::digest(key.as_bytes())[..16])
+}
+
+/// One server per data dir: a second one would treat the first one's live sessions as crash leftovers.
+fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, StartError> {
+    let path = data_dir.join("lock");
+    let f = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| StartError::DataDir(path.clone(), e))?;
+    rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive)
+        .map_err(|_| StartError::Locked(data_dir.to_path_buf()))?;
+    Ok(f)
 }
 
 /// Session dirs left by a crash: their sandboxes are gone; keep the files for the user.
@@ -154,6 +172,7 @@ impl Server {
         let dd = cfg.data_dir.clone();
         std::fs::create_dir_all(&dd).map_err(|e| StartError::DataDir(dd.clone(), e))?;
         let data_dir = dd.canonicalize().map_err(|e| StartError::DataDir(dd.clone(), e))?;
+        let lock = lock_data_dir(&data_dir)?;
         rescue_stale_sessions(&data_dir).map_err(|e| StartError::DataDir(data_dir.clone(), e))?;
         crate::sandbox::probe().map_err(|e| StartError::Sandbox(e.to_string()))?;
 
@@ -192,6 +211,7 @@ impl Server {
             data_dir: data_dir.clone(),
             helper_exe: cfg.helper_exe.clone(),
             tls: tls.is_some(),
+            local_addr: addr,
             upload_fault: cfg.upload_fault.clone(),
             session_seq: Default::default(),
         });
@@ -226,7 +246,7 @@ impl Server {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(10), graceful.shutdown()).await;
         });
         let scheme = if state.tls { "https" } else { "http" };
-        Ok(Running { endpoint: format!("{scheme}://{addr}"), addr, api_keys, data_dir, state, stop, serve })
+        Ok(Running { endpoint: format!("{scheme}://{addr}"), addr, api_keys, data_dir, state, _lock: lock, stop, serve })
     }
 }
 

@@ -23,6 +23,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub helper_exe: PathBuf,
     pub tls: bool,
+    /// Where the server listens; the presigned-URL host when a request has no usable Host header.
+    pub local_addr: std::net::SocketAddr,
     pub upload_fault: Option<UploadFault>,
     pub session_seq: std::sync::atomic::AtomicU64,
 }
@@ -227,18 +229,24 @@ impl AppState {
             return false;
         }
         *s = session_status::DELETING;
+        drop(s);
+        // Listed before the call returns, so the first poll after a delete sees the uploads.
+        for i in Self::auto_uploads(session) {
+            session.add_task(i, Direction::Upload);
+        }
         true
     }
 
-    /// Releases a session under its policies: uploads auto-upload contexts, destroys
+    fn auto_uploads(session: &Session) -> Vec<usize> {
+        (0..session.mounts.len()).filter(|&i| session.mounts[i].policy.upload_policy.auto_upload).collect()
+    }
+
+    /// After [`Self::begin_delete`]: releases a session under its policies: uploads auto-upload contexts, destroys
     /// the sandbox, removes its files, and only then forgets it. A mount whose
     /// upload failed is kept under `<data>/lost+found/` rather than deleted.
     pub async fn finish_delete(self: &Arc<Self>, session: Arc<Session>) {
-        let uploads: Vec<usize> =
-            (0..session.mounts.len()).filter(|&i| session.mounts[i].policy.upload_policy.auto_upload).collect();
-        for &i in &uploads {
-            session.add_task(i, Direction::Upload);
-        }
+        // begin_delete already listed these tasks.
+        let uploads = Self::auto_uploads(&session);
         let mut failed = Vec::new();
         for i in uploads {
             if !self.run_task(&session, i, Direction::Upload).await {

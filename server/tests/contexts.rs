@@ -234,3 +234,18 @@ fn r1_port(url: &str) -> String {
     let rest = url.split_once("127.0.0.1:").unwrap().1;
     rest.split('/').next().unwrap().to_string()
 }
+
+#[tokio::test]
+async fn a_file_replaces_a_file_at_its_parent_path() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let ctx = c.context("shape").await;
+    c.put_file(&ctx, "/mnt/data/a", b"file").await;
+    c.put_file(&ctx, "/mnt/data/a/b.txt", b"nested").await;
+    assert_eq!(c.list_files(&ctx, "/mnt/data").await, [("a".to_string(), "folder".to_string(), 0)]);
+    c.err("GetContextFileDownloadUrl", &[("ContextId", &ctx), ("FilePath", "/mnt/data/a")], 400, "InvalidFile.NotFound").await;
+    // And a file replaces a folder of the same name.
+    c.put_file(&ctx, "/mnt/data/a", b"file again").await;
+    assert_eq!(c.list_files(&ctx, "/mnt/data").await, [("a".to_string(), "file".to_string(), 10)]);
+    s.stop().await;
+}

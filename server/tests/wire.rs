@@ -150,3 +150,86 @@ async fn https_with_self_signed_certificate() {
     assert_eq!(c.get_file(&ctx, "/mnt/data/t.txt").await, b"over tls");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn literal_captured_ts_request_bytes_are_understood() {
+    // Appendix A, byte for byte (chunked framing written by hand), with this server's key and a real context.
+    let s = TestServer::start().await;
+    let ctx = s.client().context("abc").await;
+    let body = format!(
+        "Authorization=Bearer%20akm-test-a&ImageId=linux_latest&Labels=%7B%22project%22%3A%22demo%22%7D&PersistenceDataList=%5B%7B%22ContextId%22%3A%22{ctx}%22%2C%22Path%22%3A%22%2Ftmp%2Fdata%22%2C%22Policy%22%3A%22%7B%5C%22uploadPolicy%5C%22%3A%7B%5C%22autoUpload%5C%22%3Atrue%2C%5C%22uploadStrategy%5C%22%3A%5C%22UploadBeforeResourceRelease%5C%22%2C%5C%22uploadMode%5C%22%3A%5C%22Archive%5C%22%7D%7D%22%7D%5D&SdkStats=%7B%22source%22%3A%22sdk%22%2C%22sdk_language%22%3A%22typescript%22%2C%22sdk_version%22%3A%220.15.1%22%2C%22is_release%22%3Afalse%2C%22framework%22%3A%22%22%7D"
+    );
+    let (a, b) = body.split_at(100);
+    let raw = format!(
+        "POST /?Action=CreateMcpSession&Format=json&Version=2025-05-06&Timestamp=2026-11-30T17%3A35%3A05Z&SignatureNonce=6e87ff0 HTTP/1.1\r\nhost: {}\r\nx-acs-version: 2025-05-06\r\nx-acs-action: CreateMcpSession\r\nuser-agent: AlibabaCloud (linux; x64) Node.js/v20.20.2 Core/1.0.1 TeaDSL/2\r\ncontent-type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",
+        s.addr,
+        a.len(),
+        b.len()
+    );
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    tcp.write_all(raw.as_bytes()).await.unwrap();
+    let mut resp = String::new();
+    tcp.read_to_string(&mut resp).await.unwrap();
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    let json: serde_json::Value = serde_json::from_str(resp.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    let sid = json["Data"]["SessionId"].as_str().unwrap().to_string();
+    let c = s.client();
+    let labels = c.ok("GetLabel", &[("SessionId", &sid)]).await;
+    assert_eq!(labels["Data"]["Labels"], r#"{"project":"demo"}"#);
+    c.wait_tasks(&sid).await;
+    c.delete_session(&sid).await;
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_data_dir_serves_one_server_at_a_time() {
+    let s = TestServer::start().await;
+    let err = agentbay_local::Server::start(config(s.dir.path(), &["k"])).await.err().expect("second server refused");
+    assert!(err.to_string().contains("in use by another agentbay-local"), "{err}");
+    let dir = s.stop().await;
+    // Released on shutdown.
+    let r = agentbay_local::Server::start(config(dir.path(), &["k"])).await.unwrap();
+    r.shutdown().await;
+}
+
+#[tokio::test]
+async fn https_with_certificate_files() {
+    let certs = tempfile::tempdir().unwrap();
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (cert, key) = (certs.path().join("c.pem"), certs.path().join("k.pem"));
+    std::fs::write(&cert, ck.cert.pem()).unwrap();
+    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let s = TestServer::start_with(|c| c.tls = Some(agentbay_local::Tls::Files { cert: cert.clone(), key: key.clone() })).await;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ck.cert.der().clone()).unwrap();
+    let cfg = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let mut c = s.client();
+    c.tls = Some(std::sync::Arc::new(cfg));
+    let v = c.ok("ListContexts", &[]).await;
+    assert_eq!(v["TotalCount"], 0);
+    // Presigned URLs use https too.
+    let ctx = c.context("x").await;
+    let v = c.ok("GetContextFileUploadUrl", &[("ContextId", &ctx), ("FilePath", "/a/b")]).await;
+    assert!(v["Data"]["Url"].as_str().unwrap().starts_with("https://"));
+    // A plain-HTTP request to the TLS port gets no API answer.
+    let plain = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        let tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        let r = hyper::client::conn::http1::handshake::<_, TestBody>(hyper_util::rt::TokioIo::new(tcp)).await;
+        match r {
+            Ok((mut sender, conn)) => {
+                tokio::spawn(conn);
+                sender.send_request(hyper::Request::get("/").body(TestBody::new(Vec::new(), false)).unwrap()).await.is_err()
+            }
+            Err(_) => true,
+        }
+    })
+    .await
+    .unwrap();
+    assert!(plain, "plain HTTP must not be served on the TLS port");
+    s.stop().await;
+}

@@ -180,7 +180,7 @@ pub fn describe_files(c: Call) -> ApiResult {
         let full = if parent == "/" { format!("/{name}") } else { format!("{parent}/{name}") };
         let is_folder = deeper || e.kind == Kind::Dir;
         let item = children.entry(name.to_string()).or_insert_with(|| ContextFileData {
-            file_id: hex::encode(&sha2_short(&format!("{ctx}\n{full}"))),
+            file_id: hex::encode(sha2_short(&format!("{ctx}\n{full}"))),
             file_name: name.into(),
             file_path: full.clone(),
             file_type: if is_folder { "folder" } else { "file" }.into(),

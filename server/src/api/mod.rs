@@ -137,9 +137,13 @@ async fn handle(st: Arc<AppState>, req: Request) -> ApiResult {
     }
     let tenant = authenticate(&st, &p)?;
     let scheme = if st.tls { "https" } else { "http" };
-    let host = host_of(&parts.headers).unwrap_or_else(|| "127.0.0.1".into());
+    let host = host_of(&parts.headers).unwrap_or_else(|| call_addr(&st));
     let call = Call { st, tenant, p, base_url: format!("{scheme}://{host}") };
     dispatch(action, call).await
+}
+
+fn call_addr(st: &AppState) -> String {
+    st.local_addr.to_string()
 }
 
 fn authenticate(st: &AppState, p: &Params) -> Result<String, ApiError> {

@@ -29,6 +29,7 @@ use agentbay_wasm::core::wire::tool::ToolResult;
 use layout::Layout;
 use mount_path::normalize_mount_path;
 use process::Running;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -59,6 +60,15 @@ const FS_OUTPUT_CAP: usize = 256 * 1024 * 1024;
 #[derive(Clone)]
 pub struct Sandbox {
     inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("session_dir", &self.inner.layout.session_dir)
+            .field("mounts", &self.inner.mounts)
+            .finish_non_exhaustive()
+    }
 }
 
 struct Inner {
@@ -131,12 +141,18 @@ impl Sandbox {
         }
         Ok(match call {
             ToolCall::Shell(a) => self.run_shell(&a).await,
-            other => self.run_fs_tool(name, args, &other).await,
+            _ => self.run_fs_tool(name, args).await,
         })
     }
 
     fn prepare_mount_points(&self) -> std::io::Result<()> {
         let inner = &self.inner;
+        // A session may `chmod 000 /`; a server without root could then not even set up
+        // the next call, so the owner bits of the session root are restored first.
+        let root_meta = std::fs::metadata(&inner.layout.root)?;
+        if root_meta.permissions().mode() & 0o700 != 0o700 {
+            std::fs::set_permissions(&inner.layout.root, std::fs::Permissions::from_mode(0o755))?;
+        }
         for d in bwrap::root_mount_points() {
             layout::ensure_real_dir(&inner.layout.root, &d)?;
         }
@@ -172,7 +188,7 @@ impl Sandbox {
         }
     }
 
-    async fn run_fs_tool(&self, name: &str, args: &serde_json::Value, _call: &ToolCall) -> ToolResult {
+    async fn run_fs_tool(&self, name: &str, args: &serde_json::Value) -> ToolResult {
         let request = helper::HelperRequest { tool: name.to_string(), args: args.clone() };
         let Ok(body) = serde_json::to_vec(&request) else {
             return ToolResult::text("internal error: cannot encode helper request", true);
@@ -206,7 +222,7 @@ impl Sandbox {
     pub async fn destroy(&self) -> Result<(), SandboxError> {
         let inner = &self.inner;
         inner.destroyed.store(true, Ordering::SeqCst);
-        inner.running.kill_all();
+        inner.running.close_and_kill_all();
         // Waits for the in-flight call (now killed) to finish before deleting its files.
         let _turn = inner.call_lock.lock().await;
         let dir = inner.layout.session_dir.clone();

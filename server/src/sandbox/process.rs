@@ -8,19 +8,27 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 
 /// Process-group ids of bwrap processes currently running for a session, so destroy
-/// can kill them.
+/// can kill them. Once closed (destroy), anything registered later is killed at once,
+/// which covers a call that was already past its checks when destroy began.
 #[derive(Default)]
-pub struct Running(Mutex<HashSet<i32>>);
+pub struct Running(Mutex<(HashSet<i32>, bool)>);
 
 impl Running {
     fn insert(&self, pgid: i32) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(pgid);
+        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if g.1 {
+            kill_group(pgid);
+        }
+        g.0.insert(pgid);
     }
     fn remove(&self, pgid: i32) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(&pgid);
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).0.remove(&pgid);
     }
-    pub fn kill_all(&self) {
-        for pgid in self.0.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+    /// Kills everything running now and anything started from now on.
+    pub fn close_and_kill_all(&self) {
+        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        g.1 = true;
+        for pgid in g.0.iter() {
             kill_group(*pgid);
         }
     }
@@ -30,6 +38,10 @@ impl Running {
 /// sandbox's pid 1, and the kernel kills every other process of that pid namespace
 /// (backgrounded children, daemons, `setsid` escapees alike).
 fn kill_group(pgid: i32) {
+    // 0 or less would address our own process group (or every process).
+    if pgid <= 0 {
+        return;
+    }
     // SAFETY: kill(2) with a negative pid only sends a signal; no memory is involved.
     unsafe {
         libc::kill(-pgid, libc::SIGKILL);

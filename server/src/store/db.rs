@@ -202,6 +202,15 @@ pub fn put_file(c: &mut Connection, ctx: &str, e: &Entry) -> DbResult<()> {
     let tx = c.transaction()?;
     let (lo, hi) = below(&e.path);
     tx.execute("DELETE FROM entries WHERE context_id=?1 AND path>=?2 AND path<?3", params![ctx, lo, hi])?;
+    // A file stored at an ancestor path would make this one unreachable in a mount.
+    let mut anc = e.path.as_str();
+    while let Some((parent, _)) = anc.rsplit_once('/') {
+        if parent.is_empty() {
+            break;
+        }
+        tx.execute("DELETE FROM entries WHERE context_id=?1 AND path=?2 AND kind='file'", params![ctx, parent])?;
+        anc = parent;
+    }
     let created: Option<i64> = tx
         .query_row("SELECT create_time FROM entries WHERE context_id=?1 AND path=?2", params![ctx, e.path], |r| r.get(0))
         .optional()?;

@@ -271,6 +271,21 @@ mod tests {
     }
 
     #[test]
+    fn downloaded_files_are_not_rehashed_by_the_next_upload() {
+        let (_d, store, ctx) = setup();
+        let src = tempfile::tempdir().unwrap();
+        fs::write(src.path().join("a.txt"), "a").unwrap();
+        fs::write(src.path().join("b.txt"), "b").unwrap();
+        upload(&store, &ctx, "/mnt/data", src.path(), &mut StatCache::default(), None).unwrap();
+        let dst = tempfile::tempdir().unwrap();
+        let mut cache = StatCache::default();
+        download(&store, &ctx, "/mnt/data", dst.path(), &mut cache).unwrap();
+        fs::write(dst.path().join("b.txt"), "changed").unwrap();
+        let r = upload(&store, &ctx, "/mnt/data", dst.path(), &mut cache, None).unwrap();
+        assert_eq!((r.files, r.transferred, r.unchanged), (2, 1, 1));
+    }
+
+    #[test]
     fn download_round_trip_and_symlink_refusal() {
         let (_d, store, ctx) = setup();
         let src = tempfile::tempdir().unwrap();
