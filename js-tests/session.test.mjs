@@ -292,11 +292,11 @@ test("create() waits for the context download: files are there on the first comm
 });
 
 test("a failed context download is reported in create()'s result, not hidden", async () => {
-  // A context holding both the file /mnt/data/x and /mnt/data/x/y cannot be laid out on disk,
-  // so its download into a session fails: the simplest real failure to provoke.
+  // A stored file whose name is longer than Linux allows (255 bytes) cannot be written into the
+  // session's mount, so the download fails: the simplest real failure to provoke.
   const ctx = await newContext();
-  assert.equal((await agentBay.context.uploadFile(ctx.id, "/mnt/data/x", "file")).success, true);
-  assert.equal((await agentBay.context.uploadFile(ctx.id, "/mnt/data/x/y", "nested")).success, true);
+  const longName = "n".repeat(300);
+  assert.equal((await agentBay.context.uploadFile(ctx.id, `/mnt/data/${longName}`, "long")).success, true);
   const r = await agentBay.create({ contextSync: [new ContextSync(ctx.id, "/mnt/data", newSyncPolicy())] });
   try {
     assert.equal(r.success, true, "like the official SDK, create() itself succeeds");
@@ -306,7 +306,7 @@ test("a failed context download is reported in create()'s result, not hidden", a
     assert.equal(failure.path, "/mnt/data");
     assert.equal(failure.status, "Failed");
     assert.equal(failure.taskType, "download");
-    assert.match(failure.errorMessage, /x/);
+    assert.match(failure.errorMessage, new RegExp(longName));
   } finally {
     if (r.session) await agentBay.delete(r.session);
   }
