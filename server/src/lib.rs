@@ -4,14 +4,14 @@
 //! dir (`store`), and the HTTP layer (`api`) speaks the POP RPC wire protocol
 //! of the official SDKs using the shared `agentbay_wasm::core::wire` format.
 
-pub mod paths;
-pub mod sandbox;
-pub mod store;
-pub mod util;
 pub mod api;
+pub mod paths;
 pub mod presign;
+pub mod sandbox;
 pub mod server;
 pub mod state;
+pub mod store;
 pub mod tools;
+pub mod util;
 
 pub use server::{Config, Running, Server, StartError, Tls};

@@ -126,10 +126,16 @@ mod tests {
         let p = Presigner::load_or_create(d.path()).unwrap();
         let url = p.url("http://h", Op::Put, "ctx-1", "/mnt/data/a b.txt", 1000);
         let q = url.split_once('?').unwrap().1;
-        assert_eq!(p.verify(Op::Put, q, 999).unwrap(), Grant { context_id: "ctx-1".into(), path: "/mnt/data/a b.txt".into() });
+        assert_eq!(
+            p.verify(Op::Put, q, 999).unwrap(),
+            Grant { context_id: "ctx-1".into(), path: "/mnt/data/a b.txt".into() }
+        );
         assert!(matches!(p.verify(Op::Put, q, 1000), Err(ApiError::UrlExpired(1000))));
         assert!(matches!(p.verify(Op::Put, &q.replace("a%20b", "c"), 1), Err(ApiError::BadSignature)));
-        assert!(matches!(p.verify(Op::Put, &q.replace("expires=1000", "expires=9999"), 1), Err(ApiError::BadSignature)));
+        assert!(matches!(
+            p.verify(Op::Put, &q.replace("expires=1000", "expires=9999"), 1),
+            Err(ApiError::BadSignature)
+        ));
         assert!(p.verify(Op::Get, q, 1).is_err());
         // The key persists: a second load verifies the same URL.
         let p2 = Presigner::load_or_create(d.path()).unwrap();

@@ -128,7 +128,11 @@ fn rescue_stale_sessions(data_dir: &Path) -> std::io::Result<()> {
         let lf = data_dir.join("lost+found");
         std::fs::create_dir_all(&lf)?;
         let dest = lf.join(e.file_name());
-        eprintln!("agentbay-local: session dir {} was left by a crash; moved to {}", e.path().display(), dest.display());
+        eprintln!(
+            "agentbay-local: session dir {} was left by a crash; moved to {}",
+            e.path().display(),
+            dest.display()
+        );
         std::fs::rename(e.path(), dest)?;
     }
     Ok(())
@@ -144,11 +148,13 @@ fn tls_config(tls: &Tls, data_dir: &Path) -> Result<Arc<rustls::ServerConfig>, S
                 .map_err(|e| StartError::Tls(format!("{}: {e}", cert.display())))?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| StartError::Tls(format!("{}: {e}", cert.display())))?;
-            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| StartError::Tls(format!("{}: {e}", key.display())))?;
+            let key =
+                PrivateKeyDer::from_pem_file(key).map_err(|e| StartError::Tls(format!("{}: {e}", key.display())))?;
             (certs, key)
         }
         Tls::SelfSigned => {
-            let ck = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).map_err(|e| terr(&e))?;
+            let ck = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
+                .map_err(|e| terr(&e))?;
             let dir = data_dir.join("tls");
             std::fs::create_dir_all(&dir).map_err(|e| terr(&e))?;
             std::fs::write(dir.join("self-signed-cert.pem"), ck.cert.pem()).map_err(|e| terr(&e))?;
@@ -193,8 +199,8 @@ impl Server {
             cfg.api_keys.clone()
         };
         let tenants: HashMap<String, String> = api_keys.iter().map(|k| (k.clone(), tenant_of(k))).collect();
-        let mut presigner =
-            crate::presign::Presigner::load_or_create(&data_dir).map_err(|e| StartError::DataDir(data_dir.clone(), e))?;
+        let mut presigner = crate::presign::Presigner::load_or_create(&data_dir)
+            .map_err(|e| StartError::DataDir(data_dir.clone(), e))?;
         presigner.ttl_secs = cfg.presign_ttl_secs;
         let tls = match &cfg.tls {
             Some(t) => Some(tokio_rustls::TlsAcceptor::from(tls_config(t, &data_dir)?)),
@@ -246,7 +252,16 @@ impl Server {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(10), graceful.shutdown()).await;
         });
         let scheme = if state.tls { "https" } else { "http" };
-        Ok(Running { endpoint: format!("{scheme}://{addr}"), addr, api_keys, data_dir, state, _lock: lock, stop, serve })
+        Ok(Running {
+            endpoint: format!("{scheme}://{addr}"),
+            addr,
+            api_keys,
+            data_dir,
+            state,
+            _lock: lock,
+            stop,
+            serve,
+        })
     }
 }
 

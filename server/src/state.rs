@@ -201,7 +201,13 @@ impl AppState {
                 true
             }
             Err(e) => {
-                eprintln!("agentbay-local: {} of context {} at {} in session {} failed: {e}", dir.task_type(), session.mounts[mount].context_id, session.mounts[mount].path, session.id);
+                eprintln!(
+                    "agentbay-local: {} of context {} at {} in session {} failed: {e}",
+                    dir.task_type(),
+                    session.mounts[mount].context_id,
+                    session.mounts[mount].path,
+                    session.id
+                );
                 session.update_task(mount, dir, status::FAILED, Some(e));
                 false
             }
@@ -261,7 +267,9 @@ impl AppState {
             let moved = std::fs::create_dir_all(self.data_dir.join("lost+found"))
                 .and_then(|_| std::fs::rename(&session.mounts[i].host_dir, &keep));
             match moved {
-                Ok(()) => eprintln!("agentbay-local: kept un-uploaded files of session {} in {}", session.id, keep.display()),
+                Ok(()) => {
+                    eprintln!("agentbay-local: kept un-uploaded files of session {} in {}", session.id, keep.display())
+                }
                 Err(e) => eprintln!("agentbay-local: could not keep un-uploaded files of session {}: {e}", session.id),
             }
         }

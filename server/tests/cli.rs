@@ -17,7 +17,10 @@ fn spawn(data: &std::path::Path, extra: &[&str]) -> (Child, String, String) {
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let field = |k: &str| {
-        line.split_whitespace().find_map(|w| w.strip_prefix(k)).unwrap_or_else(|| panic!("no {k} in {line:?}")).to_string()
+        line.split_whitespace()
+            .find_map(|w| w.strip_prefix(k))
+            .unwrap_or_else(|| panic!("no {k} in {line:?}"))
+            .to_string()
     };
     assert!(line.starts_with("agentbay-local listening endpoint="), "{line:?}");
     assert!(line.contains(&format!("data_dir={}", data.canonicalize().unwrap().display())), "{line:?}");
@@ -73,10 +76,22 @@ fn bad_arguments_fail_with_a_message() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--tls-key"));
     let data = tempfile::tempdir().unwrap();
     let out = Command::new(helper_exe())
-        .args(["--listen", "127.0.0.1:0", "--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent.key", "--data-dir"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-cert",
+            "/nonexistent.pem",
+            "--tls-key",
+            "/nonexistent.key",
+            "--data-dir",
+        ])
         .arg(data.path())
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("nonexistent.pem"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nonexistent.pem"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

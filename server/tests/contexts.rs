@@ -20,7 +20,8 @@ async fn get_context_by_name_and_id_with_allow_create() {
     assert_eq!(c.context("proj").await, id);
     let v = c.clone().python().ok("GetContext", &[("ContextId", &id), ("AllowCreate", "False")]).await;
     assert_eq!(v["Data"]["Name"], "proj");
-    c.err("GetContext", &[("ContextId", "SdkCtx-missing"), ("AllowCreate", "true")], 400, "InvalidContext.NotFound").await;
+    c.err("GetContext", &[("ContextId", "SdkCtx-missing"), ("AllowCreate", "true")], 400, "InvalidContext.NotFound")
+        .await;
     c.err("GetContext", &[("AllowCreate", "true")], 400, "MissingParameter").await;
     s.stop().await;
 }
@@ -91,20 +92,41 @@ async fn presigned_upload_download_listing_and_delete_file() {
     root.sort();
     assert_eq!(
         root,
-        [("big.bin".to_string(), "file".to_string(), 3_000_000), ("hello.txt".into(), "file".into(), 2), ("sub".into(), "folder".into(), 0)]
+        [
+            ("big.bin".to_string(), "file".to_string(), 3_000_000),
+            ("hello.txt".into(), "file".into(), 2),
+            ("sub".into(), "folder".into(), 0)
+        ]
     );
     assert_eq!(c.list_files(&ctx, "/").await, [("mnt".to_string(), "folder".to_string(), 0)]);
     let sub = c.list_files(&ctx, "/mnt/data/sub/").await;
     assert_eq!(sub, [("b.txt".to_string(), "file".to_string(), 3), ("deep".into(), "folder".into(), 0)]);
     // Paging: Count is the total, Data one page.
-    let v = c.ok("DescribeContextFiles", &[("ContextId", &ctx), ("ParentFolderPath", "/mnt/data"), ("PageNumber", "2"), ("PageSize", "2")]).await;
+    let v = c
+        .ok(
+            "DescribeContextFiles",
+            &[("ContextId", &ctx), ("ParentFolderPath", "/mnt/data"), ("PageNumber", "2"), ("PageSize", "2")],
+        )
+        .await;
     assert_eq!(v["Count"], 3);
     assert_eq!(v["Data"].as_array().unwrap().len(), 1);
     assert_eq!(v["Data"][0]["FilePath"], "/mnt/data/sub");
 
     c.ok("DeleteContextFile", &[("ContextId", &ctx), ("FilePath", "/mnt/data/hello.txt")]).await;
-    c.err("GetContextFileDownloadUrl", &[("ContextId", &ctx), ("FilePath", "/mnt/data/hello.txt")], 400, "InvalidFile.NotFound").await;
-    c.err("DeleteContextFile", &[("ContextId", &ctx), ("FilePath", "/mnt/data/hello.txt")], 400, "InvalidFile.NotFound").await;
+    c.err(
+        "GetContextFileDownloadUrl",
+        &[("ContextId", &ctx), ("FilePath", "/mnt/data/hello.txt")],
+        400,
+        "InvalidFile.NotFound",
+    )
+    .await;
+    c.err(
+        "DeleteContextFile",
+        &[("ContextId", &ctx), ("FilePath", "/mnt/data/hello.txt")],
+        400,
+        "InvalidFile.NotFound",
+    )
+    .await;
     // Deleting a folder path removes its subtree.
     c.ok("DeleteContextFile", &[("ContextId", &ctx), ("FilePath", "/mnt/data/sub")]).await;
     assert_eq!(c.list_files(&ctx, "/mnt/data").await, [("big.bin".to_string(), "file".to_string(), 3_000_000)]);
@@ -127,7 +149,13 @@ async fn tampered_wrong_method_and_expired_urls_are_refused() {
     let r = fetch(&c, "PUT", &url.replace("a.txt", "b.txt"), b"evil".to_vec()).await;
     expect_err(&r, 403, "SignatureDoesNotMatch");
     // Expiry pushed out → mismatch.
-    let r = fetch(&c, "PUT", &url.replace(&format!("expires={exp}"), &format!("expires={}", exp + 99999)), b"evil".to_vec()).await;
+    let r = fetch(
+        &c,
+        "PUT",
+        &url.replace(&format!("expires={exp}"), &format!("expires={}", exp + 99999)),
+        b"evil".to_vec(),
+    )
+    .await;
     expect_err(&r, 403, "SignatureDoesNotMatch");
     // Signature flipped.
     let sig_pos = url.find("sig=").unwrap() + 4;
@@ -158,13 +186,21 @@ async fn path_traversal_and_bad_paths_are_refused() {
     let s = TestServer::start().await;
     let c = s.client();
     let ctx = c.context("p").await;
-    for bad in ["/mnt/data/../../etc/passwd", "../etc/passwd", "relative.txt", "/mnt/./x", "/mnt//x", "/mnt/a\u{0}b", "/"] {
+    for bad in
+        ["/mnt/data/../../etc/passwd", "../etc/passwd", "relative.txt", "/mnt/./x", "/mnt//x", "/mnt/a\u{0}b", "/"]
+    {
         for action in ["GetContextFileUploadUrl", "GetContextFileDownloadUrl", "DeleteContextFile"] {
             let msg = c.err(action, &[("ContextId", &ctx), ("FilePath", bad)], 400, "InvalidParameter.Path").await;
             assert!(msg.contains("FilePath"), "{msg}");
         }
     }
-    c.err("DescribeContextFiles", &[("ContextId", &ctx), ("ParentFolderPath", "/mnt/../etc")], 400, "InvalidParameter.Path").await;
+    c.err(
+        "DescribeContextFiles",
+        &[("ContextId", &ctx), ("ParentFolderPath", "/mnt/../etc")],
+        400,
+        "InvalidParameter.Path",
+    )
+    .await;
     for bad in ["/mnt/../etc", "relative", "/", "/usr/local", "/proc/x"] {
         let list = pdl(&[(&ctx, bad, None)]);
         c.err("CreateMcpSession", &[("PersistenceDataList", &list)], 400, "InvalidParameter.Path").await;
@@ -182,7 +218,10 @@ async fn clear_context_goes_clearing_then_available_and_deletes_files() {
     c.ok("ClearContext", &[("Id", &ctx)]).await;
     let mut states = Vec::new();
     for _ in 0..200 {
-        let st = c.ok("GetContext", &[("ContextId", &ctx), ("AllowCreate", "false")]).await["Data"]["State"].as_str().unwrap().to_string();
+        let st = c.ok("GetContext", &[("ContextId", &ctx), ("AllowCreate", "false")]).await["Data"]["State"]
+            .as_str()
+            .unwrap()
+            .to_string();
         states.push(st.clone());
         if st == "available" {
             break;
@@ -243,7 +282,13 @@ async fn a_file_replaces_a_file_at_its_parent_path() {
     c.put_file(&ctx, "/mnt/data/a", b"file").await;
     c.put_file(&ctx, "/mnt/data/a/b.txt", b"nested").await;
     assert_eq!(c.list_files(&ctx, "/mnt/data").await, [("a".to_string(), "folder".to_string(), 0)]);
-    c.err("GetContextFileDownloadUrl", &[("ContextId", &ctx), ("FilePath", "/mnt/data/a")], 400, "InvalidFile.NotFound").await;
+    c.err(
+        "GetContextFileDownloadUrl",
+        &[("ContextId", &ctx), ("FilePath", "/mnt/data/a")],
+        400,
+        "InvalidFile.NotFound",
+    )
+    .await;
     // And a file replaces a folder of the same name.
     c.put_file(&ctx, "/mnt/data/a", b"file again").await;
     assert_eq!(c.list_files(&ctx, "/mnt/data").await, [("a".to_string(), "file".to_string(), 10)]);

@@ -31,7 +31,15 @@ async fn garbage_requests_get_json_client_errors() {
     for q in &queries {
         for b in &bodies {
             for chunked in [true, false] {
-                let r = send(s.addr, None, "POST", q, &[("content-type", "application/x-www-form-urlencoded")], TestBody::new(b.clone(), chunked)).await;
+                let r = send(
+                    s.addr,
+                    None,
+                    "POST",
+                    q,
+                    &[("content-type", "application/x-www-form-urlencoded")],
+                    TestBody::new(b.clone(), chunked),
+                )
+                .await;
                 assert!((400..500).contains(&r.status) || r.status == 200, "{q}: HTTP {}", r.status);
                 let v = r.json();
                 if r.status != 200 {

@@ -14,7 +14,11 @@ async fn sync(c: &Client, sid: &str, body: &[(&str, &str)]) -> Response {
     c.call_q("SyncContext", &[("Authorization", &auth)], &b).await
 }
 
-async fn sync_ok(c: &Client, sid: &str, body: &[(&str, &str)]) -> Vec<agentbay_wasm::core::wire::context_status::TaskStatus> {
+async fn sync_ok(
+    c: &Client,
+    sid: &str,
+    body: &[(&str, &str)],
+) -> Vec<agentbay_wasm::core::wire::context_status::TaskStatus> {
     let r = sync(c, sid, body).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     // The task is listed from the very first poll (the SDK stops waiting otherwise).
@@ -29,7 +33,8 @@ async fn create_get_detail_resource_tools_with_the_captured_ts_request() {
     let c = s.client();
     let ctx = c.context("demo").await;
     // Appendix A: the TS SDK's CreateMcpSession body (Archive upload mode, SdkStats).
-    let policy = r#"{"uploadPolicy":{"autoUpload":true,"uploadStrategy":"UploadBeforeResourceRelease","uploadMode":"Archive"}}"#;
+    let policy =
+        r#"{"uploadPolicy":{"autoUpload":true,"uploadStrategy":"UploadBeforeResourceRelease","uploadMode":"Archive"}}"#;
     let list = pdl(&[(&ctx, "/tmp/data", Some(policy))]);
     let v = c
         .ok(
@@ -85,28 +90,97 @@ async fn create_session_refuses_bad_and_unsupported_input() {
     let msg = c.err("CreateMcpSession", &[("ImageId", "windows_latest")], 400, "InvalidParameter.ImageId").await;
     assert!(msg.contains("windows_latest") && msg.contains("linux_latest"), "{msg}");
     c.err("CreateMcpSession", &[("PersistenceDataList", "[{")], 400, "InvalidParameter.PersistenceDataList").await;
-    c.err("CreateMcpSession", &[("PersistenceDataList", r#"{"ContextId":"a"}"#)], 400, "InvalidParameter.PersistenceDataList").await;
-    c.err("CreateMcpSession", &[("PersistenceDataList", r#"[{"Path":"/mnt/data"}]"#)], 400, "InvalidParameter.PersistenceDataList").await;
-    let msg = c.err("CreateMcpSession", &[("PersistenceDataList", &pdl(&[(&ctx, "/mnt/data", Some("{not json"))]))], 400, "InvalidParameter.Policy").await;
+    c.err(
+        "CreateMcpSession",
+        &[("PersistenceDataList", r#"{"ContextId":"a"}"#)],
+        400,
+        "InvalidParameter.PersistenceDataList",
+    )
+    .await;
+    c.err(
+        "CreateMcpSession",
+        &[("PersistenceDataList", r#"[{"Path":"/mnt/data"}]"#)],
+        400,
+        "InvalidParameter.PersistenceDataList",
+    )
+    .await;
+    let msg = c
+        .err(
+            "CreateMcpSession",
+            &[("PersistenceDataList", &pdl(&[(&ctx, "/mnt/data", Some("{not json"))]))],
+            400,
+            "InvalidParameter.Policy",
+        )
+        .await;
     assert!(msg.contains("not valid JSON"), "{msg}");
-    let msg = c.err("CreateMcpSession", &[("PersistenceDataList", &pdl(&[(&ctx, "/mnt/data", Some(r#"{"foo":1}"#))]))], 400, "InvalidParameter.Policy").await;
+    let msg = c
+        .err(
+            "CreateMcpSession",
+            &[("PersistenceDataList", &pdl(&[(&ctx, "/mnt/data", Some(r#"{"foo":1}"#))]))],
+            400,
+            "InvalidParameter.Policy",
+        )
+        .await;
     assert!(msg.contains("Unknown property in SyncPolicy: 'foo'"), "{msg}");
-    let msg = c.err("CreateMcpSession", &[("PersistenceDataList", &pdl(&[(&ctx, "/mnt/data", Some(r#"{"uploadPolicy":{"autoUplaod":false}}"#))]))], 400, "InvalidParameter.Policy").await;
+    let msg = c
+        .err(
+            "CreateMcpSession",
+            &[("PersistenceDataList", &pdl(&[(&ctx, "/mnt/data", Some(r#"{"uploadPolicy":{"autoUplaod":false}}"#))]))],
+            400,
+            "InvalidParameter.Policy",
+        )
+        .await;
     assert!(msg.contains("autoUplaod"), "{msg}");
-    c.err("CreateMcpSession", &[("PersistenceDataList", &pdl(&[("SdkCtx-unknown", "/mnt/data", None)]))], 400, "InvalidContext.NotFound").await;
-    c.err("CreateMcpSession", &[("PersistenceDataList", r#"[{"ContextId":"x","Path":"/a","MountConfig":{}}]"#)], 400, "UnsupportedParameter").await;
-    c.err("CreateMcpSession", &[("PersistenceDataList", &pdl(&[(&ctx, "/mnt/data", None), (&ctx, "/mnt/data/sub", None)]))], 400, "InvalidParameter.Path").await;
+    c.err(
+        "CreateMcpSession",
+        &[("PersistenceDataList", &pdl(&[("SdkCtx-unknown", "/mnt/data", None)]))],
+        400,
+        "InvalidContext.NotFound",
+    )
+    .await;
+    c.err(
+        "CreateMcpSession",
+        &[("PersistenceDataList", r#"[{"ContextId":"x","Path":"/a","MountConfig":{}}]"#)],
+        400,
+        "UnsupportedParameter",
+    )
+    .await;
+    c.err(
+        "CreateMcpSession",
+        &[("PersistenceDataList", &pdl(&[(&ctx, "/mnt/data", None), (&ctx, "/mnt/data/sub", None)]))],
+        400,
+        "InvalidParameter.Path",
+    )
+    .await;
     c.err("CreateMcpSession", &[("NetworkId", "net-1")], 400, "UnsupportedParameter").await;
     c.err("CreateMcpSession", &[("VpcResource", "True")], 400, "UnsupportedParameter").await;
     c.err("CreateMcpSession", &[("McpPolicyId", "p-1")], 400, "UnsupportedParameter").await;
-    c.err("CreateMcpSession", &[("ExtraConfigs", r#"{"mobile":{"lockResolution":true}}"#)], 400, "UnsupportedParameter").await;
-    let msg = c.err("CreateMcpSession", &[("ExtraConfigs.Mobile.LockResolution", "True")], 400, "UnsupportedParameter").await;
+    c.err(
+        "CreateMcpSession",
+        &[("ExtraConfigs", r#"{"mobile":{"lockResolution":true}}"#)],
+        400,
+        "UnsupportedParameter",
+    )
+    .await;
+    let msg =
+        c.err("CreateMcpSession", &[("ExtraConfigs.Mobile.LockResolution", "True")], 400, "UnsupportedParameter").await;
     assert!(msg.contains("ExtraConfigs"), "{msg}");
     c.err("CreateMcpSession", &[("Timeout", "60")], 400, "UnsupportedParameter").await;
     c.err("CreateMcpSession", &[("Labels", r#"{"a":1}"#)], 400, "InvalidParameter.Labels").await;
     c.err("CreateMcpSession", &[("Labels", "nope")], 400, "InvalidParameter.Labels").await;
     // Harmless values of known parameters are accepted (Go sends these).
-    let v = c.ok("CreateMcpSession", &[("EnableRecord", "false"), ("VpcResource", "false"), ("NetworkId", ""), ("ExtraConfigs", "{}"), ("LoginRegionId", "cn-hangzhou")]).await;
+    let v = c
+        .ok(
+            "CreateMcpSession",
+            &[
+                ("EnableRecord", "false"),
+                ("VpcResource", "false"),
+                ("NetworkId", ""),
+                ("ExtraConfigs", "{}"),
+                ("LoginRegionId", "cn-hangzhou"),
+            ],
+        )
+        .await;
     let sid = v["Data"]["SessionId"].as_str().unwrap().to_string();
     assert_eq!(c.ok("ListSession", &[]).await["TotalCount"], 1, "failed creates left no session");
     c.delete_session(&sid).await;
@@ -164,13 +238,33 @@ async fn call_mcp_tool_errors_are_precise() {
     let s = TestServer::start().await;
     let c = s.client();
     let sid = c.create_session("[]").await;
-    c.err("CallMcpTool", &[("SessionId", &sid), ("Name", "teleport"), ("Args", "{}")], 400, "InvalidParameter.Tool").await;
-    c.err("CallMcpTool", &[("SessionId", &sid), ("Name", "shell"), ("Args", "{oops")], 400, "InvalidParameter.Args").await;
-    c.err("CallMcpTool", &[("SessionId", &sid), ("Name", "shell"), ("Args", "[1]")], 400, "InvalidParameter.Args").await;
-    c.err("CallMcpTool", &[("SessionId", &sid), ("Name", "shell"), ("Args", "{}"), ("AutoGenSession", "True")], 400, "UnsupportedParameter").await;
+    c.err("CallMcpTool", &[("SessionId", &sid), ("Name", "teleport"), ("Args", "{}")], 400, "InvalidParameter.Tool")
+        .await;
+    c.err("CallMcpTool", &[("SessionId", &sid), ("Name", "shell"), ("Args", "{oops")], 400, "InvalidParameter.Args")
+        .await;
+    c.err("CallMcpTool", &[("SessionId", &sid), ("Name", "shell"), ("Args", "[1]")], 400, "InvalidParameter.Args")
+        .await;
+    c.err(
+        "CallMcpTool",
+        &[("SessionId", &sid), ("Name", "shell"), ("Args", "{}"), ("AutoGenSession", "True")],
+        400,
+        "UnsupportedParameter",
+    )
+    .await;
     c.err("CallMcpTool", &[("SessionId", &sid), ("Args", "{}")], 400, "MissingParameter").await;
     // Go sends ImageId/ExternalUserId empty and no Server.
-    let v = c.ok("CallMcpTool", &[("SessionId", &sid), ("Name", "shell"), ("Args", r#"{"command":"echo go"}"#), ("ImageId", ""), ("ExternalUserId", "")]).await;
+    let v = c
+        .ok(
+            "CallMcpTool",
+            &[
+                ("SessionId", &sid),
+                ("Name", "shell"),
+                ("Args", r#"{"command":"echo go"}"#),
+                ("ImageId", ""),
+                ("ExternalUserId", ""),
+            ],
+        )
+        .await;
     assert!(v["Data"]["content"][0]["text"].as_str().unwrap().contains("go"));
     c.delete_session(&sid).await;
     s.stop().await;
@@ -184,11 +278,21 @@ async fn seed_scenario_write_delete_with_sync_then_read_in_new_session() {
     let list = pdl(&[(&ctx, "/mnt/data", Some(DEFAULT_POLICY))]);
     let s1 = c.create_session(&list).await;
     c.wait_tasks(&s1).await;
-    let out = c.shell(&s1, "echo 'Hello, World!' > /mnt/data/hello.txt && mkdir -p /mnt/data/d && echo deep > /mnt/data/d/e.txt").await;
+    let out = c
+        .shell(
+            &s1,
+            "echo 'Hello, World!' > /mnt/data/hello.txt && mkdir -p /mnt/data/d && echo deep > /mnt/data/d/e.txt",
+        )
+        .await;
     assert_eq!(out.exit_code, 0, "{out:?}");
     // delete(session, true): SyncContext with only SessionId and no Mode (= upload), poll, delete, poll.
     let tasks = sync_ok(&c, &s1, &[]).await;
-    assert!(tasks.iter().any(|t| t.task_type == "upload" && t.status == "Success" && t.context_id == ctx && t.path == "/mnt/data"), "{tasks:?}");
+    assert!(
+        tasks
+            .iter()
+            .any(|t| t.task_type == "upload" && t.status == "Success" && t.context_id == ctx && t.path == "/mnt/data"),
+        "{tasks:?}"
+    );
     c.delete_session(&s1).await;
     let mut files = c.list_files(&ctx, "/mnt/data").await;
     files.sort();
@@ -287,7 +391,10 @@ async fn two_sessions_on_the_same_path_are_isolated() {
     c.shell(&s1, "echo one > /mnt/data/one.txt; echo t1 > /tmp/t.txt").await;
     c.shell(&s2, "echo two > /mnt/data/two.txt").await;
     assert_eq!(c.shell(&s1, "ls /mnt/data").await.stdout, "one.txt\n");
-    assert_eq!(c.shell(&s2, "ls /mnt/data; cat /tmp/t.txt 2>/dev/null || echo no-tmp").await.stdout, "two.txt\nno-tmp\n");
+    assert_eq!(
+        c.shell(&s2, "ls /mnt/data; cat /tmp/t.txt 2>/dev/null || echo no-tmp").await.stdout,
+        "two.txt\nno-tmp\n"
+    );
     c.delete_session(&s1).await;
     c.delete_session(&s2).await;
     s.stop().await;
@@ -311,7 +418,13 @@ async fn release_shows_deleting_uploads_then_not_found() {
     c.ok("ReleaseMcpSession", &[("SessionId", &sid)]).await;
     let r = c.call_q("GetSessionDetail", &[("SessionId", &sid)], &[]).await;
     assert_eq!(r.json()["Data"]["Status"], "DELETING");
-    c.err("CallMcpTool", &[("SessionId", &sid), ("Name", "shell"), ("Args", r#"{"command":"true"}"#)], 409, "InvalidMcpSession.NotRunning").await;
+    c.err(
+        "CallMcpTool",
+        &[("SessionId", &sid), ("Name", "shell"), ("Args", r#"{"command":"true"}"#)],
+        409,
+        "InvalidMcpSession.NotRunning",
+    )
+    .await;
     let up = c.tasks(&sid, &[("TaskType", "upload")]).await;
     assert_eq!(up.len(), 1, "release upload listed: {up:?}");
     // Deleting again while deleting is accepted (idempotent).
@@ -326,7 +439,11 @@ async fn release_shows_deleting_uploads_then_not_found() {
 #[tokio::test]
 async fn failed_upload_keeps_the_old_content_and_the_files() {
     // Every upload that stores a new blob fails after the first one, before the manifest switch.
-    let s = TestServer::start_with(|cfg| cfg.upload_fault = Some(std::sync::Arc::new(|n| if n >= 1 { Err("simulated crash mid-upload".into()) } else { Ok(()) }))).await;
+    let s = TestServer::start_with(|cfg| {
+        cfg.upload_fault =
+            Some(std::sync::Arc::new(|n| if n >= 1 { Err("simulated crash mid-upload".into()) } else { Ok(()) }))
+    })
+    .await;
     let c = s.client();
     let ctx = c.context("atomic").await;
     c.put_file(&ctx, "/mnt/data/a.txt", b"v1").await;

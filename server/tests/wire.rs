@@ -10,14 +10,38 @@ async fn unknown_or_missing_action_and_wrong_version_get_precise_errors() {
     let msg = c.err("FlyToTheMoon", &[], 400, "InvalidAction.NotFound").await;
     assert!(msg.contains("FlyToTheMoon"), "{msg}");
     // No Action anywhere.
-    let r = send(s.addr, None, "POST", "/", &[("content-type", "application/x-www-form-urlencoded")], TestBody::new(b"Authorization=Bearer%20akm-test-a".to_vec(), false)).await;
+    let r = send(
+        s.addr,
+        None,
+        "POST",
+        "/",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        TestBody::new(b"Authorization=Bearer%20akm-test-a".to_vec(), false),
+    )
+    .await;
     expect_err(&r, 400, "InvalidAction.NotFound");
     // Wrong version in the query.
-    let r = send(s.addr, None, "POST", "/?Action=ListContexts&Version=2017-01-01", &[], TestBody::new(b"Authorization=Bearer%20akm-test-a".to_vec(), true)).await;
+    let r = send(
+        s.addr,
+        None,
+        "POST",
+        "/?Action=ListContexts&Version=2017-01-01",
+        &[],
+        TestBody::new(b"Authorization=Bearer%20akm-test-a".to_vec(), true),
+    )
+    .await;
     let msg = expect_err(&r, 400, "InvalidVersion");
     assert!(msg.contains("2025-05-06"), "{msg}");
     // Action only in the x-acs-action header is enough.
-    let r = send(s.addr, None, "POST", "/", &[("x-acs-action", "ListContexts")], TestBody::new(b"Authorization=Bearer%20akm-test-a".to_vec(), true)).await;
+    let r = send(
+        s.addr,
+        None,
+        "POST",
+        "/",
+        &[("x-acs-action", "ListContexts")],
+        TestBody::new(b"Authorization=Bearer%20akm-test-a".to_vec(), true),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.json()["Success"], true);
     s.stop().await;
@@ -27,7 +51,16 @@ async fn unknown_or_missing_action_and_wrong_version_get_precise_errors() {
 async fn get_with_everything_in_the_query_works() {
     // The TS SDK's GetAndLoadInternalContext style: GET / with all parameters (incl. Authorization) in the query.
     let s = TestServer::start().await;
-    let q = encode(&[("Action", "GetContext"), ("Version", VERSION), ("Authorization", "Bearer akm-test-a"), ("Name", "q ctx"), ("AllowCreate", "TRUE")], Style::Ts);
+    let q = encode(
+        &[
+            ("Action", "GetContext"),
+            ("Version", VERSION),
+            ("Authorization", "Bearer akm-test-a"),
+            ("Name", "q ctx"),
+            ("AllowCreate", "TRUE"),
+        ],
+        Style::Ts,
+    );
     let r = send(s.addr, None, "GET", &format!("/?{q}"), &[], TestBody::new(Vec::new(), false)).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     let v = r.json();
@@ -40,15 +73,39 @@ async fn get_with_everything_in_the_query_works() {
 async fn authentication_errors() {
     let s = TestServer::start().await;
     // Missing Authorization.
-    let r = send(s.addr, None, "POST", "/?Action=ListContexts&Version=2025-05-06", &[("content-type", "application/x-www-form-urlencoded")], TestBody::new(b"MaxResults=10".to_vec(), true)).await;
+    let r = send(
+        s.addr,
+        None,
+        "POST",
+        "/?Action=ListContexts&Version=2025-05-06",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        TestBody::new(b"MaxResults=10".to_vec(), true),
+    )
+    .await;
     expect_err(&r, 401, "MissingParameter.Authorization");
     // Unknown key.
     s.client_with_key("akm-wrong").err("ListContexts", &[], 401, "InvalidApiKey").await;
     // Not a Bearer value.
-    let r = send(s.addr, None, "POST", "/?Action=ListContexts", &[], TestBody::new(b"Authorization=akm-test-a".to_vec(), true)).await;
+    let r = send(
+        s.addr,
+        None,
+        "POST",
+        "/?Action=ListContexts",
+        &[],
+        TestBody::new(b"Authorization=akm-test-a".to_vec(), true),
+    )
+    .await;
     expect_err(&r, 401, "MissingParameter.Authorization");
     // Authorization in the query (SyncContext style) is accepted, `bearer` case-insensitively.
-    let r = send(s.addr, None, "POST", "/?Action=ListContexts&Authorization=bearer%20akm-test-a", &[], TestBody::new(Vec::new(), true)).await;
+    let r = send(
+        s.addr,
+        None,
+        "POST",
+        "/?Action=ListContexts&Authorization=bearer%20akm-test-a",
+        &[],
+        TestBody::new(Vec::new(), true),
+    )
+    .await;
     assert_eq!(r.status, 200);
     s.stop().await;
 }
@@ -58,17 +115,32 @@ async fn malformed_forms_are_refused() {
     let s = TestServer::start().await;
     let post = |body: Vec<u8>, ct: &'static str| {
         let addr = s.addr;
-        async move { send(addr, None, "POST", "/?Action=GetContext&Version=2025-05-06", &[("content-type", ct)], TestBody::new(body, true)).await }
+        async move {
+            send(
+                addr,
+                None,
+                "POST",
+                "/?Action=GetContext&Version=2025-05-06",
+                &[("content-type", ct)],
+                TestBody::new(body, true),
+            )
+            .await
+        }
     };
     let form = "application/x-www-form-urlencoded";
-    let msg = expect_err(&post(b"Authorization=Bearer%20akm-test-a&Name".to_vec(), form).await, 400, "InvalidParameter");
+    let msg =
+        expect_err(&post(b"Authorization=Bearer%20akm-test-a&Name".to_vec(), form).await, 400, "InvalidParameter");
     assert!(msg.contains("'Name' has no '='"), "{msg}");
     let mut bad = b"Authorization=Bearer%20akm-test-a&Name=".to_vec();
     bad.push(0xff);
     expect_err(&post(bad, form).await, 400, "InvalidParameter");
     let msg = expect_err(&post(b"{\"Name\":\"x\"}".to_vec(), "application/json").await, 400, "InvalidParameter");
     assert!(msg.contains("Content-Type"), "{msg}");
-    let msg = expect_err(&post(b"Authorization=Bearer%20akm-test-a&Name=a&Name=b".to_vec(), form).await, 400, "InvalidParameter");
+    let msg = expect_err(
+        &post(b"Authorization=Bearer%20akm-test-a&Name=a&Name=b".to_vec(), form).await,
+        400,
+        "InvalidParameter",
+    );
     assert!(msg.contains("Name"), "{msg}");
     // Bad numbers and booleans name the parameter.
     let c = s.client();
@@ -80,7 +152,8 @@ async fn malformed_forms_are_refused() {
     let msg = c.err("ListContexts", &[("Colour", "blue")], 400, "UnsupportedParameter").await;
     assert!(msg.contains("Colour"), "{msg}");
     // Harmless SDK extras are accepted.
-    c.ok("GetContext", &[("Name", "x"), ("AllowCreate", "true"), ("LoginRegionId", "cn-hangzhou"), ("SdkStats", "{}")]).await;
+    c.ok("GetContext", &[("Name", "x"), ("AllowCreate", "true"), ("LoginRegionId", "cn-hangzhou"), ("SdkStats", "{}")])
+        .await;
     s.stop().await;
 }
 
@@ -106,10 +179,28 @@ async fn tenants_are_isolated() {
     let ctx = a.context("private").await;
     a.put_file(&ctx, "/mnt/data/secret.txt", b"a's data").await;
     b.err("GetContext", &[("ContextId", &ctx), ("AllowCreate", "false")], 400, "InvalidContext.NotFound").await;
-    b.err("DescribeContextFiles", &[("ContextId", &ctx), ("ParentFolderPath", "/mnt/data")], 400, "InvalidContext.NotFound").await;
-    b.err("GetContextFileDownloadUrl", &[("ContextId", &ctx), ("FilePath", "/mnt/data/secret.txt")], 400, "InvalidContext.NotFound").await;
+    b.err(
+        "DescribeContextFiles",
+        &[("ContextId", &ctx), ("ParentFolderPath", "/mnt/data")],
+        400,
+        "InvalidContext.NotFound",
+    )
+    .await;
+    b.err(
+        "GetContextFileDownloadUrl",
+        &[("ContextId", &ctx), ("FilePath", "/mnt/data/secret.txt")],
+        400,
+        "InvalidContext.NotFound",
+    )
+    .await;
     b.err("DeleteContext", &[("Id", &ctx)], 400, "InvalidContext.NotFound").await;
-    b.err("CreateMcpSession", &[("PersistenceDataList", &pdl(&[(&ctx, "/mnt/data", None)]))], 400, "InvalidContext.NotFound").await;
+    b.err(
+        "CreateMcpSession",
+        &[("PersistenceDataList", &pdl(&[(&ctx, "/mnt/data", None)]))],
+        400,
+        "InvalidContext.NotFound",
+    )
+    .await;
     // Same name in another tenant is a different context.
     let ctx_b = b.context("private").await;
     assert_ne!(ctx, ctx_b);
@@ -121,7 +212,13 @@ async fn tenants_are_isolated() {
     b.err("GetSession", &[("SessionId", &sid)], 400, "InvalidMcpSession.NotFound").await;
     let r = b.call_q("GetSessionDetail", &[("SessionId", &sid)], &[]).await;
     expect_err(&r, 400, "InvalidMcpSession.NotFound");
-    b.err("CallMcpTool", &[("SessionId", &sid), ("Name", "shell"), ("Args", "{\"command\":\"id\"}")], 400, "InvalidMcpSession.NotFound").await;
+    b.err(
+        "CallMcpTool",
+        &[("SessionId", &sid), ("Name", "shell"), ("Args", "{\"command\":\"id\"}")],
+        400,
+        "InvalidMcpSession.NotFound",
+    )
+    .await;
     b.err("DeleteSessionAsync", &[("SessionId", &sid)], 400, "InvalidMcpSession.NotFound").await;
     assert_eq!(b.ok("ListSession", &[("Labels", "{}")]).await["TotalCount"], 0);
     a.delete_session(&sid).await;
@@ -138,11 +235,12 @@ async fn https_with_self_signed_certificate() {
     for cert in rustls_pki_types::CertificateDer::pem_file_iter(&pem).unwrap() {
         roots.add(cert.unwrap()).unwrap();
     }
-    let cfg = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let cfg =
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
     let mut c = s.client();
     c.tls = Some(std::sync::Arc::new(cfg));
     let ctx = c.context("tls").await;
@@ -200,14 +298,17 @@ async fn https_with_certificate_files() {
     let (cert, key) = (certs.path().join("c.pem"), certs.path().join("k.pem"));
     std::fs::write(&cert, ck.cert.pem()).unwrap();
     std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
-    let s = TestServer::start_with(|c| c.tls = Some(agentbay_local::Tls::Files { cert: cert.clone(), key: key.clone() })).await;
+    let s =
+        TestServer::start_with(|c| c.tls = Some(agentbay_local::Tls::Files { cert: cert.clone(), key: key.clone() }))
+            .await;
     let mut roots = rustls::RootCertStore::empty();
     roots.add(ck.cert.der().clone()).unwrap();
-    let cfg = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let cfg =
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
     let mut c = s.client();
     c.tls = Some(std::sync::Arc::new(cfg));
     let v = c.ok("ListContexts", &[]).await;
@@ -223,7 +324,10 @@ async fn https_with_certificate_files() {
         match r {
             Ok((mut sender, conn)) => {
                 tokio::spawn(conn);
-                sender.send_request(hyper::Request::get("/").body(TestBody::new(Vec::new(), false)).unwrap()).await.is_err()
+                sender
+                    .send_request(hyper::Request::get("/").body(TestBody::new(Vec::new(), false)).unwrap())
+                    .await
+                    .is_err()
             }
             Err(_) => true,
         }

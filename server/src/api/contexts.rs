@@ -42,7 +42,10 @@ pub fn get(c: Call) -> ApiResult {
         let row = lookup(&c, id)?;
         if let Some(name) = c.p.get(field::NAME) {
             if name != row.name {
-                return Err(ApiError::invalid(field::NAME, format!("context '{id}' is named '{}', not '{name}'", row.name)));
+                return Err(ApiError::invalid(
+                    field::NAME,
+                    format!("context '{id}' is named '{}', not '{name}'", row.name),
+                ));
             }
         }
         return Ok(Reply::data(context_data(&row)));

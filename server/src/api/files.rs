@@ -77,7 +77,8 @@ async fn put(st: Arc<AppState>, req: Request) -> Result<(), ApiError> {
     if !context_exists(&st, &grant.context_id)? {
         return Err(ApiError::ContextNotFound(grant.context_id));
     }
-    let entry = Entry { path: grant.path, kind: Kind::File, hash: Some(hash), size, mode: 0o644, mtime: now, create_time: now };
+    let entry =
+        Entry { path: grant.path, kind: Kind::File, hash: Some(hash), size, mode: 0o644, mtime: now, create_time: now };
     db::put_file(&mut st.store.db(), &grant.context_id, &entry)?;
     db::touch_context(&st.store.db(), &grant.context_id, now)?;
     Ok(())

@@ -26,7 +26,12 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(rpc).post(rpc))
         .route(crate::presign::ROUTE, get(files::get_file).put(files::put_file))
-        .fallback(|| async { error_response(&ApiError::MalformedRequest("unknown path; the API is served at '/'".into()), &crate::util::request_id()) })
+        .fallback(|| async {
+            error_response(
+                &ApiError::MalformedRequest("unknown path; the API is served at '/'".into()),
+                &crate::util::request_id(),
+            )
+        })
         .with_state(state)
 }
 
@@ -188,7 +193,9 @@ async fn dispatch(action: Action, c: Call) -> ApiResult {
 pub fn parse_token(p: &Params) -> Result<u64, ApiError> {
     match p.get(field::NEXT_TOKEN) {
         None => Ok(0),
-        Some(t) => t.parse().map_err(|_| ApiError::invalid(field::NEXT_TOKEN, format!("'{t}' is not a token this server issued"))),
+        Some(t) => t
+            .parse()
+            .map_err(|_| ApiError::invalid(field::NEXT_TOKEN, format!("'{t}' is not a token this server issued"))),
     }
 }
 

@@ -134,7 +134,8 @@ mod tests {
 
     #[test]
     fn merges_and_decodes() {
-        let p = Params::parse(Some("Action=GetContext&Version=2025-05-06"), b"Name=a+b&AllowCreate=True", None).unwrap();
+        let p =
+            Params::parse(Some("Action=GetContext&Version=2025-05-06"), b"Name=a+b&AllowCreate=True", None).unwrap();
         assert_eq!(p.get("Name"), Some("a b"));
         assert_eq!(p.bool("AllowCreate").unwrap(), Some(true));
         assert!(Params::parse(None, b"Name", None).is_err());

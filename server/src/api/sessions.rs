@@ -48,7 +48,8 @@ fn tool_list_json() -> String {
 }
 
 fn parse_labels(raw: &str, name: &str) -> Result<BTreeMap<String, String>, ApiError> {
-    let v: Value = serde_json::from_str(raw).map_err(|e| ApiError::InvalidLabels(format!("{name} is not valid JSON: {e}")))?;
+    let v: Value =
+        serde_json::from_str(raw).map_err(|e| ApiError::InvalidLabels(format!("{name} is not valid JSON: {e}")))?;
     let Value::Object(obj) = v else {
         return Err(ApiError::InvalidLabels(format!("{name} must be a JSON object of string values")));
     };
@@ -82,7 +83,9 @@ fn plan_mounts(c: &Call) -> Result<Vec<PlannedMount>, ApiError> {
     let mut out = Vec::new();
     if let Some(raw) = c.p.get(field::PERSISTENCE_DATA_LIST) {
         let items: Vec<serde_json::Map<String, Value>> = serde_json::from_str(raw).map_err(|e| {
-            ApiError::InvalidPersistenceDataList(format!("expected a JSON array of {{ContextId, Path, Policy}} objects: {e}"))
+            ApiError::InvalidPersistenceDataList(format!(
+                "expected a JSON array of {{ContextId, Path, Policy}} objects: {e}"
+            ))
         })?;
         for (i, item) in items.iter().enumerate() {
             if let Some(k) = item.keys().find(|k| !["ContextId", "Path", "Policy"].contains(&k.as_str())) {
@@ -122,7 +125,8 @@ fn plan_mounts(c: &Call) -> Result<Vec<PlannedMount>, ApiError> {
         });
     }
     for (i, m) in out.iter_mut().enumerate() {
-        m.path = paths::normalize(&m.path).map_err(|e| ApiError::InvalidPath(format!("PersistenceDataList[{i}].Path: {e}")))?;
+        m.path = paths::normalize(&m.path)
+            .map_err(|e| ApiError::InvalidPath(format!("PersistenceDataList[{i}].Path: {e}")))?;
         sandbox::validate_mount_path(&m.path)
             .map_err(|e| ApiError::InvalidPath(format!("PersistenceDataList[{i}].Path: {e}")))?;
         contexts::lookup(c, &m.context_id)?;
@@ -170,7 +174,10 @@ pub async fn create(c: Call) -> ApiResult {
         return Err(ApiError::unsupported(field::VPC_RESOURCE, "VPC sessions are not implemented"));
     }
     if let Some(x) = c.p.get(field::EXTRA_CONFIGS).filter(|x| x.trim() != "{}") {
-        return Err(ApiError::unsupported(field::EXTRA_CONFIGS, format!("'{x}': mobile/browser settings are not implemented")));
+        return Err(ApiError::unsupported(
+            field::EXTRA_CONFIGS,
+            format!("'{x}': mobile/browser settings are not implemented"),
+        ));
     }
     c.p.bool(field::ENABLE_RECORD)?;
     let image = c.p.get(field::IMAGE_ID).unwrap_or(DEFAULT_IMAGE_ID).to_string();
@@ -270,21 +277,23 @@ pub fn list(c: Call) -> ApiResult {
     let status = c.p.get(field::STATUS);
     if let Some(s) = status {
         if !session_status::FILTERABLE.contains(&s) {
-            return Err(ApiError::invalid(field::STATUS, format!("'{s}'; valid values: {}", session_status::FILTERABLE.join(", "))));
+            return Err(ApiError::invalid(
+                field::STATUS,
+                format!("'{s}'; valid values: {}", session_status::FILTERABLE.join(", ")),
+            ));
         }
     }
     let max = c.p.uint(field::MAX_RESULTS, 1, 1000)?.unwrap_or(10);
     let offset = parse_token(&c.p)?;
-    let matching: Vec<_> = c
-        .st
-        .tenant_sessions(&c.tenant)
-        .into_iter()
-        .filter(|s| status.is_none_or(|st| s.status() == st))
-        .filter(|s| {
-            let l = s.labels();
-            filter.iter().all(|(k, v)| l.get(k) == Some(v))
-        })
-        .collect();
+    let matching: Vec<_> =
+        c.st.tenant_sessions(&c.tenant)
+            .into_iter()
+            .filter(|s| status.is_none_or(|st| s.status() == st))
+            .filter(|s| {
+                let l = s.labels();
+                filter.iter().all(|(k, v)| l.get(k) == Some(v))
+            })
+            .collect();
     let total = matching.len() as u64;
     let page: Vec<SessionListItem> = matching
         .iter()
@@ -348,7 +357,16 @@ pub fn resource(c: Call) -> ApiResult {
 pub async fn call_tool(c: Call) -> ApiResult {
     c.p.check_names(
         "CallMcpTool",
-        &[field::SESSION_ID, "Name", field::ARGS, field::SERVER, field::AUTO_GEN_SESSION, field::EXTERNAL_USER_ID, field::IMAGE_ID, field::TOOL],
+        &[
+            field::SESSION_ID,
+            "Name",
+            field::ARGS,
+            field::SERVER,
+            field::AUTO_GEN_SESSION,
+            field::EXTERNAL_USER_ID,
+            field::IMAGE_ID,
+            field::TOOL,
+        ],
     )?;
     if c.p.bool(field::AUTO_GEN_SESSION)? == Some(true) {
         return Err(ApiError::unsupported(field::AUTO_GEN_SESSION, "sessions must be created with CreateMcpSession"));
@@ -361,7 +379,9 @@ pub async fn call_tool(c: Call) -> ApiResult {
     let name = c.p.req(field::NAME)?;
     let args: Value = match c.p.get(field::ARGS) {
         None => json!({}),
-        Some(a) => serde_json::from_str(a).map_err(|e| ApiError::InvalidArgs(format!("Args is not valid JSON: {e}")))?,
+        Some(a) => {
+            serde_json::from_str(a).map_err(|e| ApiError::InvalidArgs(format!("Args is not valid JSON: {e}")))?
+        }
     };
     if !args.is_object() {
         return Err(ApiError::InvalidArgs("Args must be a JSON object".into()));

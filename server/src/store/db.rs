@@ -105,9 +105,8 @@ pub fn context_by_name(c: &Connection, tenant: &str, name: &str) -> DbResult<Opt
 /// Newest first. Returns (page, total).
 pub fn list_contexts(c: &Connection, tenant: &str, offset: u64, limit: u64) -> DbResult<(Vec<ContextRow>, u64)> {
     let total: i64 = c.query_row("SELECT COUNT(*) FROM contexts WHERE tenant=?1", [tenant], |r| r.get(0))?;
-    let mut st = c.prepare(&format!(
-        "SELECT {CTX_COLS} FROM contexts WHERE tenant=?1 ORDER BY seq DESC LIMIT ?2 OFFSET ?3"
-    ))?;
+    let mut st =
+        c.prepare(&format!("SELECT {CTX_COLS} FROM contexts WHERE tenant=?1 ORDER BY seq DESC LIMIT ?2 OFFSET ?3"))?;
     let rows = st.query_map(params![tenant, limit as i64, offset as i64], ctx_row)?.collect::<DbResult<Vec<_>>>()?;
     Ok((rows, total as u64))
 }
@@ -175,8 +174,12 @@ pub fn entries_below(c: &Connection, ctx: &str, dir: &str) -> DbResult<Vec<Entry
 }
 
 pub fn entry(c: &Connection, ctx: &str, path: &str) -> DbResult<Option<Entry>> {
-    c.query_row(&format!("SELECT {ENTRY_COLS} FROM entries WHERE context_id=?1 AND path=?2"), params![ctx, path], entry_row)
-        .optional()
+    c.query_row(
+        &format!("SELECT {ENTRY_COLS} FROM entries WHERE context_id=?1 AND path=?2"),
+        params![ctx, path],
+        entry_row,
+    )
+    .optional()
 }
 
 fn insert_entry(c: &Connection, ctx: &str, e: &Entry) -> DbResult<()> {
@@ -212,7 +215,9 @@ pub fn put_file(c: &mut Connection, ctx: &str, e: &Entry) -> DbResult<()> {
         anc = parent;
     }
     let created: Option<i64> = tx
-        .query_row("SELECT create_time FROM entries WHERE context_id=?1 AND path=?2", params![ctx, e.path], |r| r.get(0))
+        .query_row("SELECT create_time FROM entries WHERE context_id=?1 AND path=?2", params![ctx, e.path], |r| {
+            r.get(0)
+        })
         .optional()?;
     let mut e = e.clone();
     if let Some(t) = created {
@@ -238,7 +243,8 @@ pub fn replace_subtree(c: &mut Connection, ctx: &str, dir: &str, entries: &[Entr
     let tx = c.transaction()?;
     let old: HashMap<String, i64> = {
         let (lo, hi) = below(dir);
-        let mut st = tx.prepare("SELECT path, create_time FROM entries WHERE context_id=?1 AND path>=?2 AND path<?3")?;
+        let mut st =
+            tx.prepare("SELECT path, create_time FROM entries WHERE context_id=?1 AND path>=?2 AND path<?3")?;
         let rows = st.query_map(params![ctx, lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<DbResult<_>>()?
     };

@@ -42,7 +42,10 @@ pub fn open_dir(root: &OwnedFd, rel: &str, create: bool) -> io::Result<OwnedFd> 
         }
         cur = rfs::openat(&cur, comp, DIR_FLAGS, Mode::empty()).map_err(|e| {
             if e == Errno::LOOP || e == Errno::NOTDIR {
-                io::Error::new(io::ErrorKind::InvalidInput, format!("'{rel}': '{comp}' is a symlink or not a directory"))
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("'{rel}': '{comp}' is a symlink or not a directory"),
+                )
             } else {
                 err(e)
             }
@@ -61,8 +64,9 @@ fn split(rel: &str) -> io::Result<(&str, &str)> {
 pub fn open_file(root: &OwnedFd, rel: &str) -> io::Result<(File, rfs::Stat)> {
     let (dir, name) = split(rel)?;
     let d = open_dir(root, dir, false)?;
-    let fd = rfs::openat(&d, name, OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK, Mode::empty())
-        .map_err(err)?;
+    let fd =
+        rfs::openat(&d, name, OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK, Mode::empty())
+            .map_err(err)?;
     let st = rfs::fstat(&fd).map_err(err)?;
     if rfs::FileType::from_raw_mode(st.st_mode) != rfs::FileType::RegularFile {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("'{rel}' is not a regular file")));

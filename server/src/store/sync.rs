@@ -128,7 +128,15 @@ pub fn upload(
     let mut new_cache = HashMap::new();
     for (rel, is_dir) in found {
         if is_dir {
-            entries.push(Entry { path: join(mount_path, &rel), kind: Kind::Dir, hash: None, size: 0, mode: 0o755, mtime: now, create_time: now });
+            entries.push(Entry {
+                path: join(mount_path, &rel),
+                kind: Kind::Dir,
+                hash: None,
+                size: 0,
+                mode: 0o755,
+                mtime: now,
+                create_time: now,
+            });
             continue;
         }
         let (mut file, st) = match safe_fs::open_file(&root, &rel) {
@@ -173,7 +181,13 @@ pub fn upload(
 
 /// Copies context `ctx`'s files below `mount_path` into `host_dir`. Local files
 /// the context does not have are left alone.
-pub fn download(store: &Store, ctx: &str, mount_path: &str, host_dir: &Path, cache: &mut StatCache) -> Result<Report, SyncError> {
+pub fn download(
+    store: &Store,
+    ctx: &str,
+    mount_path: &str,
+    host_dir: &Path,
+    cache: &mut StatCache,
+) -> Result<Report, SyncError> {
     let _g = store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
     let entries = db::entries_below(&store.db(), ctx, mount_path)?;
     let root = safe_fs::open_root(host_dir).map_err(io_err(host_dir.display().to_string()))?;

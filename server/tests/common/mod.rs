@@ -128,7 +128,8 @@ pub struct Response {
 
 impl Response {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 }
 
@@ -153,8 +154,7 @@ pub async fn send(
         }
         None => Box::new(tcp),
     };
-    let (mut sender, conn) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io)).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io)).await.unwrap();
     tokio::spawn(conn);
     let mut req = hyper::Request::builder().method(method).uri(path_and_query);
     let mut has_host = false;
@@ -227,7 +227,15 @@ impl Client {
         if self.style == Style::Python && self.tls.is_none() {
             headers.push(("host", &host_py));
         }
-        send(self.addr, self.tls.as_ref(), "POST", &path, &headers, TestBody::new(form.into_bytes(), self.style == Style::Ts)).await
+        send(
+            self.addr,
+            self.tls.as_ref(),
+            "POST",
+            &path,
+            &headers,
+            TestBody::new(form.into_bytes(), self.style == Style::Ts),
+        )
+        .await
     }
 
     pub async fn call(&self, action: &str, body: &[(&str, &str)]) -> Response {
@@ -272,12 +280,23 @@ impl Client {
     }
 
     pub async fn list_files(&self, ctx: &str, parent: &str) -> Vec<(String, String, u64)> {
-        let v = self.ok("DescribeContextFiles", &[("ContextId", ctx), ("ParentFolderPath", parent), ("PageNumber", "1"), ("PageSize", "50")]).await;
+        let v = self
+            .ok(
+                "DescribeContextFiles",
+                &[("ContextId", ctx), ("ParentFolderPath", parent), ("PageNumber", "1"), ("PageSize", "50")],
+            )
+            .await;
         v["Data"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|f| (f["FileName"].as_str().unwrap().into(), f["FileType"].as_str().unwrap().into(), f["Size"].as_u64().unwrap()))
+            .map(|f| {
+                (
+                    f["FileName"].as_str().unwrap().into(),
+                    f["FileType"].as_str().unwrap().into(),
+                    f["Size"].as_u64().unwrap(),
+                )
+            })
             .collect()
     }
 
@@ -289,7 +308,11 @@ impl Client {
     }
 
     /// GetContextInfo tasks for the session (decoded).
-    pub async fn tasks(&self, sid: &str, extra: &[(&str, &str)]) -> Vec<agentbay_wasm::core::wire::context_status::TaskStatus> {
+    pub async fn tasks(
+        &self,
+        sid: &str,
+        extra: &[(&str, &str)],
+    ) -> Vec<agentbay_wasm::core::wire::context_status::TaskStatus> {
         let mut b = vec![("SessionId", sid)];
         b.extend_from_slice(extra);
         let v = self.ok("GetContextInfo", &b).await;
@@ -328,7 +351,12 @@ impl Client {
 
     pub async fn shell(&self, sid: &str, command: &str) -> agentbay_wasm::core::wire::tool::ShellPayload {
         let args = serde_json::json!({"command": command, "timeout_ms": 20000}).to_string();
-        let v = self.ok("CallMcpTool", &[("Args", &args), ("AutoGenSession", "false"), ("Name", "shell"), ("Server", ""), ("SessionId", sid)]).await;
+        let v = self
+            .ok(
+                "CallMcpTool",
+                &[("Args", &args), ("AutoGenSession", "false"), ("Name", "shell"), ("Server", ""), ("SessionId", sid)],
+            )
+            .await;
         assert_eq!(v["Data"]["isError"], false, "{v}");
         let text = v["Data"]["content"][0]["text"].as_str().unwrap();
         serde_json::from_str(text).unwrap()
