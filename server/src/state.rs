@@ -179,13 +179,14 @@ impl AppState {
         let sess = session.clone();
         let joined = tokio::task::spawn_blocking(move || {
             let m = &sess.mounts[mount];
+            let spec = sync::MountSpec { ctx: &m.context_id, mount_path: &m.path, policy: &m.policy };
             let r = match dir {
                 Direction::Upload => {
                     let hook = st.upload_fault.clone();
                     let hook_ref = hook.as_deref().map(|h| h as &(dyn Fn(usize) -> Result<(), String> + Sync));
-                    sync::upload(&st.store, &m.context_id, &m.path, &m.host_dir, &mut cache, hook_ref)
+                    sync::upload(&st.store, spec, &m.host_dir, &mut cache, hook_ref)
                 }
-                Direction::Download => sync::download(&st.store, &m.context_id, &m.path, &m.host_dir, &mut cache),
+                Direction::Download => sync::download(&st.store, spec, &m.host_dir, &mut cache),
             };
             (r, cache)
         })

@@ -10,6 +10,7 @@
 
 use super::db::{self, Entry, Kind};
 use super::{safe_fs, Store};
+use agentbay_wasm::core::wire::policy::SyncPolicy;
 use std::collections::HashMap;
 use std::io;
 use std::path::Path;
@@ -109,15 +110,24 @@ fn join(mount_path: &str, rel: &str) -> String {
     }
 }
 
-/// Uploads `host_dir` (mounted at `mount_path`) into context `ctx`.
+/// One context mount as the sync engine sees it: where it is mounted in the
+/// session and under which policy. Every policy knob is applied from here.
+#[derive(Debug, Clone, Copy)]
+pub struct MountSpec<'a> {
+    pub ctx: &'a str,
+    pub mount_path: &'a str,
+    pub policy: &'a SyncPolicy,
+}
+
+/// Uploads `host_dir` (mounted at `spec.mount_path`) into context `spec.ctx`.
 pub fn upload(
     store: &Store,
-    ctx: &str,
-    mount_path: &str,
+    spec: MountSpec<'_>,
     host_dir: &Path,
     cache: &mut StatCache,
     fault: Option<FaultHook<'_>>,
 ) -> Result<Report, SyncError> {
+    let MountSpec { ctx, mount_path, .. } = spec;
     let _g = store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
     let root = safe_fs::open_root(host_dir).map_err(io_err(host_dir.display().to_string()))?;
     let mut found = Vec::new();
@@ -179,15 +189,10 @@ pub fn upload(
     Ok(report)
 }
 
-/// Copies context `ctx`'s files below `mount_path` into `host_dir`. Local files
-/// the context does not have are left alone.
-pub fn download(
-    store: &Store,
-    ctx: &str,
-    mount_path: &str,
-    host_dir: &Path,
-    cache: &mut StatCache,
-) -> Result<Report, SyncError> {
+/// Copies context `spec.ctx`'s files below `spec.mount_path` into `host_dir`.
+/// Local files the context does not have are left alone.
+pub fn download(store: &Store, spec: MountSpec<'_>, host_dir: &Path, cache: &mut StatCache) -> Result<Report, SyncError> {
+    let MountSpec { ctx, mount_path, .. } = spec;
     let _g = store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
     let entries = db::entries_below(&store.db(), ctx, mount_path)?;
     let root = safe_fs::open_root(host_dir).map_err(io_err(host_dir.display().to_string()))?;
@@ -240,6 +245,10 @@ mod tests {
         (data, store, row.id)
     }
 
+    fn spec<'a>(ctx: &'a str, policy: &'a SyncPolicy) -> MountSpec<'a> {
+        MountSpec { ctx, mount_path: "/mnt/data", policy }
+    }
+
     fn manifest(store: &Store, ctx: &str) -> Vec<(String, Option<String>)> {
         db::entries_below(&store.db(), ctx, "/mnt/data").unwrap().into_iter().map(|e| (e.path, e.hash)).collect()
     }
@@ -252,11 +261,11 @@ mod tests {
         fs::create_dir(mnt.path().join("sub")).unwrap();
         fs::write(mnt.path().join("sub/b.txt"), "same").unwrap();
         let mut cache = StatCache::default();
-        let r = upload(&store, &ctx, "/mnt/data", mnt.path(), &mut cache, None).unwrap();
+        let r = upload(&store, spec(&ctx, &SyncPolicy::default()), mnt.path(), &mut cache, None).unwrap();
         assert_eq!((r.files, r.transferred, r.unchanged), (2, 2, 0));
         assert_eq!(store.blobs.count().unwrap(), 1, "identical content stored once");
         fs::write(mnt.path().join("c.txt"), "new").unwrap();
-        let r = upload(&store, &ctx, "/mnt/data", mnt.path(), &mut cache, None).unwrap();
+        let r = upload(&store, spec(&ctx, &SyncPolicy::default()), mnt.path(), &mut cache, None).unwrap();
         assert_eq!((r.files, r.transferred, r.unchanged), (3, 1, 2));
         let m = manifest(&store, &ctx);
         let paths: Vec<_> = m.iter().map(|(p, _)| p.as_str()).collect();
@@ -269,12 +278,12 @@ mod tests {
         let mnt = tempfile::tempdir().unwrap();
         fs::write(mnt.path().join("a.txt"), "v1").unwrap();
         let mut cache = StatCache::default();
-        upload(&store, &ctx, "/mnt/data", mnt.path(), &mut cache, None).unwrap();
+        upload(&store, spec(&ctx, &SyncPolicy::default()), mnt.path(), &mut cache, None).unwrap();
         let before = manifest(&store, &ctx);
         fs::write(mnt.path().join("a.txt"), "v2").unwrap();
         fs::write(mnt.path().join("b.txt"), "v2b").unwrap();
         let hook = |n: usize| if n >= 1 { Err("injected".to_string()) } else { Ok(()) };
-        let e = upload(&store, &ctx, "/mnt/data", mnt.path(), &mut cache, Some(&hook)).unwrap_err();
+        let e = upload(&store, spec(&ctx, &SyncPolicy::default()), mnt.path(), &mut cache, Some(&hook)).unwrap_err();
         assert!(e.to_string().contains("injected"));
         assert_eq!(manifest(&store, &ctx), before);
         // The half-written blob is an orphan and GC removes it; the old one stays.
@@ -290,12 +299,12 @@ mod tests {
         let src = tempfile::tempdir().unwrap();
         fs::write(src.path().join("a.txt"), "a").unwrap();
         fs::write(src.path().join("b.txt"), "b").unwrap();
-        upload(&store, &ctx, "/mnt/data", src.path(), &mut StatCache::default(), None).unwrap();
+        upload(&store, spec(&ctx, &SyncPolicy::default()), src.path(), &mut StatCache::default(), None).unwrap();
         let dst = tempfile::tempdir().unwrap();
         let mut cache = StatCache::default();
-        download(&store, &ctx, "/mnt/data", dst.path(), &mut cache).unwrap();
+        download(&store, spec(&ctx, &SyncPolicy::default()), dst.path(), &mut cache).unwrap();
         fs::write(dst.path().join("b.txt"), "changed").unwrap();
-        let r = upload(&store, &ctx, "/mnt/data", dst.path(), &mut cache, None).unwrap();
+        let r = upload(&store, spec(&ctx, &SyncPolicy::default()), dst.path(), &mut cache, None).unwrap();
         assert_eq!((r.files, r.transferred, r.unchanged), (2, 1, 1));
     }
 
@@ -307,23 +316,23 @@ mod tests {
         fs::write(src.path().join("d/e/f.txt"), "deep").unwrap();
         fs::create_dir(src.path().join("empty")).unwrap();
         std::os::unix::fs::symlink("/etc/passwd", src.path().join("link")).unwrap();
-        upload(&store, &ctx, "/mnt/data", src.path(), &mut StatCache::default(), None).unwrap();
+        upload(&store, spec(&ctx, &SyncPolicy::default()), src.path(), &mut StatCache::default(), None).unwrap();
         assert!(manifest(&store, &ctx).iter().all(|(p, _)| p != "/mnt/data/link"), "symlinks are not synced");
 
         let dst = tempfile::tempdir().unwrap();
         let mut cache = StatCache::default();
-        let r = download(&store, &ctx, "/mnt/data", dst.path(), &mut cache).unwrap();
+        let r = download(&store, spec(&ctx, &SyncPolicy::default()), dst.path(), &mut cache).unwrap();
         assert_eq!((r.files, r.transferred), (1, 1));
         assert_eq!(fs::read_to_string(dst.path().join("d/e/f.txt")).unwrap(), "deep");
         assert!(dst.path().join("empty").is_dir());
-        let r = download(&store, &ctx, "/mnt/data", dst.path(), &mut cache).unwrap();
+        let r = download(&store, spec(&ctx, &SyncPolicy::default()), dst.path(), &mut cache).unwrap();
         assert_eq!(r.unchanged, 1);
 
         // A session replaces a directory by a symlink to a host dir: download must not write through it.
         let victim = tempfile::tempdir().unwrap();
         fs::remove_dir_all(dst.path().join("d")).unwrap();
         std::os::unix::fs::symlink(victim.path(), dst.path().join("d")).unwrap();
-        assert!(download(&store, &ctx, "/mnt/data", dst.path(), &mut StatCache::default()).is_err());
+        assert!(download(&store, spec(&ctx, &SyncPolicy::default()), dst.path(), &mut StatCache::default()).is_err());
         assert_eq!(fs::read_dir(victim.path()).unwrap().count(), 0);
     }
 }
