@@ -3,7 +3,7 @@
 //! resolves inside the session's own view of the filesystem.
 
 use super::args::*;
-use super::text::{file_mode_string, rfc3339_utc};
+use super::text::file_mode_string;
 use agentbay_wasm::core::wire::tool::{format_dir_entry, format_multiple_files, FileInfo, ToolResult};
 use base64::Engine;
 use std::fs::{self, File, OpenOptions};
@@ -152,7 +152,7 @@ fn get_file_info(path: &str) -> Outcome {
         path: abs.to_string_lossy().into_owned(),
         size: meta.len(),
         is_directory: meta.is_dir(),
-        mod_time: rfc3339_utc(meta.mtime(), meta.mtime_nsec()),
+        mod_time: crate::util::rfc3339(meta.mtime()),
         mode: file_mode_string(&meta),
         owner: Some(id_name("/etc/passwd", meta.uid())),
         group: Some(id_name("/etc/group", meta.gid())),
