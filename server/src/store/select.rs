@@ -188,17 +188,19 @@ mod tests {
     use agentbay_wasm::core::wire::policy::BwList;
 
     fn sel(lists: &[(&str, &[&str], bool, bool)]) -> Result<Selector, SelectError> {
-        let mut p = SyncPolicy::default();
-        p.bw_list = BwList {
-            white_lists: lists
-                .iter()
-                .map(|(path, ex, pr, er)| WhiteList {
-                    path: path.to_string(),
-                    exclude_paths: ex.iter().map(|s| s.to_string()).collect(),
-                    is_path_regex: *pr,
-                    is_exclude_regex: *er,
-                })
-                .collect(),
+        let p = SyncPolicy {
+            bw_list: BwList {
+                white_lists: lists
+                    .iter()
+                    .map(|(path, ex, pr, er)| WhiteList {
+                        path: path.to_string(),
+                        exclude_paths: ex.iter().map(|s| s.to_string()).collect(),
+                        is_path_regex: *pr,
+                        is_exclude_regex: *er,
+                    })
+                    .collect(),
+            },
+            ..SyncPolicy::default()
         };
         Selector::compile(&p, "/home/wuying")
     }
