@@ -8,7 +8,8 @@
 //! * a regex `path` (`isPathRegex`) is matched in full (anchored) against the file's
 //!   path and each of its ancestor directories, each spelled two ways: mount-relative
 //!   with a leading slash (`/src/a.txt`) and absolute in the session
-//!   (`/home/wuying/src/a.txt`). The shortest matching ancestor is that white list's base.
+//!   (`/home/wuying/src/a.txt`); the mount itself is `/` and `/home/wuying`. The shortest
+//!   matching ancestor is that white list's base.
 //!
 //! and none of that white list's excludes applies:
 //! * a literal exclude is relative to the base (`/temp` under `/src` is `src/temp`) and
@@ -143,6 +144,10 @@ impl Selector {
     }
 
     fn re_match(&self, re: &Regex, rel: &str) -> bool {
+        if rel.is_empty() {
+            let abs = if self.mount_path.is_empty() { "/" } else { self.mount_path.as_str() };
+            return re.is_match("/") || re.is_match(abs);
+        }
         re.is_match(&format!("/{rel}")) || re.is_match(&format!("{}/{rel}", self.mount_path))
     }
 
@@ -150,7 +155,8 @@ impl Selector {
     fn base(&self, rule: &Rule, rel: &str) -> Option<String> {
         match &rule.path {
             Pat::Lit(p) => within(rel, p).then(|| p.clone()),
-            Pat::Re(re) => prefixes(rel).find(|q| self.re_match(re, q)).map(str::to_string),
+            // The mount itself first: `/home/wuying` as a regex selects the whole mount.
+            Pat::Re(re) => std::iter::once("").chain(prefixes(rel)).find(|q| self.re_match(re, q)).map(str::to_string),
         }
     }
 
@@ -242,6 +248,8 @@ mod tests {
         assert!(s.selects("cfg/anything/below"), "a matching directory selects its subtree");
         assert!(!s.selects("cfgx"));
         assert!(s.may_contain("elsewhere"), "a regex may match deeper");
+        let s = sel(&[("/home/wuying/?", &["/skip"], true, false)]).unwrap();
+        assert!(s.selects("any/file") && !s.selects("skip/x"), "a regex matching the mount selects all of it");
     }
 
     #[test]
