@@ -3,6 +3,7 @@
 //! Paths arrive from the network and later become host file names under a
 //! mount dir, so anything that could escape or alias (relative, `..`, `.`,
 //! empty components, NUL, backslashes are fine but control chars are not) is refused.
+//! Context file paths may also be Windows drive paths; see [`normalize_context`].
 
 /// Longest accepted path, in bytes (Linux PATH_MAX).
 const MAX_LEN: usize = 4096;
@@ -23,6 +24,10 @@ pub enum PathError {
     TooLong,
     #[error("path must name a file, not '/'")]
     Root,
+    #[error("path '{0}' is drive-relative (write it as 'X:\\...' with a separator after the drive)")]
+    DriveRelative(String),
+    #[error("path '{0}' has a ':' inside a Windows file name (alternate data streams are not files)")]
+    WindowsStream(String),
 }
 
 /// Validates and normalises an absolute path: a single trailing `/` is dropped;
@@ -63,6 +68,51 @@ pub fn normalize_file(p: &str) -> Result<String, PathError> {
     Ok(n)
 }
 
+/// Like [`normalize`], but also accepts Windows drive paths for context files
+/// (`c:\Users\Administrator\Downloads`, `C:/Users/...`), so a file uploaded for a
+/// Windows desktop and a Linux session mapping that path (mappingPolicy) address one
+/// stored file.
+///
+/// Canonical stored form of a Windows path: `/<drive letter, lower case>:/<components>`
+/// with `/` separators and the components' case kept (`/c:/Users/Administrator/Downloads`).
+/// The Linux spelling of that form (`/C:/Users/...`) is canonicalised the same way.
+/// Drive-relative (`c:foo`), UNC (`\\server\share`), `.`/`..` and empty
+/// components, and `:` inside names are refused.
+pub fn normalize_context(p: &str) -> Result<String, PathError> {
+    let b = p.as_bytes();
+    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+        let rest = &p[2..];
+        if !rest.starts_with(['\\', '/']) {
+            return Err(PathError::DriveRelative(p.into()));
+        }
+        let linux = format!("/{}:{}", (b[0] as char).to_ascii_lowercase(), rest.replace('\\', "/"));
+        let n = normalize(&linux).map_err(|e| match e {
+            PathError::DotComponent(_) => PathError::DotComponent(p.into()),
+            PathError::EmptyComponent(_) => PathError::EmptyComponent(p.into()),
+            other => other,
+        })?;
+        if n[3..].contains(':') {
+            return Err(PathError::WindowsStream(p.into()));
+        }
+        return Ok(n);
+    }
+    let mut n = normalize(p)?;
+    let nb = n.as_bytes();
+    if nb.len() >= 3 && nb[1].is_ascii_uppercase() && nb[2] == b':' && (nb.len() == 3 || nb[3] == b'/') {
+        n.replace_range(1..2, &(nb[1] as char).to_ascii_lowercase().to_string());
+    }
+    Ok(n)
+}
+
+/// Like [`normalize_context`] but refuses `/` (a file path).
+pub fn normalize_context_file(p: &str) -> Result<String, PathError> {
+    let n = normalize_context(p)?;
+    if n == "/" {
+        return Err(PathError::Root);
+    }
+    Ok(n)
+}
+
 /// Whether `path` is `dir` itself or lies below it (both normalised).
 pub fn is_within(path: &str, dir: &str) -> bool {
     dir == "/" || path == dir || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
@@ -88,6 +138,38 @@ mod tests {
         assert!(matches!(normalize("/mnt/\0x"), Err(PathError::ControlChar)));
         assert!(matches!(normalize(""), Err(PathError::Empty)));
         assert!(matches!(normalize_file("/"), Err(PathError::Root)));
+    }
+
+    #[test]
+    fn windows_paths_share_one_canonical_form() {
+        let canon = "/c:/Users/Administrator/Downloads/a.txt";
+        for p in [
+            r"c:\Users\Administrator\Downloads\a.txt",
+            r"C:\Users\Administrator\Downloads\a.txt",
+            "C:/Users/Administrator/Downloads/a.txt",
+            "/C:/Users/Administrator/Downloads/a.txt",
+            canon,
+        ] {
+            assert_eq!(normalize_context(p).unwrap(), canon, "{p}");
+        }
+        assert_eq!(normalize_context(r"c:\Users\").unwrap(), "/c:/Users");
+        assert_eq!(normalize_context(r"D:\").unwrap(), "/d:");
+        // Linux paths are unchanged, backslashes included.
+        assert_eq!(normalize_context(r"/mnt/a\b").unwrap(), r"/mnt/a\b");
+        assert_eq!(normalize_context("/Cx/a").unwrap(), "/Cx/a");
+    }
+
+    #[test]
+    fn windows_escapes_are_refused() {
+        assert!(matches!(normalize_context(r"c:\Users\..\x"), Err(PathError::DotComponent(_))));
+        assert!(matches!(normalize_context(r"c:/Users/./x"), Err(PathError::DotComponent(_))));
+        assert!(matches!(normalize_context(r"c:\Users\\x"), Err(PathError::EmptyComponent(_))));
+        assert!(matches!(normalize_context("c:Users"), Err(PathError::DriveRelative(_))));
+        assert!(matches!(normalize_context("c:"), Err(PathError::DriveRelative(_))));
+        assert!(matches!(normalize_context(r"c:\a\b.txt:secret"), Err(PathError::WindowsStream(_))));
+        assert!(matches!(normalize_context(r"\\server\share\a"), Err(PathError::Relative(_))));
+        assert!(matches!(normalize_context(r"\Users\a"), Err(PathError::Relative(_))));
+        assert!(matches!(normalize_context_file(r"c:\"), Ok(p) if p == "/c:"));
     }
 
     #[test]

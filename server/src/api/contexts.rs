@@ -156,7 +156,7 @@ pub fn clear(c: Call) -> ApiResult {
 
 fn path_param(c: &Call, name: &str) -> Result<String, ApiError> {
     let raw = c.p.req(name)?;
-    paths::normalize_file(raw).map_err(|e| ApiError::InvalidPath(format!("{name}: {e}")))
+    paths::normalize_context_file(raw).map_err(|e| ApiError::InvalidPath(format!("{name}: {e}")))
 }
 
 pub fn describe_files(c: Call) -> ApiResult {
@@ -165,7 +165,7 @@ pub fn describe_files(c: Call) -> ApiResult {
         &[field::CONTEXT_ID, field::PARENT_FOLDER_PATH, field::PAGE_NUMBER, field::PAGE_SIZE],
     )?;
     let ctx = c.p.req(field::CONTEXT_ID)?;
-    let parent = paths::normalize(c.p.get(field::PARENT_FOLDER_PATH).unwrap_or("/"))
+    let parent = paths::normalize_context(c.p.get(field::PARENT_FOLDER_PATH).unwrap_or("/"))
         .map_err(|e| ApiError::InvalidPath(format!("{}: {e}", field::PARENT_FOLDER_PATH)))?;
     let page = c.p.uint(field::PAGE_NUMBER, 1, u32::MAX as u64)?.unwrap_or(1);
     let size = c.p.uint(field::PAGE_SIZE, 1, 1000)?.unwrap_or(50);

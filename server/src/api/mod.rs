@@ -3,6 +3,7 @@
 pub mod contexts;
 pub mod error;
 pub mod files;
+pub mod mount_policy;
 pub mod params;
 pub mod sessions;
 

@@ -141,6 +141,14 @@ fn plan_mounts(c: &Call) -> Result<Vec<PlannedMount>, ApiError> {
             }
         }
     }
+    let roots = out
+        .iter()
+        .enumerate()
+        .map(|(i, m)| super::mount_policy::check(i, &m.path, &m.policy))
+        .collect::<Result<Vec<_>, _>>()?;
+    let keyed: Vec<_> =
+        out.iter().zip(&roots).map(|(m, r)| (m.context_id.as_str(), m.path.as_str(), r.as_str())).collect();
+    super::mount_policy::check_stored_roots(&keyed)?;
     Ok(out)
 }
 

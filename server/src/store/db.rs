@@ -274,3 +274,62 @@ pub fn clearing_contexts(c: &Connection) -> DbResult<Vec<String>> {
     let rows = st.query_map([], |r| r.get::<_, String>(0))?;
     rows.collect()
 }
+
+/// The upload switch under a narrowing policy (white lists, `syncLocalFile=false`), in ONE
+/// transaction: keeps the old entries below `dir` unless `remove(path, kind)` says otherwise,
+/// then writes `entries`. Old entries the new ones would contradict go too (a stored file
+/// where a new entry needs a directory, a stored subtree where a new file now is), so the
+/// manifest stays a tree. Creation times of surviving paths are kept.
+pub fn merge_subtree(
+    c: &mut Connection,
+    ctx: &str,
+    dir: &str,
+    entries: &[Entry],
+    remove: &dyn Fn(&str, Kind) -> bool,
+) -> DbResult<()> {
+    let tx = c.transaction()?;
+    let old: std::collections::BTreeMap<String, (Kind, i64)> = {
+        let (lo, hi) = below(dir);
+        let mut st =
+            tx.prepare("SELECT path, kind, create_time FROM entries WHERE context_id=?1 AND path>=?2 AND path<?3")?;
+        let rows = st.query_map(params![ctx, lo, hi], |r| {
+            let kind: String = r.get(1)?;
+            Ok((r.get::<_, String>(0)?, (if kind == "dir" { Kind::Dir } else { Kind::File }, r.get::<_, i64>(2)?)))
+        })?;
+        rows.collect::<DbResult<_>>()?
+    };
+    let new: HashSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+    let mut gone: HashSet<&str> =
+        old.iter().filter(|(p, (k, _))| !new.contains(p.as_str()) && remove(p, *k)).map(|(p, _)| p.as_str()).collect();
+    for e in entries {
+        if e.kind == Kind::File {
+            let (lo, hi) = below(&e.path);
+            gone.extend(old.range(lo..hi).map(|(p, _)| p.as_str()));
+        }
+        let mut anc = e.path.as_str();
+        while let Some((parent, _)) = anc.rsplit_once('/') {
+            if parent.len() <= dir.len() {
+                break;
+            }
+            if matches!(old.get(parent), Some((Kind::File, _))) {
+                gone.insert(parent);
+            }
+            anc = parent;
+        }
+    }
+    {
+        let mut del = tx.prepare("DELETE FROM entries WHERE context_id=?1 AND path=?2")?;
+        for p in &gone {
+            del.execute(params![ctx, p])?;
+        }
+    }
+    tx.execute("DELETE FROM entries WHERE context_id=?1 AND path=?2 AND kind='file'", params![ctx, dir])?;
+    for e in entries {
+        let mut e = e.clone();
+        if let Some((_, t)) = old.get(&e.path) {
+            e.create_time = *t;
+        }
+        insert_entry(&tx, ctx, &e)?;
+    }
+    tx.commit()
+}

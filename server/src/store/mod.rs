@@ -3,6 +3,7 @@
 pub mod blobs;
 pub mod db;
 pub mod safe_fs;
+pub mod select;
 pub mod sync;
 
 use rusqlite::Connection;

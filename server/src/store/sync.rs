@@ -9,6 +9,7 @@
 //! proves unchanged.
 
 use super::db::{self, Entry, Kind};
+use super::select::Selector;
 use super::{safe_fs, Store};
 use agentbay_wasm::core::wire::policy::SyncPolicy;
 use std::collections::HashMap;
@@ -23,6 +24,9 @@ pub enum SyncError {
     Db(#[from] rusqlite::Error),
     #[error("upload aborted: {0}")]
     Aborted(String),
+    /// Refused at CreateMcpSession already; kept for policies built elsewhere.
+    #[error("policy: {0}")]
+    Policy(String),
 }
 
 fn io_err(path: impl Into<String>) -> impl FnOnce(io::Error) -> SyncError {
@@ -69,7 +73,47 @@ pub struct Report {
 /// the upload before the manifest switch (used to prove atomicity in tests).
 pub type FaultHook<'a> = &'a (dyn Fn(usize) -> Result<(), String> + Sync);
 
-fn walk(host: &Path, rel: &str, out: &mut Vec<(String, bool)>) -> Result<(), SyncError> {
+/// What a mount dir walk found: `(mount-relative path, is_dir)` of the selected files, the
+/// selected directories and the directories on the way to them, parents before children.
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub entries: Vec<(String, bool)>,
+    /// Directories listed; subtrees the selector rules out are never opened.
+    pub dirs_read: usize,
+}
+
+/// Walks `host` (never following symlinks) under `sel`.
+pub fn walk_selected(host: &Path, sel: &Selector) -> Result<Walk, SyncError> {
+    let mut found = Vec::new();
+    let mut dirs_read = 0;
+    walk(host, "", sel, &mut found, &mut dirs_read)?;
+    if sel.is_all() {
+        return Ok(Walk { entries: found, dirs_read });
+    }
+    let mut needed = std::collections::HashSet::new();
+    let mut keep = vec![false; found.len()];
+    // Children follow their parents, so one backwards pass marks every dir a kept entry needs.
+    for (i, (rel, is_dir)) in found.iter().enumerate().rev() {
+        if sel.selects(rel) || (*is_dir && needed.contains(rel.as_str())) {
+            keep[i] = true;
+            let mut anc = rel.as_str();
+            while let Some((parent, _)) = anc.rsplit_once('/') {
+                needed.insert(parent.to_string());
+                anc = parent;
+            }
+        }
+    }
+    let entries = found.into_iter().zip(keep).filter_map(|(e, k)| k.then_some(e)).collect();
+    Ok(Walk { entries, dirs_read })
+}
+
+fn walk(
+    host: &Path,
+    rel: &str,
+    sel: &Selector,
+    out: &mut Vec<(String, bool)>,
+    dirs_read: &mut usize,
+) -> Result<(), SyncError> {
     let dir = if rel.is_empty() { host.to_path_buf() } else { host.join(rel) };
     let rd = match std::fs::read_dir(&dir) {
         Ok(rd) => rd,
@@ -77,6 +121,7 @@ fn walk(host: &Path, rel: &str, out: &mut Vec<(String, bool)>) -> Result<(), Syn
         Err(e) if e.kind() == io::ErrorKind::NotFound && !rel.is_empty() => return Ok(()),
         Err(e) => return Err(io_err(rel)(e)),
     };
+    *dirs_read += 1;
     let mut children = Vec::new();
     for ent in rd {
         let ent = ent.map_err(io_err(rel))?;
@@ -89,7 +134,9 @@ fn walk(host: &Path, rel: &str, out: &mut Vec<(String, bool)>) -> Result<(), Syn
         let ft = ent.file_type().map_err(io_err(rel))?;
         let child = if rel.is_empty() { name } else { format!("{rel}/{name}") };
         if ft.is_dir() {
-            children.push(child);
+            if sel.may_contain(&child) {
+                children.push(child);
+            }
         } else if ft.is_file() {
             out.push((child, false));
         }
@@ -97,7 +144,7 @@ fn walk(host: &Path, rel: &str, out: &mut Vec<(String, bool)>) -> Result<(), Syn
     }
     for c in children {
         out.push((c.clone(), true));
-        walk(host, &c, out)?;
+        walk(host, &c, sel, out, dirs_read)?;
     }
     Ok(())
 }
@@ -119,6 +166,23 @@ pub struct MountSpec<'a> {
     pub policy: &'a SyncPolicy,
 }
 
+impl MountSpec<'_> {
+    /// Where the mount's files live in the context: `mappingPolicy.path` (canonical form,
+    /// Windows paths included) when set, else the mount path.
+    pub fn stored_root(&self) -> Result<String, SyncError> {
+        match self.policy.mapping_policy.as_ref().map(|m| m.path.as_str()).filter(|p| !p.is_empty()) {
+            Some(p) => {
+                crate::paths::normalize_context(p).map_err(|e| SyncError::Policy(format!("mappingPolicy.path: {e}")))
+            }
+            None => Ok(self.mount_path.to_string()),
+        }
+    }
+
+    pub fn selector(&self) -> Result<Selector, SyncError> {
+        Selector::compile(self.policy, self.mount_path).map_err(|e| SyncError::Policy(e.to_string()))
+    }
+}
+
 /// Uploads `host_dir` (mounted at `spec.mount_path`) into context `spec.ctx`.
 pub fn upload(
     store: &Store,
@@ -127,11 +191,12 @@ pub fn upload(
     cache: &mut StatCache,
     fault: Option<FaultHook<'_>>,
 ) -> Result<Report, SyncError> {
-    let MountSpec { ctx, mount_path, .. } = spec;
+    let ctx = spec.ctx;
+    let stored = spec.stored_root()?;
+    let sel = spec.selector()?;
     let _g = store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
     let root = safe_fs::open_root(host_dir).map_err(io_err(host_dir.display().to_string()))?;
-    let mut found = Vec::new();
-    walk(host_dir, "", &mut found)?;
+    let found = walk_selected(host_dir, &sel)?.entries;
     let now = crate::util::now_secs();
     let mut entries = Vec::with_capacity(found.len());
     let mut report = Report::default();
@@ -139,7 +204,7 @@ pub fn upload(
     for (rel, is_dir) in found {
         if is_dir {
             entries.push(Entry {
-                path: join(mount_path, &rel),
+                path: join(&stored, &rel),
                 kind: Kind::Dir,
                 hash: None,
                 size: 0,
@@ -173,7 +238,7 @@ pub fn upload(
         };
         new_cache.insert(rel.clone(), (key, hash.clone()));
         entries.push(Entry {
-            path: join(mount_path, &rel),
+            path: join(&stored, &rel),
             kind: Kind::File,
             hash: Some(hash),
             size: st.st_size as u64,
@@ -183,20 +248,49 @@ pub fn upload(
         });
         report.files += 1;
     }
-    db::replace_subtree(&mut store.db(), ctx, mount_path, &entries)?;
+    let mirror = spec.policy.delete_policy.sync_local_file;
+    if mirror && sel.is_all() {
+        db::replace_subtree(&mut store.db(), ctx, &stored, &entries)?;
+    } else {
+        // Mirror only within the white-listed scope; without syncLocalFile nothing stored goes.
+        let prefix_len = if stored == "/" { 1 } else { stored.len() + 1 };
+        let remove = |path: &str, _: Kind| mirror && sel.selects(&path[prefix_len..]);
+        db::merge_subtree(&mut store.db(), ctx, &stored, &entries, &remove)?;
+    }
     db::touch_context(&store.db(), ctx, now)?;
     cache.files = new_cache;
     Ok(report)
 }
 
 /// Copies context `spec.ctx`'s files below `spec.mount_path` into `host_dir`.
-/// Local files the context does not have are left alone.
+/// Local files the context does not have are left alone. Only white-listed files (and
+/// the directories on the way to them) are delivered.
 pub fn download(store: &Store, spec: MountSpec<'_>, host_dir: &Path, cache: &mut StatCache) -> Result<Report, SyncError> {
-    let MountSpec { ctx, mount_path, .. } = spec;
+    let ctx = spec.ctx;
+    let stored = spec.stored_root()?;
+    let sel = spec.selector()?;
     let _g = store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
-    let entries = db::entries_below(&store.db(), ctx, mount_path)?;
+    let mut entries = db::entries_below(&store.db(), ctx, &stored)?;
     let root = safe_fs::open_root(host_dir).map_err(io_err(host_dir.display().to_string()))?;
-    let prefix_len = if mount_path == "/" { 1 } else { mount_path.len() + 1 };
+    let prefix_len = if stored == "/" { 1 } else { stored.len() + 1 };
+    if !sel.is_all() {
+        let selected: Vec<bool> = entries.iter().map(|e| sel.selects(&e.path[prefix_len..])).collect();
+        let needed: std::collections::HashSet<&str> = entries
+            .iter()
+            .zip(&selected)
+            .filter(|(_, s)| **s)
+            .flat_map(|(e, _)| {
+                e.path[prefix_len..].match_indices('/').map(|(i, _)| &e.path[prefix_len..prefix_len + i])
+            })
+            .collect();
+        let keep: Vec<bool> = entries
+            .iter()
+            .zip(selected)
+            .map(|(e, s)| s || (e.kind == Kind::Dir && needed.contains(&e.path[prefix_len..])))
+            .collect();
+        let mut k = keep.into_iter();
+        entries.retain(|_| k.next().unwrap_or(false));
+    }
     let mut report = Report::default();
     for e in entries {
         let rel = &e.path[prefix_len..];
@@ -282,7 +376,13 @@ mod tests {
         let before = manifest(&store, &ctx);
         fs::write(mnt.path().join("a.txt"), "v2").unwrap();
         fs::write(mnt.path().join("b.txt"), "v2b").unwrap();
-        let hook = |n: usize| if n >= 1 { Err("injected".to_string()) } else { Ok(()) };
+        let hook = |n: usize| {
+            if n >= 1 {
+                Err("injected".to_string())
+            } else {
+                Ok(())
+            }
+        };
         let e = upload(&store, spec(&ctx, &SyncPolicy::default()), mnt.path(), &mut cache, Some(&hook)).unwrap_err();
         assert!(e.to_string().contains("injected"));
         assert_eq!(manifest(&store, &ctx), before);
