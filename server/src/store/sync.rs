@@ -9,7 +9,7 @@
 //! proves unchanged.
 
 use super::db::{self, Entry, Kind};
-use super::{safe_fs, Store};
+use super::{expiry, safe_fs, Store};
 use agentbay_wasm::core::wire::policy::SyncPolicy;
 use std::collections::HashMap;
 use std::io;
@@ -183,8 +183,13 @@ pub fn upload(
         });
         report.files += 1;
     }
-    db::replace_subtree(&mut store.db(), ctx, mount_path, &entries)?;
-    db::touch_context(&store.db(), ctx, now)?;
+    {
+        // One guard for switch and expiry: the sweeper never sees the new manifest with old expiry times.
+        let mut conn = store.db();
+        db::replace_subtree(&mut conn, ctx, mount_path, &entries)?;
+        expiry::after_upload(&mut conn, ctx, mount_path, &spec.policy.recycle_policy, &entries, store.clock.now())?;
+        db::touch_context(&conn, ctx, now)?;
+    }
     cache.files = new_cache;
     Ok(report)
 }
