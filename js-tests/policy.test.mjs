@@ -487,6 +487,22 @@ test("white list: only /src minus /src/tmp is uploaded; a regex white list selec
   assert.deepEqual(await storedTree(rctx.id, mount), { "logs/a.log": "a", "logs/deep/b.log": "b" });
 });
 
+test("policies the SDK passes but the server cannot act on fail create() with InvalidParameter.Policy [p-files]", async () => {
+  const ctx = await newContext("badpol");
+  const before = (await agentBay.list()).sessionIds.length;
+  const cases = [
+    [{ bwList: { whiteLists: [{ path: "/src/(", isPathRegex: true }] } }, /invalid regular expression '\/src\/\('/],
+    [new SyncPolicyImpl({ mappingPolicy: { path: "relative/dir" } }), /mappingPolicy\.path/],
+  ];
+  for (const [pol, why] of cases) {
+    const r = await agentBay.create({ contextSync: [new ContextSync(ctx.id, "/mnt/bad", pol)] });
+    assert.equal(r.success, false, `refused: ${JSON.stringify(pol)}`);
+    assert.match(r.errorMessage, /InvalidParameter\.Policy/);
+    assert.match(r.errorMessage, why);
+  }
+  assert.equal((await agentBay.list()).sessionIds.length, before, "no session was created");
+});
+
 test("deletePolicy.syncLocalFile: true mirrors local deletions, false only adds/overwrites [p-files]", async () => {
   const mount = "/home/wuying/del";
   const start = { "gone.txt": "g", "keep.txt": "k", "d/gone2.txt": "g2" };
