@@ -1,7 +1,9 @@
 //! Durable state in the data dir: SQLite metadata + content-addressed blobs.
 
+pub mod archive;
 pub mod blobs;
 pub mod db;
+pub mod extract;
 pub mod safe_fs;
 pub mod sync;
 

@@ -23,6 +23,9 @@ pub enum SyncError {
     Db(#[from] rusqlite::Error),
     #[error("upload aborted: {0}")]
     Aborted(String),
+    /// Archives that could not be unpacked or extracted; the rest of the download was delivered.
+    #[error("{0}")]
+    Extract(String),
 }
 
 fn io_err(path: impl Into<String>) -> impl FnOnce(io::Error) -> SyncError {
@@ -53,6 +56,9 @@ impl StatKey {
 #[derive(Debug, Default)]
 pub struct StatCache {
     files: HashMap<String, (StatKey, String)>,
+    /// Archives extracted in this session (mount-relative path → manifest entry, and
+    /// whether the session copy was removed), see `extract`.
+    pub(crate) extracted: HashMap<String, (Entry, bool)>,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -102,7 +108,7 @@ fn walk(host: &Path, rel: &str, out: &mut Vec<(String, bool)>) -> Result<(), Syn
     Ok(())
 }
 
-fn join(mount_path: &str, rel: &str) -> String {
+pub(crate) fn join(mount_path: &str, rel: &str) -> String {
     if mount_path == "/" {
         format!("/{rel}")
     } else {
@@ -132,6 +138,9 @@ pub fn upload(
     let root = safe_fs::open_root(host_dir).map_err(io_err(host_dir.display().to_string()))?;
     let mut found = Vec::new();
     walk(host_dir, "", &mut found)?;
+    if super::archive::is_archive_mode(spec.policy) {
+        return super::archive::upload(store, ctx, mount_path, spec.policy, &root, found, cache, fault);
+    }
     let now = crate::util::now_secs();
     let mut entries = Vec::with_capacity(found.len());
     let mut report = Report::default();
@@ -183,6 +192,7 @@ pub fn upload(
         });
         report.files += 1;
     }
+    super::extract::carry_extracted_sources(store, cache, &mut entries);
     db::replace_subtree(&mut store.db(), ctx, mount_path, &entries)?;
     db::touch_context(&store.db(), ctx, now)?;
     cache.files = new_cache;
@@ -198,8 +208,15 @@ pub fn download(store: &Store, spec: MountSpec<'_>, host_dir: &Path, cache: &mut
     let root = safe_fs::open_root(host_dir).map_err(io_err(host_dir.display().to_string()))?;
     let prefix_len = if mount_path == "/" { 1 } else { mount_path.len() + 1 };
     let mut report = Report::default();
+    let mut failures = Vec::new();
+    let (expanded, unpacked) =
+        super::extract::expand_before_download(store, spec.policy, &root, &entries, prefix_len, cache, &mut failures);
+    report.transferred += unpacked;
     for e in entries {
         let rel = &e.path[prefix_len..];
+        if expanded.contains(rel) {
+            continue;
+        }
         match (e.kind, &e.hash) {
             (Kind::Dir, _) => {
                 safe_fs::open_dir(&root, rel, true).map_err(io_err(&e.path))?;
@@ -222,6 +239,9 @@ pub fn download(store: &Store, spec: MountSpec<'_>, host_dir: &Path, cache: &mut
         }
     }
     db::touch_context(&store.db(), ctx, crate::util::now_secs())?;
+    if !failures.is_empty() {
+        return Err(SyncError::Extract(failures.join("; ")));
+    }
     Ok(report)
 }
 
