@@ -1,8 +1,10 @@
 //! Durable state in the data dir: SQLite metadata + content-addressed blobs.
 
+pub mod archive;
 pub mod blobs;
 pub mod db;
 pub mod expiry;
+pub mod extract;
 pub mod safe_fs;
 pub mod select;
 pub mod sync;
