@@ -9,7 +9,7 @@
 //! proves unchanged.
 
 use super::db::{self, Entry, Kind};
-use super::{expiry, safe_fs, Store};
+use super::{safe_fs, Store};
 use agentbay_wasm::core::wire::policy::SyncPolicy;
 use std::collections::HashMap;
 use std::io;
@@ -183,13 +183,11 @@ pub fn upload(
         });
         report.files += 1;
     }
-    {
-        // One guard for switch and expiry: the sweeper never sees the new manifest with old expiry times.
-        let mut conn = store.db();
-        db::replace_subtree(&mut conn, ctx, mount_path, &entries)?;
-        expiry::after_upload(&mut conn, ctx, mount_path, &spec.policy.recycle_policy, &entries, store.clock.now())?;
-        db::touch_context(&conn, ctx, now)?;
-    }
+    // Expiry first: a sweep between the two writes then finds fresh times, never the new manifest with
+    // stale ones. If the switch fails, the rows describe an upload that did not happen until the next one.
+    super::expiry::record_upload(store, ctx, mount_path, &spec.policy.recycle_policy, &entries)?;
+    db::replace_subtree(&mut store.db(), ctx, mount_path, &entries)?;
+    db::touch_context(&store.db(), ctx, now)?;
     cache.files = new_cache;
     Ok(report)
 }
