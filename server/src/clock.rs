@@ -22,6 +22,11 @@ impl Clock {
         crate::util::now_secs().saturating_add(self.offset())
     }
 
+    /// Moves the clock forward (or back) by `secs` while the server runs.
+    pub fn advance(&self, secs: i64) {
+        let _ = self.offset_secs.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| Some(o.saturating_add(secs)));
+    }
+
     pub fn offset(&self) -> i64 {
         self.offset_secs.load(Ordering::Relaxed)
     }
@@ -38,5 +43,7 @@ mod tests {
         assert!((c.now() - real - 86_400).abs() <= 2);
         assert_eq!(Clock::with_offset(i64::MAX).now(), i64::MAX);
         assert!((Clock::default().now() - real).abs() <= 2);
+        c.advance(-86_400);
+        assert!((c.now() - real).abs() <= 2);
     }
 }

@@ -289,6 +289,12 @@ impl Running {
         self.state.release_all().await;
     }
 
+    /// Moves the lifecycle clock by `secs` at runtime (in-process only: no HTTP
+    /// endpoint can shift time). The sweeper acts on it at its next interval.
+    pub fn advance_clock(&self, secs: i64) {
+        self.state.store.clock.advance(secs);
+    }
+
     /// The startup line scripts parse.
     pub fn startup_line(&self) -> String {
         format!(

@@ -52,9 +52,9 @@ pub fn recycle_dirs(mount_path: &str, policy: &RecyclePolicy) -> Result<Vec<Stri
         .collect()
 }
 
-/// Records the expiry of every entry an upload of `mount_path` just stored, at
-/// shifted time `now`. Called with the same connection guard as the manifest
-/// switch so the sweeper never pairs the new manifest with stale expiry times.
+/// Records the expiry of every entry an upload of `mount_path` is about to store,
+/// at shifted time `now`. Called just before the manifest switch, so a sweep in
+/// between never deletes freshly uploaded data on a stale expiry time.
 pub fn after_upload(
     c: &mut Connection,
     ctx: &str,
@@ -64,10 +64,7 @@ pub fn after_upload(
     now: i64,
 ) -> DbResult<()> {
     // Session creation validated the paths; a path that still fails to resolve covers nothing.
-    let dirs: Vec<String> = match recycle_dirs(mount_path, policy) {
-        Ok(d) => d,
-        Err(_) => Vec::new(),
-    };
+    let dirs = recycle_dirs(mount_path, policy).unwrap_or_default();
     let expire = policy.lifetime_secs().map(|l| now.saturating_add(i64::try_from(l).unwrap_or(i64::MAX)));
     let tx = c.transaction()?;
     {
@@ -88,6 +85,18 @@ pub fn after_upload(
         }
     }
     tx.commit()
+}
+
+/// [`after_upload`] at the store's lifecycle clock.
+pub fn record_upload(
+    store: &super::Store,
+    ctx: &str,
+    root: &str,
+    policy: &RecyclePolicy,
+    entries: &[Entry],
+) -> DbResult<()> {
+    let now = store.clock.now();
+    after_upload(&mut store.db(), ctx, root, policy, entries, now)
 }
 
 /// Makes `path` permanent (a file stored through a presigned URL has no lifecycle).

@@ -63,10 +63,10 @@ pub enum ExtractError {
     Special { entry: String, kind: &'static str },
     #[error("entry '{0}' has a name that is not UTF-8")]
     BadName(String),
-    #[error("more than {0} entries")]
-    TooManyEntries(u64),
-    #[error("more than {0} bytes uncompressed")]
-    TooLarge(u64),
+    #[error("entry '{entry}' is over the limit of {limit} entries")]
+    TooManyEntries { entry: String, limit: u64 },
+    #[error("entry '{entry}' brings the uncompressed total over {limit} bytes")]
+    TooLarge { entry: String, limit: u64 },
     #[error("entry '{0}' holds more data than it declares")]
     SizeMismatch(String),
     #[error("not a readable archive: {0}")]
@@ -144,14 +144,14 @@ struct Budget {
 }
 
 impl Budget {
-    fn take(&mut self, size: u64) -> Result<(), ExtractError> {
+    fn take(&mut self, entry: &str, size: u64) -> Result<(), ExtractError> {
         self.entries += 1;
         if self.entries > self.limits.max_entries {
-            return Err(ExtractError::TooManyEntries(self.limits.max_entries));
+            return Err(ExtractError::TooManyEntries { entry: entry.into(), limit: self.limits.max_entries });
         }
         self.bytes = self.bytes.saturating_add(size);
         if self.bytes > self.limits.max_bytes {
-            return Err(ExtractError::TooLarge(self.limits.max_bytes));
+            return Err(ExtractError::TooLarge { entry: entry.into(), limit: self.limits.max_bytes });
         }
         Ok(())
     }
@@ -163,7 +163,7 @@ fn plan_tar_entry<R: Read>(e: &tar::Entry<'_, R>, budget: &mut Budget) -> Result
     let rel = clean(name).ok_or_else(|| ExtractError::Escapes(name.into()))?;
     let h = e.header();
     let size = h.entry_size().map_err(|e| ExtractError::Corrupt(e.to_string()))?;
-    budget.take(size)?;
+    budget.take(name, size)?;
     let link = || e.link_name_bytes().map(|l| String::from_utf8_lossy(&l).into_owned()).unwrap_or_default();
     use tar::EntryType as T;
     match h.entry_type() {
@@ -266,7 +266,7 @@ fn plan_zip<R: Read + Seek>(z: &mut zip::ZipArchive<R>, limits: Limits) -> Resul
         // Zip tools on Windows write `\` separators; treat them as separators so `..\x` cannot hide.
         let name = f.name().replace('\\', "/");
         let rel = clean(&name).ok_or_else(|| ExtractError::Escapes(name.clone()))?;
-        budget.take(f.size())?;
+        budget.take(&name, f.size())?;
         let unix = f.unix_mode().unwrap_or(0);
         check_type(&name, unix & 0o170000)?;
         let p = if unix & 0o170000 == 0o120000 {
@@ -493,9 +493,9 @@ mod tests {
         let root = safe_fs::open_root(dir.path()).unwrap();
         let files: &[(&str, &[u8])] = &[("a", b"1234"), ("b", b"5678")];
         let e = extract(&root, "t", tar_of(files), Format::Tar, Limits { max_entries: 1, max_bytes: 100 }).unwrap_err();
-        assert!(matches!(e, ExtractError::TooManyEntries(1)), "{e}");
+        assert!(matches!(e, ExtractError::TooManyEntries { limit: 1, .. }), "{e}");
         let e = extract(&root, "t", tar_of(files), Format::Tar, Limits { max_entries: 9, max_bytes: 7 }).unwrap_err();
-        assert!(matches!(e, ExtractError::TooLarge(7)), "{e}");
+        assert!(matches!(e, ExtractError::TooLarge { limit: 7, .. }), "{e}");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
         let n = extract(&root, "t", tar_of(files), Format::Tar, Limits::default()).unwrap();
         assert_eq!(n, 2);

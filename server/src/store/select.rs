@@ -8,7 +8,8 @@
 //! * a regex `path` (`isPathRegex`) is matched in full (anchored) against the file's
 //!   path and each of its ancestor directories, each spelled two ways: mount-relative
 //!   with a leading slash (`/src/a.txt`) and absolute in the session
-//!   (`/home/wuying/src/a.txt`). The shortest matching ancestor is that white list's base.
+//!   (`/home/wuying/src/a.txt`); the mount itself is `/` and `/home/wuying`. The shortest
+//!   matching ancestor is that white list's base.
 //!
 //! and none of that white list's excludes applies:
 //! * a literal exclude is relative to the base (`/temp` under `/src` is `src/temp`) and
@@ -143,6 +144,10 @@ impl Selector {
     }
 
     fn re_match(&self, re: &Regex, rel: &str) -> bool {
+        if rel.is_empty() {
+            let abs = if self.mount_path.is_empty() { "/" } else { self.mount_path.as_str() };
+            return re.is_match("/") || re.is_match(abs);
+        }
         re.is_match(&format!("/{rel}")) || re.is_match(&format!("{}/{rel}", self.mount_path))
     }
 
@@ -150,7 +155,8 @@ impl Selector {
     fn base(&self, rule: &Rule, rel: &str) -> Option<String> {
         match &rule.path {
             Pat::Lit(p) => within(rel, p).then(|| p.clone()),
-            Pat::Re(re) => prefixes(rel).find(|q| self.re_match(re, q)).map(str::to_string),
+            // The mount itself first: `/home/wuying` as a regex selects the whole mount.
+            Pat::Re(re) => std::iter::once("").chain(prefixes(rel)).find(|q| self.re_match(re, q)).map(str::to_string),
         }
     }
 
@@ -188,17 +194,19 @@ mod tests {
     use agentbay_wasm::core::wire::policy::BwList;
 
     fn sel(lists: &[(&str, &[&str], bool, bool)]) -> Result<Selector, SelectError> {
-        let mut p = SyncPolicy::default();
-        p.bw_list = BwList {
-            white_lists: lists
-                .iter()
-                .map(|(path, ex, pr, er)| WhiteList {
-                    path: path.to_string(),
-                    exclude_paths: ex.iter().map(|s| s.to_string()).collect(),
-                    is_path_regex: *pr,
-                    is_exclude_regex: *er,
-                })
-                .collect(),
+        let p = SyncPolicy {
+            bw_list: BwList {
+                white_lists: lists
+                    .iter()
+                    .map(|(path, ex, pr, er)| WhiteList {
+                        path: path.to_string(),
+                        exclude_paths: ex.iter().map(|s| s.to_string()).collect(),
+                        is_path_regex: *pr,
+                        is_exclude_regex: *er,
+                    })
+                    .collect(),
+            },
+            ..SyncPolicy::default()
         };
         Selector::compile(&p, "/home/wuying")
     }
@@ -240,6 +248,8 @@ mod tests {
         assert!(s.selects("cfg/anything/below"), "a matching directory selects its subtree");
         assert!(!s.selects("cfgx"));
         assert!(s.may_contain("elsewhere"), "a regex may match deeper");
+        let s = sel(&[("/home/wuying/?", &["/skip"], true, false)]).unwrap();
+        assert!(s.selects("any/file") && !s.selects("skip/x"), "a regex matching the mount selects all of it");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use super::db::{self, Entry, Kind};
 use super::select::Selector;
-use super::{expiry, safe_fs, Store};
+use super::{safe_fs, Store};
 use agentbay_wasm::core::wire::policy::SyncPolicy;
 use std::collections::HashMap;
 use std::io;
@@ -258,21 +258,19 @@ pub fn upload(
         report.files += 1;
     }
     super::extract::carry_extracted_sources(store, cache, &mut entries);
+    // Expiry first: a sweep between the two writes then finds fresh times, never the new manifest with
+    // stale ones. If the switch fails, the rows describe an upload that did not happen until the next one.
+    super::expiry::record_upload(store, ctx, &stored, &spec.policy.recycle_policy, &entries)?;
     let mirror = spec.policy.delete_policy.sync_local_file;
-    {
-        // One guard for switch and expiry: the sweeper never sees the new manifest with old expiry times.
-        let mut conn = store.db();
-        if mirror && sel.is_all() {
-            db::replace_subtree(&mut conn, ctx, &stored, &entries)?;
-        } else {
-            // Mirror only within the white-listed scope; without syncLocalFile nothing stored goes.
-            let prefix_len = if stored == "/" { 1 } else { stored.len() + 1 };
-            let remove = |path: &str, _: Kind| mirror && sel.selects(&path[prefix_len..]);
-            db::merge_subtree(&mut conn, ctx, &stored, &entries, &remove)?;
-        }
-        expiry::after_upload(&mut conn, ctx, &stored, &spec.policy.recycle_policy, &entries, store.clock.now())?;
-        db::touch_context(&conn, ctx, now)?;
+    if mirror && sel.is_all() {
+        db::replace_subtree(&mut store.db(), ctx, &stored, &entries)?;
+    } else {
+        // Mirror only within the white-listed scope; without syncLocalFile nothing stored goes.
+        let prefix_len = if stored == "/" { 1 } else { stored.len() + 1 };
+        let remove = |path: &str, _: Kind| mirror && sel.selects(&path[prefix_len..]);
+        db::merge_subtree(&mut store.db(), ctx, &stored, &entries, &remove)?;
     }
+    db::touch_context(&store.db(), ctx, now)?;
     cache.files = new_cache;
     Ok(report)
 }
