@@ -15,6 +15,7 @@ const CLASSES = [
   "RecyclePolicy",
   "MappingPolicy",
   "WhiteList",
+  "WhiteListValidator",
   "BWList",
 ];
 const FUNCTIONS = [

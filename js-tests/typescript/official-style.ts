@@ -10,8 +10,15 @@ import {
   newContextSync,
   newSyncPolicy,
   newSyncPolicyWithDefaults,
+  newMappingPolicy,
   initAsync,
+  MappingPolicy,
+  RecyclePolicy,
+  UploadPolicy,
+  WhiteList,
+  WhiteListValidator,
 } from "agentbay-wasm";
+import type { SyncPolicyData, WhiteListData, MappingPolicyData } from "agentbay-wasm";
 
 const lifecycle: Lifecycle = Lifecycle.Lifecycle_1Day;
 const mode: UploadMode = UploadMode.Archive;
@@ -20,6 +27,23 @@ const download: DownloadStrategy = DownloadStrategy.DownloadAsync;
 // @ts-expect-error: not a Lifecycle value
 const badLifecycle: Lifecycle = "Lifecycle_2Days";
 void [lifecycle, mode, strategy, download, badLifecycle];
+
+// Issue 4: regex white lists, mappingPolicy kept by SyncPolicyImpl, Archive mode, period, toDict().
+const regexList = new WhiteList({ path: "/src/.*", isPathRegex: true, excludePaths: [".*\\.log"], isExcludeRegex: true });
+const isRegex: boolean | undefined = regexList.isPathRegex;
+const wlData: WhiteListData = regexList.toDict();
+WhiteListValidator.validate({ path: "/src", excludePaths: ["/src/tmp"] });
+WhiteListValidator.validate(regexList);
+const mapping: MappingPolicyData = new MappingPolicy({ path: "/home/old" }).toJSON();
+const mapping2: MappingPolicyData = newMappingPolicy();
+const mapped: SyncPolicyData = new SyncPolicyImpl({ mappingPolicy: mapping }).toJSON();
+const archive = new UploadPolicy({ uploadMode: UploadMode.Archive, period: 1 });
+const period: number | undefined = archive.period;
+const recycle = new RecyclePolicy({ lifecycle: Lifecycle.Lifecycle_1Day, paths: ["/cache"] });
+const recyclePaths: string[] = recycle.paths;
+// @ts-expect-error: path is a string
+new WhiteList({ path: 1 });
+void [isRegex, wlData, mapping2, mapped.mappingPolicy, period, recyclePaths];
 
 export async function officialFlow(): Promise<number> {
   await initAsync();

@@ -5,12 +5,15 @@
 //! of the official SDKs using the shared `agentbay_wasm::core::wire` format.
 
 pub mod api;
+pub mod clock;
 pub mod paths;
+pub mod periodic;
 pub mod presign;
 pub mod sandbox;
 pub mod server;
 pub mod state;
 pub mod store;
+pub mod sweeper;
 pub mod tools;
 pub mod util;
 

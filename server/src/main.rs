@@ -30,6 +30,15 @@ struct Cli {
     /// <data-dir>/tls/self-signed-cert.pem.
     #[arg(long)]
     tls_self_signed: bool,
+    /// Shift the clock used for data lifecycles (recyclePolicy) by SECONDS (may be
+    /// negative). Expiry times are computed and swept on this clock, so restarting with
+    /// `--clock-offset 86460` shows what Lifecycle_1Day does to data uploaded now.
+    /// Session, task and context times stay on the real clock.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0, allow_negative_numbers = true)]
+    clock_offset: i64,
+    /// How often expired lifecycle data is deleted (it is also swept once at start).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    sweep_interval: u64,
 }
 
 fn main() -> ExitCode {
@@ -48,6 +57,8 @@ fn main() -> ExitCode {
     let mut cfg = Config::new(cli.data_dir, helper_exe);
     cfg.listen = cli.listen;
     cfg.api_keys = cli.api_keys;
+    cfg.clock_offset_secs = cli.clock_offset;
+    cfg.sweep_interval = std::time::Duration::from_secs(cli.sweep_interval);
     cfg.tls = match (cli.tls_cert, cli.tls_key, cli.tls_self_signed) {
         (Some(cert), Some(key), _) => Some(Tls::Files { cert, key }),
         (_, _, true) => Some(Tls::SelfSigned),

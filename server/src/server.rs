@@ -36,6 +36,11 @@ pub struct Config {
     /// upload before its manifest switch (proves uploads are atomic).
     #[doc(hidden)]
     pub upload_fault: Option<UploadFault>,
+    /// Seconds added to the wall clock for data lifecycles (expiry times and the
+    /// sweeper): a restart with one day plus a bit shows what `Lifecycle_1Day` does.
+    pub clock_offset_secs: i64,
+    /// How often expired data is swept (also once at start). Raised to 10 ms at least.
+    pub sweep_interval: std::time::Duration,
 }
 
 impl Config {
@@ -48,6 +53,8 @@ impl Config {
             helper_exe: helper_exe.into(),
             presign_ttl_secs: crate::presign::DEFAULT_TTL_SECS,
             upload_fault: None,
+            clock_offset_secs: 0,
+            sweep_interval: crate::sweeper::DEFAULT_INTERVAL,
         }
     }
 }
@@ -80,6 +87,7 @@ pub struct Running {
     _lock: std::fs::File,
     stop: tokio::sync::oneshot::Sender<()>,
     serve: tokio::task::JoinHandle<()>,
+    sweeper: tokio::task::JoinHandle<()>,
 }
 
 pub struct Server;
@@ -182,7 +190,9 @@ impl Server {
         rescue_stale_sessions(&data_dir).map_err(|e| StartError::DataDir(data_dir.clone(), e))?;
         crate::sandbox::probe().map_err(|e| StartError::Sandbox(e.to_string()))?;
 
-        let store = Arc::new(Store::open(&data_dir)?);
+        let mut store = Store::open(&data_dir)?;
+        store.clock = crate::clock::Clock::with_offset(cfg.clock_offset_secs);
+        let store = Arc::new(store);
         // Finish clears a crash interrupted, then drop blobs nothing references
         // (uploads that never committed).
         let interrupted = db::clearing_contexts(&store.db()).map_err(crate::store::StoreError::from)?;
@@ -192,6 +202,9 @@ impl Server {
                 .map_err(crate::store::StoreError::from)?;
         }
         store.gc()?;
+        // Data that expired while the server was down is gone before the first request.
+        crate::sweeper::sweep_once(&store)?;
+        let sweeper = crate::sweeper::spawn(store.clone(), cfg.sweep_interval);
 
         let api_keys = if cfg.api_keys.is_empty() {
             vec![load_or_create_key(&data_dir).map_err(|e| StartError::DataDir(data_dir.clone(), e))?]
@@ -261,6 +274,7 @@ impl Server {
             _lock: lock,
             stop,
             serve,
+            sweeper,
         })
     }
 }
@@ -269,9 +283,16 @@ impl Running {
     /// Stops accepting requests, lets in-flight ones finish, then releases every
     /// session under its policies (auto-upload contexts are uploaded).
     pub async fn shutdown(self) {
+        self.sweeper.abort();
         let _ = self.stop.send(());
         let _ = self.serve.await;
         self.state.release_all().await;
+    }
+
+    /// Moves the lifecycle clock by `secs` at runtime (in-process only: no HTTP
+    /// endpoint can shift time). The sweeper acts on it at its next interval.
+    pub fn advance_clock(&self, secs: i64) {
+        self.state.store.clock.advance(secs);
     }
 
     /// The startup line scripts parse.

@@ -97,6 +97,12 @@ pub fn part_with_defaults(part: Part, partial: Value) -> Result<Value, PolicyErr
     Ok(inner)
 }
 
+/// `WhiteListValidator.validate(whiteList)`: the white-list checks of a policy, for one list alone.
+pub fn validate_white_list(white_list: Value) -> Result<(), PolicyError> {
+    let wl = as_object(white_list)?;
+    validate_and_normalize(&mut json!({"bwList": {"whiteLists": [wl]}}))
+}
+
 /// `new SyncPolicyImpl(partial)` / `new SyncPolicy(partial)`: unknown keys refused,
 /// missing (or null) top-level parts filled with defaults, nested parts kept as given,
 /// `mappingPolicy` kept (the official class drops it).
@@ -228,6 +234,24 @@ mod tests {
         let wl = part_with_defaults(Part::WhiteList, json!({"path": "/src/.*", "isPathRegex": true})).unwrap();
         assert_eq!(wl["isPathRegex"], true);
         assert!(part_with_defaults(Part::Upload, json!("x")).is_err());
+    }
+
+    #[test]
+    fn white_list_validator_checks_one_list() {
+        assert!(validate_white_list(json!({"path": "/src", "excludePaths": ["/tmp"]})).is_ok());
+        assert!(validate_white_list(json!({"path": "/src/.*", "isPathRegex": true})).is_ok());
+        assert!(
+            validate_white_list(json!({"path": "/src", "excludePaths": [".*\\.log"], "isExcludeRegex": true})).is_ok()
+        );
+        assert_eq!(
+            validate_white_list(json!({"path": "/src", "excludePaths": ["*.log"], "isPathRegex": true})).unwrap_err(),
+            PolicyError::WildcardInExcludePath("*.log".into())
+        );
+        assert_eq!(
+            validate_white_list(json!({"path": "/s[0-9]", "isExcludeRegex": true})).unwrap_err(),
+            PolicyError::WildcardInWhiteListPath("/s[0-9]".into())
+        );
+        assert!(validate_white_list(json!(["/src"])).is_err());
     }
 
     #[test]

@@ -57,6 +57,12 @@ macro_rules! part_class {
                 self.data.clone().into()
             }
 
+            /// Python-style spelling of `toJSON()` (the official Python classes have `to_dict()`).
+            #[wasm_bindgen(js_name = toDict, unchecked_return_type = $data)]
+            pub fn to_dict(&self) -> JsValue {
+                self.data.clone().into()
+            }
+
             $(
                 #[wasm_bindgen(getter, unchecked_return_type = $ty)]
                 pub fn $field(&self) -> JsValue {
@@ -132,6 +138,12 @@ macro_rules! sync_policy_class {
 
             #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "SyncPolicyData")]
             pub fn to_json(&self) -> JsValue {
+                self.data.clone().into()
+            }
+
+            /// Python-style spelling of `toJSON()`.
+            #[wasm_bindgen(js_name = toDict, unchecked_return_type = "SyncPolicyData")]
+            pub fn to_dict(&self) -> JsValue {
                 self.data.clone().into()
             }
 
@@ -215,6 +227,20 @@ macro_rules! sync_policy_class {
 
 sync_policy_class!(SyncPolicy);
 sync_policy_class!(SyncPolicyImpl);
+
+/// The official `WhiteListValidator`: `WhiteListValidator.validate(whiteList)` throws the newer
+/// wildcard messages (skipped for the side whose regex flag is true) and returns nothing otherwise.
+#[wasm_bindgen]
+pub struct WhiteListValidator;
+
+#[wasm_bindgen]
+impl WhiteListValidator {
+    pub fn validate(
+        #[wasm_bindgen(js_name = whiteList, unchecked_param_type = "WhiteListData | WhiteList")] white_list: JsValue,
+    ) -> Result<(), JsValue> {
+        sync_config::validate_white_list(to_json(&white_list)?).map_err(policy_error)
+    }
+}
 
 /// Validates and normalises any policy form (class instance or plain object).
 fn checked_policy(policy: &JsValue) -> Result<JsValue, JsValue> {

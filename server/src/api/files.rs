@@ -79,7 +79,12 @@ async fn put(st: Arc<AppState>, req: Request) -> Result<(), ApiError> {
     }
     let entry =
         Entry { path: grant.path, kind: Kind::File, hash: Some(hash), size, mode: 0o644, mtime: now, create_time: now };
-    db::put_file(&mut st.store.db(), &grant.context_id, &entry)?;
+    {
+        let mut conn = st.store.db();
+        db::put_file(&mut conn, &grant.context_id, &entry)?;
+        // A file stored directly has no lifecycle: it stays until deleted.
+        crate::store::expiry::forget(&conn, &grant.context_id, &entry.path)?;
+    }
     db::touch_context(&st.store.db(), &grant.context_id, now)?;
     Ok(())
 }

@@ -130,6 +130,8 @@ fn plan_mounts(c: &Call) -> Result<Vec<PlannedMount>, ApiError> {
         sandbox::validate_mount_path(&m.path)
             .map_err(|e| ApiError::InvalidPath(format!("PersistenceDataList[{i}].Path: {e}")))?;
         contexts::lookup(c, &m.context_id)?;
+        crate::store::expiry::recycle_dirs(&m.path, &m.policy.recycle_policy)
+            .map_err(|e| ApiError::InvalidPolicy(format!("PersistenceDataList[{i}].Policy: {e}")))?;
     }
     for (i, a) in out.iter().enumerate() {
         for b in &out[i + 1..] {
@@ -228,6 +230,7 @@ pub async fn create(c: Call) -> ApiResult {
     let downloads: Vec<usize> =
         (0..session.mounts.len()).filter(|&i| session.mounts[i].policy.download_policy.auto_download).collect();
     c.st.spawn_tasks(&session, downloads, Direction::Download);
+    crate::periodic::spawn(&c.st, &session);
 
     Ok(Reply::data(CreateSessionData {
         session_id: id.clone(),

@@ -1,7 +1,10 @@
 //! Durable state in the data dir: SQLite metadata + content-addressed blobs.
 
+pub mod archive;
 pub mod blobs;
 pub mod db;
+pub mod expiry;
+pub mod extract;
 pub mod safe_fs;
 pub mod select;
 pub mod sync;
@@ -24,13 +27,16 @@ pub struct Store {
     /// Held shared while blobs are written and referenced (uploads, PUTs, downloads),
     /// exclusively by blob GC, so GC never deletes a blob a commit is about to reference.
     pub gc_lock: RwLock<()>,
+    /// "Now" for lifecycles (shiftable, see [`crate::clock`]).
+    pub clock: crate::clock::Clock,
 }
 
 impl Store {
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
         let conn = db::open(&data_dir.join("agentbay.db"))?;
+        conn.execute_batch(expiry::SCHEMA)?;
         let blobs = blobs::BlobStore::open(data_dir.join("blobs"))?;
-        Ok(Store { conn: Mutex::new(conn), blobs, gc_lock: RwLock::new(()) })
+        Ok(Store { conn: Mutex::new(conn), blobs, gc_lock: RwLock::new(()), clock: Default::default() })
     }
 
     /// The connection. A panic while holding it cannot leave SQLite inconsistent

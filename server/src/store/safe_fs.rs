@@ -91,7 +91,13 @@ pub fn stat(root: &OwnedFd, rel: &str) -> io::Result<Option<rfs::Stat>> {
 
 /// Replaces `rel` below `root` with the content of `src` (tmp file + rename, so
 /// a planted symlink at `rel` is replaced, never followed). Returns the new file's stat.
-pub fn write_file(root: &OwnedFd, rel: &str, src: &mut File, mode: u32, mtime: i64) -> io::Result<rfs::Stat> {
+pub fn write_file<R: io::Read + ?Sized>(
+    root: &OwnedFd,
+    rel: &str,
+    src: &mut R,
+    mode: u32,
+    mtime: i64,
+) -> io::Result<rfs::Stat> {
     let (dir, name) = split(rel)?;
     let d = open_dir(root, dir, true)?;
     let tmp = format!(".agentbay-tmp-{}", crate::util::random_hex(8));

@@ -27,6 +27,9 @@ pub enum SyncError {
     /// Refused at CreateMcpSession already; kept for policies built elsewhere.
     #[error("policy: {0}")]
     Policy(String),
+    /// Archives that could not be unpacked or extracted; the rest of the download was delivered.
+    #[error("{0}")]
+    Extract(String),
 }
 
 fn io_err(path: impl Into<String>) -> impl FnOnce(io::Error) -> SyncError {
@@ -57,6 +60,9 @@ impl StatKey {
 #[derive(Debug, Default)]
 pub struct StatCache {
     files: HashMap<String, (StatKey, String)>,
+    /// Archives extracted in this session (mount-relative path → manifest entry, and
+    /// whether the session copy was removed), see `extract`.
+    pub(crate) extracted: HashMap<String, (Entry, bool)>,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -149,7 +155,7 @@ fn walk(
     Ok(())
 }
 
-fn join(mount_path: &str, rel: &str) -> String {
+pub(crate) fn join(mount_path: &str, rel: &str) -> String {
     if mount_path == "/" {
         format!("/{rel}")
     } else {
@@ -197,6 +203,9 @@ pub fn upload(
     let _g = store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
     let root = safe_fs::open_root(host_dir).map_err(io_err(host_dir.display().to_string()))?;
     let found = walk_selected(host_dir, &sel)?.entries;
+    if super::archive::is_archive_mode(spec.policy) {
+        return super::archive::upload(store, ctx, &stored, spec.policy, &root, found, cache, fault);
+    }
     let now = crate::util::now_secs();
     let mut entries = Vec::with_capacity(found.len());
     let mut report = Report::default();
@@ -248,6 +257,10 @@ pub fn upload(
         });
         report.files += 1;
     }
+    super::extract::carry_extracted_sources(store, cache, &mut entries);
+    // Expiry first: a sweep between the two writes then finds fresh times, never the new manifest with
+    // stale ones. If the switch fails, the rows describe an upload that did not happen until the next one.
+    super::expiry::record_upload(store, ctx, &stored, &spec.policy.recycle_policy, &entries)?;
     let mirror = spec.policy.delete_policy.sync_local_file;
     if mirror && sel.is_all() {
         db::replace_subtree(&mut store.db(), ctx, &stored, &entries)?;
@@ -292,8 +305,15 @@ pub fn download(store: &Store, spec: MountSpec<'_>, host_dir: &Path, cache: &mut
         entries.retain(|_| k.next().unwrap_or(false));
     }
     let mut report = Report::default();
+    let mut failures = Vec::new();
+    let (expanded, unpacked) =
+        super::extract::expand_before_download(store, spec.policy, &root, &entries, prefix_len, cache, &mut failures);
+    report.transferred += unpacked;
     for e in entries {
         let rel = &e.path[prefix_len..];
+        if expanded.contains(rel) {
+            continue;
+        }
         match (e.kind, &e.hash) {
             (Kind::Dir, _) => {
                 safe_fs::open_dir(&root, rel, true).map_err(io_err(&e.path))?;
@@ -316,6 +336,9 @@ pub fn download(store: &Store, spec: MountSpec<'_>, host_dir: &Path, cache: &mut
         }
     }
     db::touch_context(&store.db(), ctx, crate::util::now_secs())?;
+    if !failures.is_empty() {
+        return Err(SyncError::Extract(failures.join("; ")));
+    }
     Ok(report)
 }
 

@@ -1,0 +1,59 @@
+//! Periodic uploads (`uploadPolicy.period`): while a session runs, each mount with
+//! a period is uploaded every `period` seconds, whatever `autoUpload` says (the
+//! user asked for the period explicitly; `autoUpload` only governs the release).
+//!
+//! The uploads go through [`AppState::run_task`], so they never overlap another
+//! sync of the session, and through the stat cache, so an unchanged mount costs
+//! a directory walk plus one manifest write. The loop holds only weak references:
+//! it ends once the session stops running or is gone.
+
+use crate::state::{AppState, Direction, Session};
+use agentbay_wasm::core::wire::envelope::session_status;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Shorter periods are raised to this: each upload walks the whole mount.
+pub const MIN_PERIOD: Duration = Duration::from_millis(100);
+
+/// The interval for a policy's `period`; `None` when there is none, or it is too
+/// long to represent (which in practice means never).
+pub fn interval(period_secs: Option<f64>) -> Option<Duration> {
+    let d = Duration::try_from_secs_f64(period_secs?).ok()?;
+    Some(d.max(MIN_PERIOD))
+}
+
+/// Starts one upload loop per mount that has a period.
+pub fn spawn(st: &Arc<AppState>, session: &Arc<Session>) {
+    for (i, m) in session.mounts.iter().enumerate() {
+        let Some(every) = interval(m.policy.upload_policy.period) else { continue };
+        let (st, sess) = (Arc::downgrade(st), Arc::downgrade(session));
+        tokio::spawn(async move {
+            // A full period after creation: the initial download is queued ahead of it anyway.
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            // A slow upload delays the next one instead of causing a burst.
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let (Some(st), Some(sess)) = (st.upgrade(), sess.upgrade()) else { return };
+                if sess.status() != session_status::RUNNING {
+                    return; // the release upload (if any) is the deletion's business
+                }
+                sess.add_task(i, Direction::Upload);
+                st.run_task(&sess, i, Direction::Upload).await;
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals() {
+        assert_eq!(interval(None), None);
+        assert_eq!(interval(Some(1.5)), Some(Duration::from_millis(1500)));
+        assert_eq!(interval(Some(0.001)), Some(MIN_PERIOD));
+        assert_eq!(interval(Some(1e300)), None);
+    }
+}

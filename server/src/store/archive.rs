@@ -1,0 +1,205 @@
+//! Upload mode `Archive`: the mount is stored as one tar.gz snapshot.
+//!
+//! The snapshot is the single manifest entry `<mount>/.agentbay-archive.tar.gz`
+//! (so listFiles on the mount path shows it and every session mounting the path
+//! receives it). It packs exactly the files and folders the File-mode walk finds,
+//! with their modes and mtimes, goes through the same content-addressed blob store,
+//! and becomes current in the same one-transaction manifest switch as File mode.
+//! Every download (File or Archive mode) unpacks it; see `extract`.
+
+use super::db::{self, Entry, Kind};
+use super::sync::{FaultHook, Report, StatCache, SyncError};
+use super::{blobs::BlobWriter, safe_fs, Store};
+use agentbay_wasm::core::wire::policy::SyncPolicy;
+use std::collections::HashSet;
+use std::io::{self, Read, Write};
+use std::os::fd::OwnedFd;
+
+/// File name of the snapshot inside the mount's stored prefix.
+pub const ARCHIVE_NAME: &str = ".agentbay-archive.tar.gz";
+
+/// Whether `policy` asks for Archive uploads.
+pub fn is_archive_mode(policy: &SyncPolicy) -> bool {
+    policy.upload_policy.upload_mode == "Archive"
+}
+
+struct BlobSink<'a>(BlobWriter<'a>);
+
+impl Write for BlobSink<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write_chunk(buf)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Yields exactly `left` bytes of a file or fails: a file that shrinks while being
+/// packed would otherwise make the tar entry shorter than its header says.
+struct Exact<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Exact<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            return Ok(0);
+        }
+        let max = buf.len().min(self.left.min(usize::MAX as u64) as usize);
+        let n = self.inner.read(&mut buf[..max])?;
+        if n == 0 {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "file shrank while being archived"));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+fn header(kind: tar::EntryType, size: u64, mode: u32, mtime: i64) -> tar::Header {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_size(size);
+    h.set_mode(mode);
+    h.set_mtime(mtime.max(0) as u64);
+    h.set_uid(0);
+    h.set_gid(0);
+    h
+}
+
+fn io_err(path: &str) -> impl FnOnce(io::Error) -> SyncError + '_ {
+    move |source| SyncError::Io { path: path.to_string(), source }
+}
+
+/// Packs `found` (the walk's `(rel, is_dir)` list) into a new snapshot and switches the
+/// mount's manifest to it. With `deletePolicy.syncLocalFile=false`, everything the previous
+/// state had that is missing locally is carried into the new snapshot.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn upload(
+    store: &Store,
+    ctx: &str,
+    mount_path: &str,
+    policy: &SyncPolicy,
+    root: &OwnedFd,
+    found: Vec<(String, bool)>,
+    cache: &mut StatCache,
+    fault: Option<FaultHook<'_>>,
+) -> Result<Report, SyncError> {
+    let now = crate::util::now_secs();
+    let archive_path = super::sync::join(mount_path, ARCHIVE_NAME);
+    let previous = db::entries_below(&store.db(), ctx, mount_path)?;
+    let mut report = Report::default();
+    let writer = store.blobs.writer().map_err(io_err(&archive_path))?;
+    let mut gz = flate2::write::GzEncoder::new(BlobSink(writer), flate2::Compression::default());
+    let packed = (|| -> Result<(), SyncError> {
+        let mut tar = tar::Builder::new(&mut gz);
+        let mut local = HashSet::new();
+        for (rel, is_dir) in &found {
+            if rel == ARCHIVE_NAME {
+                continue; // a stray local copy of the snapshot is never packed into itself
+            }
+            if *is_dir {
+                let mut h = header(tar::EntryType::Directory, 0, 0o755, now);
+                tar.append_data(&mut h, rel, io::empty()).map_err(io_err(rel))?;
+                local.insert(rel.clone());
+                continue;
+            }
+            let (file, st) = match safe_fs::open_file(root, rel) {
+                Ok(x) => x,
+                // Vanished or replaced by a symlink/special since the walk: not synced, as in File mode.
+                Err(e) if e.kind() == io::ErrorKind::NotFound || e.kind() == io::ErrorKind::InvalidInput => continue,
+                Err(e) if e.raw_os_error() == Some(libc::ELOOP) => continue,
+                Err(e) => return Err(io_err(rel)(e)),
+            };
+            let size = st.st_size as u64;
+            let mut h = header(tar::EntryType::Regular, size, st.st_mode & 0o7777, st.st_mtime);
+            tar.append_data(&mut h, rel, Exact { inner: file, left: size }).map_err(io_err(rel))?;
+            local.insert(rel.clone());
+            report.files += 1;
+            report.transferred += 1;
+        }
+        if !policy.delete_policy.sync_local_file {
+            report.files += carry_previous(store, mount_path, &previous, &local, &mut tar)?;
+        }
+        tar.finish().map_err(io_err(&archive_path))
+    })();
+    let finished = gz.finish();
+    let sink = match (packed, finished) {
+        (Ok(()), Ok(sink)) => sink,
+        (Err(e), finished) => {
+            if let Ok(s) = finished {
+                s.0.abort();
+            }
+            return Err(e);
+        }
+        (Ok(()), Err(e)) => return Err(io_err(&archive_path)(e)),
+    };
+    let (hash, size) = sink.0.finish().map_err(io_err(&archive_path))?;
+    if let Some(hook) = fault {
+        hook(1).map_err(SyncError::Aborted)?;
+    }
+    let mut entries = vec![Entry {
+        path: archive_path,
+        kind: Kind::File,
+        hash: Some(hash),
+        size,
+        mode: 0o644,
+        mtime: now,
+        create_time: now,
+    }];
+    super::extract::carry_extracted_sources(store, cache, &mut entries);
+    db::replace_subtree(&mut store.db(), ctx, mount_path, &entries)?;
+    db::touch_context(&store.db(), ctx, now)?;
+    Ok(report)
+}
+
+/// Appends what the previous state had below the mount and `local` lacks: the previous
+/// snapshot's members and individually stored files. Returns the number of files carried.
+fn carry_previous<W: Write>(
+    store: &Store,
+    mount_path: &str,
+    previous: &[Entry],
+    local: &HashSet<String>,
+    tar: &mut tar::Builder<W>,
+) -> Result<usize, SyncError> {
+    let prefix_len = if mount_path == "/" { 1 } else { mount_path.len() + 1 };
+    let mut carried = 0;
+    for e in previous {
+        let rel = &e.path[prefix_len..];
+        if local.contains(rel) {
+            continue;
+        }
+        match (e.kind, &e.hash) {
+            (Kind::Dir, _) => {
+                let mut h = header(tar::EntryType::Directory, 0, 0o755, e.mtime);
+                tar.append_data(&mut h, rel, io::empty()).map_err(io_err(&e.path))?;
+            }
+            (Kind::File, Some(hash)) if rel == ARCHIVE_NAME => {
+                let blob = store.blobs.open_blob(hash).map_err(io_err(&e.path))?;
+                let mut old = tar::Archive::new(flate2::read::GzDecoder::new(io::BufReader::new(blob)));
+                for member in old.entries().map_err(io_err(&e.path))? {
+                    let mut member = member.map_err(io_err(&e.path))?;
+                    let name = String::from_utf8_lossy(&member.path_bytes()).into_owned();
+                    let name = name.trim_end_matches('/').to_string();
+                    let kind = member.header().entry_type();
+                    let valid = super::extract::clean(&name).is_some_and(|c| c == name && !c.is_empty());
+                    if !valid || local.contains(&name) || !(kind.is_file() || kind.is_dir()) {
+                        continue;
+                    }
+                    let mut h = member.header().clone();
+                    carried += usize::from(kind.is_file());
+                    tar.append_data(&mut h, &name, &mut member).map_err(io_err(&e.path))?;
+                }
+            }
+            (Kind::File, Some(hash)) => {
+                let blob = store.blobs.open_blob(hash).map_err(io_err(&e.path))?;
+                let mut h = header(tar::EntryType::Regular, e.size, e.mode, e.mtime);
+                tar.append_data(&mut h, rel, Exact { inner: blob, left: e.size }).map_err(io_err(&e.path))?;
+                carried += 1;
+            }
+            (Kind::File, None) => {}
+        }
+    }
+    Ok(carried)
+}

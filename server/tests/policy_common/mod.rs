@@ -1,0 +1,105 @@
+//! Helpers shared by the policy test files (`policy_time.rs`, `policy_auto.rs`):
+//! whole-tree views of a context and of a mount, restarts on the same data dir,
+//! and deadline-bounded polling.
+#![allow(dead_code)]
+
+use crate::common::*;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+/// Every entry of context `ctx` below `root`, relative to it: `dir/` for folders,
+/// `path=content` for files (contents fetched through presigned URLs). Sorted.
+pub async fn ctx_tree(c: &Client, ctx: &str, root: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut todo = vec![root.to_string()];
+    while let Some(dir) = todo.pop() {
+        for (name, kind, _) in c.list_files(ctx, &dir).await {
+            let full = format!("{dir}/{name}");
+            let rel = full[root.len() + 1..].to_string();
+            if kind == "folder" {
+                out.push(format!("{rel}/"));
+                todo.push(full);
+            } else {
+                let body = c.get_file(ctx, &full).await;
+                out.push(format!("{rel}={}", String::from_utf8_lossy(&body)));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The same view of directory `dir` inside the running session `sid`.
+pub async fn mount_tree(c: &Client, sid: &str, dir: &str) -> Vec<String> {
+    let cmd = format!(
+        r#"cd '{dir}' && find . -mindepth 1 | LC_ALL=C sort | while IFS= read -r f; do if [ -d "$f" ]; then echo "${{f#./}}/"; else echo "${{f#./}}=$(cat "$f")"; fi; done"#
+    );
+    let r = c.shell(sid, &cmd).await;
+    assert_eq!(r.exit_code, 0, "{}", r.stderr);
+    let mut v: Vec<String> = r.stdout.lines().map(str::to_string).collect();
+    v.sort();
+    v
+}
+
+pub fn strs(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// Polls `f` every 100 ms until it returns `Some`, or panics after `limit`.
+pub async fn poll<T, F, Fut>(limit: Duration, what: &str, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(start.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Starts a server on an existing data dir (what a restart does), with `f` adjusting the config.
+pub async fn start_on(dir: tempfile::TempDir, f: impl FnOnce(&mut agentbay_local::Config)) -> TestServer {
+    let mut cfg = config(dir.path(), &["akm-test-a", "akm-test-b"]);
+    f(&mut cfg);
+    let running = agentbay_local::Server::start(cfg).await.expect("server restarts");
+    TestServer {
+        endpoint: running.endpoint.clone(),
+        key: running.api_keys[0].clone(),
+        addr: running.addr,
+        running: Some(running),
+        dir,
+    }
+}
+
+/// Stops `s` and starts it again on the same data dir with the lifecycle clock shifted by `offset` seconds.
+pub async fn restart_with_offset(s: TestServer, offset: i64) -> TestServer {
+    let dir = s.stop().await;
+    start_on(dir, |cfg| cfg.clock_offset_secs = offset).await
+}
+
+/// Number of stored blobs (distinct contents) in a data dir.
+pub fn blob_count(data_dir: &std::path::Path) -> usize {
+    let mut n = 0;
+    for d in std::fs::read_dir(data_dir.join("blobs")).unwrap() {
+        let d = d.unwrap();
+        if d.file_name() != "tmp" && d.file_type().unwrap().is_dir() {
+            n += std::fs::read_dir(d.path())
+                .unwrap()
+                .filter(|e| e.as_ref().unwrap().file_type().unwrap().is_file())
+                .count();
+        }
+    }
+    n
+}
+
+/// GetContextInfo tasks of `sid` as `(context, path, type, status)`, sorted.
+pub async fn task_summary(c: &Client, sid: &str) -> Vec<(String, String, String, String)> {
+    let mut v: Vec<_> =
+        c.tasks(sid, &[]).await.into_iter().map(|t| (t.context_id, t.path, t.task_type, t.status)).collect();
+    v.sort();
+    v
+}
