@@ -328,6 +328,7 @@ async fn malicious_archives_are_refused_whole_and_the_rest_is_delivered() {
     let ctx = c.context("evil").await;
     let host_abs = format!("/tmp/agentbay-evil-{}", std::process::id());
     let reg = tar::EntryType::Regular;
+    let through = format!("root{host_abs}-through.txt");
     let cases: Vec<(&str, Vec<u8>, String)> = vec![
         (
             "dotdot.tar",
@@ -341,7 +342,7 @@ async fn malicious_archives_are_refused_whole_and_the_rest_is_delivered() {
         ),
         (
             "link.tar",
-            raw_tar(&[("root", tar::EntryType::Symlink, "/", b"", 0), ("root/tmp/through.txt", reg, "", b"x", 1)]),
+            raw_tar(&[("root", tar::EntryType::Symlink, "/", b"", 0), (&through[..], reg, "", b"x", 1)]),
             "entry 'root' is a link to '/'".into(),
         ),
         (
@@ -360,6 +361,7 @@ async fn malicious_archives_are_refused_whole_and_the_rest_is_delivered() {
             "entry 'big' brings the uncompressed total over 8589934592 bytes".into(),
         ),
         ("dotdot.zip", zip_named("..\\zx"), "entry '../zx' escapes".into()),
+        ("link.zip", zip_symlink(), "entry 'l' is a link to '/etc' outside".into()),
     ];
     for (name, data, _) in &cases {
         c.put_file(&ctx, &format!("/mnt/data/in/{name}"), data).await;
@@ -380,6 +382,7 @@ async fn malicious_archives_are_refused_whole_and_the_rest_is_delivered() {
     assert_eq!(c.shell(&sid, "ls -A /mnt/data/in; ls -A /mnt/data").await.stdout, want.join("\n") + "\nin\n");
     assert_eq!(c.shell(&sid, "cat /mnt/data/in/fine.txt").await.stdout, "fine");
     assert!(!std::path::Path::new(&host_abs).exists());
+    assert!(!std::path::Path::new(&format!("{host_abs}-through.txt")).exists(), "wrote through an archive symlink");
     let mount_parent = s.data_dir().join("sessions").join(&sid).join("mounts");
     let outside: Vec<_> = std::fs::read_dir(&mount_parent).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(outside.len(), 1, "only the mount dir itself: {outside:?}");
@@ -408,4 +411,12 @@ async fn extract_false_with_archive_mode_snapshot_still_unpacks() {
     assert_eq!(tree(&c, &s2, "/mnt/data").await, "f 644 ./a.txt a\n");
     c.delete_session(&s2).await;
     s.stop().await;
+}
+
+fn zip_symlink() -> Vec<u8> {
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    z.add_symlink("l", "/etc", zip::write::SimpleFileOptions::default()).unwrap();
+    z.start_file("l/agentbay-evil.txt", zip::write::SimpleFileOptions::default()).unwrap();
+    z.write_all(b"x").unwrap();
+    z.finish().unwrap().into_inner()
 }

@@ -203,3 +203,53 @@ fn carry_previous<W: Write>(
     }
     Ok(carried)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sync::{self, MountSpec};
+    use std::fs;
+
+    fn setup() -> (tempfile::TempDir, Store) {
+        let data = tempfile::tempdir().unwrap();
+        let store = Store::open(data.path()).unwrap();
+        let row = db::ContextRow {
+            id: "ctx".into(),
+            tenant: "t".into(),
+            name: "n".into(),
+            state: "available".into(),
+            create_time: 0,
+            last_used_time: 0,
+        };
+        db::insert_context(&store.db(), &row).unwrap();
+        (data, store)
+    }
+
+    fn paths(store: &Store) -> Vec<String> {
+        db::entries_below(&store.db(), "ctx", "/m").unwrap().into_iter().map(|e| e.path).collect()
+    }
+
+    #[test]
+    fn snapshot_is_one_entry_and_a_file_mode_upload_converts_it_back() {
+        let (_d, store) = setup();
+        let archive = SyncPolicy::parse(r#"{"uploadPolicy":{"uploadMode":"Archive"}}"#).unwrap();
+        let file = SyncPolicy::default();
+        let src = tempfile::tempdir().unwrap();
+        fs::create_dir(src.path().join("d")).unwrap();
+        fs::write(src.path().join("d/x.txt"), "x").unwrap();
+        // A local file that happens to carry the snapshot's name is never packed into the snapshot.
+        fs::write(src.path().join(ARCHIVE_NAME), "stray").unwrap();
+        let spec = |p| MountSpec { ctx: "ctx", mount_path: "/m", policy: p };
+        let r = sync::upload(&store, spec(&archive), src.path(), &mut StatCache::default(), None).unwrap();
+        assert_eq!(r.files, 1);
+        assert_eq!(paths(&store), [format!("/m/{ARCHIVE_NAME}")]);
+
+        let dst = tempfile::tempdir().unwrap();
+        let mut cache = StatCache::default();
+        sync::download(&store, spec(&file), dst.path(), &mut cache).unwrap();
+        assert_eq!(fs::read_to_string(dst.path().join("d/x.txt")).unwrap(), "x");
+        assert!(!dst.path().join(ARCHIVE_NAME).exists(), "the snapshot itself is not delivered");
+        sync::upload(&store, spec(&file), dst.path(), &mut cache, None).unwrap();
+        assert_eq!(paths(&store), ["/m/d", "/m/d/x.txt"]);
+    }
+}

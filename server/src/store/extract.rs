@@ -488,6 +488,31 @@ mod tests {
     }
 
     #[test]
+    fn links_inside_are_skipped_and_the_root_entry_is_ignored() {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_size(0);
+        b.append_data(&mut h, "./", io::empty()).unwrap();
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_size(0);
+        b.append_link(&mut h, "d/l", "../f").unwrap();
+        let mut h = tar::Header::new_gnu();
+        h.set_size(1);
+        h.set_mode(0o600);
+        b.append_data(&mut h, "f", &b"x"[..]).unwrap();
+        let mut f = tempfile::tempfile().unwrap();
+        io::Write::write_all(&mut f, &b.into_inner().unwrap()).unwrap();
+        f.rewind().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = safe_fs::open_root(dir.path()).unwrap();
+        assert_eq!(extract(&root, "t", f, Format::Tar, Limits::default()).unwrap(), 1);
+        assert!(std::fs::symlink_metadata(dir.path().join("t/d/l")).is_err(), "links are not created");
+        assert_eq!(std::fs::read(dir.path().join("t/f")).unwrap(), b"x");
+    }
+
+    #[test]
     fn limits_refuse_before_writing() {
         let dir = tempfile::tempdir().unwrap();
         let root = safe_fs::open_root(dir.path()).unwrap();
