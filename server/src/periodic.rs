@@ -38,11 +38,28 @@ pub fn spawn(st: &Arc<AppState>, session: &Arc<Session>) {
                 if sess.status() != session_status::RUNNING {
                     return; // the release upload (if any) is the deletion's business
                 }
+                if !download_settled(&sess, i) {
+                    continue;
+                }
                 sess.add_task(i, Direction::Upload);
                 st.run_task(&sess, i, Direction::Upload).await;
             }
         });
     }
+}
+
+/// Whether mount `i`'s latest download (if it had one) succeeded. Uploads mirror the
+/// mount, so uploading a mount whose download failed or has not finished would delete
+/// from the context whatever did not arrive; such ticks are skipped until a download
+/// (e.g. `SyncContext` Mode=download) succeeds.
+fn download_settled(sess: &Session, i: usize) -> bool {
+    use agentbay_wasm::core::wire::context_status::{status, task_type};
+    let m = &sess.mounts[i];
+    sess.tasks()
+        .iter()
+        .rev()
+        .find(|t| t.context_id == m.context_id && t.path == m.path && t.task_type == task_type::DOWNLOAD)
+        .is_none_or(|t| t.status == status::SUCCESS)
 }
 
 #[cfg(test)]

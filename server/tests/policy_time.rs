@@ -322,3 +322,34 @@ async fn unchanged_mount_upload_is_cheap() {
     c.delete_session(&sid).await;
     s.stop().await;
 }
+
+#[tokio::test]
+async fn period_never_uploads_a_mount_whose_download_failed() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let ctx = c.context("dl-failed").await;
+    // A name longer than NAME_MAX cannot be created in the mount: the download fails there,
+    // before b.txt (entries are delivered in path order).
+    let long = format!("/mnt/data/{}", "a".repeat(300));
+    c.put_file(&ctx, &long, b"long").await;
+    c.put_file(&ctx, "/mnt/data/b.txt", b"b").await;
+    let sid = c.create_session(&pdl(&[(&ctx, "/mnt/data", Some(r#"{"uploadPolicy":{"period":0.2}}"#))])).await;
+    let tasks = c.wait_tasks(&sid).await;
+    assert_eq!(tasks.len(), 1);
+    assert_eq!((tasks[0].task_type.as_str(), tasks[0].status.as_str()), ("download", "Failed"));
+    c.shell(&sid, "printf c > /mnt/data/c.txt").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    // Mirroring the half-downloaded mount would have deleted b.txt and the long file.
+    let names: Vec<String> = c.list_files(&ctx, "/mnt/data").await.into_iter().map(|f| f.0).collect();
+    assert_eq!(names, [long[10..].to_string(), "b.txt".into()]);
+    assert!(!c.tasks(&sid, &[]).await.iter().any(|t| t.task_type == "upload"), "no periodic upload ran");
+    // Once the user removes the offending file and a download succeeds, periodic uploads resume.
+    c.ok("DeleteContextFile", &[("ContextId", &ctx), ("FilePath", &long)]).await;
+    c.ok("SyncContext", &[("SessionId", &sid), ("Mode", "download")]).await;
+    poll(Duration::from_secs(10), "periodic uploads to resume", || async {
+        (ctx_tree(&c, &ctx, "/mnt/data").await == strs(&["b.txt=b", "c.txt=c"])).then_some(())
+    })
+    .await;
+    c.delete_session(&sid).await;
+    s.stop().await;
+}
