@@ -124,11 +124,20 @@ async fn recipe_upload_only_collects_outputs_without_downloading() {
     assert!(mount_tree(&c, &sid, "/mnt/out").await.is_empty(), "nothing downloaded");
     write(&c, &sid, "mkdir /mnt/out/run1 && printf r > /mnt/out/run1/result.txt").await;
     c.delete_session(&sid).await;
-    // Upload mode File with the default deletePolicy mirrors the mount: the context's subtree
-    // below the mount path becomes what the session had (seed.txt, never downloaded, is gone);
-    // data outside the mount path is untouched.
-    assert_eq!(ctx_tree(&c, &ctx, "/mnt/out").await, strs(&["run1/", "run1/result.txt=r"]));
+    // Delete sync (on by default) drops only what the session had synced: seed.txt was never
+    // downloaded, so it was not deleted in the session and stays. Outputs accumulate run by run.
+    assert_eq!(ctx_tree(&c, &ctx, "/mnt/out").await, strs(&["run1/", "run1/result.txt=r", "seed.txt=seed"]));
     assert_eq!(ctx_tree(&c, &ctx, "/mnt/elsewhere").await, strs(&["x.txt=x"]));
+    let sid = c.create_session(&pdl(&[(&ctx, "/mnt/out", Some(NO_DOWNLOAD))])).await;
+    write(&c, &sid, "mkdir /mnt/out/run2 && printf r2 > /mnt/out/run2/result.txt").await;
+    sync(&c, &sid, &ctx, "/mnt/out", None).await;
+    // Deleting a file this session uploaded is mirrored by its next upload.
+    write(&c, &sid, "rm -r /mnt/out/run2 && printf r3 > /mnt/out/run3.txt").await;
+    c.delete_session(&sid).await;
+    assert_eq!(
+        ctx_tree(&c, &ctx, "/mnt/out").await,
+        strs(&["run1/", "run1/result.txt=r", "run3.txt=r3", "seed.txt=seed"])
+    );
     s.stop().await;
 }
 

@@ -55,11 +55,10 @@ async fn session(c: &Client, ctx: &str, path: &str, policy: &str) -> String {
     sid
 }
 
-/// Releases the session (auto upload) and asserts the upload succeeded.
+/// Releases the session (auto upload) and waits until it is gone; the release upload, when
+/// the policy has one, has finished by then. (Polling GetContextInfo after DeleteSessionAsync
+/// would race a fast release, which ends the session.)
 async fn release(c: &Client, sid: &str) {
-    c.ok("DeleteSessionAsync", &[("SessionId", sid)]).await;
-    let tasks = c.tasks(sid, &[]).await;
-    assert!(!tasks.is_empty());
     c.delete_session(sid).await;
 }
 
@@ -437,5 +436,31 @@ async fn windows_context_paths_refuse_escapes() {
     )
     .await;
     assert!(ctx_files(&c, &ctx, "/").await.is_empty());
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn delete_sync_drops_only_what_the_session_synced() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let ctx = c.context("known").await;
+    seed(&c, &ctx, &[("/mnt/data/a.txt", "a"), ("/mnt/data/b.txt", "b")]).await;
+    let s1 = session(&c, &ctx, "/mnt/data", "{}").await;
+    let s2 = session(&c, &ctx, "/mnt/data", "{}").await;
+    // Session 2 stores a new file after session 1 downloaded.
+    run(&c, &s2, "printf n > /mnt/data/new.txt").await;
+    c.ok("SyncContext", &[("SessionId", &s2), ("ContextId", &ctx), ("Path", "/mnt/data"), ("Mode", "upload")]).await;
+    assert!(c.wait_tasks(&s2).await.iter().all(|t| t.status == "Success"));
+    // Session 1 deletes a file it downloaded and is released: that deletion is mirrored, while
+    // new.txt, which session 1 never had, is not "deleted in the session" and stays.
+    run(&c, &s1, "rm /mnt/data/a.txt").await;
+    release(&c, &s1).await;
+    assert_eq!(ctx_files(&c, &ctx, "/mnt/data").await, files(&[("/mnt/data/b.txt", "b"), ("/mnt/data/new.txt", "n")]));
+    // Session 2 still has a.txt (it was never deleted there), so its release stores it again.
+    release(&c, &s2).await;
+    assert_eq!(
+        ctx_files(&c, &ctx, "/mnt/data").await,
+        files(&[("/mnt/data/a.txt", "a"), ("/mnt/data/b.txt", "b"), ("/mnt/data/new.txt", "n")])
+    );
     s.stop().await;
 }

@@ -84,6 +84,7 @@ pub(crate) fn upload(
     root: &OwnedFd,
     found: Vec<(String, bool)>,
     cache: &mut StatCache,
+    droppable: &dyn Fn(&str) -> bool,
     fault: Option<FaultHook<'_>>,
 ) -> Result<Report, SyncError> {
     let now = crate::util::now_secs();
@@ -119,9 +120,11 @@ pub(crate) fn upload(
             report.files += 1;
             report.transferred += 1;
         }
-        if !policy.delete_policy.sync_local_file {
-            report.files += carry_previous(store, mount_path, &previous, &local, &mut tar)?;
-        }
+        // The snapshot replaces everything stored below the mount, so whatever an upload may not
+        // drop (unknown to this session, outside the white lists, or any of it without delete
+        // sync) is carried into it.
+        let keep: Vec<Entry> = previous.iter().filter(|e| !droppable(&e.path)).cloned().collect();
+        report.files += carry_previous(store, mount_path, &keep, &local, &mut tar)?;
         tar.finish().map_err(io_err(&archive_path))
     })();
     let finished = gz.finish();
@@ -149,8 +152,10 @@ pub(crate) fn upload(
         create_time: now,
     }];
     super::extract::carry_extracted_sources(store, cache, &mut entries);
+    super::expiry::record_upload(store, ctx, mount_path, &policy.recycle_policy, &entries)?;
     db::replace_subtree(&mut store.db(), ctx, mount_path, &entries)?;
     db::touch_context(&store.db(), ctx, now)?;
+    cache.set_baseline(entries.iter().map(|e| e.path.clone()));
     Ok(report)
 }
 

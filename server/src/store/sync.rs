@@ -12,7 +12,7 @@ use super::db::{self, Entry, Kind};
 use super::select::Selector;
 use super::{safe_fs, Store};
 use agentbay_wasm::core::wire::policy::SyncPolicy;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::Path;
 
@@ -56,13 +56,25 @@ impl StatKey {
     }
 }
 
-/// Per-mount memory of what each file's content hash was at a given stat.
+/// Per-mount memory of what each file's content hash was at a given stat, and of
+/// which stored entries this session has synced with.
 #[derive(Debug, Default)]
 pub struct StatCache {
     files: HashMap<String, (StatKey, String)>,
+    /// Stored paths this session received (complete download) or sent (upload). Mirroring
+    /// (`deletePolicy.syncLocalFile`) deletes only these when they are missing locally: a
+    /// file the session never had (not downloaded, a failed download, or stored by another
+    /// session meanwhile) was not "deleted in the session", so an upload must not drop it.
+    baseline: HashSet<String>,
     /// Archives extracted in this session (mount-relative path → manifest entry, and
     /// whether the session copy was removed), see `extract`.
     pub(crate) extracted: HashMap<String, (Entry, bool)>,
+}
+
+impl StatCache {
+    pub(crate) fn set_baseline(&mut self, paths: impl IntoIterator<Item = String>) {
+        self.baseline = paths.into_iter().collect();
+    }
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -203,8 +215,14 @@ pub fn upload(
     let _g = store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
     let root = safe_fs::open_root(host_dir).map_err(io_err(host_dir.display().to_string()))?;
     let found = walk_selected(host_dir, &sel)?.entries;
+    let mirror = spec.policy.delete_policy.sync_local_file;
+    let prefix_len = if stored == "/" { 1 } else { stored.len() + 1 };
+    // What an upload may drop from the context when it is missing locally.
+    // A copy, because the archive path needs the cache mutably; on failure the cache keeps the old one.
+    let baseline = cache.baseline.clone();
+    let droppable = |path: &str| mirror && baseline.contains(path) && sel.selects(&path[prefix_len..]);
     if super::archive::is_archive_mode(spec.policy) {
-        return super::archive::upload(store, ctx, &stored, spec.policy, &root, found, cache, fault);
+        return super::archive::upload(store, ctx, &stored, spec.policy, &root, found, cache, &droppable, fault);
     }
     let now = crate::util::now_secs();
     let mut entries = Vec::with_capacity(found.len());
@@ -261,17 +279,13 @@ pub fn upload(
     // Expiry first: a sweep between the two writes then finds fresh times, never the new manifest with
     // stale ones. If the switch fails, the rows describe an upload that did not happen until the next one.
     super::expiry::record_upload(store, ctx, &stored, &spec.policy.recycle_policy, &entries)?;
-    let mirror = spec.policy.delete_policy.sync_local_file;
-    if mirror && sel.is_all() {
-        db::replace_subtree(&mut store.db(), ctx, &stored, &entries)?;
-    } else {
-        // Mirror only within the white-listed scope; without syncLocalFile nothing stored goes.
-        let prefix_len = if stored == "/" { 1 } else { stored.len() + 1 };
-        let remove = |path: &str, _: Kind| mirror && sel.selects(&path[prefix_len..]);
-        db::merge_subtree(&mut store.db(), ctx, &stored, &entries, &remove)?;
-    }
+    // Mirror only what this session synced, within the white-listed scope; without
+    // syncLocalFile nothing stored goes.
+    let remove = |path: &str, _: Kind| droppable(path);
+    db::merge_subtree(&mut store.db(), ctx, &stored, &entries, &remove)?;
     db::touch_context(&store.db(), ctx, now)?;
     cache.files = new_cache;
+    cache.set_baseline(entries.into_iter().map(|e| e.path));
     Ok(report)
 }
 
@@ -309,6 +323,7 @@ pub fn download(store: &Store, spec: MountSpec<'_>, host_dir: &Path, cache: &mut
     let (expanded, unpacked) =
         super::extract::expand_before_download(store, spec.policy, &root, &entries, prefix_len, cache, &mut failures);
     report.transferred += unpacked;
+    let synced: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
     for e in entries {
         let rel = &e.path[prefix_len..];
         if expanded.contains(rel) {
@@ -335,6 +350,10 @@ pub fn download(store: &Store, spec: MountSpec<'_>, host_dir: &Path, cache: &mut
             (Kind::File, None) => {}
         }
     }
+    // Everything delivered is now known to the session, except a snapshot that did not
+    // unpack: its members never arrived, so a later upload must not drop it.
+    let snapshot = join(&stored, super::archive::ARCHIVE_NAME);
+    cache.baseline.extend(synced.into_iter().filter(|p| failures.is_empty() || *p != snapshot));
     db::touch_context(&store.db(), ctx, crate::util::now_secs())?;
     if !failures.is_empty() {
         return Err(SyncError::Extract(failures.join("; ")));
