@@ -360,20 +360,28 @@ test("recipe upload-only (autoDownload false, autoUpload true): sessions start e
   await release(s1);
   assert.deepEqual(await storedTree(ctx.id, mount), { "run1/out.txt": "one" });
 
-  // Accumulating outputs needs syncLocalFile false: the next session starts empty, so a mirrored upload
-  // would drop run1.
-  const s2 = await newSession([new ContextSync(ctx.id, mount, uploadOnly(false))]);
+  // Outputs accumulate even with delete sync on: the next session starts empty, but run1 was never
+  // in it, so it was not deleted there and its upload keeps it.
+  const s2 = await newSession([new ContextSync(ctx.id, mount, uploadOnly(true))]);
   assert.deepEqual(await treeIn(s2, mount), {}, "stored files are not downloaded");
-  await writeTree(s2, mount, { "run2/out.txt": "two" });
+  await writeTree(s2, mount, { "run2/out.txt": "two", "run2/scratch.txt": "tmp" });
+  await s2.context.sync();
+  // A file this session uploaded and then deleted is deleted from the context (delete sync)...
+  await sh(s2, `rm ${q(`${mount}/run2/scratch.txt`)}`);
   await release(s2);
   assert.deepEqual(await storedTree(ctx.id, mount), { "run1/out.txt": "one", "run2/out.txt": "two" });
 
-  // With the default (syncLocalFile true) the upload mirrors the session's mount.
-  const s3 = await newSession([new ContextSync(ctx.id, mount, uploadOnly(true))]);
-  assert.deepEqual(await treeIn(s3, mount), {});
+  // ...but with syncLocalFile false it stays.
+  const s3 = await newSession([new ContextSync(ctx.id, mount, uploadOnly(false))]);
   await writeTree(s3, mount, { "run3/out.txt": "three" });
+  await s3.context.sync();
+  await sh(s3, `rm ${q(`${mount}/run3/out.txt`)}`);
   await release(s3);
-  assert.deepEqual(await storedTree(ctx.id, mount), { "run3/out.txt": "three" });
+  assert.deepEqual(await storedTree(ctx.id, mount), {
+    "run1/out.txt": "one",
+    "run2/out.txt": "two",
+    "run3/out.txt": "three",
+  });
 });
 
 test("recipe download-only (autoDownload true, autoUpload false): the session sees the data, release changes nothing", async () => {
