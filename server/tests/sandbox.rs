@@ -28,8 +28,9 @@ fn session_with(mounts: &[&str]) -> (Session, Vec<PathBuf>) {
         specs.push(Mount { host_dir: host.clone(), path: p.to_string() });
         hosts.push(host);
     }
-    let sb = Sandbox::create(SandboxSpec { session_dir: session_dir.clone(), mounts: specs, helper_exe: HELPER.into() })
-        .expect("create sandbox");
+    let sb =
+        Sandbox::create(SandboxSpec { session_dir: session_dir.clone(), mounts: specs, helper_exe: HELPER.into() })
+            .expect("create sandbox");
     (Session { _dir: dir, session_dir, sb }, hosts)
 }
 
@@ -194,7 +195,8 @@ async fn destroy_kills_running_commands_and_keeps_mounts() {
     let (s, hosts) = session_with(&["/mnt/data"]);
     run(&s, "echo ctx > /mnt/data/f; chmod 000 /tmp; mkdir /tmp2; chmod 000 /tmp2").await;
     let sb = s.sb.clone();
-    let long = tokio::spawn(async move { sb.call_tool("shell", &json!({"command": "sleep 30", "timeout_ms": 40000})).await });
+    let long =
+        tokio::spawn(async move { sb.call_tool("shell", &json!({"command": "sleep 30", "timeout_ms": 40000})).await });
     tokio::time::sleep(Duration::from_millis(300)).await;
     let t = Instant::now();
     s.sb.destroy().await.expect("destroy");
@@ -203,7 +205,8 @@ async fn destroy_kills_running_commands_and_keeps_mounts() {
     let p: ShellPayload = serde_json::from_str(&r.content[0].text).expect("payload");
     assert_eq!(p.exit_code, 137, "killed by SIGKILL: {p:?}");
     assert_eq!(std::fs::read_to_string(hosts[0].join("f")).expect("mount kept"), "ctx\n");
-    let left: Vec<_> = std::fs::read_dir(&s.session_dir).expect("session dir").map(|e| e.expect("e").file_name()).collect();
+    let left: Vec<_> =
+        std::fs::read_dir(&s.session_dir).expect("session dir").map(|e| e.expect("e").file_name()).collect();
     assert_eq!(left, vec![std::ffi::OsString::from("mounts")]);
 }
 
@@ -211,7 +214,9 @@ async fn destroy_kills_running_commands_and_keeps_mounts() {
 async fn context_mount_writes_through() {
     let (s, hosts) = session_with(&["/mnt/data", "/home/wuying/下载", "/mnt/data/nested"]);
     std::fs::write(hosts[0].join("pre.txt"), "from host").expect("seed");
-    let p = run(&s, "cat /mnt/data/pre.txt; echo x > /mnt/data/new.txt; echo y > ~/下载/z; echo n > /mnt/data/nested/n").await;
+    let p =
+        run(&s, "cat /mnt/data/pre.txt; echo x > /mnt/data/new.txt; echo y > ~/下载/z; echo n > /mnt/data/nested/n")
+            .await;
     assert_eq!(p.stdout, "from host");
     assert_eq!(std::fs::read_to_string(hosts[0].join("new.txt")).expect("new"), "x\n");
     assert_eq!(std::fs::read_to_string(hosts[1].join("z")).expect("z"), "y\n");
@@ -241,9 +246,16 @@ async fn read_and_write_file() {
     assert_eq!(ok_text(&s, "read_file", json!({"path": "/home/wuying/d/e/f.txt"})).await, "hello");
     ok_text(&s, "write_file", json!({"path": "/home/wuying/d/e/f.txt", "content": " world", "mode": "append"})).await;
     assert_eq!(ok_text(&s, "read_file", json!({"path": "/home/wuying/d/e/f.txt"})).await, "hello world");
-    assert_eq!(ok_text(&s, "read_file", json!({"path": "/home/wuying/d/e/f.txt", "offset": 6, "length": 3})).await, "wor");
-    assert_eq!(ok_text(&s, "read_file", json!({"path": "/home/wuying/d/e/f.txt", "offset": 6, "length": 0})).await, "world");
-    let e = err_text(&s, "write_file", json!({"path": "/home/wuying/d/e/f.txt", "content": "x", "mode": "create_new"})).await;
+    assert_eq!(
+        ok_text(&s, "read_file", json!({"path": "/home/wuying/d/e/f.txt", "offset": 6, "length": 3})).await,
+        "wor"
+    );
+    assert_eq!(
+        ok_text(&s, "read_file", json!({"path": "/home/wuying/d/e/f.txt", "offset": 6, "length": 0})).await,
+        "world"
+    );
+    let e = err_text(&s, "write_file", json!({"path": "/home/wuying/d/e/f.txt", "content": "x", "mode": "create_new"}))
+        .await;
     assert!(e.contains("already exists"), "{e}");
     ok_text(&s, "write_file", json!({"path": "/home/wuying/d/e/f.txt", "content": "new", "mode": "overwrite"})).await;
     assert_eq!(ok_text(&s, "read_file", json!({"path": "/home/wuying/d/e/f.txt"})).await, "new");
@@ -278,10 +290,17 @@ async fn directories_info_move_delete() {
     assert!(e.contains("not a directory"), "{e}");
 
     let info = FileInfo::parse(&ok_text(&s, "get_file_info", json!({"path": "/tmp/a/f.txt"})).await);
-    assert_eq!((info.name.as_str(), info.path.as_str(), info.size, info.is_directory), ("f.txt", "/tmp/a/f.txt", 5, false));
+    assert_eq!(
+        (info.name.as_str(), info.path.as_str(), info.size, info.is_directory),
+        ("f.txt", "/tmp/a/f.txt", 5, false)
+    );
     assert_eq!(info.mode, "-rw-r--r--");
     assert_eq!(info.owner.as_deref(), Some("wuying"));
-    assert!(info.mod_time.len() == 20 && info.mod_time.ends_with('Z') && info.mod_time.contains('T'), "{}", info.mod_time);
+    assert!(
+        info.mod_time.len() == 20 && info.mod_time.ends_with('Z') && info.mod_time.contains('T'),
+        "{}",
+        info.mod_time
+    );
     let dinfo = FileInfo::parse(&ok_text(&s, "get_file_info", json!({"path": "/tmp/a/b"})).await);
     assert!(dinfo.is_directory);
     assert!(dinfo.mode.starts_with('d'));
@@ -311,14 +330,23 @@ async fn move_across_context_mount() {
 async fn edit_file_applies_and_previews() {
     let s = session();
     ok_text(&s, "write_file", json!({"path": "/tmp/e.txt", "content": "alpha\nbeta\ngamma\n"})).await;
-    let diff = ok_text(&s, "edit_file", json!({"path": "/tmp/e.txt", "edits": [{"oldText": "beta", "newText": "BETA"}], "dryRun": true})).await;
+    let diff = ok_text(
+        &s,
+        "edit_file",
+        json!({"path": "/tmp/e.txt", "edits": [{"oldText": "beta", "newText": "BETA"}], "dryRun": true}),
+    )
+    .await;
     assert!(diff.contains("-beta") && diff.contains("+BETA"), "{diff}");
     assert_eq!(ok_text(&s, "read_file", json!({"path": "/tmp/e.txt"})).await, "alpha\nbeta\ngamma\n");
     ok_text(&s, "edit_file", json!({"path": "/tmp/e.txt", "edits": [{"oldText": "beta", "newText": "BETA"}, {"oldText": "gamma", "newText": "G"}]})).await;
     assert_eq!(ok_text(&s, "read_file", json!({"path": "/tmp/e.txt"})).await, "alpha\nBETA\nG\n");
     let e = err_text(&s, "edit_file", json!({"path": "/tmp/e.txt", "edits": [{"oldText": "alpha", "newText": "A"}, {"oldText": "nope", "newText": "x"}]})).await;
     assert!(e.contains("oldText not found"), "{e}");
-    assert_eq!(ok_text(&s, "read_file", json!({"path": "/tmp/e.txt"})).await, "alpha\nBETA\nG\n", "failed edit changes nothing");
+    assert_eq!(
+        ok_text(&s, "read_file", json!({"path": "/tmp/e.txt"})).await,
+        "alpha\nBETA\nG\n",
+        "failed edit changes nothing"
+    );
 }
 
 #[tokio::test]
@@ -343,7 +371,8 @@ async fn search_files_glob_substring_and_excludes() {
     lines.sort();
     assert_eq!(lines, vec!["/tmp/s/a.txt", "/tmp/s/node_modules/d.txt", "/tmp/s/sub/c.txt"]);
     for ex in [json!(["node_modules"]), json!("node_modules, sub"), json!(["node_*"])] {
-        let found = ok_text(&s, "search_files", json!({"path": "/tmp/s", "pattern": "*.txt", "excludePatterns": ex})).await;
+        let found =
+            ok_text(&s, "search_files", json!({"path": "/tmp/s", "pattern": "*.txt", "excludePatterns": ex})).await;
         assert!(!found.contains("node_modules"), "{ex}: {found}");
         assert!(found.contains("/tmp/s/a.txt"));
     }
@@ -373,7 +402,8 @@ async fn symlinks_cannot_reach_host_files() {
     // A write through a link to a host directory lands inside the sandbox, never on the host.
     let _ = tool(&s, "write_file", json!({"path": "/mnt/data/escape/new.txt", "content": "x"})).await;
     assert!(!outside.path().join("new.txt").exists());
-    let multi = ok_text(&s, "read_multiple_files", json!({"paths": ["/home/wuying/secret", "/home/wuying/shadow"]})).await;
+    let multi =
+        ok_text(&s, "read_multiple_files", json!({"paths": ["/home/wuying/secret", "/home/wuying/shadow"]})).await;
     assert!(!multi.contains("host secret") && !multi.contains("root:"), "{multi}");
     let ls = ok_text(&s, "list_directory", json!({"path": "/home/wuying/slash"})).await;
     assert!(!ls.contains("work") && !ls.contains("root]"), "{ls}");
@@ -387,7 +417,8 @@ async fn planted_symlink_at_mount_point_is_replaced() {
     // Session replaces the parent of its mount point with a link to a host directory.
     // bwrap sets mounts up with the host root at /oldroot, so that is where such a link
     // would have to point to reach the host.
-    let staged = run(&s, &format!("mv /mnt /mnt.old && ln -s /oldroot{} /mnt && ls -ld /mnt", victim.path().display())).await;
+    let staged =
+        run(&s, &format!("mv /mnt /mnt.old && ln -s /oldroot{} /mnt && ls -ld /mnt", victim.path().display())).await;
     assert!(staged.stdout.starts_with('l'), "attack staged: {staged:?}");
     let p = run(&s, "ls -ld /mnt; echo hi > /mnt/data/f").await;
     assert_eq!(std::fs::read_dir(victim.path()).expect("victim").count(), 0, "bwrap must not create dirs on the host");
@@ -432,8 +463,28 @@ fn mount_path_validation() {
     for ok in ["/mnt/data", "/home/wuying/下载", "/data", "/tmp/x", "/mnt/data/", "/home/wuying"] {
         assert_eq!(validate_mount_path(ok), Ok(()), "{ok}");
     }
-    for bad in ["", "relative/x", "/", "//", "/mnt/../etc", "/mnt/./x", "/mnt//x", "/usr", "/usr/local/x", "/etc/x", "/proc",
-        "/dev/shm", "/sys/x", "/bin", "/lib/x", "/lib64", "/sbin", "/.agentbay", "/.agentbay/x", "/mnt/a\nb"] {
+    for bad in [
+        "",
+        "relative/x",
+        "/",
+        "//",
+        "/mnt/../etc",
+        "/mnt/./x",
+        "/mnt//x",
+        "/usr",
+        "/usr/local/x",
+        "/etc/x",
+        "/proc",
+        "/dev/shm",
+        "/sys/x",
+        "/bin",
+        "/lib/x",
+        "/lib64",
+        "/sbin",
+        "/.agentbay",
+        "/.agentbay/x",
+        "/mnt/a\nb",
+    ] {
         assert!(validate_mount_path(bad).is_err(), "{bad:?} must be rejected");
     }
     assert!(validate_mount_path("/usrdata").is_ok());
@@ -444,11 +495,21 @@ fn create_rejects_bad_specs() {
     let dir = tempfile::tempdir().expect("tmp");
     let host = dir.path().join("h");
     std::fs::create_dir(&host).expect("h");
-    let spec = |mounts: Vec<Mount>, helper: &str| SandboxSpec { session_dir: dir.path().join("s"), mounts, helper_exe: helper.into() };
+    let spec = |mounts: Vec<Mount>, helper: &str| SandboxSpec {
+        session_dir: dir.path().join("s"),
+        mounts,
+        helper_exe: helper.into(),
+    };
     let m = |p: &str, h: &Path| Mount { host_dir: h.to_path_buf(), path: p.into() };
     assert!(matches!(Sandbox::create(spec(vec![m("/etc/x", &host)], HELPER)), Err(SandboxError::InvalidMount { .. })));
-    assert!(matches!(Sandbox::create(spec(vec![m("/a", &host), m("/a/", &host)], HELPER)), Err(SandboxError::InvalidMount { .. })));
-    assert!(matches!(Sandbox::create(spec(vec![m("/a", &dir.path().join("none"))], HELPER)), Err(SandboxError::MountHostDirMissing(_))));
+    assert!(matches!(
+        Sandbox::create(spec(vec![m("/a", &host), m("/a/", &host)], HELPER)),
+        Err(SandboxError::InvalidMount { .. })
+    ));
+    assert!(matches!(
+        Sandbox::create(spec(vec![m("/a", &dir.path().join("none"))], HELPER)),
+        Err(SandboxError::MountHostDirMissing(_))
+    ));
     assert!(matches!(Sandbox::create(spec(vec![], "/nonexistent/helper")), Err(SandboxError::HelperMissing(_))));
 }
 

@@ -43,7 +43,9 @@ pub fn system_dirs() -> Vec<String> {
 /// Directories the call needs as real mount points inside the session root.
 pub fn root_mount_points() -> Vec<String> {
     let mut v = system_dirs();
-    v.extend(["etc", "dev", "proc", HELPER_DIR.trim_start_matches('/'), HOME.trim_start_matches('/')].map(String::from));
+    v.extend(
+        ["etc", "dev", "proc", HELPER_DIR.trim_start_matches('/'), HOME.trim_start_matches('/')].map(String::from),
+    );
     v
 }
 

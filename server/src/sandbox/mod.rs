@@ -94,10 +94,8 @@ impl Sandbox {
             if !m.host_dir.is_dir() {
                 return Err(SandboxError::MountHostDirMissing(m.host_dir.clone()));
             }
-            let host = m
-                .host_dir
-                .canonicalize()
-                .map_err(SandboxError::io(format!("resolving {}", m.host_dir.display())))?;
+            let host =
+                m.host_dir.canonicalize().map_err(SandboxError::io(format!("resolving {}", m.host_dir.display())))?;
             mounts.push((path, host));
         }
         // Parents before children: fewer components first, then by name for stability.
@@ -258,7 +256,9 @@ pub fn probe() -> Result<(), SandboxError> {
             out.status,
             String::from_utf8_lossy(&out.stderr).trim()
         ))),
-        Err(e) => Err(SandboxError::BwrapUnavailable(format!("cannot run {}: {e}; {hint}", bwrap::bwrap_program().display()))),
+        Err(e) => {
+            Err(SandboxError::BwrapUnavailable(format!("cannot run {}: {e}; {hint}", bwrap::bwrap_program().display())))
+        }
     }
 }
 

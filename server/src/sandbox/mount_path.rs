@@ -2,7 +2,8 @@
 
 /// Directories the sandbox provides itself (read-only system trees, kernel filesystems,
 /// the helper's private directory); a context mounted over them would break the sandbox.
-const RESERVED: &[&str] = &["/usr", "/etc", "/proc", "/dev", "/sys", "/bin", "/lib", "/lib32", "/lib64", "/libx32", "/sbin", "/.agentbay"];
+const RESERVED: &[&str] =
+    &["/usr", "/etc", "/proc", "/dev", "/sys", "/bin", "/lib", "/lib32", "/lib64", "/libx32", "/sbin", "/.agentbay"];
 
 /// Longest accepted mount path, in bytes (Linux PATH_MAX).
 const MAX_LEN: usize = 4096;

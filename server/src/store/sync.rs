@@ -292,7 +292,12 @@ pub fn upload(
 /// Copies context `spec.ctx`'s files below `spec.mount_path` into `host_dir`.
 /// Local files the context does not have are left alone. Only white-listed files (and
 /// the directories on the way to them) are delivered.
-pub fn download(store: &Store, spec: MountSpec<'_>, host_dir: &Path, cache: &mut StatCache) -> Result<Report, SyncError> {
+pub fn download(
+    store: &Store,
+    spec: MountSpec<'_>,
+    host_dir: &Path,
+    cache: &mut StatCache,
+) -> Result<Report, SyncError> {
     let ctx = spec.ctx;
     let stored = spec.stored_root()?;
     let sel = spec.selector()?;

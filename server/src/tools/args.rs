@@ -257,19 +257,37 @@ mod tests {
     fn rejects_unknown_tool_and_bad_types() {
         assert!(matches!(ToolCall::parse("nope", &json!({})), Err(ToolError::UnknownTool(_))));
         assert!(matches!(ToolCall::parse("shell", &json!({"command": 3})), Err(ToolError::InvalidArgs(_))));
-        assert!(matches!(ToolCall::parse("shell", &json!({"command": "x", "bogus": 1})), Err(ToolError::InvalidArgs(_))));
-        assert!(matches!(ToolCall::parse("shell", &json!({"command": "x", "timeout_ms": -5})), Err(ToolError::InvalidArgs(_))));
-        assert!(matches!(ToolCall::parse("shell", &json!({"command": "x", "envs": {"A": 1}})), Err(ToolError::InvalidArgs(_))));
+        assert!(matches!(
+            ToolCall::parse("shell", &json!({"command": "x", "bogus": 1})),
+            Err(ToolError::InvalidArgs(_))
+        ));
+        assert!(matches!(
+            ToolCall::parse("shell", &json!({"command": "x", "timeout_ms": -5})),
+            Err(ToolError::InvalidArgs(_))
+        ));
+        assert!(matches!(
+            ToolCall::parse("shell", &json!({"command": "x", "envs": {"A": 1}})),
+            Err(ToolError::InvalidArgs(_))
+        ));
         assert!(matches!(ToolCall::parse("read_file", &json!("x")), Err(ToolError::InvalidArgs(_))));
-        assert!(matches!(ToolCall::parse("write_file", &json!({"path": "/a", "content": "", "mode": "weird"})), Err(ToolError::InvalidArgs(_))));
-        assert!(matches!(ToolCall::parse("edit_file", &json!({"path": "/a", "edits": []})), Err(ToolError::InvalidArgs(_))));
+        assert!(matches!(
+            ToolCall::parse("write_file", &json!({"path": "/a", "content": "", "mode": "weird"})),
+            Err(ToolError::InvalidArgs(_))
+        ));
+        assert!(matches!(
+            ToolCall::parse("edit_file", &json!({"path": "/a", "edits": []})),
+            Err(ToolError::InvalidArgs(_))
+        ));
     }
 
     #[test]
     fn timeout_default_and_cap() {
         let ToolCall::Shell(a) = ToolCall::parse("shell", &json!({"command": "x"})).unwrap() else { panic!() };
         assert_eq!(a.effective_timeout_ms(), 1000);
-        let ToolCall::Shell(a) = ToolCall::parse("shell", &json!({"command": "x", "timeout_ms": 999999})).unwrap() else { panic!() };
+        let ToolCall::Shell(a) = ToolCall::parse("shell", &json!({"command": "x", "timeout_ms": 999999})).unwrap()
+        else {
+            panic!()
+        };
         assert_eq!(a.effective_timeout_ms(), 50_000);
     }
 

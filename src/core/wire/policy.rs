@@ -10,15 +10,8 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-pub const TOP_LEVEL_KEYS: &[&str] = &[
-    "uploadPolicy",
-    "downloadPolicy",
-    "deletePolicy",
-    "extractPolicy",
-    "recyclePolicy",
-    "bwList",
-    "mappingPolicy",
-];
+pub const TOP_LEVEL_KEYS: &[&str] =
+    &["uploadPolicy", "downloadPolicy", "deletePolicy", "extractPolicy", "recyclePolicy", "bwList", "mappingPolicy"];
 
 pub const UPLOAD_STRATEGIES: &[&str] = &["UploadBeforeResourceRelease"];
 pub const DOWNLOAD_STRATEGIES: &[&str] = &["DownloadAsync"];
@@ -37,10 +30,8 @@ pub const LIFECYCLES: &[&str] = &[
 ];
 
 /// Seed spellings accepted and rewritten to the canonical wire values.
-const STRATEGY_ALIASES: &[(&str, &str)] = &[
-    ("BeforeResourceRelease", "UploadBeforeResourceRelease"),
-    ("Async", "DownloadAsync"),
-];
+const STRATEGY_ALIASES: &[(&str, &str)] =
+    &[("BeforeResourceRelease", "UploadBeforeResourceRelease"), ("Async", "DownloadAsync")];
 
 /// A policy the SDK must refuse. `Display` is the exact user-facing message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -98,11 +89,7 @@ pub fn validate_and_normalize(policy: &mut Value) -> Result<(), PolicyError> {
         return Err(PolicyError::UnknownKey(k.clone()));
     }
     // 2. White lists.
-    if let Some(lists) = obj
-        .get("bwList")
-        .and_then(|b| b.get("whiteLists"))
-        .and_then(Value::as_array)
-    {
+    if let Some(lists) = obj.get("bwList").and_then(|b| b.get("whiteLists")).and_then(Value::as_array) {
         for wl in lists.iter().filter_map(Value::as_object) {
             let path = wl.get("path").and_then(Value::as_str).unwrap_or("");
             if !flag(wl, "isPathRegex") && has_wildcard(path) {
@@ -187,7 +174,7 @@ where
 }
 
 /// The full, defaults-filled policy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct SyncPolicy {
     #[serde(deserialize_with = "null_default")]
@@ -204,20 +191,6 @@ pub struct SyncPolicy {
     pub bw_list: BwList,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mapping_policy: Option<MappingPolicy>,
-}
-
-impl Default for SyncPolicy {
-    fn default() -> Self {
-        SyncPolicy {
-            upload_policy: UploadPolicy::default(),
-            download_policy: DownloadPolicy::default(),
-            delete_policy: DeletePolicy::default(),
-            extract_policy: ExtractPolicy::default(),
-            recycle_policy: RecyclePolicy::default(),
-            bw_list: BwList::default(),
-            mapping_policy: None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -400,11 +373,20 @@ mod tests {
     fn official_messages_in_order() {
         let err = |v: Value| validate_and_normalize(&mut v.clone()).unwrap_err().to_string();
         assert_eq!(err(json!({"foo": 1})), "Unknown property in SyncPolicy: 'foo'. Valid properties are: uploadPolicy, downloadPolicy, deletePolicy, extractPolicy, recyclePolicy, bwList, mappingPolicy");
-        assert!(err(json!({"bwList":{"whiteLists":[{"path":"/a/*"}]}})).starts_with("Wildcard patterns are not supported in path when isPathRegex=false. Got: /a/*."));
-        assert!(err(json!({"bwList":{"whiteLists":[{"path":"/a","excludePaths":["/b?"]}]}})).contains("in excludePaths when isExcludeRegex=false. Got: /b?."));
-        assert_eq!(err(json!({"uploadPolicy":{"uploadMode":"Zip"}})), "Invalid uploadMode value: Zip. Valid values are: File, Archive");
-        assert!(err(json!({"recyclePolicy":{"paths":[""]}})).starts_with("Invalid lifecycle value: undefined. Valid values are: Lifecycle_1Day"));
-        assert_eq!(err(json!({"recyclePolicy":{"lifecycle":"Lifecycle_1Day","paths":["/data/*"]}})), "Wildcard patterns are not supported in path. Got: /data/*. Please use exact directory paths instead.");
+        assert!(err(json!({"bwList":{"whiteLists":[{"path":"/a/*"}]}}))
+            .starts_with("Wildcard patterns are not supported in path when isPathRegex=false. Got: /a/*."));
+        assert!(err(json!({"bwList":{"whiteLists":[{"path":"/a","excludePaths":["/b?"]}]}}))
+            .contains("in excludePaths when isExcludeRegex=false. Got: /b?."));
+        assert_eq!(
+            err(json!({"uploadPolicy":{"uploadMode":"Zip"}})),
+            "Invalid uploadMode value: Zip. Valid values are: File, Archive"
+        );
+        assert!(err(json!({"recyclePolicy":{"paths":[""]}}))
+            .starts_with("Invalid lifecycle value: undefined. Valid values are: Lifecycle_1Day"));
+        assert_eq!(
+            err(json!({"recyclePolicy":{"lifecycle":"Lifecycle_1Day","paths":["/data/*"]}})),
+            "Wildcard patterns are not supported in path. Got: /data/*. Please use exact directory paths instead."
+        );
         assert!(err(json!({"uploadPolicy":{"uploadStrategy":"Later"}})).contains("Later"));
         assert!(err(json!({"uploadPolicy":{"period":-1}})).starts_with("Invalid period value: -1"));
         // Regex flags allow wildcards.

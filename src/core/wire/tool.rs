@@ -197,11 +197,7 @@ impl FileInfo {
 
 /// `read_multiple_files` payload: `path: content` blocks separated by `---` lines.
 pub fn format_multiple_files(files: &[(String, String)]) -> String {
-    files
-        .iter()
-        .map(|(p, c)| format!("{p}: {c}"))
-        .collect::<Vec<_>>()
-        .join("\n---\n")
+    files.iter().map(|(p, c)| format!("{p}: {c}")).collect::<Vec<_>>().join("\n---\n")
 }
 
 #[cfg(test)]
