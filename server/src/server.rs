@@ -122,9 +122,17 @@ fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, StartError> {
         .write(true)
         .open(&path)
         .map_err(|e| StartError::DataDir(path.clone(), e))?;
-    rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive)
-        .map_err(|_| StartError::Locked(data_dir.to_path_buf()))?;
-    Ok(f)
+    // A server that just stopped may still appear to hold the lock for a moment: a process
+    // forked (for a sandbox) in that instant carries a copy of the descriptor until its exec
+    // closes it. So a held lock is retried briefly before it counts as another server's.
+    for _ in 0..100 {
+        match rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => return Ok(f),
+            Err(rustix::io::Errno::WOULDBLOCK) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Err(e) => return Err(StartError::DataDir(path, e.into())),
+        }
+    }
+    Err(StartError::Locked(data_dir.to_path_buf()))
 }
 
 /// Session dirs left by a crash: their sandboxes are gone; keep the files for the user.
