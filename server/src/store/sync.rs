@@ -228,6 +228,7 @@ pub fn upload(
     let mut entries = Vec::with_capacity(found.len());
     let mut report = Report::default();
     let mut new_cache = HashMap::new();
+    let mut written = Vec::new();
     for (rel, is_dir) in found {
         if is_dir {
             entries.push(Entry {
@@ -255,7 +256,8 @@ pub fn upload(
                 h.clone()
             }
             _ => {
-                let (h, _) = store.blobs.put_reader(&mut file).map_err(io_err(&rel))?;
+                let (h, _) = store.blobs.put_reader_batched(&mut file).map_err(io_err(&rel))?;
+                written.push(h.clone());
                 report.transferred += 1;
                 if let Some(hook) = fault {
                     hook(report.transferred).map_err(SyncError::Aborted)?;
@@ -276,6 +278,8 @@ pub fn upload(
         report.files += 1;
     }
     super::extract::carry_extracted_sources(store, cache, &mut entries);
+    // The new blobs were written unsynced; they are durable before anything references them.
+    store.blobs.sync(&written).map_err(io_err(spec.mount_path))?;
     // Expiry first: a sweep between the two writes then finds fresh times, never the new manifest with
     // stale ones. If the switch fails, the rows describe an upload that did not happen until the next one.
     super::expiry::record_upload(store, ctx, &stored, &spec.policy.recycle_policy, &entries)?;
