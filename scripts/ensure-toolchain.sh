@@ -28,6 +28,11 @@ if command -v rustup >/dev/null; then
     say "adding rustup target wasm32-unknown-unknown"
     rustup target add wasm32-unknown-unknown
   fi
+  # npm test checks formatting; a minimal rustup profile lacks rustfmt.
+  if ! cargo fmt --version >/dev/null 2>&1; then
+    say "adding rustup component rustfmt"
+    rustup component add rustfmt
+  fi
 else
   # Without rustup we cannot add targets; say so instead of failing later inside wasm-pack.
   rustc --print target-list >/dev/null 2>&1 || true

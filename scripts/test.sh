@@ -8,6 +8,13 @@ export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n==== %s\n' "$*"; }
 
+step "cargo fmt --check (rustfmt.toml)"
+if cargo fmt --version >/dev/null 2>&1; then
+  cargo fmt --all -- --check
+else
+  echo "rustfmt not installed (no rustup): formatting not checked"
+fi
+
 step "cargo test --workspace"
 cargo test --workspace
 
