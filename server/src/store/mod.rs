@@ -52,3 +52,20 @@ impl Store {
         Ok(self.blobs.gc(&keep)?)
     }
 }
+
+/// A store in a fresh temp dir holding one empty context `id`, for unit tests of the engine.
+#[cfg(test)]
+pub(crate) fn test_store(id: &str) -> (tempfile::TempDir, Store) {
+    let data = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(data.path()).expect("store");
+    let row = db::ContextRow {
+        id: id.into(),
+        tenant: "t".into(),
+        name: "n".into(),
+        state: "available".into(),
+        create_time: 0,
+        last_used_time: 0,
+    };
+    db::insert_context(&store.db(), &row).expect("context row");
+    (data, store)
+}

@@ -282,18 +282,7 @@ mod tests {
         use std::fs;
 
         fn store() -> (tempfile::TempDir, Store) {
-            let data = tempfile::tempdir().unwrap();
-            let store = Store::open(data.path()).unwrap();
-            let row = db::ContextRow {
-                id: "c".into(),
-                tenant: "t".into(),
-                name: "n".into(),
-                state: "available".into(),
-                create_time: 0,
-                last_used_time: 0,
-            };
-            db::insert_context(&store.db(), &row).unwrap();
-            (data, store)
+            crate::store::test_store("c")
         }
 
         fn manifest(store: &Store) -> Vec<(String, Kind)> {

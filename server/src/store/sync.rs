@@ -376,18 +376,8 @@ mod tests {
     use std::fs;
 
     fn setup() -> (tempfile::TempDir, Store, String) {
-        let data = tempfile::tempdir().unwrap();
-        let store = Store::open(data.path()).unwrap();
-        let row = db::ContextRow {
-            id: "ctx-1".into(),
-            tenant: "t".into(),
-            name: "n".into(),
-            state: "available".into(),
-            create_time: 0,
-            last_used_time: 0,
-        };
-        db::insert_context(&store.db(), &row).unwrap();
-        (data, store, row.id)
+        let (data, store) = crate::store::test_store("ctx-1");
+        (data, store, "ctx-1".to_string())
     }
 
     fn spec<'a>(ctx: &'a str, policy: &'a SyncPolicy) -> MountSpec<'a> {
