@@ -39,7 +39,11 @@ impl TestServer {
     }
 
     pub async fn start_with(f: impl FnOnce(&mut Config)) -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
+        Self::start_in(tempfile::tempdir().unwrap(), f).await
+    }
+
+    /// Starts on `dir`, which may hold an earlier server's data (what a restart does).
+    pub async fn start_in(dir: tempfile::TempDir, f: impl FnOnce(&mut Config)) -> TestServer {
         let mut cfg = config(dir.path(), &["akm-test-a", "akm-test-b"]);
         f(&mut cfg);
         let running = Server::start(cfg).await.expect("server starts");

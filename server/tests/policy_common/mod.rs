@@ -61,24 +61,10 @@ where
     }
 }
 
-/// Starts a server on an existing data dir (what a restart does), with `f` adjusting the config.
-pub async fn start_on(dir: tempfile::TempDir, f: impl FnOnce(&mut agentbay_local::Config)) -> TestServer {
-    let mut cfg = config(dir.path(), &["akm-test-a", "akm-test-b"]);
-    f(&mut cfg);
-    let running = agentbay_local::Server::start(cfg).await.expect("server restarts");
-    TestServer {
-        endpoint: running.endpoint.clone(),
-        key: running.api_keys[0].clone(),
-        addr: running.addr,
-        running: Some(running),
-        dir,
-    }
-}
-
 /// Stops `s` and starts it again on the same data dir with the lifecycle clock shifted by `offset` seconds.
 pub async fn restart_with_offset(s: TestServer, offset: i64) -> TestServer {
     let dir = s.stop().await;
-    start_on(dir, |cfg| cfg.clock_offset_secs = offset).await
+    TestServer::start_in(dir, |cfg| cfg.clock_offset_secs = offset).await
 }
 
 /// Number of stored blobs (distinct contents) in a data dir.
