@@ -7,7 +7,7 @@
 //! a directory walk plus one manifest write. The loop holds only weak references:
 //! it ends once the session stops running or is gone.
 
-use crate::state::{AppState, Direction, Session};
+use crate::state::{AppState, Session};
 use agentbay_wasm::core::wire::envelope::session_status;
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,8 +41,9 @@ pub fn spawn(st: &Arc<AppState>, session: &Arc<Session>) {
                 if !download_settled(&sess, i) {
                     continue;
                 }
-                sess.add_task(i, Direction::Upload);
-                st.run_task(&sess, i, Direction::Upload).await;
+                if !st.run_periodic_upload(&sess, i).await {
+                    return;
+                }
             }
         });
     }

@@ -172,7 +172,34 @@ impl AppState {
 
     /// Runs one (already recorded) sync task to completion. Returns whether it succeeded.
     pub async fn run_task(self: &Arc<Self>, session: &Arc<Session>, mount: usize, dir: Direction) -> bool {
-        let mut caches = session.sync.lock().await;
+        let caches = session.sync.lock().await;
+        self.run_locked(session, caches, mount, dir).await
+    }
+
+    /// A periodic upload: recorded and run only if the session is still running once it
+    /// holds the session's sync lock, so a tick racing a release neither replaces the
+    /// release's listed task nor uploads after it. Returns whether it ran.
+    pub async fn run_periodic_upload(self: &Arc<Self>, session: &Arc<Session>, mount: usize) -> bool {
+        let caches = session.sync.lock().await;
+        {
+            // begin_delete flips the status and lists its tasks under this same lock.
+            let s = lock(&session.status);
+            if *s != session_status::RUNNING {
+                return false;
+            }
+            session.add_task(mount, Direction::Upload);
+        }
+        self.run_locked(session, caches, mount, Direction::Upload).await;
+        true
+    }
+
+    async fn run_locked(
+        self: &Arc<Self>,
+        session: &Arc<Session>,
+        mut caches: tokio::sync::MutexGuard<'_, Vec<StatCache>>,
+        mount: usize,
+        dir: Direction,
+    ) -> bool {
         session.update_task(mount, dir, status::RUNNING, None);
         let mut cache = std::mem::take(&mut caches[mount]);
         let st = self.clone();
@@ -236,8 +263,8 @@ impl AppState {
             return false;
         }
         *s = session_status::DELETING;
-        drop(s);
-        // Listed before the call returns, so the first poll after a delete sees the uploads.
+        // Listed before the call returns, so the first poll after a delete sees the uploads;
+        // under the status lock, so a periodic upload cannot list itself in between.
         for i in Self::auto_uploads(session) {
             session.add_task(i, Direction::Upload);
         }
