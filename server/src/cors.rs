@@ -162,6 +162,12 @@ pub async fn apply(State(rules): State<Arc<Rules>>, req: Request, next: Next) ->
                 h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked.clone());
             }
             h.insert(header::ACCESS_CONTROL_MAX_AGE, MAX_AGE);
+            // Chrome's Private Network Access: a page on a public origin asks before it may reach
+            // a loopback or LAN server; an allowed origin may.
+            let pna = req.headers().get("access-control-request-private-network");
+            if pna.is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true")) {
+                h.insert("access-control-allow-private-network", HeaderValue::from_static("true"));
+            }
         }
         return res;
     }

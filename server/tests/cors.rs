@@ -12,7 +12,8 @@ use std::process::{Command, Stdio};
 const PAGE: &str = "http://localhost:5173";
 const OTHER: &str = "https://evil.example";
 const SDK_HEADERS: &str = "content-type,x-acs-action,x-acs-version";
-const ALL_CORS: [&str; 6] = [
+const ALL_CORS: [&str; 7] = [
+    "access-control-allow-private-network",
     "access-control-allow-origin",
     "access-control-allow-methods",
     "access-control-allow-headers",
@@ -126,6 +127,19 @@ async fn preflight_for_api_and_presigned_urls_needs_no_key_and_is_not_an_api_cal
     assert_eq!(r.status, 204);
     assert_eq!(header(&r, "access-control-allow-headers"), Some("x-custom"));
 
+    // Chrome's Private Network Access preflight (a public page reaching a loopback server).
+    let pna = [
+        ("origin", "https://app.example.com"),
+        ("access-control-request-method", "POST"),
+        ("access-control-request-headers", SDK_HEADERS),
+        ("access-control-request-private-network", "true"),
+    ];
+    let r = send(ts.addr, None, "OPTIONS", "/", &pna, TestBody::new(Vec::new(), false)).await;
+    assert_preflight_allows(&r, "*", "PNA preflight");
+    assert_eq!(header(&r, "access-control-allow-private-network"), Some("true"));
+    let r = preflight(ts.addr, "/", PAGE, "POST").await;
+    assert!(r.headers.get("access-control-allow-private-network").is_none(), "only when asked");
+
     // The preflight stored nothing: the context is still empty.
     assert_eq!(c.list_files(&ctx, "/mnt/data").await, vec![]);
     // An OPTIONS that is not a preflight (no Access-Control-Request-Method) is an ordinary request: `/`
@@ -231,7 +245,13 @@ async fn cors_origin_list_answers_only_the_named_origins() {
     // Another origin (also a near miss: other port, other scheme) gets no CORS header at all; the
     // browser then refuses to hand the response to the page.
     for origin in [OTHER, "http://localhost:5174", "https://localhost:5173", "null"] {
-        let r = preflight(ts.addr, "/", origin, "POST").await;
+        let pna = [
+            ("origin", origin),
+            ("access-control-request-method", "POST"),
+            ("access-control-request-headers", SDK_HEADERS),
+            ("access-control-request-private-network", "true"),
+        ];
+        let r = send(ts.addr, None, "OPTIONS", "/", &pna, TestBody::new(Vec::new(), false)).await;
         assert_eq!(r.status, 204, "{origin}");
         assert!(r.body.is_empty());
         assert_no_cors(&r, origin);
