@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod clock;
+pub mod cors;
 pub mod paths;
 pub mod periodic;
 pub mod presign;

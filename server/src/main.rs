@@ -1,5 +1,6 @@
 //! `agentbay-local`: the command line around [`agentbay_local::Server`].
 
+use agentbay_local::cors::Cors;
 use agentbay_local::{Config, Server, Tls};
 use clap::Parser;
 use std::net::SocketAddr;
@@ -39,6 +40,20 @@ struct Cli {
     /// How often expired lifecycle data is deleted (it is also swept once at start).
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     sweep_interval: u64,
+    /// Browser origin allowed to call the server (repeatable), e.g. http://localhost:5173;
+    /// `*` allows any. Default: any origin when listening on loopback, none otherwise.
+    #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = cors_origin)]
+    cors_origins: Vec<String>,
+    /// Send no CORS headers (browser pages on other origins cannot call the server).
+    #[arg(long, conflicts_with = "cors_origins")]
+    no_cors: bool,
+}
+
+fn cors_origin(s: &str) -> Result<String, agentbay_local::cors::CorsError> {
+    if s.trim() == "*" {
+        return Ok("*".into());
+    }
+    agentbay_local::cors::parse_origin(s)
 }
 
 fn main() -> ExitCode {
@@ -59,6 +74,11 @@ fn main() -> ExitCode {
     cfg.api_keys = cli.api_keys;
     cfg.clock_offset_secs = cli.clock_offset;
     cfg.sweep_interval = std::time::Duration::from_secs(cli.sweep_interval);
+    cfg.cors = match (cli.no_cors, cli.cors_origins.is_empty()) {
+        (true, _) => Cors::Off,
+        (false, true) => Cors::Auto,
+        (false, false) => Cors::Origins(cli.cors_origins),
+    };
     cfg.tls = match (cli.tls_cert, cli.tls_key, cli.tls_self_signed) {
         (Some(cert), Some(key), _) => Some(Tls::Files { cert, key }),
         (_, _, true) => Some(Tls::SelfSigned),

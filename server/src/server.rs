@@ -41,6 +41,8 @@ pub struct Config {
     pub clock_offset_secs: i64,
     /// How often expired data is swept (also once at start). Raised to 10 ms at least.
     pub sweep_interval: std::time::Duration,
+    /// Which browser origins get CORS headers (default: any, on a loopback listener).
+    pub cors: crate::cors::Cors,
 }
 
 impl Config {
@@ -55,6 +57,7 @@ impl Config {
             upload_fault: None,
             clock_offset_secs: 0,
             sweep_interval: crate::sweeper::DEFAULT_INTERVAL,
+            cors: crate::cors::Cors::Auto,
         }
     }
 }
@@ -71,6 +74,8 @@ pub enum StartError {
     Tls(String),
     #[error("data dir {0} is in use by another agentbay-local (lock {0}/lock held)")]
     Locked(PathBuf),
+    #[error("{0}")]
+    Cors(#[from] crate::cors::CorsError),
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
 }
@@ -191,6 +196,13 @@ fn tls_config(tls: &Tls, data_dir: &Path) -> Result<Arc<rustls::ServerConfig>, S
 
 impl Server {
     pub async fn start(cfg: Config) -> Result<Running, StartError> {
+        let cors = cfg.cors.resolve(cfg.listen)?;
+        if cors.is_none() && cfg.cors == crate::cors::Cors::Auto {
+            eprintln!(
+                "agentbay-local: CORS is off: {} is not a loopback address (allow browser pages with --cors-origin)",
+                cfg.listen.ip()
+            );
+        }
         let dd = cfg.data_dir.clone();
         std::fs::create_dir_all(&dd).map_err(|e| StartError::DataDir(dd.clone(), e))?;
         let data_dir = dd.canonicalize().map_err(|e| StartError::DataDir(dd.clone(), e))?;
@@ -242,7 +254,10 @@ impl Server {
             upload_fault: cfg.upload_fault.clone(),
             session_seq: Default::default(),
         });
-        let app = crate::api::router(state.clone());
+        let mut app = crate::api::router(state.clone());
+        if let Some(rules) = cors {
+            app = app.layer(axum::middleware::from_fn_with_state(Arc::new(rules), crate::cors::apply));
+        }
         let (stop, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
         let serve = tokio::spawn(async move {
             let graceful = hyper_util::server::graceful::GracefulShutdown::new();
