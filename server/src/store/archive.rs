@@ -93,9 +93,10 @@ pub(crate) fn upload(
     let mut report = Report::default();
     let writer = store.blobs.writer().map_err(io_err(&archive_path))?;
     let mut gz = flate2::write::GzEncoder::new(BlobSink(writer), flate2::Compression::default());
+    // Mount-relative paths in the new snapshot: packed from the mount, or carried.
+    let mut local = HashSet::new();
     let packed = (|| -> Result<(), SyncError> {
         let mut tar = tar::Builder::new(&mut gz);
-        let mut local = HashSet::new();
         for (rel, is_dir) in &found {
             if rel == ARCHIVE_NAME {
                 continue; // a stray local copy of the snapshot is never packed into itself
@@ -122,9 +123,8 @@ pub(crate) fn upload(
         }
         // The snapshot replaces everything stored below the mount, so whatever an upload may not
         // drop (unknown to this session, outside the white lists, or any of it without delete
-        // sync) is carried into it.
-        let keep: Vec<Entry> = previous.iter().filter(|e| !droppable(&e.path)).cloned().collect();
-        report.files += carry_previous(store, mount_path, &keep, &local, &mut tar)?;
+        // sync) is carried into it; a previous snapshot is judged member by member.
+        report.files += carry_previous(store, mount_path, &previous, &mut local, droppable, &mut tar)?;
         tar.finish().map_err(io_err(&archive_path))
     })();
     let finished = gz.finish();
@@ -155,7 +155,9 @@ pub(crate) fn upload(
     super::expiry::record_upload(store, ctx, mount_path, &policy.recycle_policy, &entries)?;
     db::replace_subtree(&mut store.db(), ctx, mount_path, &entries)?;
     db::touch_context(&store.db(), ctx, now)?;
-    cache.set_baseline(entries.iter().map(|e| e.path.clone()));
+    // The session knows the snapshot's members by their paths (what it packed or carried).
+    let members = local.into_iter().map(|rel| super::sync::join(mount_path, &rel));
+    cache.set_baseline(entries.iter().map(|e| e.path.clone()).chain(members));
     Ok(report)
 }
 
@@ -165,15 +167,20 @@ fn carry_previous<W: Write>(
     store: &Store,
     mount_path: &str,
     previous: &[Entry],
-    local: &HashSet<String>,
+    local: &mut HashSet<String>,
+    droppable: &dyn Fn(&str) -> bool,
     tar: &mut tar::Builder<W>,
 ) -> Result<usize, SyncError> {
     let prefix_len = if mount_path == "/" { 1 } else { mount_path.len() + 1 };
     let mut carried = 0;
     for e in previous {
         let rel = &e.path[prefix_len..];
-        if local.contains(rel) {
+        let is_snapshot = rel == ARCHIVE_NAME;
+        if local.contains(rel) || (!is_snapshot && droppable(&e.path)) {
             continue;
+        }
+        if !is_snapshot {
+            local.insert(rel.to_string());
         }
         match (e.kind, &e.hash) {
             (Kind::Dir, _) => {
@@ -192,6 +199,10 @@ fn carry_previous<W: Write>(
                     if !valid || local.contains(&name) || !(kind.is_file() || kind.is_dir()) {
                         continue;
                     }
+                    if droppable(&super::sync::join(mount_path, &name)) {
+                        continue;
+                    }
+                    local.insert(name.clone());
                     let mut h = member.header().clone();
                     carried += usize::from(kind.is_file());
                     tar.append_data(&mut h, &name, &mut member).map_err(io_err(&e.path))?;

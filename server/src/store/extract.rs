@@ -220,28 +220,66 @@ fn join(target: &str, rel: &str) -> String {
     }
 }
 
+/// What an extraction wrote: the number of files, and the mount-relative paths of the
+/// files and folders (the session now has them, so delete sync may mirror their removal).
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub files: usize,
+    pub paths: Vec<String>,
+}
+
+/// Which entries an extraction writes, by (relative path, is_dir); the rest are skipped.
+/// Only safe entries reach it: every entry is checked whether or not it is kept.
+pub type Keep<'a> = &'a dyn Fn(&str, bool) -> bool;
+
+fn skip_unkept(plan: &mut [Planned], keep: Option<Keep<'_>>) {
+    let Some(keep) = keep else { return };
+    for p in plan {
+        let kept = match p {
+            Planned::Dir(rel) => keep(rel, true),
+            Planned::File { rel, .. } => keep(rel, false),
+            Planned::Skip => true,
+        };
+        if !kept {
+            *p = Planned::Skip;
+        }
+    }
+}
+
+impl Extracted {
+    fn absorb(&mut self, other: Extracted) {
+        self.files += other.files;
+        self.paths.extend(other.paths);
+    }
+}
+
 fn write_planned(
     root: &OwnedFd,
     target: &str,
     p: &Planned,
     data: &mut dyn Read,
-    written: &mut usize,
+    written: &mut Extracted,
 ) -> Result<(), ExtractError> {
     match p {
         Planned::Skip => Ok(()),
-        Planned::Dir(rel) => safe_fs::open_dir(root, &join(target, rel), true)
-            .map(|_| ())
-            .map_err(|source| ExtractError::Io { entry: rel.clone(), source }),
+        Planned::Dir(rel) => {
+            let path = join(target, rel);
+            safe_fs::open_dir(root, &path, true).map_err(|source| ExtractError::Io { entry: rel.clone(), source })?;
+            written.paths.push(path);
+            Ok(())
+        }
         Planned::File { rel, size, mode, mtime } => {
+            let path = join(target, rel);
             let mut bounded = data.take(*size);
-            safe_fs::write_file(root, &join(target, rel), &mut bounded, *mode, *mtime)
+            safe_fs::write_file(root, &path, &mut bounded, *mode, *mtime)
                 .map_err(|source| ExtractError::Io { entry: rel.clone(), source })?;
             // A zip's declared size is only a claim; more data than declared is a bomb or a forgery.
             let mut probe = [0u8; 1];
             if data.read(&mut probe).map_err(corrupt)? != 0 {
                 return Err(ExtractError::SizeMismatch(rel.clone()));
             }
-            *written += 1;
+            written.files += 1;
+            written.paths.push(path);
             Ok(())
         }
     }
@@ -304,20 +342,22 @@ fn plan_zip<R: Read + Seek>(z: &mut zip::ZipArchive<R>, limits: Limits) -> Resul
 }
 
 /// Extracts the archive in `file` into the folder `target` (relative to `root`, created
-/// as needed). Nothing is written unless every entry passes the checks. Returns the
-/// number of files written.
+/// as needed). Nothing is written unless every entry passes the checks. Returns what
+/// was written.
 pub fn extract(
     root: &OwnedFd,
     target: &str,
     mut file: File,
     format: Format,
     limits: Limits,
-) -> Result<usize, ExtractError> {
-    let mut written = 0;
+    keep: Option<Keep<'_>>,
+) -> Result<Extracted, ExtractError> {
+    let mut written = Extracted::default();
     match format {
         Format::Zip => {
             let mut z = zip::ZipArchive::new(io::BufReader::new(file)).map_err(corrupt)?;
-            let plan = plan_zip(&mut z, limits)?;
+            let mut plan = plan_zip(&mut z, limits)?;
+            skip_unkept(&mut plan, keep);
             safe_fs::open_dir(root, target, true)
                 .map_err(|source| ExtractError::Io { entry: target.into(), source })?;
             for (i, p) in plan.iter().enumerate() {
@@ -334,6 +374,7 @@ pub fn extract(
                 let e = e.map_err(corrupt)?;
                 plan.push(plan_tar_entry(&e, &mut budget)?);
             }
+            skip_unkept(&mut plan, keep);
             file.rewind().map_err(corrupt)?;
             safe_fs::open_dir(root, target, true)
                 .map_err(|source| ExtractError::Io { entry: target.into(), source })?;
@@ -367,6 +408,7 @@ fn target_of<'a>(rel: &'a str, stem: &'a str, policy: &SyncPolicy) -> String {
 /// in the context win over archive content): unpacks the Archive-mode snapshot and
 /// extracts archive files under extractPolicy. Returns the mount-relative paths that
 /// must not be written as plain files; failures are pushed to `failures`.
+#[allow(clippy::too_many_arguments)] // one call site, in sync::download, which owns every piece
 pub(crate) fn expand_before_download(
     store: &Store,
     policy: &SyncPolicy,
@@ -374,10 +416,11 @@ pub(crate) fn expand_before_download(
     entries: &[Entry],
     prefix_len: usize,
     cache: &mut StatCache,
+    snapshot_keep: Option<Keep<'_>>,
     failures: &mut Vec<String>,
-) -> (HashSet<String>, usize) {
+) -> (HashSet<String>, Extracted) {
     let mut skip = HashSet::new();
-    let mut written = 0;
+    let mut written = Extracted::default();
     for e in entries {
         let rel = &e.path[prefix_len..];
         let (Kind::File, Some(hash)) = (e.kind, &e.hash) else {
@@ -389,9 +432,9 @@ pub(crate) fn expand_before_download(
                 .blobs
                 .open_blob(hash)
                 .map_err(corrupt)
-                .and_then(|f| extract(root, "", f, Format::TarGz, Limits::default()))
+                .and_then(|f| extract(root, "", f, Format::TarGz, Limits::default(), snapshot_keep))
             {
-                Ok(n) => written += n,
+                Ok(x) => written.absorb(x),
                 Err(err) => failures.push(format!("unpacking {}: {err}", e.path)),
             }
             continue;
@@ -416,10 +459,10 @@ pub(crate) fn expand_before_download(
             .blobs
             .open_blob(hash)
             .map_err(corrupt)
-            .and_then(|f| extract(root, &target, f, format, Limits::default()))
+            .and_then(|f| extract(root, &target, f, format, Limits::default(), None))
         {
-            Ok(n) => {
-                written += n;
+            Ok(x) => {
+                written.absorb(x);
                 if delete_src {
                     skip.insert(rel.to_string());
                     // A copy left from an earlier download goes too: the session copy is removed.
@@ -507,7 +550,7 @@ mod tests {
         f.rewind().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let root = safe_fs::open_root(dir.path()).unwrap();
-        assert_eq!(extract(&root, "t", f, Format::Tar, Limits::default()).unwrap(), 1);
+        assert_eq!(extract(&root, "t", f, Format::Tar, Limits::default(), None).unwrap().files, 1);
         assert!(std::fs::symlink_metadata(dir.path().join("t/d/l")).is_err(), "links are not created");
         assert_eq!(std::fs::read(dir.path().join("t/f")).unwrap(), b"x");
     }
@@ -517,13 +560,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = safe_fs::open_root(dir.path()).unwrap();
         let files: &[(&str, &[u8])] = &[("a", b"1234"), ("b", b"5678")];
-        let e = extract(&root, "t", tar_of(files), Format::Tar, Limits { max_entries: 1, max_bytes: 100 }).unwrap_err();
+        let e = extract(&root, "t", tar_of(files), Format::Tar, Limits { max_entries: 1, max_bytes: 100 }, None)
+            .unwrap_err();
         assert!(matches!(e, ExtractError::TooManyEntries { limit: 1, .. }), "{e}");
-        let e = extract(&root, "t", tar_of(files), Format::Tar, Limits { max_entries: 9, max_bytes: 7 }).unwrap_err();
+        let e =
+            extract(&root, "t", tar_of(files), Format::Tar, Limits { max_entries: 9, max_bytes: 7 }, None).unwrap_err();
         assert!(matches!(e, ExtractError::TooLarge { limit: 7, .. }), "{e}");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
-        let n = extract(&root, "t", tar_of(files), Format::Tar, Limits::default()).unwrap();
-        assert_eq!(n, 2);
+        let x = extract(&root, "t", tar_of(files), Format::Tar, Limits::default(), None).unwrap();
+        assert_eq!((x.files, x.paths), (2, vec!["t/a".to_string(), "t/b".to_string()]));
         assert_eq!(std::fs::read(dir.path().join("t/b")).unwrap(), b"5678");
     }
 }

@@ -322,17 +322,32 @@ pub fn download(
         let keep: Vec<bool> = entries
             .iter()
             .zip(selected)
-            .map(|(e, s)| s || (e.kind == Kind::Dir && needed.contains(&e.path[prefix_len..])))
+            // The snapshot always goes on: its members are selected while it is unpacked.
+            .map(|(e, s)| {
+                let rel = &e.path[prefix_len..];
+                s || (e.kind == Kind::Dir && needed.contains(rel)) || rel == super::archive::ARCHIVE_NAME
+            })
             .collect();
         let mut k = keep.into_iter();
         entries.retain(|_| k.next().unwrap_or(false));
     }
     let mut report = Report::default();
     let mut failures = Vec::new();
-    let (expanded, unpacked) =
-        super::extract::expand_before_download(store, spec.policy, &root, &entries, prefix_len, cache, &mut failures);
-    report.transferred += unpacked;
-    let synced: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
+    let keep = |rel: &str, is_dir: bool| sel.selects(rel) || (is_dir && sel.may_contain(rel));
+    let snapshot_keep: Option<super::extract::Keep<'_>> = if sel.is_all() { None } else { Some(&keep) };
+    let (expanded, unpacked) = super::extract::expand_before_download(
+        store,
+        spec.policy,
+        &root,
+        &entries,
+        prefix_len,
+        cache,
+        snapshot_keep,
+        &mut failures,
+    );
+    report.transferred += unpacked.files;
+    let mut synced: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
+    synced.extend(unpacked.paths.iter().map(|rel| join(&stored, rel)));
     for e in entries {
         let rel = &e.path[prefix_len..];
         if expanded.contains(rel) {
@@ -359,10 +374,9 @@ pub fn download(
             (Kind::File, None) => {}
         }
     }
-    // Everything delivered is now known to the session, except a snapshot that did not
-    // unpack: its members never arrived, so a later upload must not drop it.
-    let snapshot = join(&stored, super::archive::ARCHIVE_NAME);
-    cache.baseline.extend(synced.into_iter().filter(|p| failures.is_empty() || *p != snapshot));
+    // Everything delivered is now known to the session (a snapshot's members by their own
+    // paths, so an Archive upload judges each of them).
+    cache.baseline.extend(synced);
     db::touch_context(&store.db(), ctx, crate::util::now_secs())?;
     if !failures.is_empty() {
         return Err(SyncError::Extract(failures.join("; ")));
