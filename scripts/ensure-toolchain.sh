@@ -5,6 +5,8 @@
 #   - wasm-bindgen-cli at exactly the version Cargo.lock pins (the CLI and the crate must match)
 #   - wasm-pack
 #   - bubblewrap (agentbay-local's sandboxes), via apt-get when we are root
+#   - chromium (js-tests/browser.test.mjs), via apt-get when we are root; otherwise that test says
+#     how to install it (or AGENTBAY_SKIP_BROWSER=1 skips it)
 #   - node_modules (npm ci), refreshed only when package-lock.json changed
 set -euo pipefail
 
@@ -80,10 +82,24 @@ Install it as root, e.g. 'sudo apt-get install bubblewrap' (Debian/Ubuntu) or 's
   fi
 fi
 
+# --- chromium --------------------------------------------------------------------------------
+# Only root installs it here; for anyone else the browser test itself fails with the install
+# command (a missing browser must not silently shrink what `npm test` proves).
+if [ ! -x "${AGENTBAY_CHROMIUM:-/usr/bin/chromium}" ] && [ "${AGENTBAY_SKIP_BROWSER:-}" != 1 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing chromium (apt-get) for the browser test"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    say "chromium not found: js-tests/browser.test.mjs will fail until it is installed ('sudo apt-get install chromium') or AGENTBAY_SKIP_BROWSER=1 is set"
+  fi
+fi
+
 # --- node modules ----------------------------------------------------------------------------
 # npm ci wipes node_modules, so only run it when the lock file is newer than the last install.
 stamp="node_modules/.package-lock.json"
-if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/tsc ]; then
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/tsc ] \
+  || [ ! -f node_modules/playwright-core/package.json ]; then
   say "npm ci"
   npm ci --no-audit --no-fund
 fi
