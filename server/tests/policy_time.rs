@@ -165,30 +165,12 @@ async fn bad_recycle_path_is_refused_with_invalid_policy() {
 
 mod cli {
     use super::*;
-    use std::io::{BufRead, BufReader};
-    use std::process::{Child, Command, Stdio};
+    use std::process::{Child, Command};
 
     fn spawn(data: &std::path::Path, extra: &[&str]) -> (Child, Client) {
-        let mut child = Command::new(helper_exe())
-            .args(["--listen", "127.0.0.1:0", "--api-key", "akm-cli", "--data-dir"])
-            .arg(data)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let endpoint =
-            line.split_whitespace().find_map(|w| w.strip_prefix("endpoint=")).unwrap_or_else(|| panic!("{line}"));
-        let addr = endpoint.strip_prefix("http://").unwrap().parse().unwrap();
-        (child, Client { addr, key: "akm-cli".into(), style: Style::Ts, tls: None })
-    }
-
-    fn terminate(mut child: Child) {
-        // SAFETY: plain kill(2) on our own child's pid.
-        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-        assert!(child.wait().unwrap().success());
+        let args: Vec<&str> = ["--api-key", "akm-cli"].iter().chain(extra).copied().collect();
+        let (child, endpoint, key) = spawn_binary(data, &args);
+        (child, binary_client(&endpoint, &key))
     }
 
     #[tokio::test]

@@ -401,3 +401,42 @@ pub fn pdl(items: &[(&str, &str, Option<&str>)]) -> String {
 }
 
 pub const DEFAULT_POLICY: &str = r#"{"uploadPolicy":{"autoUpload":true,"uploadStrategy":"UploadBeforeResourceRelease","uploadMode":"File"},"downloadPolicy":{"autoDownload":true,"downloadStrategy":"DownloadAsync"},"deletePolicy":{"syncLocalFile":true},"extractPolicy":{"extract":true,"deleteSrcFile":true,"extractToCurrentFolder":false},"recyclePolicy":{"lifecycle":"Lifecycle_Forever","paths":[""]},"bwList":{"whiteLists":[{"path":"","excludePaths":[]}]}}"#;
+
+/// The real `agentbay-local` binary on a free port with `--data-dir data` and `extra` flags.
+/// Returns the child and the endpoint and API key from its startup line.
+pub fn spawn_binary(data: &std::path::Path, extra: &[&str]) -> (std::process::Child, String, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(helper_exe())
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let field = |k: &str| {
+        line.split_whitespace()
+            .find_map(|w| w.strip_prefix(k))
+            .unwrap_or_else(|| panic!("no {k} in {line:?}"))
+            .to_string()
+    };
+    assert!(line.starts_with("agentbay-local listening endpoint="), "{line:?}");
+    assert!(line.contains(&format!("data_dir={}", data.canonicalize().unwrap().display())), "{line:?}");
+    (child, field("endpoint="), field("api_key="))
+}
+
+/// A client of a spawned binary's plain-HTTP endpoint.
+pub fn binary_client(endpoint: &str, key: &str) -> Client {
+    let addr = endpoint.strip_prefix("http://").unwrap().parse().unwrap();
+    Client { addr, key: key.into(), style: Style::Ts, tls: None }
+}
+
+/// SIGTERM, then the exit status must be success (a graceful shutdown).
+pub fn terminate(mut child: std::process::Child) {
+    // SAFETY: plain kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful exit: {status:?}");
+}
