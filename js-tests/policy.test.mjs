@@ -462,9 +462,9 @@ test("three contexts with different policies in one session; sync(contextId, pat
   assert.deepEqual(await storedTree(c.id, "/mnt/c"), { "c0.txt": "c0" });
 });
 
-// ---- server-side knobs (agentbay-local branches p-files, p-archive, p-time) ---------------------------
+// ---- knobs acted on by agentbay-local's sync engine ---------------------------------------------------
 
-test("white list: only /src minus /src/tmp is uploaded; a regex white list selects by pattern [p-files]", async () => {
+test("white list: only /src minus /src/tmp is uploaded; a regex white list selects by pattern", async () => {
   const ctx = await newContext("wl");
   const mount = "/home/wuying/proj";
   const wl = policy((p) => {
@@ -500,7 +500,7 @@ test("white list: only /src minus /src/tmp is uploaded; a regex white list selec
   assert.deepEqual(await storedTree(rctx.id, mount), { "logs/a.log": "a", "logs/deep/b.log": "b" });
 });
 
-test("policies the SDK passes but the server cannot act on fail create() with InvalidParameter.Policy [p-files]", async () => {
+test("policies the SDK passes but the server cannot act on fail create() with InvalidParameter.Policy", async () => {
   const ctx = await newContext("badpol");
   const before = (await agentBay.list()).sessionIds.length;
   const cases = [
@@ -516,7 +516,7 @@ test("policies the SDK passes but the server cannot act on fail create() with In
   assert.equal((await agentBay.list()).sessionIds.length, before, "no session was created");
 });
 
-test("deletePolicy.syncLocalFile: true mirrors local deletions, false only adds/overwrites [p-files]", async () => {
+test("deletePolicy.syncLocalFile: true mirrors local deletions, false only adds/overwrites", async () => {
   const mount = "/home/wuying/del";
   const start = { "gone.txt": "g", "keep.txt": "k", "d/gone2.txt": "g2" };
   const after = { "keep.txt": "k2", "new.txt": "n" };
@@ -535,7 +535,7 @@ test("deletePolicy.syncLocalFile: true mirrors local deletions, false only adds/
   assert.deepEqual(results.false, { "d/gone2.txt": "g2", "gone.txt": "g", "keep.txt": "k2", "new.txt": "n" });
 });
 
-test("mappingPolicy: files stored at /home/old appear at /mnt/new and go back to /home/old [p-files]", async () => {
+test("mappingPolicy: files stored at /home/old appear at /mnt/new and go back to /home/old", async () => {
   const ctx = await newContext("map");
   const s1 = await newSession([new ContextSync(ctx.id, "/home/old", newSyncPolicy())]);
   await writeTree(s1, "/home/old", { "a.txt": "a", "sub/b.txt": "b" });
@@ -555,7 +555,7 @@ test("mappingPolicy: files stored at /home/old appear at /mnt/new and go back to
   assert.deepEqual(await storedTree(ctx.id, "/mnt/new"), {}, "nothing is stored under the session's mount path");
 });
 
-test("uploadMode Archive: a new session sees the same tree; the context holds the archive [p-archive]", async () => {
+test("uploadMode Archive: a new session sees the same tree; the context holds the archive", async () => {
   const ctx = await newContext("archive");
   const mount = "/home/wuying/arch";
   const archive = policy((p) => (p.uploadPolicy.uploadMode = UploadMode.Archive));
@@ -585,7 +585,7 @@ test("uploadMode Archive: a new session sees the same tree; the context holds th
   }
 });
 
-test("extractPolicy: uploaded .zip/.tar.gz are extracted into a folder named after them; options change that [p-archive]", async () => {
+test("extractPolicy: uploaded .zip/.tar.gz are extracted into a folder named after them; options change that", async () => {
   const mount = "/home/wuying/ex";
   const content = { "a.txt": "zip-a", "d/b.txt": "zip-b" };
   const ctx = await newContext("extract");
@@ -640,7 +640,7 @@ test("extractPolicy: uploaded .zip/.tar.gz are extracted into a folder named aft
   }
 });
 
-test("uploadPolicy.period: changes reach the context while the session runs; without period they do not [p-time]", async () => {
+test("uploadPolicy.period: changes reach the context while the session runs; without period they do not", async () => {
   const periodic = await newContext("period");
   const plain = await newContext("period-none");
   const session = await newSession([
