@@ -283,6 +283,23 @@ impl Client {
         r.body
     }
 
+    /// Like [`Self::get_file`], but `None` when the file is gone by the time it is asked for
+    /// (a concurrent upload removed it), for views taken while a session keeps uploading.
+    pub async fn try_get_file(&self, ctx: &str, path: &str) -> Option<Vec<u8>> {
+        let r = self.call("GetContextFileDownloadUrl", &[("ContextId", ctx), ("FilePath", path)]).await;
+        if r.status == 400 && r.json()["Code"] == "InvalidFile.NotFound" {
+            return None;
+        }
+        assert_eq!(r.status, 200, "GetContextFileDownloadUrl: {}", String::from_utf8_lossy(&r.body));
+        let url = r.json()["Data"]["Url"].as_str().unwrap().to_string();
+        let got = fetch(self, "GET", &url, Vec::new()).await;
+        if got.status == 400 && got.json()["Code"] == "InvalidFile.NotFound" {
+            return None;
+        }
+        assert_eq!(got.status, 200, "GET {url}: {}", String::from_utf8_lossy(&got.body));
+        Some(got.body)
+    }
+
     pub async fn list_files(&self, ctx: &str, parent: &str) -> Vec<(String, String, u64)> {
         let v = self
             .ok(

@@ -20,8 +20,12 @@ pub async fn ctx_tree(c: &Client, ctx: &str, root: &str) -> Vec<String> {
                 out.push(format!("{rel}/"));
                 todo.push(full);
             } else {
-                let body = c.get_file(ctx, &full).await;
-                out.push(format!("{rel}={}", String::from_utf8_lossy(&body)));
+                // A periodic upload may remove it between the listing and the fetch: that view
+                // matches no expected tree, so a poll simply looks again.
+                match c.try_get_file(ctx, &full).await {
+                    Some(body) => out.push(format!("{rel}={}", String::from_utf8_lossy(&body))),
+                    None => out.push(format!("{rel} (vanished while listing)")),
+                }
             }
         }
     }
