@@ -39,8 +39,8 @@ async fn concurrent_sessions_of_two_tenants_keep_every_write_and_stay_apart() {
     }
     let mut lives = Vec::new();
     for (t, c) in tenants.iter().enumerate() {
-        for n in 0..PER_TENANT {
-            lives.push(tokio::spawn(life(c.clone(), own[t][n].clone(), shared[t].clone(), n)));
+        for (n, mine) in own[t].iter().enumerate() {
+            lives.push(tokio::spawn(life(c.clone(), mine.clone(), shared[t].clone(), n)));
         }
     }
     for l in lives {
@@ -48,8 +48,8 @@ async fn concurrent_sessions_of_two_tenants_keep_every_write_and_stay_apart() {
     }
 
     for (t, c) in tenants.iter().enumerate() {
-        for n in 0..PER_TENANT {
-            assert_eq!(c.get_file(&own[t][n], "/mnt/own/mine.txt").await, format!("own{n}").as_bytes());
+        for (n, mine) in own[t].iter().enumerate() {
+            assert_eq!(c.get_file(mine, "/mnt/own/mine.txt").await, format!("own{n}").as_bytes());
         }
         // Each session added its file to the shared context and deleted nothing it had not seen:
         // concurrent uploads of one context lose no one's file.
