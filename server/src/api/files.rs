@@ -99,15 +99,16 @@ pub async fn get_file(State(st): State<Arc<AppState>>, req: Request) -> Response
 
 async fn get(st: Arc<AppState>, req: Request) -> Result<Response, ApiError> {
     let grant = st.presigner.verify(Op::Get, req.uri().query().unwrap_or(""), now_secs() as u64)?;
-    let hash = {
-        let db = st.store.db();
-        match db::entry(&db, &grant.context_id, &grant.path)? {
+    let file = {
+        // Lookup and open under the GC lock: GC may delete a blob the moment no manifest
+        // references it, and an open blob stays readable even if GC unlinks it afterwards.
+        let _gc = st.store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
+        let hash = match db::entry(&st.store.db(), &grant.context_id, &grant.path)? {
             Some(Entry { kind: Kind::File, hash: Some(h), .. }) => h,
             _ => return Err(ApiError::FileNotFound(grant.path)),
-        }
+        };
+        tokio::fs::File::from_std(std::fs::File::open(st.store.blobs.path_of(&hash))?)
     };
-    // An open blob stays readable even if GC unlinks it meanwhile.
-    let file = tokio::fs::File::open(st.store.blobs.path_of(&hash)).await?;
     let len = file.metadata().await?.len();
     let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024));
     Ok((
