@@ -512,24 +512,3 @@ fn create_rejects_bad_specs() {
     ));
     assert!(matches!(Sandbox::create(spec(vec![], "/nonexistent/helper")), Err(SandboxError::HelperMissing(_))));
 }
-
-/// Not an assertion: prints the cost of one shell call and one fs tool call.
-/// Run with `cargo test -p agentbay-local --test sandbox measure_call_cost -- --ignored --nocapture`.
-#[tokio::test]
-#[ignore]
-async fn measure_call_cost() {
-    let s = session();
-    ok_text(&s, "write_file", json!({"path": "/tmp/m.txt", "content": "x"})).await;
-    const N: u32 = 50;
-    let t = Instant::now();
-    for _ in 0..N {
-        run(&s, "true").await;
-    }
-    let shell = t.elapsed() / N;
-    let t = Instant::now();
-    for _ in 0..N {
-        ok_text(&s, "read_file", json!({"path": "/tmp/m.txt"})).await;
-    }
-    let fs = t.elapsed() / N;
-    println!("per call over {N} calls: shell `true` {shell:?}, read_file {fs:?}");
-}

@@ -23,8 +23,14 @@ pub struct TestServer {
     pub addr: std::net::SocketAddr,
 }
 
+/// The binary sandboxes run as their in-sandbox helper: the server binary in tests; in a
+/// bench example (no `CARGO_BIN_EXE_*` there) the example itself, which serves the helper
+/// subcommand like the server binary does.
 pub fn helper_exe() -> std::path::PathBuf {
-    env!("CARGO_BIN_EXE_agentbay-local").into()
+    match option_env!("CARGO_BIN_EXE_agentbay-local") {
+        Some(p) => p.into(),
+        None => std::env::current_exe().expect("own executable"),
+    }
 }
 
 pub fn config(dir: &std::path::Path, keys: &[&str]) -> Config {
