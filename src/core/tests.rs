@@ -555,7 +555,9 @@ fn tool_errors_and_file_info() {
 }
 
 /// A transport that records each tool call's `(Name, Args)` and answers from `reply`.
-fn tool_env(reply: impl Fn(&str, &Value) -> Value + 'static) -> (FakeEnv, Rc<RefCell<Vec<(String, Value)>>>) {
+type ToolCalls = Rc<RefCell<Vec<(String, Value)>>>;
+
+fn tool_env(reply: impl Fn(&str, &Value) -> Value + 'static) -> (FakeEnv, ToolCalls) {
     let calls = Rc::new(RefCell::new(Vec::new()));
     let c2 = calls.clone();
     let env = FakeEnv::new(move |s, _| {

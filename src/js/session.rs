@@ -3,7 +3,10 @@
 use super::agent_bay::JsApi;
 use super::convert::{error, get, set, to_js, to_json};
 use super::env::describe;
-use super::types::{ExecuteOptionsArg, ReadFileOptionsArg, StringRecordArg, SyncCallbackOrOptionsArg, WriteModeArg};
+use super::types::{
+    ExecuteOptionsArg, FileEditsArg, ReadFileOptionsArg, StringArrayArg, StringRecordArg, SyncCallbackOrOptionsArg,
+    WriteModeArg,
+};
 use crate::core::context_manager::{self as cm, SYNC_WAIT};
 use crate::core::poll::WaitOptions;
 use crate::core::results::*;
@@ -211,6 +214,12 @@ impl Command {
     }
 }
 
+/// A JS list argument checked by core (`string[]`); the message becomes the result's errorMessage.
+fn list_arg(v: Option<JsValue>, what: &str, optional: bool) -> Result<Vec<String>, String> {
+    let v = to_json(&v.unwrap_or(JsValue::UNDEFINED)).map_err(|e| describe(&e))?;
+    filesystem::string_list(&v, what, optional)
+}
+
 /// `session.fileSystem` (also `fs`, `filesystem`, `files`).
 #[wasm_bindgen]
 pub struct FileSystem {
@@ -269,6 +278,11 @@ impl FileSystem {
     }
 
     #[wasm_bindgen(unchecked_return_type = "Promise<DirectoryListResult>")]
+    pub fn list(&self, path: String) -> Promise {
+        self.list_directory(path)
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<DirectoryListResult>")]
     pub fn ls(&self, path: String) -> Promise {
         self.list_directory(path)
     }
@@ -286,8 +300,67 @@ impl FileSystem {
     }
 
     #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
+    pub fn delete(&self, path: String) -> Promise {
+        self.delete_file(path)
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
+    pub fn remove(&self, path: String) -> Promise {
+        self.delete_file(path)
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
     pub fn rm(&self, path: String) -> Promise {
         self.delete_file(path)
+    }
+
+    /// `searchFiles(path, pattern, excludePatterns = [])` → `{ matches }`.
+    #[wasm_bindgen(js_name = searchFiles, unchecked_return_type = "Promise<FileSearchResult>")]
+    pub fn search_files(
+        &self,
+        path: String,
+        pattern: String,
+        #[wasm_bindgen(js_name = excludePatterns)] exclude_patterns: Option<StringArrayArg>,
+    ) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        let excludes = list_arg(exclude_patterns.map(JsValue::from), "excludePatterns", true);
+        promise(async move {
+            match excludes {
+                Ok(ex) => to_js(&filesystem::search_files(&api, &s, &path, &pattern, &ex).await),
+                Err(m) => to_js(&FileSearchResult::fail("", m)),
+            }
+        })
+    }
+
+    /// `readMultipleFiles(paths)` → `{ contents: { [path]: content } }`.
+    #[wasm_bindgen(js_name = readMultipleFiles, unchecked_return_type = "Promise<MultipleFileContentResult>")]
+    pub fn read_multiple_files(&self, paths: StringArrayArg) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        let paths = list_arg(Some(paths.into()), "paths", false);
+        promise(async move {
+            match paths {
+                Ok(p) => to_js(&filesystem::read_multiple_files(&api, &s, &p).await),
+                Err(m) => to_js(&MultipleFileContentResult::fail("", m)),
+            }
+        })
+    }
+
+    /// `editFile(path, edits, dryRun = false)`: each `oldText` is replaced once, all or nothing.
+    #[wasm_bindgen(js_name = editFile, unchecked_return_type = "Promise<BoolResult>")]
+    pub fn edit_file(
+        &self,
+        path: String,
+        edits: FileEditsArg,
+        #[wasm_bindgen(js_name = dryRun)] dry_run: Option<bool>,
+    ) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        let edits = to_json(&edits.into()).map_err(|e| describe(&e)).and_then(|v| filesystem::edit_list(&v));
+        promise(async move {
+            match edits {
+                Ok(e) => to_js(&filesystem::edit_file(&api, &s, &path, &e, dry_run.unwrap_or(false)).await),
+                Err(m) => to_js(&BoolResult::fail("", m)),
+            }
+        })
     }
 
     #[wasm_bindgen(js_name = moveFile, unchecked_return_type = "Promise<BoolResult>")]
