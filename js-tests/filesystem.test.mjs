@@ -156,6 +156,7 @@ test("editFile: edits apply in order, dryRun changes nothing, a missing oldText 
 test("aliases: read/write, list/ls, delete/remove/rm on FileSystem; fs/filesystem/files on Session", async () => {
   for (const getter of ["fileSystem", "fs", "filesystem", "files"]) {
     assert.ok(session[getter] instanceof FileSystem, getter);
+    assert.equal(session[getter], session.fileSystem, `session.${getter} is the same object`);
   }
   const { fs, filesystem, files } = session;
   assert.deepEqual(body(await fs.write("/tmp/al/x.txt", "one\n")), { success: true, data: true });

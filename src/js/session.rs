@@ -14,6 +14,7 @@ use crate::core::session::{self as core_session, SessionHandle, DELETE_WAIT};
 use crate::core::wire::context_status::TaskStatus;
 use crate::core::{command, filesystem};
 use js_sys::{Function, Promise, Uint8Array};
+use std::cell::OnceCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -32,11 +33,15 @@ where
 pub struct Session {
     api: Rc<JsApi>,
     state: Rc<SessionHandle>,
+    /// The one `FileSystem` object every getter hands out, so `session.fs === session.fileSystem`
+    /// as in the official SDK. The FileSystem's own Session copy gets an empty cell, so the
+    /// cached object never keeps itself alive.
+    file_system: Rc<OnceCell<JsValue>>,
 }
 
 impl Session {
     pub fn new(api: Rc<JsApi>, state: Rc<SessionHandle>) -> Session {
-        Session { api, state }
+        Session { api, state, file_system: Rc::default() }
     }
 }
 
@@ -83,23 +88,25 @@ impl Session {
         Command { s: self.clone() }
     }
 
-    #[wasm_bindgen(getter, js_name = fileSystem)]
-    pub fn file_system(&self) -> FileSystem {
-        FileSystem { s: self.clone() }
+    #[wasm_bindgen(getter, js_name = fileSystem, unchecked_return_type = "FileSystem")]
+    pub fn file_system(&self) -> JsValue {
+        self.file_system
+            .get_or_init(|| FileSystem { s: Session::new(self.api.clone(), self.state.clone()) }.into())
+            .clone()
     }
 
-    #[wasm_bindgen(getter)]
-    pub fn fs(&self) -> FileSystem {
+    #[wasm_bindgen(getter, unchecked_return_type = "FileSystem")]
+    pub fn fs(&self) -> JsValue {
         self.file_system()
     }
 
-    #[wasm_bindgen(getter)]
-    pub fn filesystem(&self) -> FileSystem {
+    #[wasm_bindgen(getter, unchecked_return_type = "FileSystem")]
+    pub fn filesystem(&self) -> JsValue {
         self.file_system()
     }
 
-    #[wasm_bindgen(getter)]
-    pub fn files(&self) -> FileSystem {
+    #[wasm_bindgen(getter, unchecked_return_type = "FileSystem")]
+    pub fn files(&self) -> JsValue {
         self.file_system()
     }
 
