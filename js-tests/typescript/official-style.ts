@@ -18,6 +18,14 @@ import {
   WhiteList,
   WhiteListValidator,
 } from "agentbay-wasm";
+import type {
+  BoolResult,
+  DirectoryListResult,
+  FileEdit,
+  FileSearchResult,
+  FileSystem,
+  MultipleFileContentResult,
+} from "agentbay-wasm";
 import type { SyncPolicyData, WhiteListData, MappingPolicyData } from "agentbay-wasm";
 
 const lifecycle: Lifecycle = Lifecycle.Lifecycle_1Day;
@@ -77,6 +85,27 @@ export async function officialFlow(): Promise<number> {
   const ls = await session.fileSystem.listDirectory("/tmp");
   const names: string[] = ls.entries.map((e) => e.name);
   void [w.success, size, names];
+
+  // The rest of the official FileSystem surface, its aliases and the Session getter aliases.
+  const fs: FileSystem = session.fs;
+  const found: FileSearchResult = await fs.searchFiles("/tmp", "*.txt", ["node_modules"]);
+  const paths: string[] = found.matches;
+  const foundAll = await session.filesystem.searchFiles("/tmp", "*.txt");
+  const many: MultipleFileContentResult = await session.files.readMultipleFiles(paths);
+  const contents: Record<string, string> = many.contents;
+  const edits: FileEdit[] = [{ oldText: "a", newText: "b" }];
+  const edited: BoolResult = await fs.editFile("/tmp/a.txt", edits, true);
+  const editedNow = await fs.editFile("/tmp/a.txt", [{ oldText: "b", newText: "a" }]);
+  const removed: BoolResult[] = [await fs.delete("/a"), await fs.remove("/b"), await fs.rm("/c")];
+  const listed: DirectoryListResult[] = [await fs.list("/tmp"), await fs.ls("/tmp")];
+  const text: string = (await fs.read("/tmp/a.txt")).content;
+  const bytes: Uint8Array = (await fs.read("/tmp/a.txt", { format: "bytes" })).content;
+  const wrote: BoolResult = await fs.write("/tmp/a.txt", "x", "append");
+  // @ts-expect-error edits need both fields
+  await fs.editFile("/tmp/a.txt", [{ oldText: "a" }]);
+  // @ts-expect-error excludePatterns is a string array
+  await fs.searchFiles("/tmp", "*", "node_modules");
+  void [foundAll.errorMessage, contents, edited.data, editedNow.success, removed, listed, text, bytes, wrote];
 
   const sync = await session.context.sync();
   const status = await session.context.info();

@@ -6,7 +6,7 @@ use super::api::Api;
 use super::results::*;
 use super::runtime::Env;
 use super::session::{call_tool, SessionHandle};
-use super::wire::tool::{self, name, FileInfo, WRITE_MODES};
+use super::wire::tool::{self, name, Edit, FileInfo, WRITE_MODES};
 use base64::Engine;
 use serde_json::{json, Value};
 
@@ -161,6 +161,109 @@ pub async fn read_file<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str) -> F
     }
 }
 
+/// A JS `string[]` argument; `null`/`undefined` count as empty when `optional`.
+pub fn string_list(v: &Value, what: &str, optional: bool) -> Result<Vec<String>, String> {
+    match v {
+        Value::Null if optional => Ok(Vec::new()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(format!("{what}[{i}] must be a string, got {}", json_type(other))),
+            })
+            .collect(),
+        other => Err(format!("{what} must be an array of strings, got {}", json_type(other))),
+    }
+}
+
+/// The `edits` argument of `editFile`: `{oldText, newText}` objects with string values.
+pub fn edit_list(v: &Value) -> Result<Vec<Edit>, String> {
+    let Value::Array(items) = v else {
+        return Err(format!("edits must be an array of {{oldText, newText}} objects, got {}", json_type(v)));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let text = |k: &str| match item.get(k) {
+                Some(Value::String(s)) => Ok(s.clone()),
+                other => Err(format!("edits[{i}].{k} must be a string, got {}", other.map_or("undefined", json_type))),
+            };
+            if !item.is_object() {
+                return Err(format!("edits[{i}] must be an {{oldText, newText}} object, got {}", json_type(item)));
+            }
+            Ok(Edit { old_text: text("oldText")?, new_text: text("newText")? })
+        })
+        .collect()
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// `searchFiles(path, pattern, excludePatterns = [])`; like the official SDK,
+/// `excludePatterns` is sent only when non-empty.
+pub async fn search_files<E: Env>(
+    api: &Api<E>,
+    s: &SessionHandle,
+    path: &str,
+    pattern: &str,
+    exclude_patterns: &[String],
+) -> FileSearchResult {
+    let mut args = json!({ "path": path, "pattern": pattern });
+    if !exclude_patterns.is_empty() {
+        args["excludePatterns"] = json!(exclude_patterns);
+    }
+    match call_tool(api, s, name::SEARCH_FILES, &args).await {
+        Err((rid, m)) => FileSearchResult::fail(rid, m),
+        Ok(o) if o.is_error => FileSearchResult::fail(o.request_id, o.text),
+        Ok(o) => FileSearchResult {
+            request_id: o.request_id,
+            success: true,
+            matches: tool::parse_search_matches(&o.text),
+            error_message: None,
+        },
+    }
+}
+
+/// `readMultipleFiles(paths)`. A file the tool cannot read still succeeds overall: its
+/// entry holds the tool's `Error - <reason>` text, as the official SDK reports it.
+pub async fn read_multiple_files<E: Env>(
+    api: &Api<E>,
+    s: &SessionHandle,
+    paths: &[String],
+) -> MultipleFileContentResult {
+    match call_tool(api, s, name::READ_MULTIPLE_FILES, &json!({ "paths": paths })).await {
+        Err((rid, m)) => MultipleFileContentResult::fail(rid, m),
+        Ok(o) if o.is_error => MultipleFileContentResult::fail(o.request_id, o.text),
+        Ok(o) => MultipleFileContentResult {
+            request_id: o.request_id,
+            success: true,
+            contents: tool::parse_multiple_files(&o.text, paths),
+            error_message: None,
+        },
+    }
+}
+
+/// `editFile(path, edits, dryRun = false)`: every edit applies or none does (tool side).
+pub async fn edit_file<E: Env>(
+    api: &Api<E>,
+    s: &SessionHandle,
+    path: &str,
+    edits: &[Edit],
+    dry_run: bool,
+) -> BoolResult {
+    bool_tool(api, s, name::EDIT_FILE, json!({ "path": path, "edits": edits, "dryRun": dry_run })).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +276,42 @@ mod tests {
         assert_eq!(c[0].chars().count(), CHUNK);
         assert_eq!(c[1].chars().count(), 5);
         assert!(chunks("").is_empty());
+    }
+
+    #[test]
+    fn list_arguments_are_checked() {
+        assert_eq!(string_list(&json!(null), "excludePatterns", true), Ok(vec![]));
+        assert_eq!(string_list(&json!(["a", "b"]), "paths", false), Ok(vec!["a".to_string(), "b".to_string()]));
+        assert_eq!(
+            string_list(&json!(null), "paths", false),
+            Err("paths must be an array of strings, got null".to_string())
+        );
+        assert_eq!(
+            string_list(&json!("a"), "paths", false),
+            Err("paths must be an array of strings, got string".to_string())
+        );
+        assert_eq!(string_list(&json!(["a", 1]), "paths", false), Err("paths[1] must be a string, got number".into()));
+    }
+
+    #[test]
+    fn edits_are_checked() {
+        let ok = edit_list(&json!([{"oldText": "a", "newText": ""}])).unwrap();
+        assert_eq!(ok, vec![Edit { old_text: "a".into(), new_text: "".into() }]);
+        assert_eq!(
+            edit_list(&json!({})),
+            Err("edits must be an array of {oldText, newText} objects, got object".into())
+        );
+        assert_eq!(
+            edit_list(&json!([{"oldText": "a"}])),
+            Err("edits[0].newText must be a string, got undefined".into())
+        );
+        assert_eq!(
+            edit_list(&json!([{"oldText": "a", "newText": "b"}, "x"])),
+            Err("edits[1] must be an {oldText, newText} object, got string".into())
+        );
+        assert_eq!(
+            edit_list(&json!([{"oldText": 3, "newText": "b"}])),
+            Err("edits[0].oldText must be a string, got number".into())
+        );
     }
 }

@@ -256,3 +256,13 @@ result_struct!(UploadResult {
     http_status: Option<u16>,
     bytes_sent: u64,
 });
+
+result_struct!(
+    /// `searchFiles`: the matching paths (`[]` on failure, as officially).
+    FileSearchResult { matches: Vec<String> }
+);
+
+result_struct!(
+    /// `readMultipleFiles`: path → content (`{}` on failure, as officially).
+    MultipleFileContentResult { contents: BTreeMap<String, String> }
+);

@@ -554,6 +554,109 @@ fn tool_errors_and_file_info() {
     assert_eq!(r.error_message.as_deref(), Some("No such file; /x"));
 }
 
+/// A transport that records each tool call's `(Name, Args)` and answers from `reply`.
+type ToolCalls = Rc<RefCell<Vec<(String, Value)>>>;
+
+fn tool_env(reply: impl Fn(&str, &Value) -> Value + 'static) -> (FakeEnv, ToolCalls) {
+    let calls = Rc::new(RefCell::new(Vec::new()));
+    let c2 = calls.clone();
+    let env = FakeEnv::new(move |s, _| {
+        let name = s.get("Name").unwrap().to_string();
+        let args: Value = serde_json::from_str(s.get("Args").unwrap()).unwrap();
+        let data = reply(&name, &args);
+        c2.borrow_mut().push((name, args));
+        ok(data)
+    });
+    (env, calls)
+}
+
+fn text(t: &str, is_error: bool) -> Value {
+    json!({"content": [{"type": "text", "text": t}], "isError": is_error})
+}
+
+#[test]
+fn search_files_sends_exclusions_only_when_given_and_splits_lines() {
+    let (env, calls) = tool_env(|_, _| text("/w/a.txt\n/w/sub/b.txt\n", false));
+    let r = block_on(filesystem::search_files(&api(&env), &handle("s"), "/w", "*.txt", &[]));
+    assert_eq!((r.success, r.request_id.as_str()), (true, "req-1"));
+    assert_eq!(r.matches, vec!["/w/a.txt", "/w/sub/b.txt"]);
+    let ex = vec!["sub".to_string(), "*.log".to_string()];
+    block_on(filesystem::search_files(&api(&env), &handle("s"), "/w", "*.txt", &ex));
+    assert_eq!(
+        *calls.borrow(),
+        vec![
+            ("search_files".to_string(), json!({"path": "/w", "pattern": "*.txt"})),
+            (
+                "search_files".to_string(),
+                json!({"path": "/w", "pattern": "*.txt", "excludePatterns": ["sub", "*.log"]})
+            ),
+        ]
+    );
+    let (env, _) = tool_env(|_, _| text("", false));
+    let none = block_on(filesystem::search_files(&api(&env), &handle("s"), "/w", "*.none", &[]));
+    assert_eq!((none.success, none.matches.len(), none.error_message), (true, 0, None));
+    let (env, _) = tool_env(|_, _| text("/missing: no such file or directory", true));
+    let bad = block_on(filesystem::search_files(&api(&env), &handle("s"), "/missing", "*", &[]));
+    assert_eq!((bad.success, bad.matches.len()), (false, 0));
+    assert_eq!(bad.error_message.as_deref(), Some("/missing: no such file or directory"));
+}
+
+#[test]
+fn read_multiple_files_maps_paths_to_exact_contents() {
+    let (env, calls) =
+        tool_env(|_, _| text("/a: one\n---\ntwo\n---\n/b c: \n---\n/x: Error - /x: no such file or directory", false));
+    let paths: Vec<String> = ["/a", "/b c", "/x"].iter().map(|p| p.to_string()).collect();
+    let r = block_on(filesystem::read_multiple_files(&api(&env), &handle("s"), &paths));
+    assert!(r.success);
+    let want: BTreeMap<String, String> = [
+        ("/a".to_string(), "one\n---\ntwo".to_string()),
+        ("/b c".to_string(), String::new()),
+        ("/x".to_string(), "Error - /x: no such file or directory".to_string()),
+    ]
+    .into();
+    assert_eq!(r.contents, want);
+    assert_eq!(*calls.borrow(), vec![("read_multiple_files".to_string(), json!({"paths": ["/a", "/b c", "/x"]}))]);
+    let v = serde_json::to_value(&r).unwrap();
+    assert_eq!(v["contents"]["/b c"], "");
+    assert!(v.get("errorMessage").is_none());
+
+    let env = FakeEnv::new(|_, _| {
+        Ok((400, json!({"RequestId": "r-9", "Code": "InvalidParameter.Args", "Message": "read_multiple_files: bad"})))
+    });
+    let f = block_on(filesystem::read_multiple_files(&api(&env), &handle("s"), &paths));
+    assert_eq!((f.success, f.request_id.as_str(), f.contents.len()), (false, "r-9", 0));
+    assert!(f.error_message.unwrap().contains("read_multiple_files: bad"));
+}
+
+#[test]
+fn edit_file_sends_edits_and_dry_run_and_reports_the_tool_error() {
+    let (env, calls) = tool_env(|_, args| {
+        if args["edits"][0]["oldText"] == "missing" {
+            text("/f: edit 1: oldText not found: \"missing\"", true)
+        } else {
+            text("--- /f\n+++ /f\n", false)
+        }
+    });
+    let edits = vec![filesystem_edit("a", "b"), filesystem_edit("c", "")];
+    let r = block_on(filesystem::edit_file(&api(&env), &handle("s"), "/f", &edits, false));
+    assert_eq!((r.success, r.data, r.error_message), (true, Some(true), None));
+    block_on(filesystem::edit_file(&api(&env), &handle("s"), "/f", &edits[..1], true));
+    let bad =
+        block_on(filesystem::edit_file(&api(&env), &handle("s"), "/f", &[filesystem_edit("missing", "x")], false));
+    assert_eq!((bad.success, bad.data), (false, None));
+    assert_eq!(bad.error_message.as_deref(), Some("/f: edit 1: oldText not found: \"missing\""));
+    let calls = calls.borrow();
+    assert_eq!(
+        calls[0].1,
+        json!({"path": "/f", "edits": [{"oldText": "a", "newText": "b"}, {"oldText": "c", "newText": ""}], "dryRun": false})
+    );
+    assert_eq!(calls[1].1, json!({"path": "/f", "edits": [{"oldText": "a", "newText": "b"}], "dryRun": true}));
+}
+
+fn filesystem_edit(old: &str, new: &str) -> super::wire::tool::Edit {
+    super::wire::tool::Edit { old_text: old.into(), new_text: new.into() }
+}
+
 #[test]
 fn delete_reports_a_failed_pre_delete_upload() {
     let env = FakeEnv::new(|s, _| match s.action.as_str() {

@@ -3,7 +3,10 @@
 use super::agent_bay::JsApi;
 use super::convert::{error, get, set, to_js, to_json};
 use super::env::describe;
-use super::types::{ExecuteOptionsArg, ReadFileOptionsArg, StringRecordArg, SyncCallbackOrOptionsArg, WriteModeArg};
+use super::types::{
+    ExecuteOptionsArg, FileEditsArg, ReadFileOptionsArg, StringArrayArg, StringRecordArg, SyncCallbackOrOptionsArg,
+    WriteModeArg,
+};
 use crate::core::context_manager::{self as cm, SYNC_WAIT};
 use crate::core::poll::WaitOptions;
 use crate::core::results::*;
@@ -11,6 +14,7 @@ use crate::core::session::{self as core_session, SessionHandle, DELETE_WAIT};
 use crate::core::wire::context_status::TaskStatus;
 use crate::core::{command, filesystem};
 use js_sys::{Function, Promise, Uint8Array};
+use std::cell::OnceCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -29,11 +33,15 @@ where
 pub struct Session {
     api: Rc<JsApi>,
     state: Rc<SessionHandle>,
+    /// The one `FileSystem` object every getter hands out, so `session.fs === session.fileSystem`
+    /// as in the official SDK. The FileSystem's own Session copy gets an empty cell, so the
+    /// cached object never keeps itself alive.
+    file_system: Rc<OnceCell<JsValue>>,
 }
 
 impl Session {
     pub fn new(api: Rc<JsApi>, state: Rc<SessionHandle>) -> Session {
-        Session { api, state }
+        Session { api, state, file_system: Rc::default() }
     }
 }
 
@@ -80,23 +88,25 @@ impl Session {
         Command { s: self.clone() }
     }
 
-    #[wasm_bindgen(getter, js_name = fileSystem)]
-    pub fn file_system(&self) -> FileSystem {
-        FileSystem { s: self.clone() }
+    #[wasm_bindgen(getter, js_name = fileSystem, unchecked_return_type = "FileSystem")]
+    pub fn file_system(&self) -> JsValue {
+        self.file_system
+            .get_or_init(|| FileSystem { s: Session::new(self.api.clone(), self.state.clone()) }.into())
+            .clone()
     }
 
-    #[wasm_bindgen(getter)]
-    pub fn fs(&self) -> FileSystem {
+    #[wasm_bindgen(getter, unchecked_return_type = "FileSystem")]
+    pub fn fs(&self) -> JsValue {
         self.file_system()
     }
 
-    #[wasm_bindgen(getter)]
-    pub fn filesystem(&self) -> FileSystem {
+    #[wasm_bindgen(getter, unchecked_return_type = "FileSystem")]
+    pub fn filesystem(&self) -> JsValue {
         self.file_system()
     }
 
-    #[wasm_bindgen(getter)]
-    pub fn files(&self) -> FileSystem {
+    #[wasm_bindgen(getter, unchecked_return_type = "FileSystem")]
+    pub fn files(&self) -> JsValue {
         self.file_system()
     }
 
@@ -211,6 +221,12 @@ impl Command {
     }
 }
 
+/// A JS list argument checked by core (`string[]`); the message becomes the result's errorMessage.
+fn list_arg(v: Option<JsValue>, what: &str, optional: bool) -> Result<Vec<String>, String> {
+    let v = to_json(&v.unwrap_or(JsValue::UNDEFINED)).map_err(|e| describe(&e))?;
+    filesystem::string_list(&v, what, optional)
+}
+
 /// `session.fileSystem` (also `fs`, `filesystem`, `files`).
 #[wasm_bindgen]
 pub struct FileSystem {
@@ -269,6 +285,11 @@ impl FileSystem {
     }
 
     #[wasm_bindgen(unchecked_return_type = "Promise<DirectoryListResult>")]
+    pub fn list(&self, path: String) -> Promise {
+        self.list_directory(path)
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<DirectoryListResult>")]
     pub fn ls(&self, path: String) -> Promise {
         self.list_directory(path)
     }
@@ -286,8 +307,67 @@ impl FileSystem {
     }
 
     #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
+    pub fn delete(&self, path: String) -> Promise {
+        self.delete_file(path)
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
+    pub fn remove(&self, path: String) -> Promise {
+        self.delete_file(path)
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
     pub fn rm(&self, path: String) -> Promise {
         self.delete_file(path)
+    }
+
+    /// `searchFiles(path, pattern, excludePatterns = [])` → `{ matches }`.
+    #[wasm_bindgen(js_name = searchFiles, unchecked_return_type = "Promise<FileSearchResult>")]
+    pub fn search_files(
+        &self,
+        path: String,
+        pattern: String,
+        #[wasm_bindgen(js_name = excludePatterns)] exclude_patterns: Option<StringArrayArg>,
+    ) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        let excludes = list_arg(exclude_patterns.map(JsValue::from), "excludePatterns", true);
+        promise(async move {
+            match excludes {
+                Ok(ex) => to_js(&filesystem::search_files(&api, &s, &path, &pattern, &ex).await),
+                Err(m) => to_js(&FileSearchResult::fail("", m)),
+            }
+        })
+    }
+
+    /// `readMultipleFiles(paths)` → `{ contents: { [path]: content } }`.
+    #[wasm_bindgen(js_name = readMultipleFiles, unchecked_return_type = "Promise<MultipleFileContentResult>")]
+    pub fn read_multiple_files(&self, paths: StringArrayArg) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        let paths = list_arg(Some(paths.into()), "paths", false);
+        promise(async move {
+            match paths {
+                Ok(p) => to_js(&filesystem::read_multiple_files(&api, &s, &p).await),
+                Err(m) => to_js(&MultipleFileContentResult::fail("", m)),
+            }
+        })
+    }
+
+    /// `editFile(path, edits, dryRun = false)`: each `oldText` is replaced once, all or nothing.
+    #[wasm_bindgen(js_name = editFile, unchecked_return_type = "Promise<BoolResult>")]
+    pub fn edit_file(
+        &self,
+        path: String,
+        edits: FileEditsArg,
+        #[wasm_bindgen(js_name = dryRun)] dry_run: Option<bool>,
+    ) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        let edits = to_json(&edits.into()).map_err(|e| describe(&e)).and_then(|v| filesystem::edit_list(&v));
+        promise(async move {
+            match edits {
+                Ok(e) => to_js(&filesystem::edit_file(&api, &s, &path, &e, dry_run.unwrap_or(false)).await),
+                Err(m) => to_js(&BoolResult::fail("", m)),
+            }
+        })
     }
 
     #[wasm_bindgen(js_name = moveFile, unchecked_return_type = "Promise<BoolResult>")]

@@ -186,6 +186,12 @@ export interface FileInfo {
 export interface FileInfoResult extends ApiResult { fileInfo?: FileInfo; }
 export interface DirectoryEntry { name: string; isDirectory: boolean; }
 export interface DirectoryListResult extends ApiResult { entries: DirectoryEntry[]; }
+/** Paths that match (`[]` when the search failed). */
+export interface FileSearchResult extends ApiResult { matches: string[]; }
+/** Path → content; a file the tool could not read maps to its `Error - <reason>` text. */
+export interface MultipleFileContentResult extends ApiResult { contents: Record<string, string>; }
+/** One `editFile` replacement: the first occurrence of `oldText` becomes `newText`. */
+export interface FileEdit { oldText: string; newText: string; }
 
 /** `readFile(path, { format: "bytes" })` resolves to bytes. */
 export interface FileSystem {
@@ -210,6 +216,10 @@ extern "C" {
     pub type ExecuteOptionsArg;
     #[wasm_bindgen(typescript_type = "ReadFileOptions")]
     pub type ReadFileOptionsArg;
+    #[wasm_bindgen(typescript_type = "string[]")]
+    pub type StringArrayArg;
+    #[wasm_bindgen(typescript_type = "FileEdit[]")]
+    pub type FileEditsArg;
     #[wasm_bindgen(typescript_type = "WriteMode")]
     pub type WriteModeArg;
     #[wasm_bindgen(typescript_type = "SyncCallback | SyncOptions")]

@@ -200,9 +200,104 @@ pub fn format_multiple_files(files: &[(String, String)]) -> String {
     files.iter().map(|(p, c)| format!("{p}: {c}")).collect::<Vec<_>>().join("\n---\n")
 }
 
+/// Parses `read_multiple_files` output. With the requested `paths` in order (how
+/// agentbay-local answers), each block is cut at `\n---\n<next path>: `, so contents
+/// keep their exact bytes even when they contain `---` lines or colons. Output in any
+/// other shape goes through the official TS SDK's line parser instead.
+pub fn parse_multiple_files(text: &str, paths: &[String]) -> BTreeMap<String, String> {
+    parse_in_request_order(text, paths).unwrap_or_else(|| parse_multiple_files_loosely(text))
+}
+
+fn parse_in_request_order(text: &str, paths: &[String]) -> Option<BTreeMap<String, String>> {
+    if paths.is_empty() {
+        return text.trim().is_empty().then(BTreeMap::new);
+    }
+    let mut out = BTreeMap::new();
+    let mut rest = text;
+    for (i, path) in paths.iter().enumerate() {
+        rest = rest.strip_prefix(path.as_str())?.strip_prefix(": ")?;
+        let content = match paths.get(i + 1) {
+            None => std::mem::take(&mut rest),
+            Some(next) => {
+                let end = rest.find(&format!("\n---\n{next}: "))?;
+                let (content, tail) = rest.split_at(end);
+                rest = &tail["\n---\n".len()..];
+                content
+            }
+        };
+        out.insert(path.clone(), content.to_string());
+    }
+    Some(out)
+}
+
+/// The official TS parser: a line `path: first line` (path without spaces) opens a
+/// block, a `---` line closes it, trailing newlines are dropped.
+fn parse_multiple_files_loosely(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut current: Option<(String, Vec<&str>)> = None;
+    for line in text.split('\n') {
+        match current.as_mut() {
+            None => {
+                if let Some((p, first)) = line.split_once(':').filter(|(p, _)| !p.is_empty() && !p.contains(' ')) {
+                    let first = first.trim();
+                    current = Some((p.trim().to_string(), if first.is_empty() { vec![] } else { vec![first] }));
+                }
+            }
+            Some(_) if line == "---" => {
+                if let Some((p, lines)) = current.take() {
+                    out.insert(p, lines.join("\n"));
+                }
+            }
+            Some((_, lines)) => lines.push(line),
+        }
+    }
+    if let Some((p, lines)) = current {
+        out.insert(p, lines.join("\n"));
+    }
+    out.into_iter().map(|(p, c)| (p, c.trim_end_matches('\n').to_string())).collect()
+}
+
+/// `search_files` payload: one path per line; blank lines and surrounding spaces dropped.
+pub fn parse_search_matches(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn owned(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn multiple_files_round_trip_keeps_exact_contents() {
+        let files = vec![
+            ("/a b/x.txt".to_string(), "line: 1\n---\nnot a separator\n\n".to_string()),
+            ("/e".to_string(), String::new()),
+            ("/c".to_string(), "Error - /c: no such file or directory".to_string()),
+        ];
+        let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
+        let parsed = parse_multiple_files(&format_multiple_files(&files), &paths);
+        assert_eq!(parsed, files.into_iter().collect::<BTreeMap<_, _>>());
+        assert!(parse_multiple_files("", &[]).is_empty());
+    }
+
+    #[test]
+    fn multiple_files_in_another_shape_use_the_official_parser() {
+        // The official SDK's unit-test fixture shape: a newline before each `---`.
+        let text = "/tmp/a.txt: alpha\nsecond\n\n---\n/tmp/b.txt: \nbeta\n";
+        let parsed = parse_multiple_files(text, &owned(&["/tmp/b.txt", "/tmp/a.txt"]));
+        let want: BTreeMap<String, String> =
+            [("/tmp/a.txt".into(), "alpha\nsecond".into()), ("/tmp/b.txt".into(), "beta".into())].into();
+        assert_eq!(parsed, want);
+    }
+
+    #[test]
+    fn search_matches_skip_blank_lines() {
+        assert_eq!(parse_search_matches("/a/x.txt\n\n  /a/y.txt  \n"), owned(&["/a/x.txt", "/a/y.txt"]));
+        assert!(parse_search_matches("").is_empty());
+    }
 
     #[test]
     fn file_info_keeps_colons() {
