@@ -203,27 +203,17 @@ async fn delete_sync_off_only_adds_and_overwrites() {
     let sid = session(&c, &ctx, "/mnt/data", policy).await;
     run(&c, &sid, "cd /mnt/data && rm keep.txt && rm -r d && printf v2 > chg.txt && printf n > new.txt").await;
     // An explicit SyncContext upload, then the release upload: neither removes anything.
+    let added_and_overwritten = files(&[
+        ("/mnt/data/chg.txt", "v2"),
+        ("/mnt/data/d/old.txt", "old"),
+        ("/mnt/data/keep.txt", "k"),
+        ("/mnt/data/new.txt", "n"),
+    ]);
     c.ok("SyncContext", &[("SessionId", &sid), ("Mode", "upload")]).await;
     c.wait_tasks(&sid).await;
-    assert_eq!(
-        ctx_files(&c, &ctx, "/").await,
-        files(&[
-            ("/mnt/data/chg.txt", "v2"),
-            ("/mnt/data/d/old.txt", "old"),
-            ("/mnt/data/keep.txt", "k"),
-            ("/mnt/data/new.txt", "n")
-        ])
-    );
+    assert_eq!(ctx_files(&c, &ctx, "/").await, added_and_overwritten);
     release(&c, &sid).await;
-    assert_eq!(
-        ctx_files(&c, &ctx, "/").await,
-        files(&[
-            ("/mnt/data/chg.txt", "v2"),
-            ("/mnt/data/d/old.txt", "old"),
-            ("/mnt/data/keep.txt", "k"),
-            ("/mnt/data/new.txt", "n")
-        ])
-    );
+    assert_eq!(ctx_files(&c, &ctx, "/").await, added_and_overwritten);
     // The default (true) mirrors: a new session deleting a file removes it.
     let sid = session(&c, &ctx, "/mnt/data", DEFAULT_POLICY).await;
     run(&c, &sid, "rm /mnt/data/keep.txt /mnt/data/d/old.txt").await;
