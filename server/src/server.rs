@@ -119,7 +119,7 @@ fn tenant_of(key: &str) -> String {
 }
 
 /// One server per data dir: a second one would treat the first one's live sessions as crash leftovers.
-fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, StartError> {
+async fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, StartError> {
     let path = data_dir.join("lock");
     let f = std::fs::File::options()
         .create(true)
@@ -133,7 +133,7 @@ fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, StartError> {
     for _ in 0..100 {
         match rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
             Ok(()) => return Ok(f),
-            Err(rustix::io::Errno::WOULDBLOCK) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Err(rustix::io::Errno::WOULDBLOCK) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
             Err(e) => return Err(StartError::DataDir(path, e.into())),
         }
     }
@@ -206,7 +206,7 @@ impl Server {
         let dd = cfg.data_dir.clone();
         std::fs::create_dir_all(&dd).map_err(|e| StartError::DataDir(dd.clone(), e))?;
         let data_dir = dd.canonicalize().map_err(|e| StartError::DataDir(dd.clone(), e))?;
-        let lock = lock_data_dir(&data_dir)?;
+        let lock = lock_data_dir(&data_dir).await?;
         rescue_stale_sessions(&data_dir).map_err(|e| StartError::DataDir(data_dir.clone(), e))?;
         crate::sandbox::probe().map_err(|e| StartError::Sandbox(e.to_string()))?;
 
