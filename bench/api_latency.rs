@@ -12,30 +12,16 @@ use std::time::{Duration, Instant};
 
 const RUNS: usize = 30;
 
-/// Polls GetContextInfo every 2 ms (the harness's wait polls every 50 ms, too coarse to time).
+/// Tasks and session status are polled every 2 ms: the harness's default 50 ms is too coarse to time.
+const POLL: Duration = Duration::from_millis(2);
+
 async fn settle(c: &Client, sid: &str) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let t = c.tasks(sid, &[]).await;
-        if t.iter().all(|t| t.status == "Success" || t.status == "Failed") {
-            assert!(t.iter().all(|t| t.status == "Success"), "{t:?}");
-            return;
-        }
-        assert!(Instant::now() < deadline, "tasks never finished");
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    let t = c.wait_tasks_every(sid, POLL).await;
+    assert!(t.iter().all(|t| t.status == "Success"), "{t:?}");
 }
 
-/// DeleteSessionAsync, then GetSessionDetail every 2 ms until the session is gone.
 async fn release(c: &Client, sid: &str) {
-    c.ok("DeleteSessionAsync", &[("SessionId", sid)]).await;
-    loop {
-        let r = c.call_q("GetSessionDetail", &[("SessionId", sid)], &[]).await;
-        if r.status == 400 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    c.delete_session_every(sid, POLL).await;
 }
 
 struct Stat {
@@ -78,7 +64,7 @@ async fn context_with(c: &Client, name: &str, n: usize) -> String {
         let sid = c.create_session(&pdl(&[(&ctx, "/mnt/data", None)])).await;
         settle(c, &sid).await;
         let cmd = format!("cd /mnt/data && i=0; while [ $i -lt {n} ]; do printf '%01024d' $i > f$i; i=$((i+1)); done");
-        assert_eq!(c.shell(&sid, &cmd).await.exit_code, 0);
+        c.run(&sid, &cmd).await;
         release(c, &sid).await;
     }
     ctx
@@ -126,7 +112,7 @@ async fn run() {
             let (c, sid) = (&c, &sid);
             async move {
                 let t = Instant::now();
-                assert_eq!(c.shell(sid, "true").await.exit_code, 0);
+                c.run(sid, "true").await;
                 t.elapsed()
             }
         })
@@ -184,7 +170,7 @@ async fn run() {
             let sid = c.create_session(&list).await;
             settle(&c, &sid).await;
             create.push(t.elapsed());
-            assert_eq!(c.shell(&sid, &format!("printf changed{i} > /mnt/data/f0")).await.exit_code, 0);
+            c.run(&sid, &format!("printf changed{i} > /mnt/data/f0")).await;
             let t = Instant::now();
             c.ok("SyncContext", &[("SessionId", &sid), ("ContextId", &ctx), ("Path", "/mnt/data")]).await;
             settle(&c, &sid).await;

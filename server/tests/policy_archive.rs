@@ -428,16 +428,9 @@ async fn archive_snapshot_members_follow_delete_sync_white_lists_and_other_sessi
     let ctx = c.context("arch-known").await;
     let src_only =
         r#"{"uploadPolicy":{"uploadMode":"Archive"},"bwList":{"whiteLists":[{"path":"/src","excludePaths":[]}]}}"#;
-    let run = |sid: String, cmd: &'static str| {
-        let c = &c;
-        async move {
-            let out = c.shell(&sid, cmd).await;
-            assert_eq!(out.exit_code, 0, "{cmd}: {out:?}");
-        }
-    };
     let s1 = session(&c, &ctx, "/mnt/data", src_only).await;
-    run(
-        s1.clone(),
+    c.run(
+        &s1,
         "mkdir /mnt/data/src && printf a > /mnt/data/src/a && printf b > /mnt/data/src/b && printf o > /mnt/data/other",
     )
     .await;
@@ -447,14 +440,14 @@ async fn archive_snapshot_members_follow_delete_sync_white_lists_and_other_sessi
     // back from the old snapshot) and the file outside the white list was never stored.
     let s2 = session(&c, &ctx, "/mnt/data", src_only).await;
     assert_eq!(tree(&c, &s2, "/mnt/data").await, "d 755 ./src\nf 644 ./src/a a\nf 644 ./src/b b\n");
-    run(s2.clone(), "rm /mnt/data/src/a && printf c > /mnt/data/src/c").await;
+    c.run(&s2, "rm /mnt/data/src/a && printf c > /mnt/data/src/c").await;
     c.delete_session(&s2).await;
 
     // Session 3 never downloads: the members it never had are carried into its snapshot.
     let no_download = r#"{"uploadPolicy":{"uploadMode":"Archive"},"downloadPolicy":{"autoDownload":false}}"#;
     let s3 = session(&c, &ctx, "/mnt/data", no_download).await;
     assert_eq!(tree(&c, &s3, "/mnt/data").await, "");
-    run(s3.clone(), "mkdir /mnt/data/src && printf d > /mnt/data/src/d").await;
+    c.run(&s3, "mkdir /mnt/data/src && printf d > /mnt/data/src/d").await;
     c.delete_session(&s3).await;
 
     let reader = session(&c, &ctx, "/mnt/data", r#"{"uploadPolicy":{"autoUpload":false}}"#).await;

@@ -22,11 +22,6 @@ async fn sync(c: &Client, sid: &str, ctx: &str, path: &str, mode: Option<&str>) 
     assert!(tasks.iter().all(|t| t.status == "Success"), "{tasks:?}");
 }
 
-async fn write(c: &Client, sid: &str, cmd: &str) {
-    let r = c.shell(sid, cmd).await;
-    assert_eq!(r.exit_code, 0, "{cmd}: {}", r.stderr);
-}
-
 #[tokio::test]
 async fn auto_download_false_starts_empty_and_sync_download_fills_the_mount() {
     let s = TestServer::start().await;
@@ -56,7 +51,7 @@ async fn auto_download_false_starts_empty_and_sync_download_fills_the_mount() {
     assert_eq!(task_summary(&c, &sid).await, [(ctx.clone(), "/mnt/data".into(), "download".into(), "Success".into())]);
     assert_eq!(mount_tree(&c, &sid, "/mnt/data").await, strs(&["a.txt=a", "d/", "d/b.txt=b"]));
     // autoUpload is still on: the release stores the session's changes.
-    write(&c, &sid, "printf A > /mnt/data/a.txt").await;
+    c.run(&sid, "printf A > /mnt/data/a.txt").await;
     c.delete_session(&sid).await;
     assert_eq!(ctx_tree(&c, &ctx, "/mnt/data").await, strs(&["a.txt=A", "d/", "d/b.txt=b"]));
     s.stop().await;
@@ -72,14 +67,14 @@ async fn auto_upload_false_release_uploads_nothing_but_sync_context_uploads() {
     c.wait_tasks(&sid).await;
     assert_eq!(mount_tree(&c, &sid, "/mnt/data").await, strs(&["a.txt=v1"]), "autoDownload still on");
 
-    write(&c, &sid, "printf v2 > /mnt/data/a.txt && printf n > /mnt/data/n.txt").await;
+    c.run(&sid, "printf v2 > /mnt/data/a.txt && printf n > /mnt/data/n.txt").await;
     sync(&c, &sid, &ctx, "/mnt/data", None).await; // no Mode: upload
     assert_eq!(ctx_tree(&c, &ctx, "/mnt/data").await, strs(&["a.txt=v2", "n.txt=n"]));
-    write(&c, &sid, "printf v3 > /mnt/data/a.txt").await;
+    c.run(&sid, "printf v3 > /mnt/data/a.txt").await;
     sync(&c, &sid, &ctx, "/mnt/data", Some("upload")).await;
     assert_eq!(ctx_tree(&c, &ctx, "/mnt/data").await, strs(&["a.txt=v3", "n.txt=n"]));
 
-    write(&c, &sid, "printf v4 > /mnt/data/a.txt && printf late > /mnt/data/late.txt && rm /mnt/data/n.txt").await;
+    c.run(&sid, "printf v4 > /mnt/data/a.txt && printf late > /mnt/data/late.txt && rm /mnt/data/n.txt").await;
     c.delete_session(&sid).await;
     assert_eq!(ctx_tree(&c, &ctx, "/mnt/data").await, strs(&["a.txt=v3", "n.txt=n"]), "release uploaded nothing");
     assert!(!s.data_dir().join("lost+found").exists(), "a skipped upload is not a failed one");
@@ -95,7 +90,7 @@ async fn recipe_manual_nothing_moves_unless_sync_context() {
     let sid = c.create_session(&pdl(&[(&ctx, "/mnt/data", Some(MANUAL))])).await;
     assert!(c.tasks(&sid, &[]).await.is_empty());
     assert!(mount_tree(&c, &sid, "/mnt/data").await.is_empty());
-    write(&c, &sid, "printf b > /mnt/data/b.txt").await;
+    c.run(&sid, "printf b > /mnt/data/b.txt").await;
     c.delete_session(&sid).await;
     assert_eq!(ctx_tree(&c, &ctx, "/mnt/data").await, strs(&["a.txt=a"]));
 
@@ -103,10 +98,10 @@ async fn recipe_manual_nothing_moves_unless_sync_context() {
     let sid = c.create_session(&pdl(&[(&ctx, "/mnt/data", Some(MANUAL))])).await;
     sync(&c, &sid, &ctx, "/mnt/data", Some("download")).await;
     assert_eq!(mount_tree(&c, &sid, "/mnt/data").await, strs(&["a.txt=a"]));
-    write(&c, &sid, "printf c > /mnt/data/c.txt").await;
+    c.run(&sid, "printf c > /mnt/data/c.txt").await;
     sync(&c, &sid, &ctx, "/mnt/data", Some("upload")).await;
     assert_eq!(ctx_tree(&c, &ctx, "/mnt/data").await, strs(&["a.txt=a", "c.txt=c"]));
-    write(&c, &sid, "printf z > /mnt/data/z.txt").await;
+    c.run(&sid, "printf z > /mnt/data/z.txt").await;
     c.delete_session(&sid).await;
     assert_eq!(ctx_tree(&c, &ctx, "/mnt/data").await, strs(&["a.txt=a", "c.txt=c"]));
     s.stop().await;
@@ -122,17 +117,17 @@ async fn recipe_upload_only_collects_outputs_without_downloading() {
     let sid = c.create_session(&pdl(&[(&ctx, "/mnt/out", Some(NO_DOWNLOAD))])).await;
     assert!(c.tasks(&sid, &[]).await.is_empty());
     assert!(mount_tree(&c, &sid, "/mnt/out").await.is_empty(), "nothing downloaded");
-    write(&c, &sid, "mkdir /mnt/out/run1 && printf r > /mnt/out/run1/result.txt").await;
+    c.run(&sid, "mkdir /mnt/out/run1 && printf r > /mnt/out/run1/result.txt").await;
     c.delete_session(&sid).await;
     // Delete sync (on by default) drops only what the session had synced: seed.txt was never
     // downloaded, so it was not deleted in the session and stays. Outputs accumulate run by run.
     assert_eq!(ctx_tree(&c, &ctx, "/mnt/out").await, strs(&["run1/", "run1/result.txt=r", "seed.txt=seed"]));
     assert_eq!(ctx_tree(&c, &ctx, "/mnt/elsewhere").await, strs(&["x.txt=x"]));
     let sid = c.create_session(&pdl(&[(&ctx, "/mnt/out", Some(NO_DOWNLOAD))])).await;
-    write(&c, &sid, "mkdir /mnt/out/run2 && printf r2 > /mnt/out/run2/result.txt").await;
+    c.run(&sid, "mkdir /mnt/out/run2 && printf r2 > /mnt/out/run2/result.txt").await;
     sync(&c, &sid, &ctx, "/mnt/out", None).await;
     // Deleting a file this session uploaded is mirrored by its next upload.
-    write(&c, &sid, "rm -r /mnt/out/run2 && printf r3 > /mnt/out/run3.txt").await;
+    c.run(&sid, "rm -r /mnt/out/run2 && printf r3 > /mnt/out/run3.txt").await;
     c.delete_session(&sid).await;
     assert_eq!(
         ctx_tree(&c, &ctx, "/mnt/out").await,
@@ -152,7 +147,7 @@ async fn recipe_download_only_reads_the_context_and_never_writes_it() {
     assert_eq!(tasks.len(), 1);
     assert_eq!((tasks[0].task_type.as_str(), tasks[0].status.as_str()), ("download", "Success"));
     assert_eq!(mount_tree(&c, &sid, "/mnt/in").await, strs(&["cfg/", "cfg/app.json={}"]));
-    write(&c, &sid, "printf broken > /mnt/in/cfg/app.json && printf t > /mnt/in/tmp.txt").await;
+    c.run(&sid, "printf broken > /mnt/in/cfg/app.json && printf t > /mnt/in/tmp.txt").await;
     c.delete_session(&sid).await;
     assert_eq!(ctx_tree(&c, &ctx, "/mnt/in").await, strs(&["cfg/", "cfg/app.json={}"]));
     // The next session starts from the untouched context again.
@@ -188,7 +183,7 @@ async fn three_contexts_in_one_session_each_follow_their_own_policy() {
     assert_eq!(mount_tree(&c, &sid, "/mnt/a").await, strs(&["a0.txt=a0"]));
     assert_eq!(mount_tree(&c, &sid, "/mnt/b").await, strs(&["b0.txt=b0"]));
     assert_eq!(mount_tree(&c, &sid, "/mnt/p").await, strs(&["p0.txt=p0"]));
-    write(&c, &sid, "printf a1 > /mnt/a/a1.txt && printf b1 > /mnt/b/b1.txt && printf p1 > /mnt/p/p1.txt").await;
+    c.run(&sid, "printf a1 > /mnt/a/a1.txt && printf b1 > /mnt/b/b1.txt && printf p1 > /mnt/p/p1.txt").await;
 
     // The periodic one uploads on its own; the others do not.
     poll(Duration::from_secs(10), "the periodic upload of /mnt/p", || async {
@@ -221,7 +216,7 @@ async fn three_contexts_in_one_session_each_follow_their_own_policy() {
     assert!(!only_b.is_empty() && only_b.iter().all(|t| t.context_id == b), "{only_b:?}");
 
     // Release: A (autoUpload) and P (autoUpload default + period) upload; B does not.
-    write(&c, &sid, "printf a2 > /mnt/a/a2.txt && printf b2 > /mnt/b/b2.txt && printf p2 > /mnt/p/p2.txt").await;
+    c.run(&sid, "printf a2 > /mnt/a/a2.txt && printf b2 > /mnt/b/b2.txt && printf p2 > /mnt/p/p2.txt").await;
     c.delete_session(&sid).await;
     assert_eq!(ctx_tree(&c, &a, "/mnt/a").await, strs(&["a0.txt=a0", "a1.txt=a1", "a2.txt=a2"]));
     assert_eq!(ctx_tree(&c, &b, "/mnt/b").await, strs(&["b0.txt=b0", "b1.txt=b1"]));

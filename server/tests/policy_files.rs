@@ -62,11 +62,6 @@ async fn release(c: &Client, sid: &str) {
     c.delete_session(sid).await;
 }
 
-async fn run(c: &Client, sid: &str, cmd: &str) {
-    let out = c.shell(sid, cmd).await;
-    assert_eq!(out.exit_code, 0, "{cmd}: {out:?}");
-}
-
 async fn seed(c: &Client, ctx: &str, items: &[(&str, &str)]) {
     for (p, content) in items {
         c.put_file(ctx, p, content.as_bytes()).await;
@@ -93,9 +88,7 @@ async fn white_list_with_exclude_scopes_download_upload_and_delete_sync() {
     let sid = session(&c, &ctx, "/home/wuying", policy).await;
     // Only white-listed, non-excluded files are delivered.
     assert_eq!(session_files(&c, &sid, "/home/wuying").await, files(&[("src/a.txt", "a"), ("src/gone.txt", "gone")]));
-    run(
-        &c,
-        &sid,
+    c.run(&sid,
         "cd /home/wuying && rm src/gone.txt && printf a2 > src/a.txt && printf b > src/b.txt && mkdir -p src/temp docs \
          && printf new-temp > src/temp/new.txt && printf d > docs/d.txt && printf o2 > other.txt",
     )
@@ -142,8 +135,7 @@ async fn regex_white_lists_and_regex_excludes_match_both_spellings() {
         session_files(&c, &sid, "/home/wuying").await,
         files(&[("cfg/x.conf", "x"), ("notes/a.md", "a"), ("notes/deep/b.md", "b")])
     );
-    run(
-        &c,
+    c.run(
         &sid,
         "cd /home/wuying && printf a2 > notes/a.md && printf n > notes/new.md && printf skip > notes/new.txt \
          && rm notes/deep/b.md && mkdir -p cfg/cache && printf c2 > cfg/cache/c2.bin && printf y > cfg/y.conf \
@@ -179,8 +171,7 @@ async fn multiple_white_lists_in_one_policy() {
         session_files(&c, &sid, "/data").await,
         files(&[("a/1.txt", "1"), ("b/2.txt", "2"), ("top.txt", "top")])
     );
-    run(
-        &c,
+    c.run(
         &sid,
         "cd /data && rm a/1.txt && printf 22 > b/2.txt && printf t2 > top.txt && mkdir c && printf 4 > c/4.txt",
     )
@@ -201,7 +192,7 @@ async fn delete_sync_off_only_adds_and_overwrites() {
     seed(&c, &ctx, &[("/mnt/data/keep.txt", "k"), ("/mnt/data/d/old.txt", "old"), ("/mnt/data/chg.txt", "v1")]).await;
     let policy = r#"{"deletePolicy":{"syncLocalFile":false}}"#;
     let sid = session(&c, &ctx, "/mnt/data", policy).await;
-    run(&c, &sid, "cd /mnt/data && rm keep.txt && rm -r d && printf v2 > chg.txt && printf n > new.txt").await;
+    c.run(&sid, "cd /mnt/data && rm keep.txt && rm -r d && printf v2 > chg.txt && printf n > new.txt").await;
     // An explicit SyncContext upload, then the release upload: neither removes anything.
     let added_and_overwritten = files(&[
         ("/mnt/data/chg.txt", "v2"),
@@ -216,7 +207,7 @@ async fn delete_sync_off_only_adds_and_overwrites() {
     assert_eq!(ctx_files(&c, &ctx, "/").await, added_and_overwritten);
     // The default (true) mirrors: a new session deleting a file removes it.
     let sid = session(&c, &ctx, "/mnt/data", DEFAULT_POLICY).await;
-    run(&c, &sid, "rm /mnt/data/keep.txt /mnt/data/d/old.txt").await;
+    c.run(&sid, "rm /mnt/data/keep.txt /mnt/data/d/old.txt").await;
     release(&c, &sid).await;
     assert_eq!(ctx_files(&c, &ctx, "/").await, files(&[("/mnt/data/chg.txt", "v2"), ("/mnt/data/new.txt", "n")]));
     s.stop().await;
@@ -231,7 +222,7 @@ async fn delete_sync_off_with_white_list_never_deletes_and_stays_in_scope() {
     let policy = r#"{"deletePolicy":{"syncLocalFile":false},"bwList":{"whiteLists":[{"path":"/in"}]}}"#;
     let sid = session(&c, &ctx, "/w", policy).await;
     assert_eq!(session_files(&c, &sid, "/w").await, files(&[("in/a.txt", "a")]));
-    run(&c, &sid, "cd /w && rm in/a.txt && printf c > in/c.txt && mkdir out && printf x > out/x.txt").await;
+    c.run(&sid, "cd /w && rm in/a.txt && printf c > in/c.txt && mkdir out && printf x > out/x.txt").await;
     release(&c, &sid).await;
     assert_eq!(
         ctx_files(&c, &ctx, "/").await,
@@ -246,7 +237,7 @@ async fn mapping_linux_to_linux_delivers_at_the_mount_and_stores_back_at_the_map
     let c = s.client();
     let ctx = c.context("map").await;
     let s1 = session(&c, &ctx, "/home/old", DEFAULT_POLICY).await;
-    run(&c, &s1, "mkdir -p /home/old/sub && printf one > /home/old/one.txt && printf deep > /home/old/sub/deep.txt")
+    c.run(&s1, "mkdir -p /home/old/sub && printf one > /home/old/one.txt && printf deep > /home/old/sub/deep.txt")
         .await;
     release(&c, &s1).await;
     assert_eq!(
@@ -257,7 +248,7 @@ async fn mapping_linux_to_linux_delivers_at_the_mount_and_stores_back_at_the_map
     let policy = r#"{"mappingPolicy":{"path":"/home/old"}}"#;
     let s2 = session(&c, &ctx, "/mnt/new", policy).await;
     assert_eq!(session_files(&c, &s2, "/mnt/new").await, files(&[("one.txt", "one"), ("sub/deep.txt", "deep")]));
-    run(&c, &s2, "cd /mnt/new && printf ONE > one.txt && rm sub/deep.txt && printf two > two.txt").await;
+    c.run(&s2, "cd /mnt/new && printf ONE > one.txt && rm sub/deep.txt && printf two > two.txt").await;
     release(&c, &s2).await;
     // Back under /home/old, nothing under /mnt/new.
     assert_eq!(ctx_files(&c, &ctx, "/").await, files(&[("/home/old/one.txt", "ONE"), ("/home/old/two.txt", "two")]));
@@ -283,7 +274,7 @@ async fn mapping_windows_to_linux_through_presigned_urls() {
         session_files(&c, &sid, "/home/wuying/Downloads").await,
         files(&[("img/p.png", "png"), ("report.txt", "draft")])
     );
-    run(&c, &sid, "cd /home/wuying/Downloads && echo final-version > report.txt && echo n > notes.txt").await;
+    c.run(&sid, "cd /home/wuying/Downloads && echo final-version > report.txt && echo n > notes.txt").await;
     release(&c, &sid).await;
 
     let listed = c.list_files(&ctx, win_dir).await;
@@ -328,7 +319,7 @@ async fn white_list_with_mapping_is_relative_to_the_mount() {
         r#"{"mappingPolicy":{"path":"/home/old"},"bwList":{"whiteLists":[{"path":"/src","excludePaths":["/tmp"]}]}}"#;
     let sid = session(&c, &ctx, "/mnt/new", policy).await;
     assert_eq!(session_files(&c, &sid, "/mnt/new").await, files(&[("src/a.txt", "a")]));
-    run(&c, &sid, "cd /mnt/new && rm src/a.txt && printf b > src/b.txt && printf d2 > doc.txt && mkdir -p src/tmp && printf t2 > src/tmp/t2.txt")
+    c.run(&sid, "cd /mnt/new && rm src/a.txt && printf b > src/b.txt && printf d2 > doc.txt && mkdir -p src/tmp && printf t2 > src/tmp/t2.txt")
         .await;
     release(&c, &sid).await;
     assert_eq!(
@@ -438,12 +429,12 @@ async fn delete_sync_drops_only_what_the_session_synced() {
     let s1 = session(&c, &ctx, "/mnt/data", "{}").await;
     let s2 = session(&c, &ctx, "/mnt/data", "{}").await;
     // Session 2 stores a new file after session 1 downloaded.
-    run(&c, &s2, "printf n > /mnt/data/new.txt").await;
+    c.run(&s2, "printf n > /mnt/data/new.txt").await;
     c.ok("SyncContext", &[("SessionId", &s2), ("ContextId", &ctx), ("Path", "/mnt/data"), ("Mode", "upload")]).await;
     assert!(c.wait_tasks(&s2).await.iter().all(|t| t.status == "Success"));
     // Session 1 deletes a file it downloaded and is released: that deletion is mirrored, while
     // new.txt, which session 1 never had, is not "deleted in the session" and stays.
-    run(&c, &s1, "rm /mnt/data/a.txt").await;
+    c.run(&s1, "rm /mnt/data/a.txt").await;
     release(&c, &s1).await;
     assert_eq!(ctx_files(&c, &ctx, "/mnt/data").await, files(&[("/mnt/data/b.txt", "b"), ("/mnt/data/new.txt", "n")]));
     // Session 2 still has a.txt (it was never deleted there), so its release stores it again.

@@ -282,11 +282,7 @@ impl Client {
     }
 
     pub async fn get_file(&self, ctx: &str, path: &str) -> Vec<u8> {
-        let v = self.ok("GetContextFileDownloadUrl", &[("ContextId", ctx), ("FilePath", path)]).await;
-        let url = v["Data"]["Url"].as_str().unwrap();
-        let r = fetch(self, "GET", url, Vec::new()).await;
-        assert_eq!(r.status, 200, "GET {url}: {}", String::from_utf8_lossy(&r.body));
-        r.body
+        self.try_get_file(ctx, path).await.unwrap_or_else(|| panic!("{path}: InvalidFile.NotFound"))
     }
 
     /// Like [`Self::get_file`], but `None` when the file is gone by the time it is asked for
@@ -349,12 +345,22 @@ impl Client {
 
     /// Polls like the SDK until every listed task is terminal.
     pub async fn wait_tasks(&self, sid: &str) -> Vec<agentbay_wasm::core::wire::context_status::TaskStatus> {
-        for _ in 0..600 {
+        self.wait_tasks_every(sid, Duration::from_millis(50)).await
+    }
+
+    /// [`Self::wait_tasks`] polling every `every`, for at most 30 s (benchmarks poll finely).
+    pub async fn wait_tasks_every(
+        &self,
+        sid: &str,
+        every: Duration,
+    ) -> Vec<agentbay_wasm::core::wire::context_status::TaskStatus> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
             let t = self.tasks(sid, &[]).await;
             if t.iter().all(|t| t.status == "Success" || t.status == "Failed") {
                 return t;
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(every).await;
         }
         panic!("tasks never finished");
     }
@@ -362,18 +368,31 @@ impl Client {
     /// DeleteSessionAsync then GetSessionDetail polling until NotFound (as the SDKs do).
     /// Returns the statuses seen while polling.
     pub async fn delete_session(&self, sid: &str) -> Vec<String> {
+        self.delete_session_every(sid, Duration::from_millis(50)).await
+    }
+
+    /// [`Self::delete_session`] polling every `every`, for at most 60 s.
+    pub async fn delete_session_every(&self, sid: &str, every: Duration) -> Vec<String> {
         self.ok("DeleteSessionAsync", &[("SessionId", sid)]).await;
         let mut seen = Vec::new();
-        for _ in 0..1200 {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while std::time::Instant::now() < deadline {
             let r = self.call_q("GetSessionDetail", &[("SessionId", sid)], &[]).await;
             if r.status == 400 && r.json()["Code"] == "InvalidMcpSession.NotFound" {
                 return seen;
             }
             assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
             seen.push(r.json()["Data"]["Status"].as_str().unwrap().to_string());
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(every).await;
         }
         panic!("session {sid} never went away");
+    }
+
+    /// Runs `command` in the session and asserts it exited 0.
+    pub async fn run(&self, sid: &str, command: &str) -> agentbay_wasm::core::wire::tool::ShellPayload {
+        let out = self.shell(sid, command).await;
+        assert_eq!(out.exit_code, 0, "{command}: {out:?}");
+        out
     }
 
     pub async fn shell(&self, sid: &str, command: &str) -> agentbay_wasm::core::wire::tool::ShellPayload {
@@ -462,4 +481,19 @@ pub fn terminate(mut child: std::process::Child) {
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful exit: {status:?}");
+}
+
+/// Number of stored blobs (distinct contents) in a data dir.
+pub fn blob_count(data_dir: &std::path::Path) -> usize {
+    let mut n = 0;
+    for d in std::fs::read_dir(data_dir.join("blobs")).unwrap() {
+        let d = d.unwrap();
+        if d.file_name() != "tmp" && d.file_type().unwrap().is_dir() {
+            n += std::fs::read_dir(d.path())
+                .unwrap()
+                .filter(|e| e.as_ref().unwrap().file_type().unwrap().is_file())
+                .count();
+        }
+    }
+    n
 }

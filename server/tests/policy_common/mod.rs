@@ -71,21 +71,6 @@ pub async fn restart_with_offset(s: TestServer, offset: i64) -> TestServer {
     TestServer::start_in(dir, |cfg| cfg.clock_offset_secs = offset).await
 }
 
-/// Number of stored blobs (distinct contents) in a data dir.
-pub fn blob_count(data_dir: &std::path::Path) -> usize {
-    let mut n = 0;
-    for d in std::fs::read_dir(data_dir.join("blobs")).unwrap() {
-        let d = d.unwrap();
-        if d.file_name() != "tmp" && d.file_type().unwrap().is_dir() {
-            n += std::fs::read_dir(d.path())
-                .unwrap()
-                .filter(|e| e.as_ref().unwrap().file_type().unwrap().is_file())
-                .count();
-        }
-    }
-    n
-}
-
 /// GetContextInfo tasks of `sid` as `(context, path, type, status)`, sorted.
 pub async fn task_summary(c: &Client, sid: &str) -> Vec<(String, String, String, String)> {
     let mut v: Vec<_> =
