@@ -458,3 +458,23 @@ async fn archive_snapshot_members_follow_delete_sync_white_lists_and_other_sessi
     c.delete_session(&reader).await;
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_snapshot_that_does_not_unpack_survives_a_file_mode_release() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let ctx = c.context("bad-snap").await;
+    let snapshot = format!("/mnt/data/{SNAPSHOT}");
+    c.put_file(&ctx, &snapshot, b"not gzip at all").await;
+    c.put_file(&ctx, "/mnt/data/plain.txt", b"p").await;
+    let sid = c.create_session(&pdl(&[(&ctx, "/mnt/data", None)])).await;
+    let tasks = c.wait_tasks(&sid).await;
+    assert_eq!(tasks[0].status, "Failed", "{tasks:?}");
+    assert!(tasks[0].error_message.contains(&format!("unpacking {snapshot}")), "{tasks:?}");
+    assert_eq!(tree(&c, &sid, "/mnt/data").await, "f 644 ./plain.txt p\n");
+    // A File-mode release mirrors what the session had, but the snapshot never arrived: it stays.
+    c.delete_session(&sid).await;
+    assert_eq!(c.get_file(&ctx, &snapshot).await, b"not gzip at all");
+    assert_eq!(c.get_file(&ctx, "/mnt/data/plain.txt").await, b"p");
+    s.stop().await;
+}

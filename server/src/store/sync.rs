@@ -375,8 +375,10 @@ pub fn download(
         }
     }
     // Everything delivered is now known to the session (a snapshot's members by their own
-    // paths, so an Archive upload judges each of them).
-    cache.baseline.extend(synced);
+    // paths, so an Archive upload judges each of them), except a snapshot that did not unpack:
+    // its members never arrived, so a File-mode upload must not drop it.
+    let snapshot = join(&stored, super::archive::ARCHIVE_NAME);
+    cache.baseline.extend(synced.into_iter().filter(|p| failures.is_empty() || *p != snapshot));
     db::touch_context(&store.db(), ctx, crate::util::now_secs())?;
     if !failures.is_empty() {
         return Err(SyncError::Extract(failures.join("; ")));
