@@ -4,6 +4,7 @@
 //!
 //! `cargo run --release -p agentbay-local --example archive_vs_file`
 
+use agentbay_local::safe_fs::Tree;
 use agentbay_local::store::sync::{self, MountSpec, StatCache};
 use agentbay_local::store::{db, Store};
 use agentbay_wasm::core::wire::policy::SyncPolicy;
@@ -111,12 +112,12 @@ fn run_once(mode: &str, run: usize, src_template: &Path) -> (Duration, Duration,
     copy_tree(src_template, src.path());
     let mut cache = StatCache::default();
     let t = Instant::now();
-    sync::upload(&store, spec, src.path(), &mut cache, None).unwrap();
+    sync::upload(&store, spec, &Tree::open(src.path(), None).unwrap(), &mut cache, None).unwrap();
     let up = t.elapsed();
 
     let dst = tempfile::tempdir().unwrap();
     let t = Instant::now();
-    sync::download(&store, spec, dst.path(), &mut StatCache::default()).unwrap();
+    sync::download(&store, spec, &Tree::open(dst.path(), None).unwrap(), &mut StatCache::default()).unwrap();
     let down = t.elapsed();
 
     for i in (0..FILES).step_by(FILES / 10) {
@@ -124,7 +125,7 @@ fn run_once(mode: &str, run: usize, src_template: &Path) -> (Duration, Duration,
         fs::write(&p, format!("edited {i}\n")).unwrap();
     }
     let t = Instant::now();
-    sync::upload(&store, spec, src.path(), &mut cache, None).unwrap();
+    sync::upload(&store, spec, &Tree::open(src.path(), None).unwrap(), &mut cache, None).unwrap();
     let re = t.elapsed();
     store.gc().unwrap();
     (up, down, re, stored(&store, &ctx), store.blobs.count().unwrap())

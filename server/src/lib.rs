@@ -10,6 +10,7 @@ pub mod cors;
 pub mod paths;
 pub mod periodic;
 pub mod presign;
+pub mod safe_fs;
 pub mod sandbox;
 pub mod server;
 pub mod state;

@@ -43,6 +43,8 @@ pub struct Config {
     pub sweep_interval: std::time::Duration,
     /// Which browser origins get CORS headers (default: any, on a loopback listener).
     pub cors: crate::cors::Cors,
+    /// Who sessions run as, their limits and their network.
+    pub sandbox: crate::sandbox::SandboxConfig,
 }
 
 impl Config {
@@ -58,6 +60,7 @@ impl Config {
             clock_offset_secs: 0,
             sweep_interval: crate::sweeper::DEFAULT_INTERVAL,
             cors: crate::cors::Cors::Auto,
+            sandbox: Default::default(),
         }
     }
 }
@@ -143,20 +146,43 @@ async fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, StartError> {
 /// Session dirs left by a crash: their sandboxes are gone; keep the files for the user.
 fn rescue_stale_sessions(data_dir: &Path) -> std::io::Result<()> {
     let sessions = data_dir.join("sessions");
-    std::fs::create_dir_all(&sessions)?;
     for e in std::fs::read_dir(&sessions)? {
         let e = e?;
-        let lf = data_dir.join("lost+found");
-        std::fs::create_dir_all(&lf)?;
-        let dest = lf.join(e.file_name());
+        if !e.file_type()?.is_dir() {
+            let _ = std::fs::remove_file(e.path()); // a probe image a crash left behind
+            continue;
+        }
+        let dest = crate::util::private_dir(&data_dir.join("lost+found"))?.join(e.file_name());
+        let kept = crate::sandbox::rescue_stale_session(&e.path(), &dest)?;
         eprintln!(
-            "agentbay-local: session dir {} was left by a crash; moved to {}",
+            "agentbay-local: session dir {} was left by a crash; its {kept} file(s) are in {}",
             e.path().display(),
             dest.display()
         );
-        std::fs::rename(e.path(), dest)?;
     }
     Ok(())
+}
+
+/// Permissions of the data dir: only the server reads it. When sessions run as another
+/// uid, that uid may pass through the data dir and `sessions/` (0711: not list them) to
+/// reach its own session's disk; everything else the server keeps is 0700 or 0600.
+pub fn secure_data_dir(data_dir: &Path, shared_with_sandbox: bool) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let pass = if shared_with_sandbox { 0o711 } else { 0o700 };
+    let set = |p: &Path, mode: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode));
+    set(data_dir, pass)?;
+    for (sub, mode) in [("sessions", pass), ("blobs", 0o700)] {
+        let p = data_dir.join(sub);
+        std::fs::create_dir_all(&p)?;
+        set(&p, mode)?;
+    }
+    // SQLite creates the database (and its -wal and -shm files, with the same mode) from this.
+    let db = data_dir.join("agentbay.db");
+    if !db.exists() {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&db)?;
+    }
+    set(&db, 0o600)
 }
 
 fn tls_config(tls: &Tls, data_dir: &Path) -> Result<Arc<rustls::ServerConfig>, StartError> {
@@ -194,6 +220,24 @@ fn tls_config(tls: &Tls, data_dir: &Path) -> Result<Arc<rustls::ServerConfig>, S
     Ok(Arc::new(cfg))
 }
 
+/// Opens the store and finishes what a crash interrupted. Blocking.
+fn open_store(data_dir: &Path, clock_offset_secs: i64) -> Result<Arc<Store>, StartError> {
+    let mut store = Store::open(data_dir)?;
+    store.clock = crate::clock::Clock::with_offset(clock_offset_secs);
+    // Finish clears a crash interrupted, then drop blobs nothing references
+    // (uploads that never committed).
+    let interrupted = db::clearing_contexts(&store.db()).map_err(crate::store::StoreError::from)?;
+    for id in interrupted {
+        db::clear_entries(&store.db(), &id).map_err(crate::store::StoreError::from)?;
+        db::set_state(&store.db(), &id, agentbay_wasm::core::wire::envelope::context_state::AVAILABLE)
+            .map_err(crate::store::StoreError::from)?;
+    }
+    store.gc()?;
+    // Data that expired while the server was down is gone before the first request.
+    crate::sweeper::sweep_once(&store)?;
+    Ok(Arc::new(store))
+}
+
 impl Server {
     pub async fn start(cfg: Config) -> Result<Running, StartError> {
         let cors = cfg.cors.resolve(cfg.listen)?;
@@ -207,23 +251,24 @@ impl Server {
         std::fs::create_dir_all(&dd).map_err(|e| StartError::DataDir(dd.clone(), e))?;
         let data_dir = dd.canonicalize().map_err(|e| StartError::DataDir(dd.clone(), e))?;
         let lock = lock_data_dir(&data_dir).await?;
-        rescue_stale_sessions(&data_dir).map_err(|e| StartError::DataDir(data_dir.clone(), e))?;
-        crate::sandbox::probe().map_err(|e| StartError::Sandbox(e.to_string()))?;
+        let root = rustix::process::geteuid().is_root();
+        let dd = data_dir.clone();
+        tokio::task::spawn_blocking(move || secure_data_dir(&dd, root).and_then(|_| rescue_stale_sessions(&dd)))
+            .await
+            .map_err(|e| StartError::DataDir(data_dir.clone(), std::io::Error::other(e)))?
+            .map_err(|e| StartError::DataDir(data_dir.clone(), e))?;
+        let (sb_cfg, helper, dd) = (cfg.sandbox.clone(), cfg.helper_exe.clone(), data_dir.clone());
+        let sandboxes = tokio::task::spawn_blocking(move || crate::sandbox::Sandboxes::start(&sb_cfg, &helper, &dd))
+            .await
+            .map_err(|e| StartError::Sandbox(e.to_string()))?
+            .map_err(|e| StartError::Sandbox(e.to_string()))?;
+        eprintln!("agentbay-local: {}", sandboxes.describe());
+        let sandboxes = Arc::new(sandboxes);
 
-        let mut store = Store::open(&data_dir)?;
-        store.clock = crate::clock::Clock::with_offset(cfg.clock_offset_secs);
-        let store = Arc::new(store);
-        // Finish clears a crash interrupted, then drop blobs nothing references
-        // (uploads that never committed).
-        let interrupted = db::clearing_contexts(&store.db()).map_err(crate::store::StoreError::from)?;
-        for id in interrupted {
-            db::clear_entries(&store.db(), &id).map_err(crate::store::StoreError::from)?;
-            db::set_state(&store.db(), &id, agentbay_wasm::core::wire::envelope::context_state::AVAILABLE)
-                .map_err(crate::store::StoreError::from)?;
-        }
-        store.gc()?;
-        // Data that expired while the server was down is gone before the first request.
-        crate::sweeper::sweep_once(&store)?;
+        let (dd, offset) = (data_dir.clone(), cfg.clock_offset_secs);
+        let store = tokio::task::spawn_blocking(move || open_store(&dd, offset))
+            .await
+            .map_err(|e| StartError::DataDir(data_dir.clone(), std::io::Error::other(e)))??;
         let sweeper = crate::sweeper::spawn(store.clone(), cfg.sweep_interval);
 
         let api_keys = if cfg.api_keys.is_empty() {
@@ -248,11 +293,12 @@ impl Server {
             presigner,
             sessions: Default::default(),
             data_dir: data_dir.clone(),
-            helper_exe: cfg.helper_exe.clone(),
+            sandboxes,
             tls: tls.is_some(),
             local_addr: addr,
             upload_fault: cfg.upload_fault.clone(),
             session_seq: Default::default(),
+            mounted: Default::default(),
         });
         let mut app = crate::api::router(state.clone());
         if let Some(rules) = cors {
@@ -310,6 +356,7 @@ impl Running {
         let _ = self.stop.send(());
         let _ = self.serve.await;
         self.state.release_all().await;
+        self.state.sandboxes.shutdown();
     }
 
     /// Moves the lifecycle clock by `secs` at runtime (in-process only: no HTTP

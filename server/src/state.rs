@@ -21,12 +21,37 @@ pub struct AppState {
     pub presigner: Presigner,
     pub sessions: RwLock<HashMap<String, Arc<Session>>>,
     pub data_dir: PathBuf,
-    pub helper_exe: PathBuf,
+    pub sandboxes: Arc<crate::sandbox::Sandboxes>,
     pub tls: bool,
     /// Where the server listens; the presigned-URL host when a request has no usable Host header.
     pub local_addr: std::net::SocketAddr,
     pub upload_fault: Option<UploadFault>,
     pub session_seq: std::sync::atomic::AtomicU64,
+    /// Context id → live sessions mounting it (created and not yet released). DeleteContext
+    /// checks and deletes under this lock, and creation reserves under it, so a context is
+    /// never deleted while a session that mounts it is being created or is alive.
+    pub mounted: Mutex<HashMap<String, usize>>,
+}
+
+/// A session's claim on its contexts; released once its release uploads are done.
+pub struct ContextReservation {
+    st: std::sync::Weak<AppState>,
+    ids: Vec<String>,
+}
+
+impl Drop for ContextReservation {
+    fn drop(&mut self) {
+        let Some(st) = self.st.upgrade() else { return };
+        let mut m = lock(&st.mounted);
+        for id in self.ids.drain(..) {
+            if let Some(n) = m.get_mut(&id) {
+                *n -= 1;
+                if *n == 0 {
+                    m.remove(&id);
+                }
+            }
+        }
+    }
 }
 
 pub struct MountState {
@@ -46,6 +71,7 @@ pub struct Session {
     pub mounts: Vec<MountState>,
     pub sandbox: Sandbox,
     pub dir: PathBuf,
+    reservation: Mutex<Option<ContextReservation>>,
     tasks: Mutex<Vec<TaskStatus>>,
     /// Serialises sync operations of this session; holds one stat cache per mount.
     sync: tokio::sync::Mutex<Vec<StatCache>>,
@@ -81,6 +107,7 @@ impl Session {
         mounts: Vec<MountState>,
         sandbox: Sandbox,
         dir: PathBuf,
+        reservation: ContextReservation,
     ) -> Session {
         let caches = mounts.iter().map(|_| StatCache::default()).collect();
         Session {
@@ -93,6 +120,7 @@ impl Session {
             mounts,
             sandbox,
             dir,
+            reservation: Mutex::new(Some(reservation)),
             tasks: Mutex::new(Vec::new()),
             sync: tokio::sync::Mutex::new(caches),
         }
@@ -170,6 +198,39 @@ impl AppState {
         map.values().find(|s| s.mounts.iter().any(|m| m.context_id == ctx)).map(|s| s.id.clone())
     }
 
+    /// Claims `ids` (which must be `tenant`'s contexts) for a session being created.
+    /// Blocking (SQLite).
+    pub fn reserve_contexts(
+        self: &Arc<Self>,
+        tenant: &str,
+        ids: &[String],
+    ) -> Result<ContextReservation, crate::api::error::ApiError> {
+        let mut m = lock(&self.mounted);
+        {
+            let db = self.store.db();
+            for id in ids {
+                if crate::store::db::context_by_id(&db, tenant, id)?.is_none() {
+                    return Err(crate::api::error::ApiError::ContextNotFound(id.clone()));
+                }
+            }
+        }
+        for id in ids {
+            *m.entry(id.clone()).or_insert(0) += 1;
+        }
+        Ok(ContextReservation { st: Arc::downgrade(self), ids: ids.to_vec() })
+    }
+
+    /// Deletes context `id` unless a live session mounts it; then returns that session's id
+    /// (or `"a session being created"`). Blocking (SQLite).
+    pub fn delete_context_unless_mounted(&self, id: &str) -> Result<Option<String>, rusqlite::Error> {
+        let m = lock(&self.mounted);
+        if m.get(id).is_some_and(|n| *n > 0) {
+            return Ok(Some(self.session_using(id).unwrap_or_else(|| "a session being created".into())));
+        }
+        crate::store::db::delete_context(&mut self.store.db(), id)?;
+        Ok(None)
+    }
+
     /// Runs one (already recorded) sync task to completion. Returns whether it succeeded.
     pub async fn run_task(self: &Arc<Self>, session: &Arc<Session>, mount: usize, dir: Direction) -> bool {
         let caches = session.sync.lock().await;
@@ -207,20 +268,33 @@ impl AppState {
         let joined = tokio::task::spawn_blocking(move || {
             let m = &sess.mounts[mount];
             let spec = sync::MountSpec { ctx: &m.context_id, mount_path: &m.path, policy: &m.policy };
-            let r = match dir {
-                Direction::Upload => {
-                    let hook = st.upload_fault.clone();
-                    let hook_ref = hook.as_deref().map(|h| h as &(dyn Fn(usize) -> Result<(), String> + Sync));
-                    sync::upload(&st.store, spec, &m.host_dir, &mut cache, hook_ref)
-                }
-                Direction::Download => sync::download(&st.store, spec, &m.host_dir, &mut cache),
+            let r = match crate::safe_fs::Tree::open(&m.host_dir, sess.sandbox.owner()) {
+                Err(e) => Err(sync::SyncError::Io { path: m.path.clone(), source: e }),
+                Ok(tree) => match dir {
+                    Direction::Upload => {
+                        let hook = st.upload_fault.clone();
+                        let hook_ref = hook.as_deref().map(|h| h as &(dyn Fn(usize) -> Result<(), String> + Sync));
+                        sync::upload(&st.store, spec, &tree, &mut cache, hook_ref)
+                    }
+                    Direction::Download => sync::download(&st.store, spec, &tree, &mut cache),
+                },
             };
+            let r = r.map_err(|e| {
+                // ENOSPC in a download means the session's disk quota, not the server's disk.
+                let full = sess.sandbox.disk_full();
+                let quota = sess.sandbox.disk_quota().unwrap_or(0) >> 20;
+                match full {
+                    true => format!("{e} (the session's disk quota of {quota} MiB is full; --session-disk)"),
+                    false => e.to_string(),
+                }
+            });
             (r, cache)
         })
         .await;
         let (result, cache) = match joined {
-            Ok((r, c)) => (r.map_err(|e| e.to_string()), c),
-            Err(e) => (Err(format!("sync task crashed: {e}")), StatCache::default()),
+            Ok((r, c)) => (r, c),
+            // A panic in the sync engine fails this task; the server and its other sessions go on.
+            Err(e) => (Err(format!("sync task crashed: {}", crate::api::panic_text(e))), StatCache::default()),
         };
         caches[mount] = cache;
         match result {
@@ -287,25 +361,22 @@ impl AppState {
                 failed.push(i);
             }
         }
-        if let Err(e) = session.sandbox.destroy().await {
+        let lost = self.data_dir.join("lost+found");
+        if !failed.is_empty() {
+            if let Err(e) = crate::util::private_dir(&lost) {
+                eprintln!("agentbay-local: creating {}: {e}", lost.display());
+            }
+        }
+        let keep: Vec<(usize, PathBuf)> =
+            failed.into_iter().map(|i| (i, lost.join(format!("{}-{i}", session.id)))).collect();
+        for (_, dest) in &keep {
+            eprintln!("agentbay-local: keeping un-uploaded files of session {} in {}", session.id, dest.display());
+        }
+        if let Err(e) = session.sandbox.destroy(keep).await {
             eprintln!("agentbay-local: destroying sandbox of session {}: {e}", session.id);
         }
-        for i in failed {
-            let keep = self.data_dir.join("lost+found").join(format!("{}-{i}", session.id));
-            let moved = std::fs::create_dir_all(self.data_dir.join("lost+found"))
-                .and_then(|_| std::fs::rename(&session.mounts[i].host_dir, &keep));
-            match moved {
-                Ok(()) => {
-                    eprintln!("agentbay-local: kept un-uploaded files of session {} in {}", session.id, keep.display())
-                }
-                Err(e) => eprintln!("agentbay-local: could not keep un-uploaded files of session {}: {e}", session.id),
-            }
-        }
-        if let Err(e) = std::fs::remove_dir_all(&session.dir) {
-            if e.kind() != std::io::ErrorKind::NotFound {
-                eprintln!("agentbay-local: removing {}: {e}", session.dir.display());
-            }
-        }
+        // Its uploads are done: its contexts may be deleted from now on.
+        drop(lock(&session.reservation).take());
         self.sessions.write().unwrap_or_else(|p| p.into_inner()).remove(&session.id);
     }
 

@@ -9,6 +9,15 @@ pub fn random_hex(n: usize) -> String {
     hex::encode(buf)
 }
 
+/// Creates `dir` (and its parents) if needed and makes it readable by the server only.
+/// Returns `dir`, for chaining.
+pub fn private_dir(dir: &std::path::Path) -> std::io::Result<&std::path::Path> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(dir)?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    Ok(dir)
+}
+
 pub fn request_id() -> String {
     let h = random_hex(16);
     format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]).to_uppercase()

@@ -383,7 +383,7 @@ async fn malicious_archives_are_refused_whole_and_the_rest_is_delivered() {
     assert_eq!(c.shell(&sid, "cat /mnt/data/in/fine.txt").await.stdout, "fine");
     assert!(!std::path::Path::new(&host_abs).exists());
     assert!(!std::path::Path::new(&format!("{host_abs}-through.txt")).exists(), "wrote through an archive symlink");
-    let mount_parent = s.data_dir().join("sessions").join(&sid).join("mounts");
+    let mount_parent = s.data_dir().join("sessions").join(&sid).join("fs").join("mounts");
     let outside: Vec<_> = std::fs::read_dir(&mount_parent).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(outside.len(), 1, "only the mount dir itself: {outside:?}");
     c.delete_session(&sid).await;

@@ -1,11 +1,14 @@
 //! Real bubblewrap sandboxes, no mocks. bwrap must be installed: without it these
 //! tests fail (probe_works_here) rather than skip.
 
-use agentbay_local::sandbox::{probe, validate_mount_path, Mount, Sandbox, SandboxError, SandboxSpec, ToolError};
+use agentbay_local::sandbox::{
+    validate_mount_path, Sandbox, SandboxConfig, SandboxError, SandboxSpec, Sandboxes, ToolError,
+};
 use agentbay_wasm::core::wire::tool::{parse_dir_listing, FileInfo, ShellPayload, ToolResult};
 use base64::Engine;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
@@ -17,21 +20,36 @@ struct Session {
     sb: Sandbox,
 }
 
-fn session_with(mounts: &[&str]) -> (Session, Vec<PathBuf>) {
+/// A data dir prepared as the server prepares it, and the host's sandbox factory on it.
+fn host_with(cfg: &SandboxConfig) -> (TempDir, Arc<Sandboxes>) {
     let dir = tempfile::tempdir().expect("tempdir");
+    let root = rustix::process::geteuid().is_root();
+    agentbay_local::server::secure_data_dir(dir.path(), root).expect("data dir");
+    let host = Sandboxes::start(cfg, Path::new(HELPER), dir.path()).expect("sandboxes start");
+    (dir, Arc::new(host))
+}
+
+fn session_dir_seq() -> usize {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+}
+
+fn session_in(dir: TempDir, host: &Arc<Sandboxes>, mounts: &[&str]) -> (Session, Vec<PathBuf>) {
     let session_dir = dir.path().join("sessions").join("s-1");
-    let mut specs = Vec::new();
-    let mut hosts = Vec::new();
-    for (i, p) in mounts.iter().enumerate() {
-        let host = session_dir.join("mounts").join(i.to_string());
-        std::fs::create_dir_all(&host).expect("mount host dir");
-        specs.push(Mount { host_dir: host.clone(), path: p.to_string() });
-        hosts.push(host);
-    }
-    let sb =
-        Sandbox::create(SandboxSpec { session_dir: session_dir.clone(), mounts: specs, helper_exe: HELPER.into() })
-            .expect("create sandbox");
+    let sb = host
+        .create(SandboxSpec {
+            id: format!("test-{}-{}", std::process::id(), session_dir_seq()),
+            session_dir: session_dir.clone(),
+            mount_paths: mounts.iter().map(|m| m.to_string()).collect(),
+        })
+        .expect("create sandbox");
+    let hosts = (0..mounts.len()).map(|i| sb.mount_dir(i).to_path_buf()).collect();
     (Session { _dir: dir, session_dir, sb }, hosts)
+}
+
+fn session_with(mounts: &[&str]) -> (Session, Vec<PathBuf>) {
+    let (dir, host) = host_with(&SandboxConfig::default());
+    session_in(dir, &host, mounts)
 }
 
 fn session() -> Session {
@@ -67,8 +85,9 @@ async fn run(s: &Session, command: &str) -> ShellPayload {
 }
 
 #[test]
-fn probe_works_here() {
-    probe().expect("bubblewrap must work on this machine");
+fn sandboxes_start_here() {
+    let (_dir, host) = host_with(&SandboxConfig::default());
+    eprintln!("{}", host.describe());
 }
 
 #[tokio::test]
@@ -182,32 +201,31 @@ async fn writes_persist_until_destroy() {
     assert_eq!(run(&s, "cat /tmp/a").await.stdout, "keep\n");
     let root = s.sb.root_dir().to_path_buf();
     assert!(root.join("tmp/a").is_file());
-    s.sb.destroy().await.expect("destroy");
+    s.sb.destroy(Vec::new()).await.expect("destroy");
     assert!(!root.exists(), "session root must be deleted");
-    assert!(!s.session_dir.join("sys").exists());
-    s.sb.destroy().await.expect("destroy is idempotent");
+    assert!(!s.session_dir.exists(), "the whole session dir goes");
+    s.sb.destroy(Vec::new()).await.expect("destroy is idempotent");
     let r = tool(&s, "shell", json!({"command": "true"})).await;
     assert!(r.is_error, "calls after destroy fail");
 }
 
 #[tokio::test]
 async fn destroy_kills_running_commands_and_keeps_mounts() {
-    let (s, hosts) = session_with(&["/mnt/data"]);
+    let (s, _hosts) = session_with(&["/mnt/data"]);
     run(&s, "echo ctx > /mnt/data/f; chmod 000 /tmp; mkdir /tmp2; chmod 000 /tmp2").await;
     let sb = s.sb.clone();
     let long =
         tokio::spawn(async move { sb.call_tool("shell", &json!({"command": "sleep 30", "timeout_ms": 40000})).await });
     tokio::time::sleep(Duration::from_millis(300)).await;
     let t = Instant::now();
-    s.sb.destroy().await.expect("destroy");
+    let kept = s._dir.path().join("lost+found").join("kept-0");
+    s.sb.destroy(vec![(0, kept.clone())]).await.expect("destroy");
     assert!(t.elapsed() < Duration::from_secs(3), "destroy waited for the command");
     let r = long.await.expect("join").expect("tool");
     let p: ShellPayload = serde_json::from_str(&r.content[0].text).expect("payload");
     assert_eq!(p.exit_code, 137, "killed by SIGKILL: {p:?}");
-    assert_eq!(std::fs::read_to_string(hosts[0].join("f")).expect("mount kept"), "ctx\n");
-    let left: Vec<_> =
-        std::fs::read_dir(&s.session_dir).expect("session dir").map(|e| e.expect("e").file_name()).collect();
-    assert_eq!(left, vec![std::ffi::OsString::from("mounts")]);
+    assert_eq!(std::fs::read_to_string(kept.join("f")).expect("mount kept"), "ctx\n");
+    assert!(!s.session_dir.exists(), "everything else is deleted");
 }
 
 #[tokio::test]
@@ -492,23 +510,14 @@ fn mount_path_validation() {
 
 #[test]
 fn create_rejects_bad_specs() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let host = dir.path().join("h");
-    std::fs::create_dir(&host).expect("h");
-    let spec = |mounts: Vec<Mount>, helper: &str| SandboxSpec {
-        session_dir: dir.path().join("s"),
-        mounts,
-        helper_exe: helper.into(),
+    let (dir, host) = host_with(&SandboxConfig::default());
+    let spec = |mounts: &[&str]| SandboxSpec {
+        id: "bad".into(),
+        session_dir: dir.path().join("sessions").join("s"),
+        mount_paths: mounts.iter().map(|m| m.to_string()).collect(),
     };
-    let m = |p: &str, h: &Path| Mount { host_dir: h.to_path_buf(), path: p.into() };
-    assert!(matches!(Sandbox::create(spec(vec![m("/etc/x", &host)], HELPER)), Err(SandboxError::InvalidMount { .. })));
-    assert!(matches!(
-        Sandbox::create(spec(vec![m("/a", &host), m("/a/", &host)], HELPER)),
-        Err(SandboxError::InvalidMount { .. })
-    ));
-    assert!(matches!(
-        Sandbox::create(spec(vec![m("/a", &dir.path().join("none"))], HELPER)),
-        Err(SandboxError::MountHostDirMissing(_))
-    ));
-    assert!(matches!(Sandbox::create(spec(vec![], "/nonexistent/helper")), Err(SandboxError::HelperMissing(_))));
+    assert!(matches!(host.create(spec(&["/etc/x"])), Err(SandboxError::InvalidMount { .. })));
+    assert!(matches!(host.create(spec(&["/a", "/a/"])), Err(SandboxError::InvalidMount { .. })));
+    let missing = Sandboxes::start(&SandboxConfig::default(), Path::new("/nonexistent/helper"), dir.path());
+    assert!(matches!(missing, Err(SandboxError::HelperMissing(_))));
 }

@@ -119,17 +119,15 @@ pub fn modify(c: Call) -> ApiResult {
     Ok(Reply::empty())
 }
 
-pub async fn delete(c: Call) -> ApiResult {
+pub fn delete(c: Call) -> ApiResult {
     c.p.check_names("DeleteContext", &[field::ID])?;
     let id = c.p.req(field::ID)?.to_string();
     lookup(&c, &id)?;
     // Refused while mounted: the session's release would otherwise upload into a deleted context.
-    if let Some(sid) = c.st.session_using(&id) {
+    if let Some(sid) = c.st.delete_context_unless_mounted(&id)? {
         return Err(ApiError::ContextInUse(id, sid));
     }
-    db::delete_context(&mut c.st.store.db(), &id)?;
-    let store = c.st.store.clone();
-    tokio::task::spawn_blocking(move || store.gc()).await.map_err(|e| ApiError::Internal(e.to_string()))??;
+    c.st.store.gc()?;
     Ok(Reply::empty())
 }
 
@@ -229,7 +227,7 @@ pub fn file_url(c: Call, op: Op) -> ApiResult {
     Ok(Reply::data(FileUrlData { url, expire_time: expires }))
 }
 
-pub async fn delete_file(c: Call) -> ApiResult {
+pub fn delete_file(c: Call) -> ApiResult {
     c.p.check_names("DeleteContextFile", &[field::CONTEXT_ID, field::FILE_PATH])?;
     let ctx = c.p.req(field::CONTEXT_ID)?.to_string();
     let path = path_param(&c, field::FILE_PATH)?;
@@ -238,7 +236,6 @@ pub async fn delete_file(c: Call) -> ApiResult {
     if n == 0 {
         return Err(ApiError::FileNotFound(path));
     }
-    let store = c.st.store.clone();
-    tokio::task::spawn_blocking(move || store.gc()).await.map_err(|e| ApiError::Internal(e.to_string()))??;
+    c.st.store.gc()?;
     Ok(Reply::empty())
 }

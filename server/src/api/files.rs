@@ -13,6 +13,11 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use std::sync::Arc;
 
+/// Runs blocking store work off the async workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
 fn context_exists(st: &AppState, id: &str) -> Result<bool, ApiError> {
     let db = st.store.db();
     let n: i64 = db.query_row("SELECT COUNT(*) FROM contexts WHERE id=?1", [id], |r| r.get(0))?;
@@ -29,26 +34,61 @@ pub async fn put_file(State(st): State<Arc<AppState>>, req: Request) -> Response
 
 async fn put(st: Arc<AppState>, req: Request) -> Result<(), ApiError> {
     let grant = st.presigner.verify(Op::Put, req.uri().query().unwrap_or(""), now_secs() as u64)?;
-    if !context_exists(&st, &grant.context_id)? {
+    let (s, ctx) = (st.clone(), grant.context_id.clone());
+    if !blocking(move || context_exists(&s, &ctx)).await? {
         return Err(ApiError::ContextNotFound(grant.context_id));
     }
-    // Bytes flow to a blocking writer that hashes them into a tmp blob; the manifest
-    // entry is committed only once the whole body arrived and the blob is durable.
+    // Bytes flow to a blocking writer that hashes them into a tmp blob, holding no lock: a
+    // slow client delays nobody. The blob is pinned from the moment it is complete until
+    // the manifest entry that references it has committed (see store::blobs).
     let (tx, mut rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(16);
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<Result<(), ApiError>>();
     let store = st.store.clone();
-    let writer = tokio::task::spawn_blocking(move || -> Result<(String, u64), std::io::Error> {
-        let _g = store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
+    let (grant_ctx, grant_path) = (grant.context_id.clone(), grant.path.clone());
+    let writer = tokio::task::spawn_blocking(move || -> Result<(), ApiError> {
         let mut w = store.blobs.writer()?;
         while let Some(chunk) = rx.blocking_recv() {
             if let Err(e) = w.write_chunk(&chunk) {
                 w.abort();
-                return Err(e);
+                return Err(e.into());
             }
         }
-        w.finish()
+        // The body ended; did it end cleanly? (The async side says so before it lets go.)
+        match done_rx.blocking_recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                w.abort();
+                return Err(e);
+            }
+            Err(_) => {
+                w.abort();
+                return Err(ApiError::Internal("upload abandoned".into()));
+            }
+        }
+        let mut pins = store.blobs.pins();
+        let (hash, size) = w.finish(&mut pins)?;
+        let now = now_secs();
+        let entry = Entry {
+            path: grant_path,
+            kind: Kind::File,
+            hash: Some(hash),
+            size,
+            mode: 0o644,
+            mtime: now,
+            create_time: now,
+        };
+        let mut conn = store.db();
+        match db::put_file(&mut conn, &grant_ctx, &entry, now) {
+            Ok(()) => {}
+            Err(db::CommitError::ContextGone) => return Err(ApiError::ContextNotFound(grant_ctx)),
+            Err(db::CommitError::Db(e)) => return Err(e.into()),
+        }
+        // A file stored directly has no lifecycle: it stays until deleted.
+        crate::store::expiry::forget(&conn, &grant_ctx, &entry.path)?;
+        Ok(())
     });
     let mut body = req.into_body();
-    let mut failed = None;
+    let mut outcome = Ok(());
     while let Some(frame) = body.frame().await {
         match frame {
             Ok(f) => {
@@ -59,34 +99,15 @@ async fn put(st: Arc<AppState>, req: Request) -> Result<(), ApiError> {
                 }
             }
             Err(e) => {
-                failed = Some(e.to_string());
+                // The blob is discarded; the context is unchanged.
+                outcome = Err(ApiError::MalformedRequest(format!("upload interrupted: {e}")));
                 break;
             }
         }
     }
     drop(tx);
-    let written = writer.await.map_err(|e| ApiError::Internal(e.to_string()))?;
-    if let Some(e) = failed {
-        // The blob (if any) is an orphan; GC removes it. The context is unchanged.
-        return Err(ApiError::MalformedRequest(format!("upload interrupted: {e}")));
-    }
-    let (hash, size) = written?;
-    let now = now_secs();
-    let _g = st.store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
-    // The context may have been deleted while the body streamed.
-    if !context_exists(&st, &grant.context_id)? {
-        return Err(ApiError::ContextNotFound(grant.context_id));
-    }
-    let entry =
-        Entry { path: grant.path, kind: Kind::File, hash: Some(hash), size, mode: 0o644, mtime: now, create_time: now };
-    {
-        let mut conn = st.store.db();
-        db::put_file(&mut conn, &grant.context_id, &entry)?;
-        // A file stored directly has no lifecycle: it stays until deleted.
-        crate::store::expiry::forget(&conn, &grant.context_id, &entry.path)?;
-    }
-    db::touch_context(&st.store.db(), &grant.context_id, now)?;
-    Ok(())
+    let _ = done_tx.send(outcome);
+    writer.await.map_err(|e| ApiError::Internal(e.to_string()))?
 }
 
 pub async fn get_file(State(st): State<Arc<AppState>>, req: Request) -> Response {
@@ -99,18 +120,25 @@ pub async fn get_file(State(st): State<Arc<AppState>>, req: Request) -> Response
 
 async fn get(st: Arc<AppState>, req: Request) -> Result<Response, ApiError> {
     let grant = st.presigner.verify(Op::Get, req.uri().query().unwrap_or(""), now_secs() as u64)?;
-    let file = {
-        // Lookup and open under the GC lock: GC may delete a blob the moment no manifest
-        // references it, and an open blob stays readable even if GC unlinks it afterwards.
-        let _gc = st.store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
-        let hash = match db::entry(&st.store.db(), &grant.context_id, &grant.path)? {
+    let file = blocking(move || {
+        // Looked up and pinned as one step, then opened: an open blob stays readable even if
+        // GC unlinks it the moment the pin goes.
+        let (entry, _pins) = st.store.read_pinned(
+            |c| db::entry(c, &grant.context_id, &grant.path),
+            |e| e.iter().filter_map(|e| e.hash.as_deref()).collect(),
+        )?;
+        let hash = match entry {
             Some(Entry { kind: Kind::File, hash: Some(h), .. }) => h,
             _ => return Err(ApiError::FileNotFound(grant.path)),
         };
-        tokio::fs::File::from_std(std::fs::File::open(st.store.blobs.path_of(&hash))?)
-    };
-    let len = file.metadata().await?.len();
-    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024));
+        let file = st.store.blobs.open_blob(&hash)?;
+        let len = file.metadata()?.len();
+        Ok((file, len))
+    })
+    .await?;
+    let (file, len) = file;
+    let body =
+        Body::from_stream(tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 256 * 1024));
     Ok((
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/octet-stream".to_string()), (header::CONTENT_LENGTH, len.to_string())],

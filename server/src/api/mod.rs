@@ -165,43 +165,68 @@ fn authenticate(st: &AppState, p: &Params) -> Result<String, ApiError> {
 
 async fn dispatch(action: Action, c: Call) -> ApiResult {
     use Action::*;
-    match action {
-        CreateMcpSession => sessions::create(c).await,
-        GetSession => sessions::get(c),
-        GetSessionDetail => sessions::detail(c),
-        ListSession => sessions::list(c),
-        DeleteSessionAsync | ReleaseMcpSession => sessions::delete(c, action),
-        SetLabel => sessions::set_label(c),
-        GetLabel => sessions::get_label(c),
-        ListMcpTools => sessions::list_tools(c),
-        GetMcpResource => sessions::resource(c),
-        CallMcpTool => sessions::call_tool(c).await,
-        SyncContext => sessions::sync_context(c),
-        GetContextInfo => sessions::context_info(c),
-        GetContext => contexts::get(c),
-        ListContexts => contexts::list(c),
-        ModifyContext => contexts::modify(c),
-        DeleteContext => contexts::delete(c).await,
-        ClearContext => contexts::clear(c),
-        DescribeContextFiles => contexts::describe_files(c),
-        GetContextFileUploadUrl => contexts::file_url(c, crate::presign::Op::Put),
-        GetContextFileDownloadUrl => contexts::file_url(c, crate::presign::Op::Get),
-        DeleteContextFile => contexts::delete_file(c).await,
+    // Handlers touch SQLite, the file system and `std` locks, so all but two run on the
+    // blocking pool; `CallMcpTool` awaits a sandbox process and `DeleteSessionAsync` only
+    // flips a status, on the async workers.
+    let handler: fn(Call) -> ApiResult = match action {
+        CallMcpTool => return sessions::call_tool(c).await,
+        DeleteSessionAsync | ReleaseMcpSession => return sessions::delete(c, action),
+        CreateMcpSession => sessions::create,
+        GetSession => sessions::get,
+        GetSessionDetail => sessions::detail,
+        ListSession => sessions::list,
+        SetLabel => sessions::set_label,
+        GetLabel => sessions::get_label,
+        ListMcpTools => sessions::list_tools,
+        GetMcpResource => sessions::resource,
+        SyncContext => sessions::sync_context,
+        GetContextInfo => sessions::context_info,
+        GetContext => contexts::get,
+        ListContexts => contexts::list,
+        ModifyContext => contexts::modify,
+        DeleteContext => contexts::delete,
+        ClearContext => contexts::clear,
+        DescribeContextFiles => contexts::describe_files,
+        GetContextFileUploadUrl => |c| contexts::file_url(c, crate::presign::Op::Put),
+        GetContextFileDownloadUrl => |c| contexts::file_url(c, crate::presign::Op::Get),
+        DeleteContextFile => contexts::delete_file,
+    };
+    tokio::task::spawn_blocking(move || handler(c)).await.map_err(|e| ApiError::Internal(panic_text(e)))?
+}
+
+/// What a crashed handler task says (a panic is reported as an internal error, never an abort).
+pub fn panic_text(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(p) => {
+            let msg = p
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| p.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)");
+            format!("the request handler panicked: {msg}")
+        }
+        Err(e) => format!("the request handler did not finish: {e}"),
     }
 }
+
+/// Largest page offset a token may carry: SQLite takes offsets as signed 64-bit integers,
+/// and no listing here comes near it.
+const MAX_OFFSET: u64 = i64::MAX as u64;
 
 /// Parses a page token (a decimal offset this server issued).
 pub fn parse_token(p: &Params) -> Result<u64, ApiError> {
     match p.get(field::NEXT_TOKEN) {
         None => Ok(0),
         Some(t) => t
-            .parse()
-            .map_err(|_| ApiError::invalid(field::NEXT_TOKEN, format!("'{t}' is not a token this server issued"))),
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n <= MAX_OFFSET)
+            .ok_or_else(|| ApiError::invalid(field::NEXT_TOKEN, format!("'{t}' is not a token this server issued"))),
     }
 }
 
 /// Next token after a page at `offset` of `len` items out of `total` (None = last page).
 pub fn next_token(offset: u64, len: usize, total: u64) -> Option<String> {
-    let next = offset + len as u64;
+    let next = offset.saturating_add(len as u64);
     (next < total && len > 0).then(|| next.to_string())
 }

@@ -12,7 +12,7 @@ use super::contexts;
 use super::error::ApiError;
 use super::{next_token, parse_token, ApiResult, Call, Reply};
 use crate::paths;
-use crate::sandbox::{self, Mount, Sandbox, SandboxSpec, ToolError};
+use crate::sandbox::{self, SandboxSpec, ToolError};
 use crate::state::{Direction, MountState, Session};
 use agentbay_wasm::core::wire::context_status::{self, task_type};
 use agentbay_wasm::core::wire::envelope::{
@@ -26,6 +26,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub const SUPPORTED_IMAGES: &[&str] = &[DEFAULT_IMAGE_ID];
+/// Most contexts one session mounts. Each is a bind mount on every tool call's bwrap command
+/// line, and the cloud documents no higher number.
+pub const MAX_MOUNTS: usize = 64;
 /// Where the deprecated `CreateMcpSession.ContextId` parameter mounts its context.
 pub const LEGACY_CONTEXT_MOUNT_PATH: &str = "/mnt/context";
 const REGION: &str = "local";
@@ -87,6 +90,13 @@ fn plan_mounts(c: &Call) -> Result<Vec<PlannedMount>, ApiError> {
                 "expected a JSON array of {{ContextId, Path, Policy}} objects: {e}"
             ))
         })?;
+        // Refused before any policy is parsed: each costs a regex compile or two.
+        if items.len() > MAX_MOUNTS {
+            return Err(ApiError::InvalidPersistenceDataList(format!(
+                "{} contexts requested; a session mounts at most {MAX_MOUNTS}",
+                items.len()
+            )));
+        }
         for (i, item) in items.iter().enumerate() {
             if let Some(k) = item.keys().find(|k| !["ContextId", "Path", "Policy"].contains(&k.as_str())) {
                 return Err(ApiError::unsupported(
@@ -124,6 +134,12 @@ fn plan_mounts(c: &Call) -> Result<Vec<PlannedMount>, ApiError> {
             policy: SyncPolicy::default(),
         });
     }
+    if out.len() > MAX_MOUNTS {
+        return Err(ApiError::InvalidPersistenceDataList(format!(
+            "{} contexts requested; a session mounts at most {MAX_MOUNTS}",
+            out.len()
+        )));
+    }
     for (i, m) in out.iter_mut().enumerate() {
         m.path = paths::normalize(&m.path)
             .map_err(|e| ApiError::InvalidPath(format!("PersistenceDataList[{i}].Path: {e}")))?;
@@ -154,7 +170,7 @@ fn plan_mounts(c: &Call) -> Result<Vec<PlannedMount>, ApiError> {
     Ok(out)
 }
 
-pub async fn create(c: Call) -> ApiResult {
+pub fn create(c: Call) -> ApiResult {
     c.p.check_names(
         "CreateMcpSession",
         &[
@@ -201,31 +217,32 @@ pub async fn create(c: Call) -> ApiResult {
     let planned = plan_mounts(&c)?;
 
     let id = format!("session-{}", crate::util::random_hex(10));
+    // From here until the session's release, DeleteContext refuses these contexts.
+    let contexts: Vec<String> = planned.iter().map(|m| m.context_id.clone()).collect();
+    let reservation = c.st.reserve_contexts(&c.tenant, &contexts)?;
     let dir = c.st.data_dir.join("sessions").join(&id);
-    let mut mounts = Vec::new();
-    for (n, m) in planned.into_iter().enumerate() {
-        let host_dir = dir.join("mounts").join(n.to_string());
-        std::fs::create_dir_all(&host_dir)?;
-        mounts.push(MountState { context_id: m.context_id, path: m.path, policy: m.policy, host_dir });
-    }
     let spec = SandboxSpec {
+        id: id.clone(),
         session_dir: dir.clone(),
-        mounts: mounts.iter().map(|m| Mount { host_dir: m.host_dir.clone(), path: m.path.clone() }).collect(),
-        helper_exe: c.st.helper_exe.clone(),
+        mount_paths: planned.iter().map(|m| m.path.clone()).collect(),
     };
-    let sandbox = match tokio::task::spawn_blocking(move || Sandbox::create(spec)).await {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => {
-            let _ = std::fs::remove_dir_all(&dir);
-            return Err(ApiError::Internal(format!("could not create the sandbox: {e}")));
-        }
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&dir);
-            return Err(ApiError::Internal(format!("could not create the sandbox: {e}")));
-        }
-    };
+    let sandbox = c.st.sandboxes.create(spec).map_err(|e| {
+        let _ = crate::safe_fs::remove_tree(&dir);
+        ApiError::Internal(format!("could not create the sandbox: {e}"))
+    })?;
+    let mounts: Vec<MountState> = planned
+        .into_iter()
+        .enumerate()
+        .map(|(n, m)| MountState {
+            context_id: m.context_id,
+            path: m.path,
+            policy: m.policy,
+            host_dir: sandbox.mount_dir(n).to_path_buf(),
+        })
+        .collect();
     let seq = c.st.session_seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let session = Arc::new(Session::new(id.clone(), c.tenant.clone(), image, seq, labels, mounts, sandbox, dir));
+    let session =
+        Arc::new(Session::new(id.clone(), c.tenant.clone(), image, seq, labels, mounts, sandbox, dir, reservation));
     c.st.sessions.write().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), session.clone());
     let downloads: Vec<usize> =
         (0..session.mounts.len()).filter(|&i| session.mounts[i].policy.download_policy.auto_download).collect();

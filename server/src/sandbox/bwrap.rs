@@ -1,6 +1,12 @@
 //! The bubblewrap command line for one tool call.
+//!
+//! Nothing a session or a request supplies appears here except the validated mount paths
+//! (destinations inside the new root): the tool's arguments, the shell command, its
+//! working directory and its environment travel on stdin to the helper inside the
+//! sandbox (see `helper`), and bwrap itself gets a fixed environment.
 
-use super::layout::{self, Layout, GID, HOME, UID, USER};
+use super::layout::{self, Layout, GID, UID};
+use super::net::Network;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -9,6 +15,8 @@ use std::sync::OnceLock;
 /// session cannot plant anything there).
 pub const HELPER_DIR: &str = "/.agentbay";
 pub const HELPER_PATH: &str = "/.agentbay/helper";
+/// The hostname sessions see (their own uts namespace).
+pub const HOSTNAME: &str = "agentbay";
 
 pub const PATH_ENV: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -23,6 +31,11 @@ pub fn bwrap_program() -> &'static Path {
             .find(|p| p.is_file())
             .unwrap_or_else(|| PathBuf::from("bwrap"))
     })
+}
+
+/// The only environment bwrap itself runs with.
+pub fn bwrap_env() -> [(&'static str, &'static str); 2] {
+    [("PATH", PATH_ENV), ("LANG", "C.UTF-8")]
 }
 
 /// Host system directories bound read-only: /usr plus any top-level entry that is a real
@@ -43,90 +56,77 @@ pub fn system_dirs() -> Vec<String> {
 /// Directories the call needs as real mount points inside the session root.
 pub fn root_mount_points() -> Vec<String> {
     let mut v = system_dirs();
-    v.extend(
-        ["etc", "dev", "proc", HELPER_DIR.trim_start_matches('/'), HOME.trim_start_matches('/')].map(String::from),
-    );
+    v.extend(["etc", "dev", "proc", HELPER_DIR.trim_start_matches('/')].map(String::from));
     v
+}
+
+/// The namespaces and restrictions every sandbox gets (also used by the start-up probe).
+pub fn isolation(network: &Network) -> Vec<OsString> {
+    let (uid, gid) = (UID.to_string(), GID.to_string());
+    let mut a: Vec<&str> = vec![
+        "--unshare-user",
+        "--uid",
+        &uid,
+        "--gid",
+        &gid,
+        // No nested user namespaces: they are where most kernel privilege bugs are reached from.
+        "--disable-userns",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--hostname",
+        HOSTNAME,
+        "--unshare-cgroup-try",
+    ];
+    if network.unshares() {
+        a.push("--unshare-net");
+    }
+    a.extend(["--die-with-parent", "--new-session"]);
+    a.into_iter().map(OsString::from).collect()
+}
+
+/// The read-only system view: /usr and friends, /etc, /dev, /proc with a read-only /proc/sys.
+pub fn system_view() -> Vec<OsString> {
+    let mut a: Vec<OsString> = Vec::new();
+    for d in system_dirs() {
+        let p = format!("/{d}");
+        a.extend(["--ro-bind".into(), p.clone().into(), p.into()]);
+    }
+    for s in ["--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc"] {
+        a.push(s.into());
+    }
+    // Sysctls are global or resolved against the reader's own namespaces; either way a
+    // session may read them but must never write them.
+    for s in ["--ro-bind", "/proc/sys", "/proc/sys", "--ro-bind-try", "/proc/sysrq-trigger", "/proc/sysrq-trigger"] {
+        a.push(s.into());
+    }
+    a
 }
 
 pub struct Invocation<'a> {
     pub layout: &'a Layout,
     /// (sandbox path, host dir), parents before children.
     pub mounts: &'a [(String, PathBuf)],
-    pub helper_exe: Option<&'a Path>,
-    pub chdir: &'a str,
+    pub helper_exe: &'a Path,
+    pub network: &'a Network,
 }
 
 impl Invocation<'_> {
+    /// Everything up to and including the helper's command line.
     pub fn args(&self) -> Vec<OsString> {
-        let mut a: Vec<OsString> = Vec::new();
-        let mut push = |items: &[&dyn AsRefOs]| {
-            for i in items {
-                a.push(i.to_os());
-            }
-        };
-        push(&[&"--bind", &self.layout.root, &"/"]);
-        for d in system_dirs() {
-            let p = format!("/{d}");
-            push(&[&"--ro-bind", &p, &p]);
+        let mut a: Vec<OsString> = vec!["--bind".into(), self.layout.root.clone().into(), "/".into()];
+        a.extend(system_view());
+        for (file, dest) in [(self.layout.passwd(), "/etc/passwd"), (self.layout.group(), "/etc/group")] {
+            a.extend(["--ro-bind".into(), file.into(), dest.into()]);
         }
-        push(&[&"--ro-bind", &"/etc", &"/etc"]);
-        for (secret, is_dir) in layout::etc_secrets() {
-            let mask = if *is_dir { self.layout.mask_dir() } else { self.layout.mask_file() };
-            push(&[&"--ro-bind", &mask, secret]);
-        }
-        push(&[&"--ro-bind", &self.layout.passwd(), &"/etc/passwd"]);
-        push(&[&"--ro-bind", &self.layout.group(), &"/etc/group"]);
-        push(&[&"--dev", &"/dev", &"--proc", &"/proc"]);
-        if let Some(helper) = self.helper_exe {
-            push(&[&"--tmpfs", &HELPER_DIR, &"--ro-bind", &helper, &HELPER_PATH]);
-        }
+        a.extend(["--tmpfs".into(), HELPER_DIR.into(), "--ro-bind".into(), self.helper_exe.into(), HELPER_PATH.into()]);
         for (path, host) in self.mounts {
-            push(&[&"--bind", host, path]);
+            a.extend(["--bind".into(), host.clone().into(), path.into()]);
         }
-        let uid = UID.to_string();
-        let gid = GID.to_string();
-        push(&[&"--unshare-user", &"--uid", &uid, &"--gid", &gid]);
-        // Network stays shared: the machine only reaches loopback and package registries,
-        // and commands commonly need both (pip/npm installs, talking to local services).
-        push(&[&"--unshare-pid", &"--unshare-ipc", &"--die-with-parent", &"--new-session"]);
-        push(&[&"--chdir", &self.chdir, &"--"]);
+        a.extend(isolation(self.network));
+        // Relative paths of the filesystem tools are relative to home, as on the cloud.
+        a.extend(["--chdir".into(), layout::HOME.into(), "--".into()]);
+        a.extend([HELPER_PATH.into(), super::helper::HELPER_SUBCOMMAND.into()]);
         a
-    }
-}
-
-/// The sandbox user's base environment; `envs` from the call are layered on top.
-pub fn base_env() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("PATH", PATH_ENV),
-        ("HOME", HOME),
-        ("USER", USER),
-        ("LOGNAME", USER),
-        ("SHELL", "/bin/bash"),
-        ("LANG", "C.UTF-8"),
-    ]
-}
-
-trait AsRefOs {
-    fn to_os(&self) -> OsString;
-}
-impl AsRefOs for &str {
-    fn to_os(&self) -> OsString {
-        OsString::from(*self)
-    }
-}
-impl AsRefOs for String {
-    fn to_os(&self) -> OsString {
-        OsString::from(self)
-    }
-}
-impl AsRefOs for PathBuf {
-    fn to_os(&self) -> OsString {
-        self.as_os_str().to_os_string()
-    }
-}
-impl AsRefOs for &Path {
-    fn to_os(&self) -> OsString {
-        self.as_os_str().to_os_string()
     }
 }

@@ -17,6 +17,8 @@ pub enum SandboxError {
     MountHostDirMissing(PathBuf),
     #[error("sandbox helper executable {0} does not exist")]
     HelperMissing(PathBuf),
+    #[error("sandbox user: {0}")]
+    Identity(String),
     #[error("bubblewrap is not usable on this machine: {0}")]
     BwrapUnavailable(String),
     #[error("{context}: {source}")]

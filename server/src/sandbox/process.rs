@@ -1,6 +1,8 @@
 //! Runs one bwrap process with a deadline and bounded output capture.
 
+use super::limits::RlimitResource;
 use std::collections::HashSet;
+use std::os::fd::RawFd;
 use std::process::{ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -97,8 +99,49 @@ async fn read_capped<R: AsyncRead + Unpin>(mut r: R, cap: usize) -> (Vec<u8>, bo
     (kept, truncated)
 }
 
+/// What the forked child does before it execs bwrap: join the session's cgroups, take its
+/// rlimits, then drop root (see `identity`). In this order, because joining a cgroup needs
+/// the privileges the last step gives up.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// Open `cgroup.procs` files of the session; the parent keeps them open.
+    pub cgroup_procs: Vec<RawFd>,
+    pub rlimits: Vec<(RlimitResource, u64)>,
+    /// `(uid, gid)` to switch to, with no supplementary groups.
+    pub drop_to: Option<(u32, u32)>,
+}
+
+impl Launch {
+    /// Runs between fork and exec, so it only makes system calls: no allocation, no locks.
+    pub fn apply(&self) -> std::io::Result<()> {
+        let check = |r: libc::c_int| if r == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) };
+        for fd in &self.cgroup_procs {
+            // "0" moves the writing process (this child) into the cgroup.
+            // SAFETY: writes one byte from a static buffer to a descriptor the parent keeps open.
+            if unsafe { libc::write(*fd, b"0".as_ptr().cast(), 1) } != 1 {
+                return Err(std::io::Error::last_os_error());
+            }
+        }
+        for (resource, value) in &self.rlimits {
+            let lim = libc::rlimit { rlim_cur: *value, rlim_max: *value };
+            // SAFETY: setrlimit reads the struct it is given.
+            check(unsafe { libc::setrlimit(*resource, &lim) })?;
+        }
+        if let Some((uid, gid)) = self.drop_to {
+            // SAFETY: plain credential system calls; setgroups(0, NULL) clears the groups.
+            unsafe {
+                check(libc::setgroups(0, std::ptr::null()))?;
+                check(libc::setresgid(gid, gid, gid))?;
+                check(libc::setresuid(uid, uid, uid))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 pub async fn run(
     mut cmd: Command,
+    launch: Launch,
     stdin: Option<Vec<u8>>,
     deadline: Duration,
     cap: usize,
@@ -109,6 +152,10 @@ pub async fn run(
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
+    // SAFETY: `Launch::apply` only makes async-signal-safe system calls.
+    unsafe {
+        cmd.pre_exec(move || launch.apply());
+    }
     let mut child = cmd.spawn()?;
     let pgid = child.id().map(|p| p as i32).unwrap_or(0);
     running.insert(pgid);

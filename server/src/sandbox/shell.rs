@@ -1,26 +1,16 @@
-//! The `shell` tool's command line and payload.
+//! The `shell` tool's payload (the command itself is run by `helper`).
 
 use super::process::Captured;
 use agentbay_wasm::core::wire::tool::{ShellPayload, ToolResult};
 
 /// Exit code reported when the deadline kills a command (the coreutils `timeout` convention).
 pub const TIMEOUT_EXIT_CODE: i32 = 124;
-/// Exit code of the wrapper when `cwd` cannot be entered; paired with CWD_MARKER.
-const CWD_EXIT_CODE: i32 = 125;
-const CWD_MARKER: &str = "agentbay-local: cannot use cwd ";
+/// Exit code of the helper when `cwd` cannot be entered; paired with CWD_MARKER.
+pub(crate) const CWD_EXIT_CODE: i32 = 125;
+pub(crate) const CWD_MARKER: &str = "agentbay-local: cannot use cwd ";
 
 /// Largest stdout/stderr kept per call; the rest is dropped and flagged.
 pub const OUTPUT_CAP: usize = 8 * 1024 * 1024;
-
-/// The sandbox runs `bash -c WRAPPER agentbay-shell <cwd> <command>`: the wrapper enters
-/// `cwd` itself so a missing one is told apart from a failing command, then hands the
-/// command to a fresh `bash -c` so `$0`/`$1` mean what users expect.
-pub fn argv(cwd: &str, command: &str) -> Vec<String> {
-    let wrapper = format!(
-        "cd -- \"$1\" 2>/dev/null || {{ printf '%s%s: no such directory or not accessible\\n' '{CWD_MARKER}' \"$1\" >&2; exit {CWD_EXIT_CODE}; }}; exec /bin/bash -c \"$2\""
-    );
-    vec!["/bin/bash".into(), "-c".into(), wrapper, "agentbay-shell".into(), cwd.into(), command.into()]
-}
 
 fn text(bytes: &[u8], truncated: bool, stream: &str) -> String {
     let mut s = String::from_utf8_lossy(bytes).into_owned();
@@ -32,9 +22,17 @@ fn text(bytes: &[u8], truncated: bool, stream: &str) -> String {
 
 /// Non-zero exits are ordinary results (`isError:false` + `exit_code`); a timeout or a
 /// missing cwd is `isError:true`, with the same JSON payload so SDKs show `stderr`.
-pub fn result(c: &Captured, timeout_ms: u64) -> ToolResult {
+/// `notes` (limits that refused something during the call) are appended to stderr.
+pub fn result(c: &Captured, timeout_ms: u64, notes: &[String]) -> ToolResult {
     let stdout = text(&c.stdout, c.stdout_truncated, "stdout");
     let mut stderr = text(&c.stderr, c.stderr_truncated, "stderr");
+    for n in notes {
+        if !stderr.is_empty() && !stderr.ends_with('\n') {
+            stderr.push('\n');
+        }
+        stderr.push_str(n);
+        stderr.push('\n');
+    }
     let exit_code = c.exit_code();
     let is_error = if c.status.is_none() {
         if !stderr.is_empty() && !stderr.ends_with('\n') {

@@ -9,11 +9,11 @@
 
 use super::db::{self, Entry, Kind};
 use super::sync::{FaultHook, Report, StatCache, SyncError};
-use super::{blobs::BlobWriter, safe_fs, Store};
+use super::{blobs::BlobWriter, Store};
+use crate::safe_fs::{self, Tree};
 use agentbay_wasm::core::wire::policy::SyncPolicy;
 use std::collections::HashSet;
 use std::io::{self, Read, Write};
-use std::os::fd::OwnedFd;
 
 /// File name of the snapshot inside the mount's stored prefix.
 pub const ARCHIVE_NAME: &str = ".agentbay-archive.tar.gz";
@@ -81,7 +81,7 @@ pub(crate) fn upload(
     ctx: &str,
     mount_path: &str,
     policy: &SyncPolicy,
-    root: &OwnedFd,
+    root: &Tree,
     found: Vec<(String, bool)>,
     cache: &mut StatCache,
     droppable: &dyn Fn(&str) -> bool,
@@ -89,7 +89,11 @@ pub(crate) fn upload(
 ) -> Result<Report, SyncError> {
     let now = crate::util::now_secs();
     let archive_path = super::sync::join(mount_path, ARCHIVE_NAME);
-    let previous = db::entries_below(&store.db(), ctx, mount_path)?;
+    // The previous state's blobs are read while packing, so they stay pinned until the switch.
+    let (previous, mut pins) = store.read_pinned(
+        |c| db::entries_below(c, ctx, mount_path),
+        |rows| rows.iter().filter_map(|e| e.hash.as_deref()).collect(),
+    )?;
     let mut report = Report::default();
     let writer = store.blobs.writer().map_err(io_err(&archive_path))?;
     let mut gz = flate2::write::GzEncoder::new(BlobSink(writer), flate2::Compression::default());
@@ -107,15 +111,15 @@ pub(crate) fn upload(
                 local.insert(rel.clone());
                 continue;
             }
-            let (file, st) = match safe_fs::open_file(root, rel) {
+            let (file, st) = match root.open_file(rel) {
                 Ok(x) => x,
                 // Vanished or replaced by a symlink/special since the walk: not synced, as in File mode.
-                Err(e) if e.kind() == io::ErrorKind::NotFound || e.kind() == io::ErrorKind::InvalidInput => continue,
-                Err(e) if e.raw_os_error() == Some(libc::ELOOP) => continue,
+                Err(e) if e.kind() == io::ErrorKind::NotFound || safe_fs::is_redirect(&e) => continue,
                 Err(e) => return Err(io_err(rel)(e)),
             };
             let size = st.st_size as u64;
-            let mut h = header(tar::EntryType::Regular, size, st.st_mode & 0o7777, st.st_mtime);
+            // Never setuid, setgid or sticky: stored modes are plain permissions.
+            let mut h = header(tar::EntryType::Regular, size, st.st_mode & 0o777, st.st_mtime);
             tar.append_data(&mut h, rel, Exact { inner: file, left: size }).map_err(io_err(rel))?;
             local.insert(rel.clone());
             report.files += 1;
@@ -138,7 +142,7 @@ pub(crate) fn upload(
         }
         (Ok(()), Err(e)) => return Err(io_err(&archive_path)(e)),
     };
-    let (hash, size) = sink.0.finish().map_err(io_err(&archive_path))?;
+    let (hash, size) = sink.0.finish(&mut pins).map_err(io_err(&archive_path))?;
     if let Some(hook) = fault {
         hook(1).map_err(SyncError::Aborted)?;
     }
@@ -151,10 +155,11 @@ pub(crate) fn upload(
         mtime: now,
         create_time: now,
     }];
-    super::extract::carry_extracted_sources(store, cache, &mut entries);
+    super::extract::carry_extracted_sources(store, cache, &mut entries, &mut pins);
     super::expiry::record_upload(store, ctx, mount_path, &policy.recycle_policy, &entries)?;
-    db::replace_subtree(&mut store.db(), ctx, mount_path, &entries)?;
-    db::touch_context(&store.db(), ctx, now)?;
+    db::replace_subtree(&mut store.db(), ctx, mount_path, &entries, now)
+        .map_err(|e| super::sync::commit_err(ctx, e))?;
+    drop(pins);
     // The session knows the snapshot's members by their paths (what it packed or carried).
     let members = local.into_iter().map(|rel| super::sync::join(mount_path, &rel));
     cache.set_baseline(entries.iter().map(|e| e.path.clone()).chain(members));
@@ -204,6 +209,9 @@ fn carry_previous<W: Write>(
                     }
                     local.insert(name.clone());
                     let mut h = member.header().clone();
+                    if let Ok(mode) = h.mode() {
+                        h.set_mode(mode & 0o777); // a snapshot written before modes were masked
+                    }
                     carried += usize::from(kind.is_file());
                     tar.append_data(&mut h, &name, &mut member).map_err(io_err(&e.path))?;
                 }
@@ -223,6 +231,10 @@ fn carry_previous<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn t(p: &std::path::Path) -> crate::safe_fs::Tree {
+        crate::safe_fs::Tree::open(p, None).unwrap()
+    }
     use crate::store::sync::{self, MountSpec};
     use std::fs;
 
@@ -245,16 +257,16 @@ mod tests {
         // A local file that happens to carry the snapshot's name is never packed into the snapshot.
         fs::write(src.path().join(ARCHIVE_NAME), "stray").unwrap();
         let spec = |p| MountSpec { ctx: "ctx", mount_path: "/m", policy: p };
-        let r = sync::upload(&store, spec(&archive), src.path(), &mut StatCache::default(), None).unwrap();
+        let r = sync::upload(&store, spec(&archive), &t(src.path()), &mut StatCache::default(), None).unwrap();
         assert_eq!(r.files, 1);
         assert_eq!(paths(&store), [format!("/m/{ARCHIVE_NAME}")]);
 
         let dst = tempfile::tempdir().unwrap();
         let mut cache = StatCache::default();
-        sync::download(&store, spec(&file), dst.path(), &mut cache).unwrap();
+        sync::download(&store, spec(&file), &t(dst.path()), &mut cache).unwrap();
         assert_eq!(fs::read_to_string(dst.path().join("d/x.txt")).unwrap(), "x");
         assert!(!dst.path().join(ARCHIVE_NAME).exists(), "the snapshot itself is not delivered");
-        sync::upload(&store, spec(&file), dst.path(), &mut cache, None).unwrap();
+        sync::upload(&store, spec(&file), &t(dst.path()), &mut cache, None).unwrap();
         assert_eq!(paths(&store), ["/m/d", "/m/d/x.txt"]);
     }
 }

@@ -10,6 +10,27 @@ use std::path::Path;
 
 pub type DbResult<T> = Result<T, rusqlite::Error>;
 
+/// Why a write into a context's manifest did not commit.
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError {
+    /// The context was deleted before the write could commit; nothing was written.
+    #[error("the context no longer exists")]
+    ContextGone,
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+}
+
+/// Inside a writer's transaction: marks the context used at `now`, and fails when it is
+/// gone. Every manifest writer commits through this, and `delete_context` removes the row
+/// in a transaction of its own; SQLite serialises the two, so nothing is ever committed
+/// into a deleted context.
+fn touch_existing(tx: &rusqlite::Transaction<'_>, ctx: &str, now: i64) -> Result<(), CommitError> {
+    match tx.execute("UPDATE contexts SET last_used_time=?2 WHERE id=?1", params![ctx, now])? {
+        0 => Err(CommitError::ContextGone),
+        _ => Ok(()),
+    }
+}
+
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS contexts(
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -126,10 +147,11 @@ pub fn touch_context(c: &Connection, id: &str, now: i64) -> DbResult<()> {
     Ok(())
 }
 
-/// Deletes the context and its manifest in one transaction.
+/// Deletes the context, its manifest and its expiry rows in one transaction.
 pub fn delete_context(c: &mut Connection, id: &str) -> DbResult<()> {
     let tx = c.transaction()?;
     tx.execute("DELETE FROM entries WHERE context_id=?1", [id])?;
+    tx.execute("DELETE FROM expiry WHERE context_id=?1", [id])?;
     tx.execute("DELETE FROM contexts WHERE id=?1", [id])?;
     tx.commit()
 }
@@ -201,8 +223,9 @@ fn insert_entry(c: &Connection, ctx: &str, e: &Entry) -> DbResult<()> {
 
 /// Stores one file (presigned PUT). A file replaces whatever was at its path,
 /// including a folder subtree of the same name.
-pub fn put_file(c: &mut Connection, ctx: &str, e: &Entry) -> DbResult<()> {
+pub fn put_file(c: &mut Connection, ctx: &str, e: &Entry, now: i64) -> Result<(), CommitError> {
     let tx = c.transaction()?;
+    touch_existing(&tx, ctx, now)?;
     let (lo, hi) = below(&e.path);
     tx.execute("DELETE FROM entries WHERE context_id=?1 AND path>=?2 AND path<?3", params![ctx, lo, hi])?;
     // A file stored at an ancestor path would make this one unreachable in a mount.
@@ -224,7 +247,7 @@ pub fn put_file(c: &mut Connection, ctx: &str, e: &Entry) -> DbResult<()> {
         e.create_time = t;
     }
     insert_entry(&tx, ctx, &e)?;
-    tx.commit()
+    Ok(tx.commit()?)
 }
 
 /// Deletes `path` and everything below it. Returns how many entries went.
@@ -239,8 +262,15 @@ pub fn delete_path(c: &mut Connection, ctx: &str, path: &str) -> DbResult<usize>
 
 /// Replaces the whole subtree below `dir` with `entries` in ONE transaction
 /// (the atomic switch of an upload). Creation times of surviving paths are kept.
-pub fn replace_subtree(c: &mut Connection, ctx: &str, dir: &str, entries: &[Entry]) -> DbResult<()> {
+pub fn replace_subtree(
+    c: &mut Connection,
+    ctx: &str,
+    dir: &str,
+    entries: &[Entry],
+    now: i64,
+) -> Result<(), CommitError> {
     let tx = c.transaction()?;
+    touch_existing(&tx, ctx, now)?;
     let old: HashMap<String, i64> = {
         let (lo, hi) = below(dir);
         let mut st =
@@ -259,7 +289,7 @@ pub fn replace_subtree(c: &mut Connection, ctx: &str, dir: &str, entries: &[Entr
         }
         insert_entry(&tx, ctx, &e)?;
     }
-    tx.commit()
+    Ok(tx.commit()?)
 }
 
 pub fn all_hashes(c: &Connection) -> DbResult<HashSet<String>> {
@@ -286,8 +316,10 @@ pub fn merge_subtree(
     dir: &str,
     entries: &[Entry],
     remove: &dyn Fn(&str, Kind) -> bool,
-) -> DbResult<()> {
+    now: i64,
+) -> Result<(), CommitError> {
     let tx = c.transaction()?;
+    touch_existing(&tx, ctx, now)?;
     let old: std::collections::BTreeMap<String, (Kind, i64)> = {
         let (lo, hi) = below(dir);
         let mut st =
@@ -331,5 +363,5 @@ pub fn merge_subtree(
         }
         insert_entry(&tx, ctx, &e)?;
     }
-    tx.commit()
+    Ok(tx.commit()?)
 }

@@ -67,6 +67,11 @@ pub fn after_upload(
     let dirs = recycle_dirs(mount_path, policy).unwrap_or_default();
     let expire = policy.lifetime_secs().map(|l| now.saturating_add(i64::try_from(l).unwrap_or(i64::MAX)));
     let tx = c.transaction()?;
+    // A context deleted meanwhile gets no rows (the manifest switch after this fails for it too).
+    let exists: Option<i64> = tx.query_row("SELECT 1 FROM contexts WHERE id=?1", [ctx], |r| r.get(0)).optional()?;
+    if exists.is_none() {
+        return Ok(());
+    }
     {
         let mut set = tx.prepare(
             "INSERT INTO expiry(context_id, path, expire_time) VALUES (?1,?2,?3)
@@ -187,11 +192,26 @@ mod tests {
         assert!(d(&["a//b"]).is_err());
     }
 
+    /// A database holding the one context "c" (manifest writes need their context).
+    fn db_with_context(dir: &std::path::Path) -> Connection {
+        let c = db::open(&dir.join("db")).unwrap();
+        c.execute_batch(SCHEMA).unwrap();
+        let row = db::ContextRow {
+            id: "c".into(),
+            tenant: "t".into(),
+            name: "n".into(),
+            state: "available".into(),
+            create_time: 0,
+            last_used_time: 0,
+        };
+        db::insert_context(&c, &row).unwrap();
+        c
+    }
+
     #[test]
     fn upload_sets_and_clears_expiry_and_sweep_removes_due_entries() {
         let dir = tempfile::tempdir().unwrap();
-        let mut c = db::open(&dir.path().join("db")).unwrap();
-        c.execute_batch(SCHEMA).unwrap();
+        let mut c = db_with_context(dir.path());
         let entries = [
             entry("/m/keep.txt", Kind::File),
             entry("/m/logs", Kind::Dir),
@@ -199,7 +219,7 @@ mod tests {
             entry("/m/logs/sub", Kind::Dir),
             entry("/m/logs/sub/b", Kind::File),
         ];
-        db::replace_subtree(&mut c, "c", "/m", &entries).unwrap();
+        db::replace_subtree(&mut c, "c", "/m", &entries, 0).unwrap();
         after_upload(&mut c, "c", "/m", &policy("Lifecycle_1Day", &["/logs"]), &entries, 1000).unwrap();
         assert_eq!(expire_time(&c, "c", "/m/logs/a").unwrap(), Some(1000 + 86_400));
         assert_eq!(expire_time(&c, "c", "/m/keep.txt").unwrap(), None);
@@ -211,7 +231,7 @@ mod tests {
         assert_eq!(c.query_row("SELECT COUNT(*) FROM expiry", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
 
         // Forever (or a later upload outside the recycle paths) makes data permanent again.
-        db::replace_subtree(&mut c, "c", "/m", &entries).unwrap();
+        db::replace_subtree(&mut c, "c", "/m", &entries, 0).unwrap();
         after_upload(&mut c, "c", "/m", &policy("Lifecycle_1Day", &[""]), &entries, 0).unwrap();
         after_upload(&mut c, "c", "/m", &policy("Lifecycle_Forever", &[""]), &entries[..3], 0).unwrap();
         assert_eq!(sweep(&mut c, i64::MAX).unwrap(), Swept { files: 1, dirs: 1 }, "only logs/sub/b and logs/sub");
@@ -221,10 +241,9 @@ mod tests {
     #[test]
     fn dir_with_permanent_children_survives_its_expiry() {
         let dir = tempfile::tempdir().unwrap();
-        let mut c = db::open(&dir.path().join("db")).unwrap();
-        c.execute_batch(SCHEMA).unwrap();
+        let mut c = db_with_context(dir.path());
         let entries = [entry("/m/logs", Kind::Dir), entry("/m/logs/a", Kind::File)];
-        db::replace_subtree(&mut c, "c", "/m", &entries).unwrap();
+        db::replace_subtree(&mut c, "c", "/m", &entries, 0).unwrap();
         after_upload(&mut c, "c", "/m", &policy("Lifecycle_3Days", &[""]), &entries, 0).unwrap();
         // A presigned PUT replaces logs/a: permanent.
         forget(&c, "c", "/m/logs/a").unwrap();

@@ -8,14 +8,13 @@
 //! second pass write, through `safe_fs` (never through a planted symlink).
 
 use super::db::{Entry, Kind};
-use super::safe_fs;
 use super::sync::StatCache;
 use super::Store;
+use crate::safe_fs::Tree;
 use agentbay_wasm::core::wire::policy::SyncPolicy;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, Read, Seek};
-use std::os::fd::OwnedFd;
 
 /// Bounds against archive bombs, checked against the declared sizes before
 /// anything is written and enforced again while writing (a zip may lie).
@@ -254,7 +253,7 @@ impl Extracted {
 }
 
 fn write_planned(
-    root: &OwnedFd,
+    root: &Tree,
     target: &str,
     p: &Planned,
     data: &mut dyn Read,
@@ -264,14 +263,14 @@ fn write_planned(
         Planned::Skip => Ok(()),
         Planned::Dir(rel) => {
             let path = join(target, rel);
-            safe_fs::open_dir(root, &path, true).map_err(|source| ExtractError::Io { entry: rel.clone(), source })?;
+            root.open_dir(&path, true).map_err(|source| ExtractError::Io { entry: rel.clone(), source })?;
             written.paths.push(path);
             Ok(())
         }
         Planned::File { rel, size, mode, mtime } => {
             let path = join(target, rel);
             let mut bounded = data.take(*size);
-            safe_fs::write_file(root, &path, &mut bounded, *mode, *mtime)
+            root.write_file(&path, &mut bounded, *mode, *mtime)
                 .map_err(|source| ExtractError::Io { entry: rel.clone(), source })?;
             // A zip's declared size is only a claim; more data than declared is a bomb or a forgery.
             let mut probe = [0u8; 1];
@@ -345,7 +344,7 @@ fn plan_zip<R: Read + Seek>(z: &mut zip::ZipArchive<R>, limits: Limits) -> Resul
 /// as needed). Nothing is written unless every entry passes the checks. Returns what
 /// was written.
 pub fn extract(
-    root: &OwnedFd,
+    root: &Tree,
     target: &str,
     mut file: File,
     format: Format,
@@ -358,8 +357,7 @@ pub fn extract(
             let mut z = zip::ZipArchive::new(io::BufReader::new(file)).map_err(corrupt)?;
             let mut plan = plan_zip(&mut z, limits)?;
             skip_unkept(&mut plan, keep);
-            safe_fs::open_dir(root, target, true)
-                .map_err(|source| ExtractError::Io { entry: target.into(), source })?;
+            root.open_dir(target, true).map_err(|source| ExtractError::Io { entry: target.into(), source })?;
             for (i, p) in plan.iter().enumerate() {
                 let mut f = z.by_index(i).map_err(corrupt)?;
                 write_planned(root, target, p, &mut f, &mut written)?;
@@ -376,8 +374,7 @@ pub fn extract(
             }
             skip_unkept(&mut plan, keep);
             file.rewind().map_err(corrupt)?;
-            safe_fs::open_dir(root, target, true)
-                .map_err(|source| ExtractError::Io { entry: target.into(), source })?;
+            root.open_dir(target, true).map_err(|source| ExtractError::Io { entry: target.into(), source })?;
             let mut a = tar::Archive::new(tar_reader(file, format));
             let mut plan = plan.iter();
             for e in a.entries().map_err(corrupt)? {
@@ -412,7 +409,7 @@ fn target_of<'a>(rel: &'a str, stem: &'a str, policy: &SyncPolicy) -> String {
 pub(crate) fn expand_before_download(
     store: &Store,
     policy: &SyncPolicy,
-    root: &OwnedFd,
+    root: &Tree,
     entries: &[Entry],
     prefix_len: usize,
     cache: &mut StatCache,
@@ -466,7 +463,7 @@ pub(crate) fn expand_before_download(
                 if delete_src {
                     skip.insert(rel.to_string());
                     // A copy left from an earlier download goes too: the session copy is removed.
-                    let _ = remove_local(root, rel);
+                    let _ = root.remove_file(rel);
                 }
                 cache.extracted.insert(rel.to_string(), (e.clone(), delete_src));
             }
@@ -476,20 +473,22 @@ pub(crate) fn expand_before_download(
     (skip, written)
 }
 
-fn remove_local(root: &OwnedFd, rel: &str) -> io::Result<()> {
-    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-    let d = safe_fs::open_dir(root, dir, false)?;
-    rustix::fs::unlinkat(&d, name, rustix::fs::AtFlags::empty())
-        .map_err(|e| io::Error::from_raw_os_error(e.raw_os_error()))
-}
-
 /// Upload step: source archives that extraction removed from the session copy stay
 /// in the context (deleteSrcFile only affects the session), unless the session
 /// created a file at that path itself.
-pub(crate) fn carry_extracted_sources(store: &Store, cache: &StatCache, uploaded: &mut Vec<Entry>) {
+pub(crate) fn carry_extracted_sources(
+    store: &Store,
+    cache: &StatCache,
+    uploaded: &mut Vec<Entry>,
+    pins: &mut super::blobs::Pins<'_>,
+) {
     let present: HashSet<String> = uploaded.iter().map(|e| e.path.clone()).collect();
     for (entry, removed) in cache.extracted.values() {
-        let blob_ok = entry.hash.as_deref().is_some_and(|h| store.blobs.exists(h));
+        // Pinned before the existence check, like every blob an upload is about to reference.
+        let blob_ok = entry.hash.as_deref().is_some_and(|h| {
+            pins.add(h);
+            store.blobs.exists(h)
+        });
         if *removed && blob_ok && !present.contains(&entry.path) {
             uploaded.push(entry.clone());
         }
@@ -549,7 +548,7 @@ mod tests {
         io::Write::write_all(&mut f, &b.into_inner().unwrap()).unwrap();
         f.rewind().unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let root = safe_fs::open_root(dir.path()).unwrap();
+        let root = Tree::open(dir.path(), None).unwrap();
         assert_eq!(extract(&root, "t", f, Format::Tar, Limits::default(), None).unwrap().files, 1);
         assert!(std::fs::symlink_metadata(dir.path().join("t/d/l")).is_err(), "links are not created");
         assert_eq!(std::fs::read(dir.path().join("t/f")).unwrap(), b"x");
@@ -558,7 +557,7 @@ mod tests {
     #[test]
     fn limits_refuse_before_writing() {
         let dir = tempfile::tempdir().unwrap();
-        let root = safe_fs::open_root(dir.path()).unwrap();
+        let root = Tree::open(dir.path(), None).unwrap();
         let files: &[(&str, &[u8])] = &[("a", b"1234"), ("b", b"5678")];
         let e = extract(&root, "t", tar_of(files), Format::Tar, Limits { max_entries: 1, max_bytes: 100 }, None)
             .unwrap_err();

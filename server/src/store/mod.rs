@@ -5,13 +5,12 @@ pub mod blobs;
 pub mod db;
 pub mod expiry;
 pub mod extract;
-pub mod safe_fs;
 pub mod select;
 pub mod sync;
 
 use rusqlite::Connection;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::sync::{Mutex, MutexGuard};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -21,12 +20,20 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Everything here is blocking (SQLite, file I/O, `std` locks): call it from
+/// `spawn_blocking` or another blocking thread, never from an async task.
 pub struct Store {
     conn: Mutex<Connection>,
     pub blobs: blobs::BlobStore,
-    /// Held shared while blobs are written and referenced (uploads, PUTs, downloads),
-    /// exclusively by blob GC, so GC never deletes a blob a commit is about to reference.
-    pub gc_lock: RwLock<()>,
+    /// Serialises GC's snapshot of the referenced blobs against [`Store::read_pinned`], so a
+    /// reader's manifest read and its pins are never split by a GC (see `blobs`).
+    gc_gate: Mutex<()>,
+    /// One GC at a time.
+    gc_running: Mutex<()>,
     /// "Now" for lifecycles (shiftable, see [`crate::clock`]).
     pub clock: crate::clock::Clock,
 }
@@ -36,20 +43,48 @@ impl Store {
         let conn = db::open(&data_dir.join("agentbay.db"))?;
         conn.execute_batch(expiry::SCHEMA)?;
         let blobs = blobs::BlobStore::open(data_dir.join("blobs"))?;
-        Ok(Store { conn: Mutex::new(conn), blobs, gc_lock: RwLock::new(()), clock: Default::default() })
+        Ok(Store {
+            conn: Mutex::new(conn),
+            blobs,
+            gc_gate: Mutex::new(()),
+            gc_running: Mutex::new(()),
+            clock: Default::default(),
+        })
     }
 
     /// The connection. A panic while holding it cannot leave SQLite inconsistent
     /// (transactions roll back), so a poisoned lock is simply taken over.
     pub fn db(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.conn)
     }
 
-    /// Removes blobs no manifest references. Returns the number removed.
+    /// Reads manifest rows with `read` and pins the blobs `hashes` names in them, as one
+    /// step no GC can split: the blobs stay readable until the returned pins are dropped.
+    pub fn read_pinned<T>(
+        &self,
+        read: impl FnOnce(&Connection) -> db::DbResult<T>,
+        hashes: impl Fn(&T) -> Vec<&str>,
+    ) -> Result<(T, blobs::Pins<'_>), StoreError> {
+        let _gate = lock(&self.gc_gate);
+        let rows = read(&self.db())?;
+        let mut pins = self.blobs.pins();
+        for h in hashes(&rows) {
+            pins.add(h);
+        }
+        Ok((rows, pins))
+    }
+
+    /// Removes blobs no manifest references and nobody has pinned. Returns the number removed.
     pub fn gc(&self) -> Result<usize, StoreError> {
-        let _g = self.gc_lock.write().unwrap_or_else(|p| p.into_inner());
-        let keep = db::all_hashes(&self.db())?;
-        Ok(self.blobs.gc(&keep)?)
+        let _one = lock(&self.gc_running);
+        let keep = {
+            let _gate = lock(&self.gc_gate);
+            self.blobs.begin_gc();
+            db::all_hashes(&self.db())
+        };
+        let removed = keep.map_err(StoreError::from).and_then(|keep| Ok(self.blobs.gc(&keep)?));
+        self.blobs.end_gc();
+        removed
     }
 }
 

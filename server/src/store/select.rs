@@ -191,6 +191,10 @@ impl Selector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn t(p: &std::path::Path) -> crate::safe_fs::Tree {
+        crate::safe_fs::Tree::open(p, None).unwrap()
+    }
     use agentbay_wasm::core::wire::policy::BwList;
 
     fn sel(lists: &[(&str, &[&str], bool, bool)]) -> Result<Selector, SelectError> {
@@ -299,12 +303,13 @@ mod tests {
             fs::write(host.path().join("src/temp/a/b/c/t.txt"), "t").unwrap();
             fs::write(host.path().join("big/x/y/z/b.txt"), "b").unwrap();
             let s = sel(&[("/src", &["/temp"], false, false)]).unwrap();
-            let w = sync::walk_selected(host.path(), &s).unwrap();
+            let w = sync::walk_selected(&t(host.path()), &s, 2).unwrap();
             let got: Vec<_> = w.entries.iter().map(|(p, d)| (p.as_str(), *d)).collect();
             assert_eq!(got, [("src", true), ("src/keep", true), ("src/keep/k.txt", false)]);
             // Read: the mount, src, src/keep. Not src/temp/**, big/**, other.
             assert_eq!(w.dirs_read, 3);
-            let all = sync::walk_selected(host.path(), &Selector::compile(&SyncPolicy::default(), "/m").unwrap());
+            let all =
+                sync::walk_selected(&t(host.path()), &Selector::compile(&SyncPolicy::default(), "/m").unwrap(), 2);
             assert_eq!(all.unwrap().dirs_read, 12);
         }
 
@@ -318,14 +323,14 @@ mod tests {
             let mut policy = SyncPolicy::default();
             policy.delete_policy.sync_local_file = false;
             let spec = MountSpec { ctx: "c", mount_path: "/m", policy: &policy };
-            sync::upload(&store, spec, host.path(), &mut StatCache::default(), None).unwrap();
+            sync::upload(&store, spec, &t(host.path()), &mut StatCache::default(), None).unwrap();
             // x becomes a directory, d becomes a file: the stored contradictions go, nothing else.
             fs::remove_file(host.path().join("x")).unwrap();
             fs::create_dir(host.path().join("x")).unwrap();
             fs::write(host.path().join("x/inner"), "i").unwrap();
             fs::remove_dir_all(host.path().join("d")).unwrap();
             fs::write(host.path().join("d"), "now a file").unwrap();
-            sync::upload(&store, spec, host.path(), &mut StatCache::default(), None).unwrap();
+            sync::upload(&store, spec, &t(host.path()), &mut StatCache::default(), None).unwrap();
             assert_eq!(
                 manifest(&store),
                 [("/m/d".to_string(), Kind::File), ("/m/x".into(), Kind::Dir), ("/m/x/inner".into(), Kind::File)]

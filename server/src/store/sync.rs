@@ -10,11 +10,14 @@
 
 use super::db::{self, Entry, Kind};
 use super::select::Selector;
-use super::{safe_fs, Store};
+use super::Store;
+use crate::safe_fs::{self, Tree};
 use agentbay_wasm::core::wire::policy::SyncPolicy;
+use rustix::fs::{FileType, Mode, OFlags};
+use rustix::io::Errno;
 use std::collections::{HashMap, HashSet};
 use std::io;
-use std::path::Path;
+use std::os::fd::OwnedFd;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -22,6 +25,8 @@ pub enum SyncError {
     Io { path: String, source: io::Error },
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Store(#[from] super::StoreError),
     #[error("upload aborted: {0}")]
     Aborted(String),
     /// Refused at CreateMcpSession already; kept for policies built elsewhere.
@@ -30,6 +35,21 @@ pub enum SyncError {
     /// Archives that could not be unpacked or extracted; the rest of the download was delivered.
     #[error("{0}")]
     Extract(String),
+    #[error("context {0} was deleted while the upload ran; nothing was stored")]
+    ContextGone(String),
+    /// Files the store cannot keep under their names; everything else was uploaded.
+    #[error("{} file(s) could not be stored and stay only in the session: {}", .0.len(), describe_unstorable(.0))]
+    Unstorable(Vec<Unstorable>),
+}
+
+fn describe_unstorable(list: &[Unstorable]) -> String {
+    let shown: Vec<String> = list.iter().take(20).map(|u| format!("'{}' ({})", u.path, u.why)).collect();
+    let more = list.len().saturating_sub(shown.len());
+    if more > 0 {
+        format!("{}; and {more} more", shown.join("; "))
+    } else {
+        shown.join("; ")
+    }
 }
 
 fn io_err(path: impl Into<String>) -> impl FnOnce(io::Error) -> SyncError {
@@ -98,20 +118,33 @@ pub struct Walk {
     pub entries: Vec<(String, bool)>,
     /// Directories listed; subtrees the selector rules out are never opened.
     pub dirs_read: usize,
+    /// Selected files and directories whose names the store cannot keep, with the reason.
+    pub unstorable: Vec<Unstorable>,
 }
 
-/// Walks `host` (never following symlinks) under `sel`.
-pub fn walk_selected(host: &Path, sel: &Selector) -> Result<Walk, SyncError> {
-    let mut found = Vec::new();
-    let mut dirs_read = 0;
-    walk(host, "", sel, &mut found, &mut dirs_read)?;
+/// A file or directory an upload cannot store under its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unstorable {
+    /// Mount-relative, with non-UTF-8 bytes escaped.
+    pub path: String,
+    pub why: &'static str,
+}
+
+/// Longest stored path (the context file API takes up to this many bytes).
+pub const MAX_STORED_PATH: usize = 4096;
+
+/// Walks the tree (through descriptors, never following a symlink) under `sel`. `stored_len`
+/// is the length of the stored root the paths will be joined to (for the path limit).
+pub fn walk_selected(tree: &Tree, sel: &Selector, stored_len: usize) -> Result<Walk, SyncError> {
+    let mut w = Walk::default();
+    walk(tree.root(), "", sel, stored_len, &mut w)?;
     if sel.is_all() {
-        return Ok(Walk { entries: found, dirs_read });
+        return Ok(w);
     }
     let mut needed = std::collections::HashSet::new();
-    let mut keep = vec![false; found.len()];
+    let mut keep = vec![false; w.entries.len()];
     // Children follow their parents, so one backwards pass marks every dir a kept entry needs.
-    for (i, (rel, is_dir)) in found.iter().enumerate().rev() {
+    for (i, (rel, is_dir)) in w.entries.iter().enumerate().rev() {
         if sel.selects(rel) || (*is_dir && needed.contains(rel.as_str())) {
             keep[i] = true;
             let mut anc = rel.as_str();
@@ -121,48 +154,58 @@ pub fn walk_selected(host: &Path, sel: &Selector) -> Result<Walk, SyncError> {
             }
         }
     }
-    let entries = found.into_iter().zip(keep).filter_map(|(e, k)| k.then_some(e)).collect();
-    Ok(Walk { entries, dirs_read })
+    let entries = std::mem::take(&mut w.entries);
+    w.entries = entries.into_iter().zip(keep).filter_map(|(e, k)| k.then_some(e)).collect();
+    Ok(w)
 }
 
-fn walk(
-    host: &Path,
-    rel: &str,
-    sel: &Selector,
-    out: &mut Vec<(String, bool)>,
-    dirs_read: &mut usize,
-) -> Result<(), SyncError> {
-    let dir = if rel.is_empty() { host.to_path_buf() } else { host.join(rel) };
-    let rd = match std::fs::read_dir(&dir) {
-        Ok(rd) => rd,
-        // Vanished while walking (the session deleted it): nothing to record.
-        Err(e) if e.kind() == io::ErrorKind::NotFound && !rel.is_empty() => return Ok(()),
-        Err(e) => return Err(io_err(rel)(e)),
-    };
-    *dirs_read += 1;
+fn walk(dir: &OwnedFd, rel: &str, sel: &Selector, stored_len: usize, w: &mut Walk) -> Result<(), SyncError> {
+    let listed = safe_fs::read_dir(dir).map_err(io_err(rel))?;
+    w.dirs_read += 1;
+    let child_of = |name: &str| if rel.is_empty() { name.to_string() } else { format!("{rel}/{name}") };
     let mut children = Vec::new();
-    for ent in rd {
-        let ent = ent.map_err(io_err(rel))?;
-        let Some(name) = ent.file_name().to_str().map(str::to_owned) else {
-            continue; // non-UTF-8 names cannot be context paths
+    for ent in listed {
+        let kind = ent.kind;
+        if !matches!(kind, FileType::Directory | FileType::RegularFile) {
+            continue; // Symlinks, sockets, FIFOs and devices are not synced.
+        }
+        let Some(name) = ent.name.to_str() else {
+            // Named in the task's error, never silently dropped (when the policy selects it).
+            let shown = child_of(format!("{:?}", ent.name).trim_matches('"'));
+            if sel.selects(&shown) {
+                w.unstorable.push(Unstorable { path: shown, why: "its name is not valid UTF-8" });
+            }
+            continue;
         };
-        if name.starts_with(".agentbay-tmp-") {
+        if name.starts_with(safe_fs::TMP_PREFIX) {
             continue;
         }
-        let ft = ent.file_type().map_err(io_err(rel))?;
-        let child = if rel.is_empty() { name } else { format!("{rel}/{name}") };
-        if ft.is_dir() {
-            if sel.may_contain(&child) {
-                children.push(child);
+        let child = child_of(name);
+        if stored_len + 1 + child.len() > MAX_STORED_PATH {
+            if sel.selects(&child) {
+                w.unstorable
+                    .push(Unstorable { path: child, why: "its path in the context would be longer than 4096 bytes" });
             }
-        } else if ft.is_file() {
-            out.push((child, false));
+            continue;
         }
-        // Symlinks, sockets, FIFOs and devices are not synced.
+        if kind == FileType::Directory {
+            if sel.may_contain(&child) {
+                children.push((child, ent.name));
+            }
+        } else {
+            w.entries.push((child, false));
+        }
     }
-    for c in children {
-        out.push((c.clone(), true));
-        walk(host, &c, sel, out, dirs_read)?;
+    for (child, name) in children {
+        let flags = OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::RDONLY | OFlags::CLOEXEC;
+        let sub = match rustix::fs::openat(dir, name.as_os_str(), flags, Mode::empty()) {
+            Ok(fd) => fd,
+            // Deleted, or swapped for a symlink or a file, since it was listed: not a directory to sync.
+            Err(Errno::NOENT) | Err(Errno::LOOP) | Err(Errno::NOTDIR) => continue,
+            Err(e) => return Err(io_err(&child)(io::Error::from_raw_os_error(e.raw_os_error()))),
+        };
+        w.entries.push((child.clone(), true));
+        walk(&sub, &child, sel, stored_len, w)?;
     }
     Ok(())
 }
@@ -201,38 +244,62 @@ impl MountSpec<'_> {
     }
 }
 
-/// Uploads `host_dir` (mounted at `spec.mount_path`) into context `spec.ctx`.
+/// Uploads the mount's `tree` (mounted at `spec.mount_path`) into context `spec.ctx`.
+///
+/// Files whose names the store cannot keep are named in a [`SyncError::Unstorable`] after
+/// everything else has been stored: the task fails rather than report Success without them.
 pub fn upload(
     store: &Store,
     spec: MountSpec<'_>,
-    host_dir: &Path,
+    tree: &Tree,
     cache: &mut StatCache,
     fault: Option<FaultHook<'_>>,
 ) -> Result<Report, SyncError> {
     let ctx = spec.ctx;
     let stored = spec.stored_root()?;
     let sel = spec.selector()?;
-    let _g = store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
-    let root = safe_fs::open_root(host_dir).map_err(io_err(host_dir.display().to_string()))?;
-    let found = walk_selected(host_dir, &sel)?.entries;
+    let walk = walk_selected(tree, &sel, stored.len())?;
+    let found = walk.entries;
     let mirror = spec.policy.delete_policy.sync_local_file;
     let prefix_len = if stored == "/" { 1 } else { stored.len() + 1 };
     // What an upload may drop from the context when it is missing locally.
     // A copy, because the archive path needs the cache mutably; on failure the cache keeps the old one.
     let baseline = cache.baseline.clone();
     let droppable = |path: &str| mirror && baseline.contains(path) && sel.selects(&path[prefix_len..]);
-    if super::archive::is_archive_mode(spec.policy) {
-        return super::archive::upload(store, ctx, &stored, spec.policy, &root, found, cache, &droppable, fault);
+    let report = if super::archive::is_archive_mode(spec.policy) {
+        super::archive::upload(store, ctx, &stored, spec.policy, tree, found, cache, &droppable, fault)?
+    } else {
+        upload_files(store, spec, &stored, tree, found, cache, &droppable, fault)?
+    };
+    if !walk.unstorable.is_empty() {
+        return Err(SyncError::Unstorable(walk.unstorable));
     }
+    Ok(report)
+}
+
+#[allow(clippy::too_many_arguments)] // the parts of `upload` that File mode needs
+fn upload_files(
+    store: &Store,
+    spec: MountSpec<'_>,
+    stored: &str,
+    tree: &Tree,
+    found: Vec<(String, bool)>,
+    cache: &mut StatCache,
+    droppable: &dyn Fn(&str) -> bool,
+    fault: Option<FaultHook<'_>>,
+) -> Result<Report, SyncError> {
+    let ctx = spec.ctx;
     let now = crate::util::now_secs();
     let mut entries = Vec::with_capacity(found.len());
     let mut report = Report::default();
     let mut new_cache = HashMap::new();
     let mut written = Vec::new();
+    // Every blob the new manifest references stays pinned until it has committed.
+    let mut pins = store.blobs.pins();
     for (rel, is_dir) in found {
         if is_dir {
             entries.push(Entry {
-                path: join(&stored, &rel),
+                path: join(stored, &rel),
                 kind: Kind::Dir,
                 hash: None,
                 size: 0,
@@ -242,21 +309,26 @@ pub fn upload(
             });
             continue;
         }
-        let (mut file, st) = match safe_fs::open_file(&root, &rel) {
+        let (mut file, st) = match tree.open_file(&rel) {
             Ok(x) => x,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
             // Replaced by a symlink/special file since the walk: not synced, like at walk time.
-            Err(e) if e.kind() == io::ErrorKind::InvalidInput || e.raw_os_error() == Some(40) => continue,
+            Err(e) if safe_fs::is_redirect(&e) => continue,
             Err(e) => return Err(io_err(&rel)(e)),
         };
         let key = StatKey::of(&st);
-        let hash = match cache.files.get(&rel) {
-            Some((k, h)) if *k == key && store.blobs.exists(h) => {
+        let cached = cache.files.get(&rel).filter(|(k, _)| *k == key).map(|(_, h)| h.clone());
+        let reused = cached.filter(|h| {
+            pins.add(h);
+            store.blobs.exists(h)
+        });
+        let hash = match reused {
+            Some(h) => {
                 report.unchanged += 1;
-                h.clone()
+                h
             }
-            _ => {
-                let (h, _) = store.blobs.put_reader_batched(&mut file).map_err(io_err(&rel))?;
+            None => {
+                let (h, _) = store.blobs.put_reader_batched(&mut file, &mut pins).map_err(io_err(&rel))?;
                 written.push(h.clone());
                 report.transferred += 1;
                 if let Some(hook) = fault {
@@ -267,47 +339,52 @@ pub fn upload(
         };
         new_cache.insert(rel.clone(), (key, hash.clone()));
         entries.push(Entry {
-            path: join(&stored, &rel),
+            path: join(stored, &rel),
             kind: Kind::File,
             hash: Some(hash),
             size: st.st_size as u64,
-            mode: st.st_mode & 0o7777,
+            // Never setuid, setgid or sticky: stored modes are plain permissions.
+            mode: st.st_mode & 0o777,
             mtime: st.st_mtime,
             create_time: now,
         });
         report.files += 1;
     }
-    super::extract::carry_extracted_sources(store, cache, &mut entries);
+    super::extract::carry_extracted_sources(store, cache, &mut entries, &mut pins);
     // The new blobs were written unsynced; they are durable before anything references them.
     store.blobs.sync(&written).map_err(io_err(spec.mount_path))?;
     // Expiry first: a sweep between the two writes then finds fresh times, never the new manifest with
     // stale ones. If the switch fails, the rows describe an upload that did not happen until the next one.
-    super::expiry::record_upload(store, ctx, &stored, &spec.policy.recycle_policy, &entries)?;
+    super::expiry::record_upload(store, ctx, stored, &spec.policy.recycle_policy, &entries)?;
     // Mirror only what this session synced, within the white-listed scope; without
     // syncLocalFile nothing stored goes.
     let remove = |path: &str, _: Kind| droppable(path);
-    db::merge_subtree(&mut store.db(), ctx, &stored, &entries, &remove)?;
-    db::touch_context(&store.db(), ctx, now)?;
+    db::merge_subtree(&mut store.db(), ctx, stored, &entries, &remove, now).map_err(|e| commit_err(ctx, e))?;
+    drop(pins);
     cache.files = new_cache;
     cache.set_baseline(entries.into_iter().map(|e| e.path));
     Ok(report)
 }
 
+pub(crate) fn commit_err(ctx: &str, e: db::CommitError) -> SyncError {
+    match e {
+        db::CommitError::ContextGone => SyncError::ContextGone(ctx.to_string()),
+        db::CommitError::Db(e) => SyncError::Db(e),
+    }
+}
+
 /// Copies context `spec.ctx`'s files below `spec.mount_path` into `host_dir`.
 /// Local files the context does not have are left alone. Only white-listed files (and
 /// the directories on the way to them) are delivered.
-pub fn download(
-    store: &Store,
-    spec: MountSpec<'_>,
-    host_dir: &Path,
-    cache: &mut StatCache,
-) -> Result<Report, SyncError> {
+pub fn download(store: &Store, spec: MountSpec<'_>, tree: &Tree, cache: &mut StatCache) -> Result<Report, SyncError> {
     let ctx = spec.ctx;
     let stored = spec.stored_root()?;
     let sel = spec.selector()?;
-    let _g = store.gc_lock.read().unwrap_or_else(|p| p.into_inner());
-    let mut entries = db::entries_below(&store.db(), ctx, &stored)?;
-    let root = safe_fs::open_root(host_dir).map_err(io_err(host_dir.display().to_string()))?;
+    // The blobs stay pinned (readable) until the download is done.
+    let (mut entries, _pins) = store.read_pinned(
+        |c| db::entries_below(c, ctx, &stored),
+        |rows| rows.iter().filter_map(|e| e.hash.as_deref()).collect(),
+    )?;
     let prefix_len = if stored == "/" { 1 } else { stored.len() + 1 };
     if !sel.is_all() {
         let selected: Vec<bool> = entries.iter().map(|e| sel.selects(&e.path[prefix_len..])).collect();
@@ -338,7 +415,7 @@ pub fn download(
     let (expanded, unpacked) = super::extract::expand_before_download(
         store,
         spec.policy,
-        &root,
+        tree,
         &entries,
         prefix_len,
         cache,
@@ -355,19 +432,19 @@ pub fn download(
         }
         match (e.kind, &e.hash) {
             (Kind::Dir, _) => {
-                safe_fs::open_dir(&root, rel, true).map_err(io_err(&e.path))?;
+                tree.open_dir(rel, true).map_err(io_err(&e.path))?;
             }
             (Kind::File, Some(hash)) => {
                 report.files += 1;
                 if let Some((k, h)) = cache.files.get(rel) {
-                    let current = safe_fs::stat(&root, rel).map_err(io_err(&e.path))?;
+                    let current = tree.stat(rel).map_err(io_err(&e.path))?;
                     if h == hash && current.map(|s| StatKey::of(&s)) == Some(*k) {
                         report.unchanged += 1;
                         continue;
                     }
                 }
                 let mut blob = store.blobs.open_blob(hash).map_err(io_err(&e.path))?;
-                let st = safe_fs::write_file(&root, rel, &mut blob, e.mode, e.mtime).map_err(io_err(&e.path))?;
+                let st = tree.write_file(rel, &mut blob, e.mode, e.mtime).map_err(io_err(&e.path))?;
                 cache.files.insert(rel.to_string(), (StatKey::of(&st), hash.clone()));
                 report.transferred += 1;
             }
@@ -389,6 +466,10 @@ pub fn download(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn t(p: &std::path::Path) -> crate::safe_fs::Tree {
+        crate::safe_fs::Tree::open(p, None).unwrap()
+    }
     use std::fs;
 
     fn setup() -> (tempfile::TempDir, Store, String) {
@@ -412,11 +493,11 @@ mod tests {
         fs::create_dir(mnt.path().join("sub")).unwrap();
         fs::write(mnt.path().join("sub/b.txt"), "same").unwrap();
         let mut cache = StatCache::default();
-        let r = upload(&store, spec(&ctx, &SyncPolicy::default()), mnt.path(), &mut cache, None).unwrap();
+        let r = upload(&store, spec(&ctx, &SyncPolicy::default()), &t(mnt.path()), &mut cache, None).unwrap();
         assert_eq!((r.files, r.transferred, r.unchanged), (2, 2, 0));
         assert_eq!(store.blobs.count().unwrap(), 1, "identical content stored once");
         fs::write(mnt.path().join("c.txt"), "new").unwrap();
-        let r = upload(&store, spec(&ctx, &SyncPolicy::default()), mnt.path(), &mut cache, None).unwrap();
+        let r = upload(&store, spec(&ctx, &SyncPolicy::default()), &t(mnt.path()), &mut cache, None).unwrap();
         assert_eq!((r.files, r.transferred, r.unchanged), (3, 1, 2));
         let m = manifest(&store, &ctx);
         let paths: Vec<_> = m.iter().map(|(p, _)| p.as_str()).collect();
@@ -429,7 +510,7 @@ mod tests {
         let mnt = tempfile::tempdir().unwrap();
         fs::write(mnt.path().join("a.txt"), "v1").unwrap();
         let mut cache = StatCache::default();
-        upload(&store, spec(&ctx, &SyncPolicy::default()), mnt.path(), &mut cache, None).unwrap();
+        upload(&store, spec(&ctx, &SyncPolicy::default()), &t(mnt.path()), &mut cache, None).unwrap();
         let before = manifest(&store, &ctx);
         fs::write(mnt.path().join("a.txt"), "v2").unwrap();
         fs::write(mnt.path().join("b.txt"), "v2b").unwrap();
@@ -440,7 +521,8 @@ mod tests {
                 Ok(())
             }
         };
-        let e = upload(&store, spec(&ctx, &SyncPolicy::default()), mnt.path(), &mut cache, Some(&hook)).unwrap_err();
+        let e =
+            upload(&store, spec(&ctx, &SyncPolicy::default()), &t(mnt.path()), &mut cache, Some(&hook)).unwrap_err();
         assert!(e.to_string().contains("injected"));
         assert_eq!(manifest(&store, &ctx), before);
         // The half-written blob is an orphan and GC removes it; the old one stays.
@@ -456,12 +538,12 @@ mod tests {
         let src = tempfile::tempdir().unwrap();
         fs::write(src.path().join("a.txt"), "a").unwrap();
         fs::write(src.path().join("b.txt"), "b").unwrap();
-        upload(&store, spec(&ctx, &SyncPolicy::default()), src.path(), &mut StatCache::default(), None).unwrap();
+        upload(&store, spec(&ctx, &SyncPolicy::default()), &t(src.path()), &mut StatCache::default(), None).unwrap();
         let dst = tempfile::tempdir().unwrap();
         let mut cache = StatCache::default();
-        download(&store, spec(&ctx, &SyncPolicy::default()), dst.path(), &mut cache).unwrap();
+        download(&store, spec(&ctx, &SyncPolicy::default()), &t(dst.path()), &mut cache).unwrap();
         fs::write(dst.path().join("b.txt"), "changed").unwrap();
-        let r = upload(&store, spec(&ctx, &SyncPolicy::default()), dst.path(), &mut cache, None).unwrap();
+        let r = upload(&store, spec(&ctx, &SyncPolicy::default()), &t(dst.path()), &mut cache, None).unwrap();
         assert_eq!((r.files, r.transferred, r.unchanged), (2, 1, 1));
     }
 
@@ -473,23 +555,25 @@ mod tests {
         fs::write(src.path().join("d/e/f.txt"), "deep").unwrap();
         fs::create_dir(src.path().join("empty")).unwrap();
         std::os::unix::fs::symlink("/etc/passwd", src.path().join("link")).unwrap();
-        upload(&store, spec(&ctx, &SyncPolicy::default()), src.path(), &mut StatCache::default(), None).unwrap();
+        upload(&store, spec(&ctx, &SyncPolicy::default()), &t(src.path()), &mut StatCache::default(), None).unwrap();
         assert!(manifest(&store, &ctx).iter().all(|(p, _)| p != "/mnt/data/link"), "symlinks are not synced");
 
         let dst = tempfile::tempdir().unwrap();
         let mut cache = StatCache::default();
-        let r = download(&store, spec(&ctx, &SyncPolicy::default()), dst.path(), &mut cache).unwrap();
+        let r = download(&store, spec(&ctx, &SyncPolicy::default()), &t(dst.path()), &mut cache).unwrap();
         assert_eq!((r.files, r.transferred), (1, 1));
         assert_eq!(fs::read_to_string(dst.path().join("d/e/f.txt")).unwrap(), "deep");
         assert!(dst.path().join("empty").is_dir());
-        let r = download(&store, spec(&ctx, &SyncPolicy::default()), dst.path(), &mut cache).unwrap();
+        let r = download(&store, spec(&ctx, &SyncPolicy::default()), &t(dst.path()), &mut cache).unwrap();
         assert_eq!(r.unchanged, 1);
 
         // A session replaces a directory by a symlink to a host dir: download must not write through it.
         let victim = tempfile::tempdir().unwrap();
         fs::remove_dir_all(dst.path().join("d")).unwrap();
         std::os::unix::fs::symlink(victim.path(), dst.path().join("d")).unwrap();
-        assert!(download(&store, spec(&ctx, &SyncPolicy::default()), dst.path(), &mut StatCache::default()).is_err());
+        assert!(
+            download(&store, spec(&ctx, &SyncPolicy::default()), &t(dst.path()), &mut StatCache::default()).is_err()
+        );
         assert_eq!(fs::read_dir(victim.path()).unwrap().count(), 0);
     }
 }

@@ -448,14 +448,23 @@ pub const DEFAULT_POLICY: &str = r#"{"uploadPolicy":{"autoUpload":true,"uploadSt
 /// Returns the child and the endpoint and API key from its startup line.
 pub fn spawn_binary(data: &std::path::Path, extra: &[&str]) -> (std::process::Child, String, String) {
     use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(helper_exe())
-        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(helper_exe());
+    cmd.args(["--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
         .args(extra)
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .unwrap();
+        .stderr(std::process::Stdio::inherit());
+    // A test that panics before it stops its server must not leave it running (it would
+    // hold the test's stderr open, and cargo would wait for it forever).
+    // SAFETY: prctl only sets this child's parent-death signal.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let field = |k: &str| {
