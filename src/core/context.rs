@@ -330,7 +330,7 @@ pub async fn upload_file<E: Env>(api: &Api<E>, context_id: &str, path: &str, dat
         return UploadResult::fail(url.request_id, url.error_message.unwrap_or_default());
     }
     let len = data.len() as u64;
-    match api.raw("PUT", &url.url, Some(data)).await {
+    match api.raw("PUT", &url.url, Some(data), api.cfg.max_response_bytes).await {
         Err(e) => UploadResult::fail(url.request_id, format!("Upload failed: {e}")),
         Ok(r) if matches!(r.status, 200 | 201 | 204) => UploadResult {
             request_id: url.request_id,
@@ -355,7 +355,7 @@ pub async fn download_file<E: Env>(api: &Api<E>, context_id: &str, path: &str) -
     if !url.success {
         return BinaryResult::fail(url.request_id, url.error_message.unwrap_or_default());
     }
-    match api.raw("GET", &url.url, None).await {
+    match api.raw("GET", &url.url, None, api.cfg.max_download_bytes).await {
         Err(e) => BinaryResult::fail(url.request_id, format!("Download failed: {e}")),
         Ok(r) if r.status == 200 => BinaryResult {
             request_id: url.request_id,

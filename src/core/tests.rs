@@ -5,7 +5,7 @@ use super::api::Api;
 use super::config::Config;
 use super::poll::WaitOptions;
 use super::request::{self, Params};
-use super::runtime::{Clock, HttpRequest, HttpResponse, Transport, TransportError};
+use super::runtime::{Clock, HttpRequest, HttpResponse, Limits, Transport, TransportError};
 use super::session::{self, SessionHandle};
 use super::sync_config::ContextSyncSpec;
 use super::wire::action::Action;
@@ -70,16 +70,28 @@ impl FakeEnv {
 }
 
 impl Transport for FakeEnv {
-    async fn send(&self, req: HttpRequest, _timeout_ms: u64) -> Result<HttpResponse, TransportError> {
+    async fn send(&self, req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
         let qs = req.url.split_once('?').map(|(_, q)| q).unwrap_or("");
         let query: BTreeMap<_, _> = form::decode(qs).into_iter().collect();
         let body: BTreeMap<_, _> =
             form::decode(&String::from_utf8(req.body.unwrap_or_default()).unwrap()).into_iter().collect();
         let seen = Seen { action: query.get("Action").cloned().unwrap_or_default(), query, body };
         self.0.seen.borrow_mut().push(seen.clone());
-        let (status, v) = (self.0.handler.borrow_mut())(&seen, self.0.now.get())?;
+        let (status, v) = match (self.0.handler.borrow_mut())(&seen, self.0.now.get()) {
+            // A stalled server: the request takes its whole timeout, then fails.
+            Err(TransportError::Timeout(_)) => {
+                self.0.now.set(self.0.now.get() + limits.timeout_ms);
+                return Err(TransportError::Timeout(limits.timeout_ms));
+            }
+            other => other?,
+        };
         self.0.now.set(self.0.now.get() + 5); // every call costs a little time
-        Ok(HttpResponse { status, body: v.to_string().into_bytes() })
+                                              // `{"__raw": "..."}` stands for a body that is not JSON.
+        let body = match v.get("__raw").and_then(Value::as_str) {
+            Some(raw) => raw.as_bytes().to_vec(),
+            None => v.to_string().into_bytes(),
+        };
+        Ok(HttpResponse { status, body })
     }
 }
 
@@ -94,7 +106,14 @@ impl Clock for FakeEnv {
 }
 
 fn cfg(base: &str) -> Config {
-    Config { api_key: "akm-xxx".into(), base_url: base.into(), region_id: None, timeout_ms: 60_000 }
+    Config {
+        api_key: "akm-xxx".into(),
+        base_url: base.into(),
+        region_id: None,
+        timeout_ms: 60_000,
+        max_response_bytes: super::config::DEFAULT_MAX_RESPONSE_BYTES,
+        max_download_bytes: super::config::DEFAULT_MAX_DOWNLOAD_BYTES,
+    }
 }
 
 fn api(env: &FakeEnv) -> Api<FakeEnv> {
@@ -751,8 +770,8 @@ fn create_sends_region_and_optional_fields_only_when_set() {
 fn long_shell_commands_get_a_longer_http_timeout() {
     struct TimeoutProbe(Cell<u64>);
     impl Transport for Rc<TimeoutProbe> {
-        async fn send(&self, _req: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, TransportError> {
-            self.0.set(timeout_ms);
+        async fn send(&self, _req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
+            self.0.set(limits.timeout_ms);
             let body = json!({"RequestId": "r", "Success": true, "Data": {"content": [{"type": "text", "text": "{\"stdout\":\"\",\"stderr\":\"\",\"exit_code\":0}"}], "isError": false}});
             Ok(HttpResponse { status: 200, body: body.to_string().into_bytes() })
         }
