@@ -88,7 +88,8 @@ impl AgentBay {
     }
 
     /// Creates a session; with `contextSync` it returns once every context download has
-    /// finished (failures are listed in `contextSyncFailures`).
+    /// finished (failures are listed in `contextSyncFailures`). A download still pending or of
+    /// unknown state makes it `success: false`, with `session` set so that it can be deleted.
     #[wasm_bindgen(unchecked_return_type = "Promise<SessionResult>")]
     pub fn create(&self, params: Option<CreateSessionParamsArg>) -> Promise {
         let api = self.api.clone();

@@ -140,10 +140,11 @@ export interface ContextStatusData {
   startTime: number; finishTime: number; taskType: string;
 }
 export interface SessionResult extends ApiResult {
+  /** Also set when create() failed only because a download was not confirmed: delete it then. */
   session?: Session;
   /** Context downloads that ended Failed while create() waited. */
   contextSyncFailures?: ContextStatusData[];
-  /** Downloads still running when the bounded wait ended. */
+  /** Downloads still running when the wait ended (create() then resolves success: false). */
   contextSyncPending?: ContextStatusData[];
 }
 export interface DeleteResult extends ApiResult {
