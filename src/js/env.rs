@@ -97,24 +97,35 @@ async fn read_body(
         return Err(TransportError::TooLarge { limit: cap, declared: Some(n) });
     }
     let reader = web_sys::ReadableStreamDefaultReader::new(&stream).map_err(&map)?;
-    let mut out = Vec::with_capacity(declared.unwrap_or(0) as usize);
+    // The chunks stay JS objects until the end: a body refused midway never touches wasm memory
+    // (which never shrinks), and an accepted one is copied once into an allocation of exactly
+    // its size instead of a doubling Vec.
+    let mut chunks: Vec<Uint8Array> = Vec::new();
+    let mut total: u64 = 0;
     loop {
         let chunk = JsFuture::from(reader.read()).await.map_err(&map)?;
         if Reflect::get(&chunk, &"done".into()).map_or(true, |d| d.is_truthy()) {
-            return Ok(out);
+            break;
         }
         let bytes: Uint8Array = Reflect::get(&chunk, &"value".into())
             .ok()
             .and_then(|v| v.dyn_into().ok())
             .ok_or_else(|| TransportError::Network("response body chunk is not bytes".into()))?;
-        let start = out.len();
-        if (start as u64).saturating_add(u64::from(bytes.length())) > cap {
+        total += u64::from(bytes.length());
+        if total > cap {
             settle_quietly(reader.cancel());
             return Err(TransportError::TooLarge { limit: cap, declared: None });
         }
-        out.resize(start + bytes.length() as usize, 0);
-        bytes.copy_to(&mut out[start..]);
+        chunks.push(bytes);
     }
+    let mut out = vec![0; total as usize];
+    let mut at = 0;
+    for c in &chunks {
+        let end = at + c.length() as usize;
+        c.copy_to(&mut out[at..end]);
+        at = end;
+    }
+    Ok(out)
 }
 
 /// Awaits a promise nobody else waits for, so that its rejection (e.g. `cancel()` on an
