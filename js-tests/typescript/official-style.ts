@@ -57,8 +57,14 @@ export async function officialFlow(): Promise<number> {
   await initAsync();
   const agentBay = new AgentBay({
     apiKey: process.env.AGENTBAY_API_KEY ?? "",
-    config: { endpoint: "127.0.0.1:9810", timeout_ms: 60000 },
+    config: { endpoint: "127.0.0.1:9810", timeout_ms: 60000, max_response_bytes: 32 * 1024 * 1024 },
   });
+  // Response size caps (camelCase form), readable back as numbers.
+  const capped = new AgentBay({ apiKey: "k", maxResponseBytes: 1 << 20, maxDownloadBytes: 1 << 30 });
+  const caps: number[] = [capped.maxResponseBytes, capped.maxDownloadBytes];
+  // @ts-expect-error: a cap is a number of bytes
+  new AgentBay({ apiKey: "k", maxResponseBytes: "1MB" });
+  void caps;
   const ctx = await agentBay.context.get("persistence-demo", true);
   const id: string = ctx.contextId;
 

@@ -3,7 +3,7 @@
 
 use super::config::Config;
 use super::request::{self, Params};
-use super::runtime::{Env, HttpRequest, HttpResponse, TransportError};
+use super::runtime::{Env, HttpRequest, HttpResponse, Limits, TransportError};
 use super::wire::{action::Action, codes};
 use serde_json::Value;
 use std::cell::Cell;
@@ -131,19 +131,31 @@ impl<E: Env> Api<E> {
     /// be cut off by a shorter client timeout while it is still running server-side).
     pub async fn call_within(&self, action: Action, params: Params, timeout_ms: u64) -> Result<Reply, ApiError> {
         let req = self.build(action, &params);
-        let resp = self.env.send(req, timeout_ms).await?;
+        let resp = self.send(req, Limits { timeout_ms, max_body_bytes: self.cfg.max_response_bytes }).await?;
         parse_response(resp)
     }
 
-    /// A raw HTTP exchange (presigned URLs), bounded by the configured timeout.
+    /// A raw HTTP exchange (presigned URLs), bounded by the configured timeout and the given
+    /// body cap (`cfg.max_download_bytes` for a download, `cfg.max_response_bytes` otherwise).
     pub async fn raw(
         &self,
         method: &'static str,
         url: &str,
         body: Option<Vec<u8>>,
+        max_body_bytes: u64,
     ) -> Result<HttpResponse, TransportError> {
         let req = HttpRequest { method, url: url.to_string(), headers: Vec::new(), body };
-        self.env.send(req, self.cfg.timeout_ms).await
+        self.send(req, Limits { timeout_ms: self.cfg.timeout_ms, max_body_bytes }).await
+    }
+
+    /// The transport enforces the cap while reading; checking again here keeps the promise for
+    /// any transport that buffers first.
+    async fn send(&self, req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
+        let resp = self.env.send(req, limits).await?;
+        if resp.body.len() as u64 > limits.max_body_bytes {
+            return Err(TransportError::TooLarge { limit: limits.max_body_bytes, declared: None });
+        }
+        Ok(resp)
     }
 }
 

@@ -1,9 +1,20 @@
 //! Client configuration: API key, endpoint (explicit, or derived from the region
-//! as in the newest official SDKs) and request timeout.
+//! as in the newest official SDKs), request timeout and response size caps.
 
 use serde::Deserialize;
 
 pub const DEFAULT_TIMEOUT_MS: u64 = 60_000;
+/// Cap on an API reply. Replies are JSON envelopes whose size the protocol bounds: file reads
+/// come in 61,440-character chunks (src/core/filesystem.rs) and lists are paged, so a normal
+/// reply is well under a megabyte; 32 MiB leaves room for any of them and still stops a broken
+/// or hostile server from making the SDK buffer (and parse) an arbitrary amount.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
+/// Cap on a presigned download (`context.downloadFile`): that body is a whole user file, as large
+/// as whatever `uploadFile` or a session stored, so the API cap would refuse legitimate files. The
+/// bytes are held in wasm32 linear memory (at most 4 GiB) and copied once into a JS
+/// `Uint8Array`, so 1 GiB is about the most that fits reliably; past that the failure would be an
+/// out-of-memory trap rather than a clear message.
+pub const DEFAULT_MAX_DOWNLOAD_BYTES: u64 = 1024 * 1024 * 1024;
 pub const DEFAULT_REGION: &str = "cn-hangzhou";
 const REGIONS: &[&str] = &["cn-hangzhou", "ap-southeast-1", "us-east-1"];
 
@@ -28,6 +39,10 @@ pub struct OfficialConfig {
     pub timeout_ms: Option<f64>,
     #[serde(alias = "regionId")]
     pub region_id: Option<String>,
+    #[serde(alias = "maxResponseBytes")]
+    pub max_response_bytes: Option<f64>,
+    #[serde(alias = "maxDownloadBytes")]
+    pub max_download_bytes: Option<f64>,
 }
 
 /// `new AgentBay(options)`.
@@ -40,6 +55,10 @@ pub struct AgentBayOptions {
     pub timeout_ms: Option<f64>,
     #[serde(alias = "region_id")]
     pub region_id: Option<String>,
+    #[serde(alias = "max_response_bytes")]
+    pub max_response_bytes: Option<f64>,
+    #[serde(alias = "max_download_bytes")]
+    pub max_download_bytes: Option<f64>,
     pub config: Option<OfficialConfig>,
     /// Accepted for compatibility; there is no file system to read it from in wasm.
     pub env_file: Option<String>,
@@ -61,6 +80,10 @@ pub struct Config {
     pub base_url: String,
     pub region_id: Option<String>,
     pub timeout_ms: u64,
+    /// Largest API reply body accepted.
+    pub max_response_bytes: u64,
+    /// Largest presigned download body accepted.
+    pub max_download_bytes: u64,
 }
 
 fn non_empty(s: &Option<String>) -> Option<String> {
@@ -69,6 +92,16 @@ fn non_empty(s: &Option<String>) -> Option<String> {
 
 fn positive_ms(v: Option<f64>) -> Option<u64> {
     v.filter(|t| t.is_finite() && *t >= 1.0).map(|t| t as u64)
+}
+
+/// A byte cap given explicitly must be a positive number: unlike a bad `timeoutMs` (ignored, as
+/// officially), a cap silently replaced by the default would hide a typo in a safety setting.
+fn byte_cap(name: &str, v: Option<f64>, default: u64) -> Result<u64, ConfigError> {
+    match v {
+        None => Ok(default),
+        Some(n) if n.is_finite() && n >= 1.0 => Ok(n as u64),
+        Some(n) => Err(ConfigError::InvalidOptions(format!("{name} must be a positive number of bytes, got {n}"))),
+    }
 }
 
 /// Resolves options + environment. Precedence: top-level options, then the official
@@ -96,7 +129,11 @@ pub fn resolve(opts: &AgentBayOptions, env: &EnvVars) -> Result<Config, ConfigEr
     if let Some(r) = &region_id {
         region_endpoint(r)?;
     }
-    Ok(Config { api_key, base_url, region_id, timeout_ms })
+    let max_response_bytes =
+        byte_cap("maxResponseBytes", opts.max_response_bytes.or(cfg.max_response_bytes), DEFAULT_MAX_RESPONSE_BYTES)?;
+    let max_download_bytes =
+        byte_cap("maxDownloadBytes", opts.max_download_bytes.or(cfg.max_download_bytes), DEFAULT_MAX_DOWNLOAD_BYTES)?;
+    Ok(Config { api_key, base_url, region_id, timeout_ms, max_response_bytes, max_download_bytes })
 }
 
 /// Host name for a region (newer official SDKs' map).
@@ -216,8 +253,32 @@ mod tests {
         assert_eq!((c.base_url.as_str(), c.timeout_ms), ("http://127.0.0.1:9", 1234));
 
         let mut o = opts("k");
-        o.config = Some(OfficialConfig { endpoint: Some("cfg:2".into()), timeout_ms: Some(-1.0), region_id: None });
+        o.config =
+            Some(OfficialConfig { endpoint: Some("cfg:2".into()), timeout_ms: Some(-1.0), ..Default::default() });
         let c = resolve(&o, &env).unwrap();
         assert_eq!((c.base_url.as_str(), c.timeout_ms, c.region_id), ("https://cfg:2", 60_000, None));
+    }
+
+    #[test]
+    fn response_caps_default_and_both_forms() {
+        let c = resolve(&opts("k"), &EnvVars::default()).unwrap();
+        assert_eq!((c.max_response_bytes, c.max_download_bytes), (32 * 1024 * 1024, 1024 * 1024 * 1024));
+        let mut o = opts("k");
+        o.max_response_bytes = Some(4096.0);
+        o.max_download_bytes = Some(8192.0);
+        let c = resolve(&o, &EnvVars::default()).unwrap();
+        assert_eq!((c.max_response_bytes, c.max_download_bytes), (4096, 8192));
+        let o: AgentBayOptions = serde_json::from_value(
+            serde_json::json!({"apiKey": "k", "config": {"endpoint": "h", "max_response_bytes": 1000, "maxDownloadBytes": 2000}}),
+        )
+        .unwrap();
+        let c = resolve(&o, &EnvVars::default()).unwrap();
+        assert_eq!((c.max_response_bytes, c.max_download_bytes), (1000, 2000));
+        let mut o = opts("k");
+        o.max_response_bytes = Some(0.0);
+        assert_eq!(
+            resolve(&o, &EnvVars::default()).unwrap_err().to_string(),
+            "Invalid AgentBay options: maxResponseBytes must be a positive number of bytes, got 0"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! `agentBay.context`: contexts and their files.
 
 use super::api::{Api, ApiError, Reply};
+use super::poll::{poll, Step, WaitOptions};
 use super::request::Params;
 use super::results::*;
 use super::runtime::Env;
@@ -297,29 +298,41 @@ pub async fn clear<E: Env>(api: &Api<E>, context_id: &str, timeout_s: f64, poll_
     if !started.success {
         return started;
     }
-    let start = api.env.now_ms();
     let timeout_ms = (timeout_s.max(0.0) * 1000.0) as u64;
     let poll_ms = ((poll_s.max(0.05)) * 1000.0) as u64;
-    loop {
-        let st = clear_status(api, context_id).await;
-        if !st.success {
-            return st;
-        }
-        if st.status.as_deref() == Some("available") {
-            return ClearContextResult { request_id: started.request_id, ..st };
-        }
-        let elapsed = api.env.now_ms().saturating_sub(start);
-        if elapsed >= timeout_ms {
-            return ClearContextResult {
-                status: st.status,
+    let start = api.env.now_ms();
+    let mut last_status = None;
+    // Any failed status check ends the wait with that check's result, so the give-up rules of
+    // poll() never come into play here; its fixed-interval schedule (initial = max) is the
+    // official one.
+    let outcome = poll(
+        &api.env,
+        WaitOptions::new(timeout_ms, poll_ms, poll_ms),
+        api.cfg.timeout_ms,
+        || clear_status(api, context_id),
+        |st| {
+            if !st.success || st.status.as_deref() == Some("available") {
+                return Step::Done(st);
+            }
+            last_status = st.status;
+            Step::Pending
+        },
+    )
+    .await;
+    match outcome {
+        Ok(st) if st.success => ClearContextResult { request_id: started.request_id, ..st },
+        Ok(failed) => failed,
+        Err(_) => {
+            let elapsed = api.env.now_ms().saturating_sub(start);
+            ClearContextResult {
+                status: last_status,
                 context_id: Some(context_id.into()),
                 ..ClearContextResult::fail(
                     started.request_id,
                     format!("Context clearing timed out after {:.2} seconds", elapsed as f64 / 1000.0),
                 )
-            };
+            }
         }
-        api.env.sleep(poll_ms.min(timeout_ms - elapsed)).await;
     }
 }
 
@@ -330,7 +343,7 @@ pub async fn upload_file<E: Env>(api: &Api<E>, context_id: &str, path: &str, dat
         return UploadResult::fail(url.request_id, url.error_message.unwrap_or_default());
     }
     let len = data.len() as u64;
-    match api.raw("PUT", &url.url, Some(data)).await {
+    match api.raw("PUT", &url.url, Some(data), api.cfg.max_response_bytes).await {
         Err(e) => UploadResult::fail(url.request_id, format!("Upload failed: {e}")),
         Ok(r) if matches!(r.status, 200 | 201 | 204) => UploadResult {
             request_id: url.request_id,
@@ -355,7 +368,7 @@ pub async fn download_file<E: Env>(api: &Api<E>, context_id: &str, path: &str) -
     if !url.success {
         return BinaryResult::fail(url.request_id, url.error_message.unwrap_or_default());
     }
-    match api.raw("GET", &url.url, None).await {
+    match api.raw("GET", &url.url, None, api.cfg.max_download_bytes).await {
         Err(e) => BinaryResult::fail(url.request_id, format!("Download failed: {e}")),
         Ok(r) if r.status == 200 => BinaryResult {
             request_id: url.request_id,

@@ -1,8 +1,8 @@
 //! `session.context`: context status (`GetContextInfo`) and explicit sync (`SyncContext`
 //! + completion polling).
 
-use super::api::Api;
-use super::poll::{Backoff, WaitOptions};
+use super::api::{Api, ApiError, Reply};
+use super::poll::{poll, Fault, GaveUp, Step, WaitOptions};
 use super::request::Params;
 use super::results::{ContextInfoResult, ContextSyncResult};
 use super::runtime::Env;
@@ -35,6 +35,14 @@ pub fn wait_from_retries(max_retries: Option<u32>, retry_interval_ms: Option<u64
     WaitOptions::new(retries * interval, interval.min(SYNC_WAIT.initial_interval_ms), interval)
 }
 
+fn info_params(session_id: &str, context_id: Option<&str>, path: Option<&str>, task: Option<&str>) -> Params {
+    Params::new()
+        .set(field::SESSION_ID, session_id)
+        .set_opt(field::CONTEXT_ID, context_id)
+        .set_opt(field::PATH, path)
+        .set_opt(field::TASK_TYPE, task)
+}
+
 pub async fn info<E: Env>(
     api: &Api<E>,
     session_id: &str,
@@ -42,12 +50,7 @@ pub async fn info<E: Env>(
     path: Option<&str>,
     task: Option<&str>,
 ) -> ContextInfoResult {
-    let p = Params::new()
-        .set(field::SESSION_ID, session_id)
-        .set_opt(field::CONTEXT_ID, context_id)
-        .set_opt(field::PATH, path)
-        .set_opt(field::TASK_TYPE, task);
-    let r = match api.call(Action::GetContextInfo, p).await {
+    let r = match api.call(Action::GetContextInfo, info_params(session_id, context_id, path, task)).await {
         Ok(r) => r,
         Err(e) => return ContextInfoResult::fail(e.request_id(), format!("Failed to get context info: {e}")),
     };
@@ -63,6 +66,77 @@ pub async fn info<E: Env>(
             error_message: None,
         },
         Err(e) => ContextInfoResult::fail(r.request_id, format!("Failed to get context info: {e}")),
+    }
+}
+
+/// The tasks of one `GetContextInfo` poll. Stricter than [`info`]: a poll that decides whether
+/// a wait is over must not read a reply without `Data` as "no tasks, nothing to wait for".
+fn polled_tasks(r: Result<Reply, ApiError>) -> Result<Vec<TaskStatus>, Fault> {
+    let r = r?;
+    if r.success() == Some(false) {
+        return Err(Fault::Refused(r.strict_error("GetContextInfo failed").unwrap_or_default()));
+    }
+    if !r.data().is_object() {
+        return Err(Fault::Invalid("GetContextInfo reply has no Data object".into()));
+    }
+    let d: ContextInfoData = r.data_as();
+    context_status::decode(&d.context_status).map_err(|e| Fault::Invalid(e.to_string()))
+}
+
+/// What a wait for sync tasks saw.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskWait {
+    /// Tasks that ended `Failed` (when every watched task ended).
+    pub failed: Vec<TaskStatus>,
+    /// Watched tasks still unfinished at the last successful poll.
+    pub pending: Vec<TaskStatus>,
+    /// Whether any poll got an answer.
+    pub answered: bool,
+    /// Set when the wait ended before every watched task did.
+    pub gave_up: Option<GaveUp>,
+}
+
+impl TaskWait {
+    /// Every watched task ended and none failed.
+    pub fn succeeded(&self) -> bool {
+        self.failed.is_empty() && self.gave_up.is_none()
+    }
+}
+
+/// Polls `GetContextInfo` until every task `watched` selects is `Success`/`Failed`; no such task
+/// means nothing to wait for (official rule). `progress` sees the watched tasks of each poll.
+pub async fn wait_tasks<E: Env>(
+    api: &Api<E>,
+    params: Params,
+    watched: &dyn Fn(&TaskStatus) -> bool,
+    wait: WaitOptions,
+    progress: &mut dyn FnMut(&[TaskStatus]),
+) -> TaskWait {
+    let mut pending = Vec::new();
+    let mut answered = false;
+    let outcome = poll(
+        &api.env,
+        wait,
+        api.cfg.timeout_ms,
+        || api.call(Action::GetContextInfo, params.clone()),
+        |r| match polled_tasks(r) {
+            Err(f) => Step::Failed(f),
+            Ok(all) => {
+                answered = true;
+                let tasks: Vec<TaskStatus> = all.into_iter().filter(|t| watched(t)).collect();
+                progress(&tasks);
+                if tasks.iter().all(|t| status::is_terminal(&t.status)) {
+                    return Step::Done(tasks.into_iter().filter(|t| t.status == status::FAILED).collect());
+                }
+                pending = tasks.into_iter().filter(|t| !status::is_terminal(&t.status)).collect();
+                Step::Pending
+            }
+        },
+    )
+    .await;
+    match outcome {
+        Ok(failed) => TaskWait { failed, answered, ..Default::default() },
+        Err(g) => TaskWait { pending, answered, gave_up: Some(g), ..Default::default() },
     }
 }
 
@@ -96,8 +170,7 @@ pub async fn sync_start<E: Env>(
     Ok(r.request_id)
 }
 
-/// Polls until every task of the sync's direction (`mode`, default upload) is terminal.
-/// No such task means nothing to wait for (official rule). `progress` sees each poll.
+/// Waits for the sync's tasks: those of its direction (`mode`, default upload).
 pub async fn sync_wait<E: Env>(
     api: &Api<E>,
     session_id: &str,
@@ -106,33 +179,18 @@ pub async fn sync_wait<E: Env>(
     mode: Option<&str>,
     wait: WaitOptions,
     progress: &mut dyn FnMut(&[TaskStatus]),
-) -> (Vec<TaskStatus>, Vec<TaskStatus>) {
+) -> TaskWait {
     // SyncContext without Mode uploads (the official delete(syncContext) relies on it), so
     // only upload tasks are this call's business: an old failed download from create()
     // must not make a later upload-sync report failure (official bug).
     let wanted = given(mode).unwrap_or(task_type::UPLOAD);
-    let mut backoff = Backoff::new(wait, api.env.now_ms());
-    let mut pending = Vec::new();
-    loop {
-        let res = info(api, session_id, given(context_id), given(path), None).await;
-        if res.success {
-            let tasks: Vec<TaskStatus> =
-                res.context_status_data.into_iter().filter(|t| t.task_type.eq_ignore_ascii_case(wanted)).collect();
-            progress(&tasks);
-            if tasks.iter().all(|t| status::is_terminal(&t.status)) {
-                return (tasks.into_iter().filter(|t| t.status == status::FAILED).collect(), Vec::new());
-            }
-            pending = tasks.into_iter().filter(|t| !status::is_terminal(&t.status)).collect();
-        }
-        match backoff.next_sleep(api.env.now_ms()) {
-            Some(ms) => api.env.sleep(ms).await,
-            None => return (Vec::new(), pending),
-        }
-    }
+    let params = info_params(session_id, given(context_id), given(path), None);
+    wait_tasks(api, params, &|t| t.task_type.eq_ignore_ascii_case(wanted), wait, progress).await
 }
 
 /// Result of a finished wait.
-pub fn sync_outcome(request_id: String, failed: Vec<TaskStatus>, pending: Vec<TaskStatus>) -> ContextSyncResult {
+pub fn sync_outcome(request_id: String, waited: TaskWait) -> ContextSyncResult {
+    let TaskWait { failed, pending, gave_up, .. } = waited;
     let error_message = if !failed.is_empty() {
         let list: Vec<String> = failed
             .iter()
@@ -142,10 +200,14 @@ pub fn sync_outcome(request_id: String, failed: Vec<TaskStatus>, pending: Vec<Ta
             })
             .collect();
         Some(format!("Context sync failed for {} task(s): {}", failed.len(), list.join("; ")))
-    } else if !pending.is_empty() {
-        Some(format!("Context sync did not finish in time; {} task(s) still running", pending.len()))
     } else {
-        None
+        match gave_up {
+            None => None,
+            Some(GaveUp::Budget { last: None, .. }) => {
+                Some(format!("Context sync did not finish in time; {} task(s) still running", pending.len()))
+            }
+            Some(g) => Some(format!("Context sync gave up: {g}")),
+        }
     };
     ContextSyncResult {
         request_id,
@@ -170,6 +232,6 @@ pub async fn sync<E: Env>(
         Ok(id) => id,
         Err(r) => return r,
     };
-    let (failed, pending) = sync_wait(api, s.id(), context_id, path, mode, wait, progress).await;
-    sync_outcome(request_id, failed, pending)
+    let waited = sync_wait(api, s.id(), context_id, path, mode, wait, progress).await;
+    sync_outcome(request_id, waited)
 }

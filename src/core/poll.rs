@@ -1,7 +1,15 @@
-//! Adaptive polling: short first waits (most syncs finish in well under a second
-//! against a local server), growing to a cap, bounded in total time.
+//! Polling, written once for every wait in core (create's download wait, session.context.sync,
+//! delete's sync and deletion waits, context.clear): adaptive intervals (short first waits, as
+//! most syncs finish in well under a second against a local server, growing to a cap, bounded
+//! in total time) and the rules for giving up early on a server that is gone, stalled or broken.
 
+use super::api::ApiError;
+use super::runtime::{Clock, TransportError};
 use serde::Deserialize;
+use std::future::Future;
+
+/// Faults in a row after which a wait stops asking.
+pub const MAX_FAULTS_IN_A_ROW: u32 = 3;
 
 /// Tunable wait; every field is optional on the JS side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -49,6 +57,123 @@ impl Backoff {
         let sleep = self.next.min(self.deadline - now_ms);
         self.next = (self.next * 3 / 2).clamp(1, self.max);
         Some(sleep)
+    }
+}
+
+/// Why one poll produced no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Fault {
+    /// No HTTP answer at all: connection refused or reset, DNS, CORS.
+    #[error("server unreachable: {0}")]
+    Unreachable(String),
+    /// No answer within the per-request timeout.
+    #[error("server not answering: request timed out after {0}ms")]
+    Stalled(u64),
+    /// Bytes that are no usable reply: not JSON, not the expected shape, over the size cap.
+    #[error("invalid response: {0}")]
+    Invalid(String),
+    /// HTTP 5xx with a JSON error body.
+    #[error("server error: {0}")]
+    Server(String),
+    /// A well-formed refusal (HTTP 4xx, `Success:false`): the server works, so this does not
+    /// count towards [`MAX_FAULTS_IN_A_ROW`], but it is no successful poll either.
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl Fault {
+    /// Unreachable, stalled or broken: what the faults-in-a-row rule counts.
+    pub fn is_server_fault(&self) -> bool {
+        !matches!(self, Fault::Refused(_))
+    }
+}
+
+impl From<ApiError> for Fault {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Transport(TransportError::Timeout(ms)) => Fault::Stalled(ms),
+            ApiError::Transport(TransportError::Network(m)) => Fault::Unreachable(m),
+            ApiError::Transport(t @ TransportError::TooLarge { .. }) => Fault::Invalid(t.to_string()),
+            ApiError::BadBody { status, detail } => Fault::Invalid(format!("HTTP {status}: {detail}")),
+            e @ ApiError::Http { status, .. } if status >= 500 => Fault::Server(e.to_string()),
+            e @ ApiError::Http { .. } => Fault::Refused(e.to_string()),
+        }
+    }
+}
+
+/// What one poll found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step<T> {
+    /// The wait is over with this value.
+    Done(T),
+    /// The server answered; the work is still in progress.
+    Pending,
+    /// No usable answer this time.
+    Failed(Fault),
+}
+
+/// Why a wait ended without [`Step::Done`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GaveUp {
+    /// The wait's own budget ran out; `last` is the last poll's fault when it had one.
+    #[error("timed out waiting after {waited_ms}ms{}", last.as_ref().map(|f| format!("; last poll: {f}")).unwrap_or_default())]
+    Budget { waited_ms: u64, last: Option<Fault> },
+    /// [`MAX_FAULTS_IN_A_ROW`] polls in a row met a server fault.
+    #[error("{0} ({1} polls failed in a row)")]
+    Faults(Fault, u32),
+    /// No poll succeeded for the per-request timeout (a stalled server gets here after its
+    /// first timed-out poll).
+    #[error("{0} (no successful poll for {1}ms)")]
+    Silent(Fault, u64),
+}
+
+/// Polls until `judge(fetch().await)` is [`Step::Done`], sleeping on the [`Backoff`] schedule of
+/// `wait` in between. Gives up when the budget is spent, after [`MAX_FAULTS_IN_A_ROW`] server
+/// faults in a row, or once no poll has succeeded for `request_timeout_ms` (the start of the
+/// wait counts as a success: the caller has just heard from the server), whichever is first.
+/// `fetch` only sends (its future may borrow what the closure captured by reference); `judge`
+/// reads the answer and may keep state across polls.
+pub async fn poll<C, R, T, F, Fut, J>(
+    clock: &C,
+    wait: WaitOptions,
+    request_timeout_ms: u64,
+    mut fetch: F,
+    mut judge: J,
+) -> Result<T, GaveUp>
+where
+    C: Clock,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = R>,
+    J: FnMut(R) -> Step<T>,
+{
+    let start = clock.now_ms();
+    let mut backoff = Backoff::new(wait, start);
+    let mut last_ok = start;
+    let mut in_a_row = 0;
+    loop {
+        let last = match judge(fetch().await) {
+            Step::Done(v) => return Ok(v),
+            Step::Pending => {
+                last_ok = clock.now_ms();
+                in_a_row = 0;
+                None
+            }
+            Step::Failed(fault) => {
+                in_a_row = if fault.is_server_fault() { in_a_row + 1 } else { 0 };
+                if in_a_row >= MAX_FAULTS_IN_A_ROW {
+                    return Err(GaveUp::Faults(fault, in_a_row));
+                }
+                let silent = clock.now_ms().saturating_sub(last_ok);
+                if silent >= request_timeout_ms {
+                    return Err(GaveUp::Silent(fault, silent));
+                }
+                Some(fault)
+            }
+        };
+        match backoff.next_sleep(clock.now_ms()) {
+            Some(ms) => clock.sleep(ms).await,
+            None => return Err(GaveUp::Budget { waited_ms: wait.timeout_ms, last }),
+        }
     }
 }
 

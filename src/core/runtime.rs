@@ -17,18 +17,30 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
+/// Bounds of one HTTP exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The whole exchange, reading the body included, must end within this.
+    pub timeout_ms: u64,
+    /// A body larger than this is refused: by its Content-Length before any of it is read, or
+    /// as soon as the bytes read so far pass it (chunked or unknown length).
+    pub max_body_bytes: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
     #[error("request timed out after {0}ms")]
     Timeout(u64),
     #[error("network error: {0}")]
     Network(String),
+    #[error("response larger than {limit} bytes{}", declared.map(|n| format!(" (Content-Length {n})")).unwrap_or_default())]
+    TooLarge { limit: u64, declared: Option<u64> },
 }
 
 pub trait Transport {
-    /// Sends one request; the whole exchange (including reading the body) must end
-    /// within `timeout_ms` or fail with [`TransportError::Timeout`].
-    async fn send(&self, req: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, TransportError>;
+    /// Sends one request within `limits`: the exchange fails with [`TransportError::Timeout`]
+    /// past `timeout_ms` and with [`TransportError::TooLarge`] for a body over `max_body_bytes`.
+    async fn send(&self, req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError>;
 }
 
 pub trait Clock {

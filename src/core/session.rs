@@ -1,14 +1,14 @@
 //! Sessions: create (with the context-download wait), get, list, delete (with the
 //! official completion polling), labels, info, and the `CallMcpTool` transport.
 
-use super::api::{Api, ApiError};
-use super::context_manager;
-use super::poll::{Backoff, WaitOptions};
+use super::api::{Api, ApiError, Reply};
+use super::context_manager::{self, TaskWait};
+use super::poll::{poll, Fault, GaveUp, Step, WaitOptions};
 use super::request::Params;
 use super::results::*;
 use super::runtime::Env;
 use super::sync_config::ContextSyncSpec;
-use super::wire::context_status::{status, task_type, TaskStatus};
+use super::wire::context_status::{task_type, TaskStatus};
 use super::wire::envelope::{
     session_status, CreateSessionData, GetSessionData, LabelsData, SessionDetailData, SessionListItem as WireItem,
 };
@@ -203,50 +203,61 @@ pub async fn create<E: Env>(api: &Api<E>, params: &Value) -> SessionResult {
     };
     let waited: Vec<&str> =
         params.context_syncs.iter().filter(|c| c.wait_for_completion).map(|c| c.context_id.as_str()).collect();
-    let (failures, pending) = if waited.is_empty() {
-        (Vec::new(), Vec::new())
+    let outcome = if waited.is_empty() {
+        TaskWait::default()
     } else {
         wait_for_downloads(api, &session.session_id, &waited, params.sync_wait).await
     };
-    SessionResult {
+    let mut result = SessionResult {
         request_id: reply.request_id,
         success: true,
-        session: Some(session),
-        context_sync_failures: (!failures.is_empty()).then_some(failures),
-        context_sync_pending: (!pending.is_empty()).then_some(pending),
+        context_sync_failures: (!outcome.failed.is_empty()).then_some(outcome.failed.clone()),
+        context_sync_pending: (!outcome.pending.is_empty()).then_some(outcome.pending.clone()),
         error_message: None,
+        session: None,
+    };
+    // Unlike the official SDK, a download still pending or of unknown state is no success: the
+    // caller would otherwise read a half-filled mount. The session is returned all the same so
+    // that the caller can delete it.
+    if let Some(why) = &outcome.gave_up {
+        result.success = false;
+        result.error_message = Some(unconfirmed_message(&session.session_id, &waited, &outcome, why));
     }
+    result.session = Some(session);
+    result
 }
 
-/// Waits until every download of the waited contexts is `Success`/`Failed` (or the
-/// list has none, as officially). Returns `(failed, still pending at the bound)`.
+/// `Session s-1 was created, but the download of context(s) c1, c2 was not confirmed: <why>`.
+fn unconfirmed_message(session_id: &str, waited: &[&str], outcome: &TaskWait, why: &GaveUp) -> String {
+    // Contexts still downloading at the last answer; all waited ones if there was no answer.
+    let ids: Vec<&str> = waited
+        .iter()
+        .copied()
+        .filter(|id| !outcome.answered || outcome.pending.iter().any(|t| t.context_id == *id))
+        .collect();
+    let why = match why {
+        GaveUp::Budget { last: None, .. } => format!("{why} ({} task(s) still running)", outcome.pending.len()),
+        _ => why.to_string(),
+    };
+    format!(
+        "Session {session_id} was created, but the download of context(s) {} was not confirmed: {why}",
+        ids.join(", ")
+    )
+}
+
+/// Waits until every download of the waited contexts is `Success`/`Failed` (or the list has
+/// none, as officially), giving up by the rules of [`super::poll::poll`].
 pub async fn wait_for_downloads<E: Env>(
     api: &Api<E>,
     session_id: &str,
     context_ids: &[&str],
     opts: WaitOptions,
-) -> (Vec<TaskStatus>, Vec<TaskStatus>) {
-    let mut backoff = Backoff::new(opts, api.env.now_ms());
-    let mut pending = Vec::new();
-    loop {
-        let info = context_manager::info(api, session_id, None, None, None).await;
-        if info.success {
-            let relevant: Vec<TaskStatus> = info
-                .context_status_data
-                .into_iter()
-                .filter(|t| context_ids.contains(&t.context_id.as_str()))
-                .filter(|t| t.task_type.is_empty() || t.task_type == task_type::DOWNLOAD)
-                .collect();
-            if relevant.iter().all(|t| status::is_terminal(&t.status)) {
-                return (relevant.into_iter().filter(|t| t.status == status::FAILED).collect(), Vec::new());
-            }
-            pending = relevant.into_iter().filter(|t| !status::is_terminal(&t.status)).collect();
-        }
-        match backoff.next_sleep(api.env.now_ms()) {
-            Some(ms) => api.env.sleep(ms).await,
-            None => return (Vec::new(), pending),
-        }
-    }
+) -> TaskWait {
+    let watched = |t: &TaskStatus| {
+        context_ids.contains(&t.context_id.as_str()) && (t.task_type.is_empty() || t.task_type == task_type::DOWNLOAD)
+    };
+    let params = Params::new().set(field::SESSION_ID, session_id);
+    context_manager::wait_tasks(api, params, &watched, opts, &mut |_| {}).await
 }
 
 pub async fn get<E: Env>(api: &Api<E>, session_id: &str) -> SessionResult {
@@ -378,29 +389,45 @@ pub async fn delete<E: Env>(api: &Api<E>, s: &SessionHandle, sync_context: bool,
         );
         return sync_report(DeleteResult::fail(reply.request_id, m));
     }
-    let mut backoff = Backoff::new(wait, api.env.now_ms());
-    loop {
-        match api.call(Action::GetSessionDetail, Params::new().set(field::SESSION_ID, id)).await {
-            Err(e) if e.is_not_found() => break,
-            Ok(r)
-                if r.body_error()
-                    .is_some_and(|m| m.contains("NotFound") || m.to_ascii_lowercase().contains("not found")) =>
-            {
-                break
-            }
-            Ok(r) if r.data_as::<SessionDetailData>().status == session_status::FINISH => break,
-            _ => {}
+    let gone = poll(
+        &api.env,
+        wait,
+        api.cfg.timeout_ms,
+        || api.call(Action::GetSessionDetail, Params::new().set(field::SESSION_ID, id)),
+        deletion_step,
+    )
+    .await;
+    match gone {
+        Ok(()) => {}
+        Err(GaveUp::Budget { last: None, .. }) => {
+            let m = format!("Timeout waiting for session deletion after {}ms", wait.timeout_ms);
+            return sync_report(DeleteResult::fail(reply.request_id, m));
         }
-        match backoff.next_sleep(api.env.now_ms()) {
-            Some(ms) => api.env.sleep(ms).await,
-            None => {
-                let m = format!("Timeout waiting for session deletion after {}ms", wait.timeout_ms);
-                return sync_report(DeleteResult::fail(reply.request_id, m));
-            }
+        Err(g) => {
+            let m = format!("Failed to confirm deletion of session {id}: {g}");
+            return sync_report(DeleteResult::fail(reply.request_id, m));
         }
     }
     s.deleted.set(true);
     sync_report(DeleteResult { request_id: reply.request_id, success: true, ..Default::default() })
+}
+
+/// One `GetSessionDetail` poll after `DeleteSessionAsync`: "not found" or `FINISH` ends it.
+fn deletion_step(r: Result<Reply, ApiError>) -> Step<()> {
+    let not_found = |m: &str| m.contains("NotFound") || m.to_ascii_lowercase().contains("not found");
+    match r {
+        Err(e) if e.is_not_found() => Step::Done(()),
+        Err(e) => Step::Failed(e.into()),
+        Ok(r) => match r.body_error() {
+            Some(m) if not_found(&m) => Step::Done(()),
+            Some(m) => Step::Failed(Fault::Refused(m)),
+            None if !r.data().is_object() => {
+                Step::Failed(Fault::Invalid("GetSessionDetail reply has no Data object".into()))
+            }
+            None if r.data_as::<SessionDetailData>().status == session_status::FINISH => Step::Done(()),
+            None => Step::Pending,
+        },
+    }
 }
 
 pub async fn status<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionStatusResult {

@@ -5,7 +5,7 @@ use super::api::Api;
 use super::config::Config;
 use super::poll::WaitOptions;
 use super::request::{self, Params};
-use super::runtime::{Clock, HttpRequest, HttpResponse, Transport, TransportError};
+use super::runtime::{Clock, HttpRequest, HttpResponse, Limits, Transport, TransportError};
 use super::session::{self, SessionHandle};
 use super::sync_config::ContextSyncSpec;
 use super::wire::action::Action;
@@ -70,16 +70,28 @@ impl FakeEnv {
 }
 
 impl Transport for FakeEnv {
-    async fn send(&self, req: HttpRequest, _timeout_ms: u64) -> Result<HttpResponse, TransportError> {
+    async fn send(&self, req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
         let qs = req.url.split_once('?').map(|(_, q)| q).unwrap_or("");
         let query: BTreeMap<_, _> = form::decode(qs).into_iter().collect();
         let body: BTreeMap<_, _> =
             form::decode(&String::from_utf8(req.body.unwrap_or_default()).unwrap()).into_iter().collect();
         let seen = Seen { action: query.get("Action").cloned().unwrap_or_default(), query, body };
         self.0.seen.borrow_mut().push(seen.clone());
-        let (status, v) = (self.0.handler.borrow_mut())(&seen, self.0.now.get())?;
+        let (status, v) = match (self.0.handler.borrow_mut())(&seen, self.0.now.get()) {
+            // A stalled server: the request takes its whole timeout, then fails.
+            Err(TransportError::Timeout(_)) => {
+                self.0.now.set(self.0.now.get() + limits.timeout_ms);
+                return Err(TransportError::Timeout(limits.timeout_ms));
+            }
+            other => other?,
+        };
         self.0.now.set(self.0.now.get() + 5); // every call costs a little time
-        Ok(HttpResponse { status, body: v.to_string().into_bytes() })
+                                              // `{"__raw": "..."}` stands for a body that is not JSON.
+        let body = match v.get("__raw").and_then(Value::as_str) {
+            Some(raw) => raw.as_bytes().to_vec(),
+            None => v.to_string().into_bytes(),
+        };
+        Ok(HttpResponse { status, body })
     }
 }
 
@@ -94,7 +106,14 @@ impl Clock for FakeEnv {
 }
 
 fn cfg(base: &str) -> Config {
-    Config { api_key: "akm-xxx".into(), base_url: base.into(), region_id: None, timeout_ms: 60_000 }
+    Config {
+        api_key: "akm-xxx".into(),
+        base_url: base.into(),
+        region_id: None,
+        timeout_ms: 60_000,
+        max_response_bytes: super::config::DEFAULT_MAX_RESPONSE_BYTES,
+        max_download_bytes: super::config::DEFAULT_MAX_DOWNLOAD_BYTES,
+    }
 }
 
 fn api(env: &FakeEnv) -> Api<FakeEnv> {
@@ -273,7 +292,14 @@ fn create_wait_is_bounded_and_reports_pending() {
         &api(&env),
         &json!({"contextSync": [{"contextId": "c1", "path": "/a"}], "syncWait": {"timeoutMs": 3000, "initialIntervalMs": 50, "maxIntervalMs": 500}}),
     ));
-    assert!(r.success);
+    // Unlike the official SDK (success with the download still running), this is a failure that
+    // names the context and still hands out the session so that it can be deleted.
+    assert!(!r.success);
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Session s-1 was created, but the download of context(s) c1 was not confirmed: timed out waiting after 3000ms (1 task(s) still running)")
+    );
+    assert_eq!(r.session.as_ref().map(|s| s.session_id.as_str()), Some("s-1"));
     assert_eq!(r.context_sync_pending.unwrap().len(), 1);
     let elapsed = env.now_ms() - start;
     assert!((3000..3200).contains(&elapsed), "elapsed {elapsed}");
@@ -751,8 +777,8 @@ fn create_sends_region_and_optional_fields_only_when_set() {
 fn long_shell_commands_get_a_longer_http_timeout() {
     struct TimeoutProbe(Cell<u64>);
     impl Transport for Rc<TimeoutProbe> {
-        async fn send(&self, _req: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, TransportError> {
-            self.0.set(timeout_ms);
+        async fn send(&self, _req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
+            self.0.set(limits.timeout_ms);
             let body = json!({"RequestId": "r", "Success": true, "Data": {"content": [{"type": "text", "text": "{\"stdout\":\"\",\"stderr\":\"\",\"exit_code\":0}"}], "isError": false}});
             Ok(HttpResponse { status: 200, body: body.to_string().into_bytes() })
         }
@@ -799,4 +825,306 @@ fn sync_without_mode_ignores_an_old_failed_download() {
         &mut |_| {},
     ));
     assert!(!r.success);
+}
+
+// ---- faults: a server that is gone, stalled, broken or too talkative ----
+
+const REFUSED: &str = "connect ECONNREFUSED 127.0.0.1:18080";
+
+fn refused() -> Result<(u16, Value), TransportError> {
+    Err(TransportError::Network(REFUSED.into()))
+}
+
+/// The fake's stand-in for a server that never answers (it costs the request's whole timeout).
+fn stalled() -> Result<(u16, Value), TransportError> {
+    Err(TransportError::Timeout(0))
+}
+
+fn raw(status: u16, text: &str) -> Result<(u16, Value), TransportError> {
+    Ok((status, json!({ "__raw": text })))
+}
+
+fn api_with(env: &FakeEnv, edit: impl FnOnce(&mut Config)) -> Api<FakeEnv> {
+    let mut c = cfg("http://127.0.0.1:18080");
+    edit(&mut c);
+    Api::new(env.clone(), c)
+}
+
+fn two_contexts() -> Value {
+    json!({"contextSync": [{"contextId": "c1", "path": "/a"}, {"contextId": "c2", "path": "/b"}]})
+}
+
+#[test]
+fn create_gives_up_after_three_refused_polls_and_keeps_the_session() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-1"})),
+        _ => refused(),
+    });
+    let start = env.now_ms();
+    let r = block_on(session::create(&api(&env), &two_contexts()));
+    assert!(!r.success);
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Session s-1 was created, but the download of context(s) c1, c2 was not confirmed: server unreachable: connect ECONNREFUSED 127.0.0.1:18080 (3 polls failed in a row)")
+    );
+    assert_eq!(r.session.as_ref().map(|s| s.session_id.as_str()), Some("s-1"));
+    assert_eq!(r.context_sync_pending, None);
+    assert_eq!(env.actions(), vec!["CreateMcpSession", "GetContextInfo", "GetContextInfo", "GetContextInfo"]);
+    // The default wait would have polled for 180 s; this one ends after two short sleeps.
+    assert_eq!(*env.0.sleeps.borrow(), vec![100, 150]);
+    assert_eq!(env.now_ms() - start, 255);
+}
+
+#[test]
+fn create_against_a_stalled_info_ends_after_one_request_timeout() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-1"})),
+        _ => stalled(),
+    });
+    let start = env.now_ms();
+    let r = block_on(session::create(&api_with(&env, |c| c.timeout_ms = 2000), &two_contexts()));
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Session s-1 was created, but the download of context(s) c1, c2 was not confirmed: server not answering: request timed out after 2000ms (no successful poll for 2000ms)")
+    );
+    assert!(r.session.is_some());
+    assert_eq!(env.now_ms() - start, 5 + 2000);
+}
+
+#[test]
+fn create_names_only_the_contexts_still_downloading() {
+    let n = Rc::new(Cell::new(0));
+    let n2 = n.clone();
+    let env = FakeEnv::new(move |s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-1"})),
+        _ => {
+            n2.set(n2.get() + 1);
+            if n2.get() == 1 {
+                ok(info_data(&[task("c1", "download", "Success"), task("c2", "download", "Running")]))
+            } else {
+                raw(200, "<html>oops</html>")
+            }
+        }
+    });
+    let r = block_on(session::create(&api(&env), &two_contexts()));
+    assert!(!r.success);
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Session s-1 was created, but the download of context(s) c2 was not confirmed: invalid response: HTTP 200: body is not JSON (expected value at line 1 column 1): <html>oops</html> (3 polls failed in a row)")
+    );
+    let pending = r.context_sync_pending.unwrap();
+    assert_eq!((pending.len(), pending[0].context_id.as_str()), (1, "c2"));
+    assert_eq!(n.get(), 4);
+}
+
+#[test]
+fn create_reads_a_reply_without_data_as_invalid_not_as_no_tasks() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-1"})),
+        _ => Ok((200, json!({"RequestId": "r", "Success": true}))),
+    });
+    let r = block_on(session::create(&api(&env), &two_contexts()));
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Session s-1 was created, but the download of context(s) c1, c2 was not confirmed: invalid response: GetContextInfo reply has no Data object (3 polls failed in a row)")
+    );
+}
+
+#[test]
+fn faults_only_give_up_when_they_come_in_a_row() {
+    let n = Rc::new(Cell::new(0));
+    let n2 = n.clone();
+    let env = FakeEnv::new(move |s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-1"})),
+        _ => {
+            n2.set(n2.get() + 1);
+            match n2.get() {
+                1 | 2 => refused(),
+                3 => ok(info_data(&[task("c1", "download", "Running")])),
+                4 => Ok((503, json!({"RequestId": "r", "Code": "ServiceUnavailable", "Message": "busy"}))),
+                5 => raw(200, "garbage"),
+                _ => ok(info_data(&[task("c1", "download", "Success")])),
+            }
+        }
+    });
+    let r = block_on(session::create(&api(&env), &json!({"contextSync": [{"contextId": "c1", "path": "/a"}]})));
+    assert!(r.success, "{r:?}");
+    assert_eq!(r.error_message, None);
+    assert_eq!(n.get(), 6);
+}
+
+#[test]
+fn refusals_end_a_wait_once_nothing_succeeded_for_the_request_timeout() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "SyncContext" => ok(Value::Null),
+        _ => Ok((400, json!({"RequestId": "r-9", "Code": "Throttling", "Message": "too many requests"}))),
+    });
+    let a = api_with(&env, |c| c.timeout_ms = 2000);
+    let r =
+        block_on(context_manager::sync(&a, &handle("s-1"), None, None, None, context_manager::SYNC_WAIT, &mut |_| {}));
+    assert!(!r.success);
+    // Seven 4xx answers in a row: the server is up, so no faults-in-a-row; but 2 s passed.
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Context sync gave up: Throttling: code: 400, too many requests request id: r-9 (no successful poll for 2109ms)")
+    );
+    assert_eq!(*env.0.sleeps.borrow(), vec![100, 150, 225, 337, 505, 757]);
+}
+
+#[test]
+fn a_wait_budget_ending_on_a_failed_poll_says_what_the_poll_saw() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "SyncContext" => ok(Value::Null),
+        _ => Ok((400, json!({"RequestId": "r-9", "Code": "Throttling", "Message": "too many requests"}))),
+    });
+    let r = block_on(context_manager::sync(
+        &api(&env),
+        &handle("s-1"),
+        None,
+        None,
+        None,
+        WaitOptions::new(300, 100, 100),
+        &mut |_| {},
+    ));
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Context sync gave up: timed out waiting after 300ms; last poll: Throttling: code: 400, too many requests request id: r-9")
+    );
+}
+
+#[test]
+fn delete_with_sync_ends_fast_when_the_server_dies_mid_sync() {
+    let polls = Rc::new(Cell::new(0));
+    let p2 = polls.clone();
+    let env = FakeEnv::new(move |s, _| match s.action.as_str() {
+        "SyncContext" => ok(Value::Null),
+        "GetContextInfo" => {
+            p2.set(p2.get() + 1);
+            if p2.get() == 1 {
+                ok(info_data(&[task("c1", "upload", "Running")]))
+            } else {
+                refused()
+            }
+        }
+        _ => refused(),
+    });
+    let s = handle("s-1");
+    let start = env.now_ms();
+    let r = block_on(session::delete(&api(&env), &s, true, session::DELETE_WAIT));
+    assert!(!r.success);
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Failed to delete session s-1: network error: connect ECONNREFUSED 127.0.0.1:18080")
+    );
+    assert_eq!(
+        r.context_sync_error.as_deref(),
+        Some(
+            "Context sync gave up: server unreachable: connect ECONNREFUSED 127.0.0.1:18080 (3 polls failed in a row)"
+        )
+    );
+    assert_eq!(
+        env.actions(),
+        vec![
+            "SyncContext",
+            "GetContextInfo",
+            "GetContextInfo",
+            "GetContextInfo",
+            "GetContextInfo",
+            "DeleteSessionAsync"
+        ]
+    );
+    assert!(!s.is_deleted());
+    // Was 225 s of polling (the sync bound) before the deletion was even tried.
+    assert_eq!(env.now_ms() - start, 2 * 5 + 100 + 150 + 225); // the fake charges 5 ms per answered call
+}
+
+#[test]
+fn delete_gives_up_on_a_broken_deletion_poll() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "DeleteSessionAsync" => ok(Value::Null),
+        _ => raw(502, "<html>bad gateway</html>"),
+    });
+    let s = handle("s-1");
+    let r = block_on(session::delete(&api(&env), &s, false, session::DELETE_WAIT));
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Failed to confirm deletion of session s-1: invalid response: HTTP 502: body is not JSON (expected value at line 1 column 1): <html>bad gateway</html> (3 polls failed in a row)")
+    );
+    assert!(!s.is_deleted());
+}
+
+#[test]
+fn delete_against_a_stalled_server_ends_after_one_request_timeout() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "DeleteSessionAsync" => ok(Value::Null),
+        _ => stalled(),
+    });
+    let start = env.now_ms();
+    let r = block_on(session::delete(
+        &api_with(&env, |c| c.timeout_ms = 2000),
+        &handle("s-1"),
+        false,
+        session::DELETE_WAIT,
+    ));
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Failed to confirm deletion of session s-1: server not answering: request timed out after 2000ms (no successful poll for 2000ms)")
+    );
+    assert_eq!(env.now_ms() - start, 5 + 2000);
+}
+
+#[test]
+fn sync_callback_outcome_is_false_when_the_wait_gives_up() {
+    let env = FakeEnv::new(|_, _| Ok((500, json!({"RequestId": "r", "Code": "InternalError", "Message": "boom"}))));
+    let waited = block_on(context_manager::sync_wait(
+        &api(&env),
+        "s-1",
+        None,
+        None,
+        None,
+        context_manager::SYNC_WAIT,
+        &mut |_| {},
+    ));
+    assert!(!waited.succeeded());
+    assert_eq!(
+        waited.gave_up.map(|g| g.to_string()).as_deref(),
+        Some("server error: InternalError: code: 500, boom request id: r (3 polls failed in a row)")
+    );
+}
+
+#[test]
+fn responses_over_the_cap_are_refused_and_downloads_have_their_own_cap() {
+    let big = "x".repeat(500);
+    let env = FakeEnv::new(move |s, _| match s.action.as_str() {
+        "GetContext" => ok(json!({"Id": "SdkCtx-1", "Name": big.clone()})),
+        "GetContextFileDownloadUrl" => ok(json!({"Url": "http://h/d"})),
+        "" => raw(200, &"y".repeat(500)), // the presigned GET
+        "GetContextInfo" => ok(json!({"ContextStatus": "z".repeat(500)})),
+        a => panic!("unexpected {a}"),
+    });
+    let a = api_with(&env, |c| {
+        c.max_response_bytes = 100;
+        c.max_download_bytes = 1000;
+    });
+    let r = block_on(context::get(&a, "demo", false));
+    assert_eq!(r.error_message.as_deref(), Some("Failed to get context demo: response larger than 100 bytes"));
+    // A file is no API reply: 500 bytes pass the download cap although they exceed the API cap.
+    let d = block_on(context::download_file(&a, "c1", "/f"));
+    assert_eq!((d.success, d.bytes.len()), (true, 500));
+    let a = api_with(&env, |c| {
+        c.max_response_bytes = 100;
+        c.max_download_bytes = 200;
+    });
+    let d = block_on(context::download_file(&a, "c1", "/f"));
+    assert_eq!(d.error_message.as_deref(), Some("Download failed: response larger than 200 bytes"));
+    // A poll whose reply is over the cap counts as an invalid response.
+    let w = block_on(context_manager::sync_wait(&a, "s-1", None, None, None, context_manager::SYNC_WAIT, &mut |_| {}));
+    assert_eq!(
+        w.gave_up.map(|g| g.to_string()).as_deref(),
+        Some("invalid response: response larger than 100 bytes (3 polls failed in a row)")
+    );
+    assert_eq!(
+        TransportError::TooLarge { limit: 100, declared: Some(4096) }.to_string(),
+        "response larger than 100 bytes (Content-Length 4096)"
+    );
 }

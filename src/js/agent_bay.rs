@@ -75,8 +75,21 @@ impl AgentBay {
         self.api.cfg.timeout_ms as f64
     }
 
+    /// The largest API reply accepted (bytes).
+    #[wasm_bindgen(getter, js_name = maxResponseBytes)]
+    pub fn max_response_bytes(&self) -> f64 {
+        self.api.cfg.max_response_bytes as f64
+    }
+
+    /// The largest presigned download (`context.downloadFile`) accepted (bytes).
+    #[wasm_bindgen(getter, js_name = maxDownloadBytes)]
+    pub fn max_download_bytes(&self) -> f64 {
+        self.api.cfg.max_download_bytes as f64
+    }
+
     /// Creates a session; with `contextSync` it returns once every context download has
-    /// finished (failures are listed in `contextSyncFailures`).
+    /// finished (failures are listed in `contextSyncFailures`). A download still pending or of
+    /// unknown state makes it `success: false`, with `session` set so that it can be deleted.
     #[wasm_bindgen(unchecked_return_type = "Promise<SessionResult>")]
     pub fn create(&self, params: Option<CreateSessionParamsArg>) -> Promise {
         let api = self.api.clone();

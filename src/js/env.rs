@@ -2,13 +2,13 @@
 //! (Node ≥ 18, browsers and workers alike; never `window`).
 
 use crate::core::config::EnvVars;
-use crate::core::runtime::{Clock, HttpRequest, HttpResponse, Transport, TransportError};
+use crate::core::runtime::{Clock, HttpRequest, HttpResponse, Limits, Transport, TransportError};
 use js_sys::{Object, Promise, Reflect, Uint8Array};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 #[wasm_bindgen]
 extern "C" {
@@ -42,7 +42,8 @@ pub fn describe(err: &JsValue) -> String {
 }
 
 impl Transport for JsEnv {
-    async fn send(&self, req: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, TransportError> {
+    async fn send(&self, req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
+        let timeout_ms = limits.timeout_ms;
         let net = |e: JsValue| TransportError::Network(describe(&e));
         let init = Object::new();
         let set = |k: &str, v: &JsValue| Reflect::set(&init, &k.into(), v).map(|_| ()).map_err(net);
@@ -58,21 +59,81 @@ impl Transport for JsEnv {
         let controller = web_sys::AbortController::new().map_err(net)?;
         set("signal", &controller.signal())?;
         let fired = Rc::new(Cell::new(false));
-        let fired2 = fired.clone();
+        let (fired2, controller2) = (fired.clone(), controller.clone());
         let ms = timeout_ms.min(u64::from(u32::MAX / 2)) as u32;
         // Dropping the guard clears the timer; it lives until the body is read.
         let _guard = gloo_timers::callback::Timeout::new(ms, move || {
             fired2.set(true);
-            controller.abort();
+            controller2.abort();
         });
         let map = |e: JsValue| if fired.get() { TransportError::Timeout(timeout_ms) } else { net(e) };
         let resp = JsFuture::from(global_fetch(&req.url, &init)).await.map_err(map)?;
         let resp: web_sys::Response =
             resp.dyn_into().map_err(|_| TransportError::Network("fetch did not return a Response".into()))?;
         let status = resp.status();
-        let buf = JsFuture::from(resp.array_buffer().map_err(map)?).await.map_err(map)?;
-        Ok(HttpResponse { status, body: Uint8Array::new(&buf).to_vec() })
+        let body = read_body(&resp, limits.max_body_bytes, map).await;
+        if body.is_err() {
+            // Stop the download and free the connection; the body may already be done or cancelled.
+            controller.abort();
+        }
+        Ok(HttpResponse { status, body: body? })
     }
+}
+
+/// Reads the body chunk by chunk, never holding more than `cap` bytes: a declared
+/// Content-Length over the cap is refused before reading, a chunked or unknown-length body as
+/// soon as it passes the cap (`array_buffer()` would buffer any size, several times over).
+async fn read_body(
+    resp: &web_sys::Response,
+    cap: u64,
+    map: impl Fn(JsValue) -> TransportError,
+) -> Result<Vec<u8>, TransportError> {
+    let declared = resp.headers().get("content-length").ok().flatten().and_then(|v| v.trim().parse::<u64>().ok());
+    let Some(stream) = resp.body() else {
+        return Ok(Vec::new());
+    };
+    if let Some(n) = declared.filter(|n| *n > cap) {
+        settle_quietly(stream.cancel());
+        return Err(TransportError::TooLarge { limit: cap, declared: Some(n) });
+    }
+    let reader = web_sys::ReadableStreamDefaultReader::new(&stream).map_err(&map)?;
+    // The chunks stay JS objects until the end: a body refused midway never touches wasm memory
+    // (which never shrinks), and an accepted one is copied once into an allocation of exactly
+    // its size instead of a doubling Vec.
+    let mut chunks: Vec<Uint8Array> = Vec::new();
+    let mut total: u64 = 0;
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(&map)?;
+        if Reflect::get(&chunk, &"done".into()).map_or(true, |d| d.is_truthy()) {
+            break;
+        }
+        let bytes: Uint8Array = Reflect::get(&chunk, &"value".into())
+            .ok()
+            .and_then(|v| v.dyn_into().ok())
+            .ok_or_else(|| TransportError::Network("response body chunk is not bytes".into()))?;
+        total += u64::from(bytes.length());
+        if total > cap {
+            settle_quietly(reader.cancel());
+            return Err(TransportError::TooLarge { limit: cap, declared: None });
+        }
+        chunks.push(bytes);
+    }
+    let mut out = vec![0; total as usize];
+    let mut at = 0;
+    for c in &chunks {
+        let end = at + c.length() as usize;
+        c.copy_to(&mut out[at..end]);
+        at = end;
+    }
+    Ok(out)
+}
+
+/// Awaits a promise nobody else waits for, so that its rejection (e.g. `cancel()` on an
+/// errored stream) is handled instead of surfacing as an unhandled rejection.
+fn settle_quietly(p: Promise) {
+    spawn_local(async move {
+        let _ = JsFuture::from(p).await;
+    });
 }
 
 impl Clock for JsEnv {

@@ -496,16 +496,14 @@ impl ContextManager {
                     let (api2, s2) = (api.clone(), s.clone());
                     spawn_local(async move {
                         let (cid, p, m) = (context_id.as_deref(), path.as_deref(), mode.as_deref());
-                        let (failed, pending) =
-                            cm::sync_wait(&api2, s2.id(), cid, p, m, extras.wait, &mut progress).await;
-                        let ok = failed.is_empty() && pending.is_empty();
-                        let _ = cb.call1(&JsValue::UNDEFINED, &ok.into());
+                        let waited = cm::sync_wait(&api2, s2.id(), cid, p, m, extras.wait, &mut progress).await;
+                        let _ = cb.call1(&JsValue::UNDEFINED, &waited.succeeded().into());
                     });
                     to_js(&ContextSyncResult { request_id, success: true, ..Default::default() })
                 }
                 None => {
-                    let (failed, pending) = cm::sync_wait(&api, s.id(), cid, p, m, extras.wait, &mut progress).await;
-                    to_js(&cm::sync_outcome(request_id, failed, pending))
+                    let waited = cm::sync_wait(&api, s.id(), cid, p, m, extras.wait, &mut progress).await;
+                    to_js(&cm::sync_outcome(request_id, waited))
                 }
             }
         })

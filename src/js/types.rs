@@ -77,11 +77,19 @@ export interface AgentBayOptions {
   apiKey?: string;
   /** `host`, `host:port` or a full `http://` / `https://` URL (default scheme https). */
   endpoint?: string;
+  /** Per-request timeout (default 60000); also bounds how long a wait keeps polling a server that does not answer. */
   timeoutMs?: number;
   regionId?: string;
   region_id?: string;
+  /** Largest API reply accepted, in bytes (default 32 MiB); a larger one resolves to `success: false`. */
+  maxResponseBytes?: number;
+  /** Largest `context.downloadFile` body accepted, in bytes (default 1 GiB). */
+  maxDownloadBytes?: number;
   /** The official form (snake_case keys); when present, AGENTBAY_* variables other than the key are ignored. */
-  config?: { endpoint?: string; timeout_ms?: number; region_id?: string };
+  config?: {
+    endpoint?: string; timeout_ms?: number; region_id?: string;
+    max_response_bytes?: number; max_download_bytes?: number;
+  };
   envFile?: string;
 }
 
@@ -132,10 +140,11 @@ export interface ContextStatusData {
   startTime: number; finishTime: number; taskType: string;
 }
 export interface SessionResult extends ApiResult {
+  /** Also set when create() failed only because a download was not confirmed: delete it then. */
   session?: Session;
   /** Context downloads that ended Failed while create() waited. */
   contextSyncFailures?: ContextStatusData[];
-  /** Downloads still running when the bounded wait ended. */
+  /** Downloads still running when the wait ended (create() then resolves success: false). */
   contextSyncPending?: ContextStatusData[];
 }
 export interface DeleteResult extends ApiResult {
