@@ -10,6 +10,7 @@ command -v wasm-opt >/dev/null || { echo "wasm-opt missing: run 'npm ci' (binary
 
 rm -rf pkg
 # --mode no-install: use the wasm-bindgen CLI that scripts/ensure-toolchain.sh pinned to Cargo.lock.
-wasm-pack build . --release --target bundler --weak-refs --mode no-install \
+# The release profile unwinds for agentbay-local's sake; the .wasm aborts (see Cargo.toml).
+CARGO_PROFILE_RELEASE_PANIC=abort wasm-pack build . --release --target bundler --weak-refs --mode no-install \
   --out-dir pkg/wasm --out-name agentbay_wasm --no-pack
 node scripts/assemble-pkg.mjs

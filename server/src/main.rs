@@ -47,6 +47,36 @@ struct Cli {
     /// Send no CORS headers (browser pages on other origins cannot call the server).
     #[arg(long, conflicts_with = "cors_origins")]
     no_cors: bool,
+    /// Host uid (and gid) session processes run as when agentbay-local runs as root
+    /// [default: 2147000000]. Never 0. Without root, sessions run as the server's own user
+    /// and this must not be set.
+    #[arg(long, value_name = "UID", value_parser = clap::value_parser!(u32).range(1..))]
+    sandbox_uid: Option<u32>,
+    /// Processes (and threads) one session may have at once.
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(8..=1_000_000))]
+    session_pids: u32,
+    /// Memory one session may use, in MiB (its page cache and tmpfs included).
+    #[arg(long, value_name = "MIB", default_value_t = 2048, value_parser = clap::value_parser!(u64).range(16..=1 << 30))]
+    session_memory: u64,
+    /// CPU time one session may use, in cores (1.5 = one and a half cores).
+    #[arg(long, value_name = "CORES", default_value_t = 1.0, value_parser = cpus)]
+    session_cpus: f64,
+    /// Disk one session may fill, in MiB: its mounts, /tmp and home together.
+    #[arg(long, value_name = "MIB", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(16..=1 << 30))]
+    session_disk: u64,
+    /// What sessions can reach: none (default; only their own loopback), slirp4netns
+    /// (outbound, but never the host's loopback), host (everything the host reaches,
+    /// this server's API included).
+    #[arg(long, value_name = "MODE", default_value = "none")]
+    session_network: agentbay_local::sandbox::Network,
+}
+
+fn cpus(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
+    if !(0.01..=1024.0).contains(&v) {
+        return Err("must be between 0.01 and 1024 cores".into());
+    }
+    Ok(v)
 }
 
 fn cors_origin(s: &str) -> Result<String, agentbay_local::cors::CorsError> {
@@ -57,6 +87,11 @@ fn cors_origin(s: &str) -> Result<String, agentbay_local::cors::CorsError> {
 }
 
 fn main() -> ExitCode {
+    // Nothing the server writes is for other users' eyes (see server::secure_data_dir).
+    // SAFETY: umask only sets this process's file creation mask.
+    unsafe {
+        libc::umask(0o077);
+    }
     // The sandbox runs this same binary as its in-sandbox filesystem helper.
     if std::env::args_os().nth(1).is_some_and(|a| a == agentbay_local::sandbox::HELPER_SUBCOMMAND) {
         return agentbay_local::sandbox::helper_main();
@@ -74,6 +109,16 @@ fn main() -> ExitCode {
     cfg.api_keys = cli.api_keys;
     cfg.clock_offset_secs = cli.clock_offset;
     cfg.sweep_interval = std::time::Duration::from_secs(cli.sweep_interval);
+    cfg.sandbox = agentbay_local::sandbox::SandboxConfig {
+        uid: cli.sandbox_uid,
+        limits: agentbay_local::sandbox::Limits {
+            pids: cli.session_pids,
+            memory_bytes: cli.session_memory << 20,
+            cpu_millis: (cli.session_cpus * 1000.0).round() as u32,
+            disk_bytes: cli.session_disk << 20,
+        },
+        network: cli.session_network,
+    };
     cfg.cors = match (cli.no_cors, cli.cors_origins.is_empty()) {
         (true, _) => Cors::Off,
         (false, true) => Cors::Auto,

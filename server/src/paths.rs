@@ -6,7 +6,10 @@
 //! Context file paths may also be Windows drive paths; see [`normalize_context`].
 
 /// Longest accepted path, in bytes (Linux PATH_MAX).
-const MAX_LEN: usize = 4096;
+pub const MAX_LEN: usize = 4096;
+/// Longest accepted path component, in bytes (Linux NAME_MAX): a longer one could be
+/// stored but never written into a session.
+pub const MAX_COMPONENT: usize = 255;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PathError {
@@ -18,8 +21,10 @@ pub enum PathError {
     DotComponent(String),
     #[error("path '{0}' contains an empty component ('//')")]
     EmptyComponent(String),
-    #[error("path contains a NUL or control character")]
+    #[error("path contains a NUL character")]
     ControlChar,
+    #[error("path '{0}' has a component longer than 255 bytes")]
+    ComponentTooLong(String),
     #[error("path is longer than {MAX_LEN} bytes")]
     TooLong,
     #[error("path must name a file, not '/'")]
@@ -39,7 +44,9 @@ pub fn normalize(p: &str) -> Result<String, PathError> {
     if p.len() > MAX_LEN {
         return Err(PathError::TooLong);
     }
-    if p.chars().any(|c| c.is_control()) {
+    // Other control characters are legal in file names; a session may create them, so the
+    // file API must be able to name them too.
+    if p.contains('\0') {
         return Err(PathError::ControlChar);
     }
     if !p.starts_with('/') {
@@ -53,6 +60,7 @@ pub fn normalize(p: &str) -> Result<String, PathError> {
         match comp {
             "" => return Err(PathError::EmptyComponent(p.into())),
             "." | ".." => return Err(PathError::DotComponent(p.into())),
+            c if c.len() > MAX_COMPONENT => return Err(PathError::ComponentTooLong(p.into())),
             _ => {}
         }
     }
@@ -137,6 +145,9 @@ mod tests {
         assert!(matches!(normalize("/mnt//x"), Err(PathError::EmptyComponent(_))));
         assert!(matches!(normalize("/mnt/\0x"), Err(PathError::ControlChar)));
         assert!(matches!(normalize(""), Err(PathError::Empty)));
+        assert!(matches!(normalize(&format!("/m/{}", "x".repeat(256))), Err(PathError::ComponentTooLong(_))));
+        assert!(normalize(&format!("/m/{}", "x".repeat(255))).is_ok());
+        assert_eq!(normalize("/m/a\nb\tc").unwrap(), "/m/a\nb\tc", "control characters other than NUL are names");
         assert!(matches!(normalize_file("/"), Err(PathError::Root)));
     }
 

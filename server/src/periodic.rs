@@ -29,7 +29,9 @@ pub fn spawn(st: &Arc<AppState>, session: &Arc<Session>) {
         let (st, sess) = (Arc::downgrade(st), Arc::downgrade(session));
         tokio::spawn(async move {
             // A full period after creation: the initial download is queued ahead of it anyway.
-            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            // (Policies cap the period at a year; a start beyond the clock's range means never.)
+            let Some(start) = tokio::time::Instant::now().checked_add(every) else { return };
+            let mut tick = tokio::time::interval_at(start, every);
             // A slow upload delays the next one instead of causing a burst.
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {

@@ -36,6 +36,10 @@ pub struct Config {
     /// upload before its manifest switch (proves uploads are atomic).
     #[doc(hidden)]
     pub upload_fault: Option<UploadFault>,
+    /// Test hook: called with each action's name before its handler runs (a test makes it
+    /// panic, to prove a panicking handler costs one request, not the server).
+    #[doc(hidden)]
+    pub request_fault: Option<crate::state::RequestFault>,
     /// Seconds added to the wall clock for data lifecycles (expiry times and the
     /// sweeper): a restart with one day plus a bit shows what `Lifecycle_1Day` does.
     pub clock_offset_secs: i64,
@@ -57,6 +61,7 @@ impl Config {
             helper_exe: helper_exe.into(),
             presign_ttl_secs: crate::presign::DEFAULT_TTL_SECS,
             upload_fault: None,
+            request_fault: None,
             clock_offset_secs: 0,
             sweep_interval: crate::sweeper::DEFAULT_INTERVAL,
             cors: crate::cors::Cors::Auto,
@@ -297,6 +302,7 @@ impl Server {
             tls: tls.is_some(),
             local_addr: addr,
             upload_fault: cfg.upload_fault.clone(),
+            request_fault: cfg.request_fault.clone(),
             session_seq: Default::default(),
             mounted: Default::default(),
         });

@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 /// Test hook: see [`crate::Config::upload_fault`].
 pub type UploadFault = Arc<dyn Fn(usize) -> Result<(), String> + Send + Sync>;
+/// Test hook: see [`crate::Config::request_fault`].
+pub type RequestFault = Arc<dyn Fn(&str) + Send + Sync>;
 
 pub struct AppState {
     pub store: Arc<Store>,
@@ -26,6 +28,7 @@ pub struct AppState {
     /// Where the server listens; the presigned-URL host when a request has no usable Host header.
     pub local_addr: std::net::SocketAddr,
     pub upload_fault: Option<UploadFault>,
+    pub request_fault: Option<RequestFault>,
     pub session_seq: std::sync::atomic::AtomicU64,
     /// Context id → live sessions mounting it (created and not yet released). DeleteContext
     /// checks and deletes under this lock, and creation reserves under it, so a context is

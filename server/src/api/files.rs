@@ -26,7 +26,7 @@ fn context_exists(st: &AppState, id: &str) -> Result<bool, ApiError> {
 
 pub async fn put_file(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let rid = crate::util::request_id();
-    match put(st, req).await {
+    match super::caught(put(st, req)).await.and_then(|r| r) {
         Ok(()) => StatusCode::OK.into_response(),
         Err(e) => error_response(&e, &rid),
     }
@@ -112,7 +112,7 @@ async fn put(st: Arc<AppState>, req: Request) -> Result<(), ApiError> {
 
 pub async fn get_file(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let rid = crate::util::request_id();
-    match get(st, req).await {
+    match super::caught(get(st, req)).await.and_then(|r| r) {
         Ok(r) => r,
         Err(e) => error_response(&e, &rid),
     }

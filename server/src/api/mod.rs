@@ -95,9 +95,19 @@ pub fn host_of(headers: &HeaderMap) -> Option<String> {
     ok.then(|| host.to_string())
 }
 
+/// Runs a request's future as a task of its own, so a panic anywhere in it (a bug an input
+/// found) becomes an `InternalError` reply instead of a dropped connection or worse.
+pub async fn caught<F>(fut: F) -> Result<F::Output, ApiError>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    tokio::spawn(fut).await.map_err(|e| ApiError::Internal(panic_text(e)))
+}
+
 async fn rpc(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let request_id = crate::util::request_id();
-    match handle(st, req).await {
+    match caught(handle(st, req)).await.and_then(|r| r) {
         Ok(r) => json_response(
             StatusCode::OK,
             &Envelope {
@@ -165,6 +175,9 @@ fn authenticate(st: &AppState, p: &Params) -> Result<String, ApiError> {
 
 async fn dispatch(action: Action, c: Call) -> ApiResult {
     use Action::*;
+    if let Some(fault) = &c.st.request_fault {
+        fault(action.as_str());
+    }
     // Handlers touch SQLite, the file system and `std` locks, so all but two run on the
     // blocking pool; `CallMcpTool` awaits a sandbox process and `DeleteSessionAsync` only
     // flips a status, on the async workers.

@@ -109,6 +109,8 @@ pub struct Invocation<'a> {
     pub mounts: &'a [(String, PathBuf)],
     pub helper_exe: &'a Path,
     pub network: &'a Network,
+    /// More bwrap options (the network setup's descriptors).
+    pub extra: Vec<OsString>,
 }
 
 impl Invocation<'_> {
@@ -119,11 +121,16 @@ impl Invocation<'_> {
         for (file, dest) in [(self.layout.passwd(), "/etc/passwd"), (self.layout.group(), "/etc/group")] {
             a.extend(["--ro-bind".into(), file.into(), dest.into()]);
         }
+        if *self.network == Network::Slirp4netns {
+            // The host's resolver (often 127.0.0.53) is not reachable from the sandbox; slirp's is.
+            a.extend(["--ro-bind".into(), self.layout.resolv_conf().into(), "/etc/resolv.conf".into()]);
+        }
         a.extend(["--tmpfs".into(), HELPER_DIR.into(), "--ro-bind".into(), self.helper_exe.into(), HELPER_PATH.into()]);
         for (path, host) in self.mounts {
             a.extend(["--bind".into(), host.clone().into(), path.into()]);
         }
         a.extend(isolation(self.network));
+        a.extend(self.extra.iter().cloned());
         // Relative paths of the filesystem tools are relative to home, as on the cloud.
         a.extend(["--chdir".into(), layout::HOME.into(), "--".into()]);
         a.extend([HELPER_PATH.into(), super::helper::HELPER_SUBCOMMAND.into()]);

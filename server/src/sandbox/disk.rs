@@ -141,9 +141,15 @@ impl SessionDisk {
         self.quota
     }
 
-    /// Whether the quota is used up (less than one block left).
+    /// Whether the quota is (nearly) used up: under 1 MiB or 1% of it left, or no inode left.
+    /// A write that failed for space leaves a few blocks of slack behind (ext4 allocates
+    /// late), so "exactly full" would miss it.
     pub fn is_full(&self) -> bool {
-        self.quota.is_some() && rustix::fs::statvfs(&self.dir).is_ok_and(|s| s.f_bavail == 0 || s.f_favail == 0)
+        let Some(quota) = self.quota else { return false };
+        rustix::fs::statvfs(&self.dir).is_ok_and(|s| {
+            let free = s.f_bavail.saturating_mul(s.f_frsize);
+            free < (1 << 20).max(quota / 100) || s.f_favail == 0
+        })
     }
 
     /// Unmounts and deletes the disk. Every session process must be gone.

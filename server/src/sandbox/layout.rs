@@ -56,6 +56,9 @@ impl Layout {
     pub fn group(&self) -> PathBuf {
         self.sys.join("group")
     }
+    pub fn resolv_conf(&self) -> PathBuf {
+        self.sys.join("resolv.conf")
+    }
 
     /// The host directory of context mount `n`.
     pub fn mount_dir(&self, n: usize) -> PathBuf {
@@ -97,7 +100,8 @@ impl Layout {
         let group = format!("root:x:0:\n{USER}:x:{GID}:\nnogroup:x:65534:\n");
         fs::create_dir_all(&self.sys).map_err(io("sys"))?;
         fs::set_permissions(&self.sys, fs::Permissions::from_mode(0o755)).map_err(io("sys"))?;
-        for (path, text) in [(self.passwd(), passwd), (self.group(), group)] {
+        let resolv = super::slirp::RESOLV_CONF.to_string();
+        for (path, text) in [(self.passwd(), passwd), (self.group(), group), (self.resolv_conf(), resolv)] {
             fs::write(&path, text).map_err(io("passwd"))?;
             fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).map_err(io("passwd"))?;
         }

@@ -31,6 +31,7 @@ mod mount_path;
 mod net;
 mod process;
 mod shell;
+mod slirp;
 
 pub use disk::DiskKind;
 pub use error::{SandboxError, ToolError};
@@ -203,6 +204,7 @@ impl Sandboxes {
             cgroup_procs: cgroups.procs_fds(),
             rlimits: self.enforcement.rlimits(&self.limits),
             drop_to: self.identity.drops_privileges.then_some((self.identity.uid, self.identity.gid)),
+            inherit: Vec::new(),
         }
     }
 }
@@ -295,8 +297,20 @@ impl Sandbox {
         let Ok(body) = serde_json::to_vec(&request) else {
             return Ok(ToolResult::text("internal error: cannot encode the tool call", true));
         };
-        let launch = self.inner.host.launch(&lock(&self.inner.cgroups));
-        let run = process::run(self.command(), launch, Some(body), deadline, cap, &self.inner.running).await;
+        let mut launch = self.inner.host.launch(&lock(&self.inner.cgroups));
+        let (mut extra, mut child_fds, mut attach) = (Vec::new(), Vec::new(), None);
+        if self.inner.host.network == Network::Slirp4netns {
+            let plan = match slirp::Plan::new() {
+                Ok(p) => p,
+                Err(e) => return Ok(ToolResult::text(format!("sandbox network setup failed: {e}"), true)),
+            };
+            extra = plan.args();
+            launch.inherit = plan.inherit();
+            let (fds, bring_up) = plan.split(Launch { inherit: Vec::new(), ..launch.clone() });
+            (child_fds, attach) = (fds, Some(bring_up));
+        }
+        let cmd = self.command(extra);
+        let run = process::run(cmd, launch, child_fds, attach, Some(body), deadline, cap, &self.inner.running).await;
         let me = self.clone();
         let notes = tokio::task::spawn_blocking(move || me.notes(before)).await.unwrap_or_default();
         let c = match run {
@@ -339,13 +353,14 @@ impl Sandbox {
         notes
     }
 
-    fn command(&self) -> tokio::process::Command {
+    fn command(&self, extra: Vec<std::ffi::OsString>) -> tokio::process::Command {
         let inner = &self.inner;
         let inv = bwrap::Invocation {
             layout: &inner.layout,
             mounts: &inner.mounts,
             helper_exe: &inner.host.helper_exe,
             network: &inner.host.network,
+            extra,
         };
         let mut cmd = tokio::process::Command::new(bwrap::bwrap_program());
         cmd.args(inv.args()).env_clear().envs(bwrap::bwrap_env());

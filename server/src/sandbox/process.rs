@@ -109,6 +109,8 @@ pub struct Launch {
     pub rlimits: Vec<(RlimitResource, u64)>,
     /// `(uid, gid)` to switch to, with no supplementary groups.
     pub drop_to: Option<(u32, u32)>,
+    /// Descriptors the program must inherit (their close-on-exec flag is cleared).
+    pub inherit: Vec<RawFd>,
 }
 
 impl Launch {
@@ -127,6 +129,10 @@ impl Launch {
             // SAFETY: setrlimit reads the struct it is given.
             check(unsafe { libc::setrlimit(*resource, &lim) })?;
         }
+        for fd in &self.inherit {
+            // SAFETY: clears FD_CLOEXEC on a descriptor the parent keeps open until the spawn.
+            check(unsafe { libc::fcntl(*fd, libc::F_SETFD, 0) })?;
+        }
         if let Some((uid, gid)) = self.drop_to {
             // SAFETY: plain credential system calls; setgroups(0, NULL) clears the groups.
             unsafe {
@@ -139,9 +145,24 @@ impl Launch {
     }
 }
 
+/// Work between the spawn and the wait (setting up the sandbox's network); it gets bwrap's
+/// pid and returns what must live as long as the call (a network helper process).
+pub type Attach = Box<dyn FnOnce() -> futures_attach::BoxedAttach + Send>;
+
+pub mod futures_attach {
+    /// The future an [`super::Attach`] returns.
+    pub type BoxedAttach =
+        std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<tokio::process::Child>> + Send>>;
+}
+
+/// Runs one bwrap process. `child_fds` are the ends of pipes that bwrap inherits (listed in
+/// `launch.inherit`); they are closed here once it has started.
+#[allow(clippy::too_many_arguments)] // one call site, in Sandbox::call_tool
 pub async fn run(
     mut cmd: Command,
     launch: Launch,
+    child_fds: Vec<std::os::fd::OwnedFd>,
+    attach: Option<Attach>,
     stdin: Option<Vec<u8>>,
     deadline: Duration,
     cap: usize,
@@ -157,9 +178,27 @@ pub async fn run(
         cmd.pre_exec(move || launch.apply());
     }
     let mut child = cmd.spawn()?;
+    drop(child_fds);
     let pgid = child.id().map(|p| p as i32).unwrap_or(0);
     running.insert(pgid);
     let _reg = Registration { running, pgid };
+    // Lives (and is killed on drop) until the call ends.
+    let _attached = match attach {
+        None => None,
+        Some(f) => match tokio::time::timeout(Duration::from_secs(10), f()).await {
+            Ok(Ok(helper)) => Some(helper),
+            Ok(Err(e)) => {
+                kill_group(pgid);
+                let _ = child.wait().await;
+                return Err(e);
+            }
+            Err(_) => {
+                kill_group(pgid);
+                let _ = child.wait().await;
+                return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "sandbox network setup timed out"));
+            }
+        },
+    };
 
     if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
         tokio::spawn(async move {

@@ -32,14 +32,24 @@ pub enum SyncError {
     /// Refused at CreateMcpSession already; kept for policies built elsewhere.
     #[error("policy: {0}")]
     Policy(String),
-    /// Archives that could not be unpacked or extracted; the rest of the download was delivered.
+    /// Entries (or archives) that could not be written, unpacked or extracted; the rest of
+    /// the download was delivered.
     #[error("{0}")]
-    Extract(String),
+    Download(String),
     #[error("context {0} was deleted while the upload ran; nothing was stored")]
     ContextGone(String),
     /// Files the store cannot keep under their names; everything else was uploaded.
     #[error("{} file(s) could not be stored and stay only in the session: {}", .0.len(), describe_unstorable(.0))]
     Unstorable(Vec<Unstorable>),
+}
+
+/// The first failures of a download, and how many more there were.
+fn summarize(failures: &[String]) -> String {
+    let shown = &failures[..failures.len().min(20)];
+    match failures.len() - shown.len() {
+        0 => shown.join("; "),
+        more => format!("{}; and {more} more", shown.join("; ")),
+    }
 }
 
 fn describe_unstorable(list: &[Unstorable]) -> String {
@@ -130,9 +140,6 @@ pub struct Unstorable {
     pub why: &'static str,
 }
 
-/// Longest stored path (the context file API takes up to this many bytes).
-pub const MAX_STORED_PATH: usize = 4096;
-
 /// Walks the tree (through descriptors, never following a symlink) under `sel`. `stored_len`
 /// is the length of the stored root the paths will be joined to (for the path limit).
 pub fn walk_selected(tree: &Tree, sel: &Selector, stored_len: usize) -> Result<Walk, SyncError> {
@@ -181,7 +188,8 @@ fn walk(dir: &OwnedFd, rel: &str, sel: &Selector, stored_len: usize, w: &mut Wal
             continue;
         }
         let child = child_of(name);
-        if stored_len + 1 + child.len() > MAX_STORED_PATH {
+        // The context file API takes paths up to this long (crate::paths).
+        if stored_len + 1 + child.len() > crate::paths::MAX_LEN {
             if sel.selects(&child) {
                 w.unstorable
                     .push(Unstorable { path: child, why: "its path in the context would be longer than 4096 bytes" });
@@ -424,41 +432,54 @@ pub fn download(store: &Store, spec: MountSpec<'_>, tree: &Tree, cache: &mut Sta
     );
     report.transferred += unpacked.files;
     let mut synced: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
+    let mut undelivered = HashSet::new();
     synced.extend(unpacked.paths.iter().map(|rel| join(&stored, rel)));
     for e in entries {
         let rel = &e.path[prefix_len..];
         if expanded.contains(rel) {
             continue;
         }
-        match (e.kind, &e.hash) {
-            (Kind::Dir, _) => {
-                tree.open_dir(rel, true).map_err(io_err(&e.path))?;
-            }
+        // One entry that cannot be written (a name the session's file system refuses, a
+        // symlink the session planted on the way) fails the task, not the rest of the download.
+        let written = match (e.kind, &e.hash) {
+            (Kind::Dir, _) => tree.open_dir(rel, true).map(drop),
             (Kind::File, Some(hash)) => {
                 report.files += 1;
-                if let Some((k, h)) = cache.files.get(rel) {
-                    let current = tree.stat(rel).map_err(io_err(&e.path))?;
-                    if h == hash && current.map(|s| StatKey::of(&s)) == Some(*k) {
-                        report.unchanged += 1;
-                        continue;
-                    }
+                let unchanged = cache.files.get(rel).is_some_and(|(k, h)| {
+                    h == hash && tree.stat(rel).ok().flatten().map(|s| StatKey::of(&s)) == Some(*k)
+                });
+                if unchanged {
+                    report.unchanged += 1;
+                    continue;
                 }
-                let mut blob = store.blobs.open_blob(hash).map_err(io_err(&e.path))?;
-                let st = tree.write_file(rel, &mut blob, e.mode, e.mtime).map_err(io_err(&e.path))?;
-                cache.files.insert(rel.to_string(), (StatKey::of(&st), hash.clone()));
-                report.transferred += 1;
+                store.blobs.open_blob(hash).and_then(|mut blob| tree.write_file(rel, &mut blob, e.mode, e.mtime)).map(
+                    |st| {
+                        cache.files.insert(rel.to_string(), (StatKey::of(&st), hash.clone()));
+                        report.transferred += 1;
+                    },
+                )
             }
-            (Kind::File, None) => {}
+            (Kind::File, None) => Ok(()),
+        };
+        if let Err(err) = written {
+            let full = err.raw_os_error() == Some(libc::ENOSPC);
+            failures.push(format!("{}: {err}", e.path));
+            undelivered.insert(e.path.clone());
+            if full {
+                break; // every later write would fail the same way
+            }
         }
     }
     // Everything delivered is now known to the session (a snapshot's members by their own
     // paths, so an Archive upload judges each of them), except a snapshot that did not unpack:
     // its members never arrived, so a File-mode upload must not drop it.
+    // Nor does an entry that could not be written.
     let snapshot = join(&stored, super::archive::ARCHIVE_NAME);
-    cache.baseline.extend(synced.into_iter().filter(|p| failures.is_empty() || *p != snapshot));
+    synced.retain(|p| !undelivered.contains(p) && (failures.is_empty() || *p != snapshot));
+    cache.baseline.extend(synced);
     db::touch_context(&store.db(), ctx, crate::util::now_secs())?;
     if !failures.is_empty() {
-        return Err(SyncError::Extract(failures.join("; ")));
+        return Err(SyncError::Download(summarize(&failures)));
     }
     Ok(report)
 }

@@ -29,6 +29,10 @@ pub const LIFECYCLES: &[&str] = &[
     "Lifecycle_Forever",
 ];
 
+/// Longest `uploadPolicy.period` accepted, in seconds (a year). Longer ones would mean
+/// "never", and values near the limits of a time type overflow the server's timers.
+pub const MAX_PERIOD_SECS: u32 = 31_536_000;
+
 /// Seed spellings accepted and rewritten to the canonical wire values.
 const STRATEGY_ALIASES: &[(&str, &str)] =
     &[("BeforeResourceRelease", "UploadBeforeResourceRelease"), ("Async", "DownloadAsync")];
@@ -52,7 +56,9 @@ pub enum PolicyError {
     UploadStrategy(String),
     #[error("Invalid downloadStrategy value: {0}. Valid values are: DownloadAsync (alias Async)")]
     DownloadStrategy(String),
-    #[error("Invalid period value: {0}. period must be a positive number of seconds")]
+    #[error(
+        "Invalid period value: {0}. period must be a positive number of seconds, at most {MAX_PERIOD_SECS} (a year)"
+    )]
     Period(String),
     #[error("SyncPolicy must be an object, got: {0}")]
     NotAnObject(String),
@@ -129,7 +135,7 @@ pub fn validate_and_normalize(policy: &mut Value) -> Result<(), PolicyError> {
     if let Some(Value::Object(up)) = obj.get_mut("uploadPolicy") {
         normalize_strategy(up, "uploadStrategy", UPLOAD_STRATEGIES, PolicyError::UploadStrategy)?;
         if let Some(p) = up.get("period").filter(|p| !p.is_null()) {
-            if !p.as_f64().is_some_and(|s| s > 0.0 && s.is_finite()) {
+            if !p.as_f64().is_some_and(|s| s > 0.0 && s <= f64::from(MAX_PERIOD_SECS)) {
                 return Err(PolicyError::Period(show(Some(p))));
             }
         }
@@ -389,6 +395,8 @@ mod tests {
         );
         assert!(err(json!({"uploadPolicy":{"uploadStrategy":"Later"}})).contains("Later"));
         assert!(err(json!({"uploadPolicy":{"period":-1}})).starts_with("Invalid period value: -1"));
+        assert!(err(json!({"uploadPolicy":{"period":1e19}})).contains("at most 31536000"));
+        validate_and_normalize(&mut json!({"uploadPolicy":{"period":31_536_000}})).unwrap();
         // Regex flags allow wildcards.
         let mut ok = json!({"bwList":{"whiteLists":[{"path":"/a/.*","isPathRegex":true}]}});
         validate_and_normalize(&mut ok).unwrap();
