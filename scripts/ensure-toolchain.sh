@@ -4,7 +4,8 @@
 #   - rustup target wasm32-unknown-unknown
 #   - wasm-bindgen-cli at exactly the version Cargo.lock pins (the CLI and the crate must match)
 #   - wasm-pack
-#   - bubblewrap (agentbay-local's sandboxes), via apt-get when we are root
+#   - bubblewrap (agentbay-local's sandboxes) and slirp4netns (its outbound network mode), via
+#     apt-get when we are root
 #   - chromium (js-tests/browser.test.mjs), via apt-get when we are root; otherwise that test says
 #     how to install it (or AGENTBAY_SKIP_BROWSER=1 skips it)
 #   - node_modules (npm ci), refreshed only when package-lock.json changed
@@ -79,6 +80,18 @@ if ! command -v bwrap >/dev/null; then
   else
     die "bubblewrap (bwrap) is missing: agentbay-local runs every session in a bubblewrap sandbox.
 Install it as root, e.g. 'sudo apt-get install bubblewrap' (Debian/Ubuntu) or 'sudo dnf install bubblewrap'."
+  fi
+fi
+
+# --- slirp4netns -------------------------------------------------------------------------
+# Only `--session-network slirp4netns` needs it (and the test that proves that mode).
+if ! command -v slirp4netns >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing slirp4netns (apt-get) for agentbay-local's outbound network mode"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slirp4netns
+  else
+    say "slirp4netns not found: agentbay-local --session-network slirp4netns will refuse to start ('sudo apt-get install slirp4netns')"
   fi
 fi
 

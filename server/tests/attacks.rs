@@ -600,3 +600,47 @@ async fn a_panicking_handler_or_sync_task_is_contained() {
     c.delete_session(&sid).await;
     s.stop().await;
 }
+
+/// The host's address on its default route (not loopback), for the network-mode tests.
+fn host_address() -> std::net::IpAddr {
+    let probe = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+    probe.connect("192.0.2.254:9").unwrap(); // no packet is sent; this only picks the route
+    probe.local_addr().unwrap().ip()
+}
+
+/// What each `--session-network` mode lets a session reach: none reaches nothing but its own
+/// loopback; slirp4netns reaches the host's other addresses (and beyond) but never the host's
+/// loopback, the server's API included; host reaches everything.
+#[tokio::test]
+async fn network_modes_reach_what_they_say() {
+    let outside = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = outside.local_addr().unwrap().port();
+    let host_ip = host_address();
+    assert!(!host_ip.is_loopback(), "{host_ip}");
+    let probe = |target: String| {
+        format!("timeout 3 bash -c 'echo > /dev/tcp/{target}' 2>/dev/null && echo REACHED || echo refused")
+    };
+    for (mode, via_host_ip, via_loopback) in
+        [("none", false, false), ("slirp4netns", true, false), ("host", true, true)]
+    {
+        let data = tempfile::tempdir().unwrap();
+        let (child, endpoint, key) = spawn_binary(data.path(), &["--session-network", mode]);
+        let api_port = endpoint.rsplit(':').next().unwrap().to_string();
+        let c = binary_client(&endpoint, &key);
+        let (_, sid) = session(&c, "net").await;
+        let want = |reach: bool| if reach { "REACHED\n" } else { "refused\n" };
+        let out = c.run(&sid, &probe(format!("{host_ip}/{port}"))).await;
+        assert_eq!(out.stdout, want(via_host_ip), "{mode}: the host's address");
+        for p in [port.to_string(), api_port] {
+            let out = c.run(&sid, &probe(format!("127.0.0.1/{p}"))).await;
+            assert_eq!(out.stdout, want(via_loopback), "{mode}: the host's loopback port {p}");
+        }
+        if mode == "slirp4netns" {
+            let out = c.run(&sid, &probe(format!("10.0.2.2/{port}"))).await;
+            assert_eq!(out.stdout, "refused\n", "slirp's gateway is not the host's loopback");
+            assert_eq!(c.run(&sid, "cat /etc/resolv.conf").await.stdout, "nameserver 10.0.2.3\n");
+        }
+        c.delete_session(&sid).await;
+        terminate(child);
+    }
+}

@@ -114,6 +114,14 @@ impl Sandboxes {
             helper = copy;
         }
         probe(&identity, &cfg.network)?;
+        if cfg.network == Network::Slirp4netns {
+            let found = std::process::Command::new("slirp4netns").arg("--version").output();
+            if !found.is_ok_and(|o| o.status.success()) {
+                return Err(SandboxError::BwrapUnavailable(
+                    "--session-network slirp4netns needs the slirp4netns program (apt-get install slirp4netns)".into(),
+                ));
+            }
+        }
         let enforcement = Enforcement::detect();
         let scratch = data_dir.join("sessions");
         std::fs::create_dir_all(&scratch).map_err(SandboxError::io("creating the sessions dir"))?;
