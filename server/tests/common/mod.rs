@@ -155,16 +155,32 @@ pub async fn send(
     headers: &[(&str, &str)],
     body: TestBody,
 ) -> Response {
-    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    try_send(addr, tls, method, path_and_query, headers, body)
+        .await
+        .unwrap_or_else(|e| panic!("{method} {path_and_query}: {e}"))
+}
+
+/// Like [`send`], but a connection that fails (a server killed on purpose) is an `Err`.
+pub async fn try_send(
+    addr: std::net::SocketAddr,
+    tls: Option<&Arc<rustls::ClientConfig>>,
+    method: &str,
+    path_and_query: &str,
+    headers: &[(&str, &str)],
+    body: TestBody,
+) -> Result<Response, String> {
+    let e = |e: &dyn std::fmt::Display| e.to_string();
+    let tcp = tokio::net::TcpStream::connect(addr).await.map_err(|x| e(&x))?;
     let io: Box<dyn Io> = match tls {
         Some(cfg) => {
             let conn = tokio_rustls::TlsConnector::from(cfg.clone());
             let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-            Box::new(conn.connect(name, tcp).await.unwrap())
+            Box::new(conn.connect(name, tcp).await.map_err(|x| e(&x))?)
         }
         None => Box::new(tcp),
     };
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io)).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io)).await.map_err(|x| e(&x))?;
     tokio::spawn(conn);
     let mut req = hyper::Request::builder().method(method).uri(path_and_query);
     let mut has_host = false;
@@ -177,12 +193,12 @@ pub async fn send(
     }
     let resp = tokio::time::timeout(Duration::from_secs(120), sender.send_request(req.body(body).unwrap()))
         .await
-        .expect("response within 120 s")
-        .unwrap();
+        .map_err(|_| "no response within 120 s".to_string())?
+        .map_err(|x| e(&x))?;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
-    let body = http_body_util::BodyExt::collect(resp.into_body()).await.unwrap().to_bytes().to_vec();
-    Response { status, headers, body }
+    let body = http_body_util::BodyExt::collect(resp.into_body()).await.map_err(|x| e(&x))?.to_bytes().to_vec();
+    Ok(Response { status, headers, body })
 }
 
 /// Percent-encodes like the TS SDK (`%20`) or Python (`+`).
@@ -250,6 +266,19 @@ impl Client {
 
     pub async fn call(&self, action: &str, body: &[(&str, &str)]) -> Response {
         self.call_q(action, &[], body).await
+    }
+
+    /// A call to a server that may be gone (killed on purpose): `None` when nothing answered.
+    pub async fn try_call(&self, action: &str, body: &[(&str, &str)]) -> Option<Response> {
+        let auth = format!("Bearer {}", self.key);
+        let q = encode(&[("Action", action), ("Version", VERSION)], Style::Ts);
+        let mut b: Vec<(&str, &str)> = vec![("Authorization", &auth)];
+        b.extend_from_slice(body);
+        let form = encode(&b, Style::Ts);
+        let headers = [("content-type", "application/x-www-form-urlencoded")];
+        try_send(self.addr, None, "POST", &format!("/?{q}"), &headers, TestBody::new(form.into_bytes(), false))
+            .await
+            .ok()
     }
 
     /// Calls and asserts `Success: true`; returns the body JSON.
@@ -425,6 +454,13 @@ pub async fn fetch(c: &Client, method: &str, url: &str, body: Vec<u8>) -> Respon
     let rest = url.split_once("://").unwrap().1;
     let (host, pq) = rest.split_at(rest.find('/').unwrap());
     send(c.addr, c.tls.as_ref(), method, pq, &[("host", host)], TestBody::new(body, false)).await
+}
+
+/// Like [`fetch`], for a server that may be gone: `None` when nothing answered.
+pub async fn try_fetch(c: &Client, method: &str, url: &str, body: Vec<u8>) -> Option<Response> {
+    let rest = url.split_once("://")?.1;
+    let (host, pq) = rest.split_at(rest.find('/')?);
+    try_send(c.addr, c.tls.as_ref(), method, pq, &[("host", host)], TestBody::new(body, false)).await.ok()
 }
 
 /// PersistenceDataList JSON as the SDKs send it (Policy double encoded, optional).
