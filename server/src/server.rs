@@ -362,7 +362,8 @@ impl Running {
         let _ = self.stop.send(());
         let _ = self.serve.await;
         self.state.release_all().await;
-        self.state.sandboxes.shutdown();
+        let sandboxes = self.state.sandboxes.clone();
+        let _ = tokio::task::spawn_blocking(move || sandboxes.shutdown()).await;
     }
 
     /// Moves the lifecycle clock by `secs` at runtime (in-process only: no HTTP

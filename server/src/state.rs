@@ -365,11 +365,6 @@ impl AppState {
             }
         }
         let lost = self.data_dir.join("lost+found");
-        if !failed.is_empty() {
-            if let Err(e) = crate::util::private_dir(&lost) {
-                eprintln!("agentbay-local: creating {}: {e}", lost.display());
-            }
-        }
         let keep: Vec<(usize, PathBuf)> =
             failed.into_iter().map(|i| (i, lost.join(format!("{}-{i}", session.id)))).collect();
         for (_, dest) in &keep {

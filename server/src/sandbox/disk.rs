@@ -160,10 +160,7 @@ impl SessionDisk {
             }
             fs::remove_file(&img)?;
         }
-        match fs::remove_dir_all(&self.dir) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
+        crate::safe_fs::remove_tree(&self.dir)
     }
 }
 

@@ -45,6 +45,11 @@ fn fail(what: impl std::fmt::Display) -> ExitCode {
 }
 
 pub fn helper_main() -> ExitCode {
+    // A login's usual mask, whatever the server runs with (agentbay-local itself uses 077).
+    // SAFETY: umask only sets this process's file creation mask.
+    unsafe {
+        libc::umask(0o022);
+    }
     let mut input = String::new();
     if let Err(e) = std::io::stdin().read_to_string(&mut input) {
         return fail(format!("reading request: {e}"));

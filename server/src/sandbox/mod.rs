@@ -335,8 +335,14 @@ impl Sandbox {
     /// limit counters to compare with after the call.
     fn prepare(&self) -> std::io::Result<limits::Counters> {
         let inner = &self.inner;
+        // A session may `chmod 000 /`; a server without root could then not even open it. The
+        // path is the server's own (the session cannot see or replace `fs/root` itself).
+        let root_meta = std::fs::symlink_metadata(&inner.layout.root)?;
+        if root_meta.is_dir() && root_meta.permissions().mode() & 0o700 != 0o700 {
+            let mode = (root_meta.permissions().mode() & 0o777) | 0o700;
+            std::fs::set_permissions(&inner.layout.root, std::fs::Permissions::from_mode(mode))?;
+        }
         let root = inner.layout.root_tree()?;
-        root.restore_root_access()?;
         for d in bwrap::root_mount_points() {
             root.make_real_dir(&d)?;
         }
@@ -394,7 +400,11 @@ impl Sandbox {
         let inner = &self.inner;
         let mut first_err = None;
         for (n, dest) in keep {
-            let kept = crate::safe_fs::Tree::open(&inner.by_index[n], None)
+            // The place they go (lost+found) is the server's alone.
+            let kept = dest
+                .parent()
+                .map_or(Ok(()), |p| crate::util::private_dir(p).map(drop))
+                .and_then(|_| crate::safe_fs::Tree::open(&inner.by_index[n], None))
                 .and_then(|t| crate::safe_fs::copy_tree(t.root(), &dest));
             if let Err(e) = kept {
                 first_err.get_or_insert(SandboxError::Io { context: format!("keeping mount {n}"), source: e });

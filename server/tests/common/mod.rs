@@ -485,7 +485,10 @@ pub const DEFAULT_POLICY: &str = r#"{"uploadPolicy":{"autoUpload":true,"uploadSt
 pub fn spawn_binary(data: &std::path::Path, extra: &[&str]) -> (std::process::Child, String, String) {
     use std::io::{BufRead, BufReader};
     use std::os::unix::process::CommandExt;
-    let mut cmd = std::process::Command::new(helper_exe());
+    // AGENTBAY_TEST_BINARY runs the binary-level tests against another build (an older
+    // version, to show a regression test fails there).
+    let exe = std::env::var_os("AGENTBAY_TEST_BINARY").map(std::path::PathBuf::from).unwrap_or_else(helper_exe);
+    let mut cmd = std::process::Command::new(exe);
     cmd.args(["--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
         .args(extra)
