@@ -97,6 +97,12 @@ fn main() -> ExitCode {
         return agentbay_local::sandbox::helper_main();
     }
     let cli = Cli::parse();
+    // Before any thread exists (unshare refuses a process whose threads share its filesystem).
+    if rustix::process::geteuid().is_root() {
+        if let Err(e) = agentbay_local::sandbox::private_mount_namespace() {
+            eprintln!("agentbay-local: session disks stay visible to the host (no private mount namespace: {e})");
+        }
+    }
     let helper_exe = match std::env::current_exe() {
         Ok(p) => p,
         Err(e) => {

@@ -15,6 +15,33 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Moves this process into a mount namespace of its own (call it first thing in `main`, while
+/// the process has one thread), so session disks are mounted where no other process sees them
+/// and vanish with the server, even when it is killed: nothing is left mounted under the data
+/// dir to block its deletion. The next start copies a killed server's session files out of the
+/// images (see [`rescue`]). Needs root; returns why when it cannot.
+pub fn private_mount_namespace() -> io::Result<()> {
+    // SAFETY: unshare and mount only change this process's mount namespace.
+    unsafe {
+        if libc::unshare(libc::CLONE_NEWNS) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // Private: mounts made here never propagate back to the host's namespace.
+        let root = c"/";
+        if libc::mount(
+            std::ptr::null(),
+            root.as_ptr(),
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_PRIVATE,
+            std::ptr::null(),
+        ) != 0
+        {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
 /// How session disks are made on this host; chosen once at start-up.
 #[derive(Debug, Clone)]
 pub enum DiskKind {

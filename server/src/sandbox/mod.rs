@@ -33,7 +33,7 @@ mod process;
 mod shell;
 mod slirp;
 
-pub use disk::DiskKind;
+pub use disk::{private_mount_namespace, DiskKind};
 pub use error::{SandboxError, ToolError};
 pub use helper::{helper_main, HELPER_SUBCOMMAND};
 pub use identity::{Identity, DEFAULT_UID};
