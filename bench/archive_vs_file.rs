@@ -14,22 +14,12 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+#[path = "../server/tests/common/mod.rs"]
+mod common;
+use common::Rng;
+
 const FILES: usize = 10_000;
 const RUNS: usize = 5;
-
-/// xorshift64*: deterministic data without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 const WORDS: &[&str] = &[
     "session", "context", "upload", "download", "policy", "archive", "file", "sandbox", "agent", "result", "error",

@@ -9,7 +9,7 @@ use agentbay_wasm::core::wire::envelope::session_status;
 use agentbay_wasm::core::wire::policy::SyncPolicy;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// Test hook: see [`crate::Config::upload_fault`].
 pub type UploadFault = Arc<dyn Fn(usize) -> Result<(), String> + Send + Sync>;
@@ -80,9 +80,7 @@ pub struct Session {
     sync: tokio::sync::Mutex<Vec<StatCache>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+use crate::util::lock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {

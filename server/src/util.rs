@@ -9,6 +9,12 @@ pub fn random_hex(n: usize) -> String {
     hex::encode(buf)
 }
 
+/// Locks a `std` mutex. A panic while it was held (caught, see `api::caught`) leaves data
+/// every user here can still read consistently, so a poisoned lock is simply taken over.
+pub fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Creates `dir` (and its parents) if needed and makes it readable by the server only.
 /// Returns `dir`, for chaining.
 pub fn private_dir(dir: &std::path::Path) -> std::io::Result<&std::path::Path> {

@@ -23,20 +23,6 @@ use std::time::{Duration, Instant};
 /// Files each upload writes; an upload is all of them or none.
 const FILES: usize = 150;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*: enough to spread kill moments and op mixes.
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
 #[derive(Default)]
 struct Ledger {
     /// (context, path) → content of every PUT answered 200.

@@ -255,9 +255,7 @@ struct Inner {
     disk: Mutex<disk::SessionDisk>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+use crate::util::lock;
 
 impl Sandbox {
     /// The session's writable root on the host (what `/` is inside the sandbox).

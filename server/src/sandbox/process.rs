@@ -17,18 +17,18 @@ pub struct Running(Mutex<(HashSet<i32>, bool)>);
 
 impl Running {
     fn insert(&self, pgid: i32) {
-        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = crate::util::lock(&self.0);
         if g.1 {
             kill_group(pgid);
         }
         g.0.insert(pgid);
     }
     fn remove(&self, pgid: i32) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).0.remove(&pgid);
+        crate::util::lock(&self.0).0.remove(&pgid);
     }
     /// Kills everything running now and anything started from now on.
     pub fn close_and_kill_all(&self) {
-        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = crate::util::lock(&self.0);
         g.1 = true;
         for pgid in g.0.iter() {
             kill_group(*pgid);

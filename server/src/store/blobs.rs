@@ -110,7 +110,7 @@ impl BlobStore {
     }
 
     fn table(&self) -> MutexGuard<'_, PinTable> {
-        self.pins.lock().unwrap_or_else(|p| p.into_inner())
+        crate::util::lock(&self.pins)
     }
 
     /// An empty pin set.

@@ -20,9 +20,7 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+use crate::util::lock;
 
 /// Everything here is blocking (SQLite, file I/O, `std` locks): call it from
 /// `spawn_blocking` or another blocking thread, never from an async task.

@@ -545,3 +545,17 @@ pub fn blob_count(data_dir: &std::path::Path) -> usize {
     }
     n
 }
+
+/// xorshift64*: deterministic pseudo-random numbers without a dependency (test data, kill moments).
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
