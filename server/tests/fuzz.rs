@@ -97,6 +97,9 @@ fn use_policy(p: &SyncPolicy) {
 }
 
 proptest! {
+    // A failure prints its minimal input; nothing is written next to the sources.
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
     #[test]
     fn form_decoding_never_panics_and_encoding_round_trips(
         raw in ".{0,64}",

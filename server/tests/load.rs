@@ -136,11 +136,15 @@ async fn waves_of_fifty_sessions_keep_every_byte_and_memory_settles() {
         );
     }
     eprintln!("server RSS by wave (KiB, before the first, then after each): {rss:?}");
-    // The first waves warm allocator pools and caches; after that, idle memory stays flat.
+    // The first waves warm caches and pools (SQLite's page cache fills to its 2 MiB, the task
+    // and thread pools reach their peak); after that idle memory must not grow with the work:
+    // a per-session leak of 20 KiB would add 1 MiB a wave, 17 MiB from wave 3 to wave 20.
     if waves >= 6 {
         let settled = rss[3];
         let last = *rss.last().unwrap();
-        assert!(last < settled + 8 * 1024, "idle RSS kept growing: {rss:?}");
+        let per_wave = (last.saturating_sub(settled)) / (waves as u64 - 3);
+        eprintln!("idle RSS grew {per_wave} KiB a wave after the third");
+        assert!(per_wave < 512, "idle RSS kept growing: {rss:?}");
     }
     terminate(child);
 }
