@@ -76,6 +76,15 @@ fn running(s: &Session) -> Result<(), ApiError> {
     Ok(())
 }
 
+fn mount_count(n: usize) -> Result<(), ApiError> {
+    if n > MAX_MOUNTS {
+        return Err(ApiError::InvalidPersistenceDataList(format!(
+            "{n} contexts requested; a session mounts at most {MAX_MOUNTS}"
+        )));
+    }
+    Ok(())
+}
+
 struct PlannedMount {
     context_id: String,
     path: String,
@@ -91,12 +100,7 @@ fn plan_mounts(c: &Call) -> Result<Vec<PlannedMount>, ApiError> {
             ))
         })?;
         // Refused before any policy is parsed: each costs a regex compile or two.
-        if items.len() > MAX_MOUNTS {
-            return Err(ApiError::InvalidPersistenceDataList(format!(
-                "{} contexts requested; a session mounts at most {MAX_MOUNTS}",
-                items.len()
-            )));
-        }
+        mount_count(items.len())?;
         for (i, item) in items.iter().enumerate() {
             if let Some(k) = item.keys().find(|k| !["ContextId", "Path", "Policy"].contains(&k.as_str())) {
                 return Err(ApiError::unsupported(
@@ -134,12 +138,7 @@ fn plan_mounts(c: &Call) -> Result<Vec<PlannedMount>, ApiError> {
             policy: SyncPolicy::default(),
         });
     }
-    if out.len() > MAX_MOUNTS {
-        return Err(ApiError::InvalidPersistenceDataList(format!(
-            "{} contexts requested; a session mounts at most {MAX_MOUNTS}",
-            out.len()
-        )));
-    }
+    mount_count(out.len())?;
     for (i, m) in out.iter_mut().enumerate() {
         m.path = paths::normalize(&m.path)
             .map_err(|e| ApiError::InvalidPath(format!("PersistenceDataList[{i}].Path: {e}")))?;
