@@ -4,6 +4,7 @@ use crate::presign::Presigner;
 use crate::sandbox::Sandbox;
 use crate::store::sync::{self, StatCache};
 use crate::store::Store;
+use crate::util::lock;
 use agentbay_wasm::core::wire::context_status::{status, task_type, TaskStatus};
 use agentbay_wasm::core::wire::envelope::session_status;
 use agentbay_wasm::core::wire::policy::SyncPolicy;
@@ -73,14 +74,11 @@ pub struct Session {
     pub status: Mutex<&'static str>,
     pub mounts: Vec<MountState>,
     pub sandbox: Sandbox,
-    pub dir: PathBuf,
     reservation: Mutex<Option<ContextReservation>>,
     tasks: Mutex<Vec<TaskStatus>>,
     /// Serialises sync operations of this session; holds one stat cache per mount.
     sync: tokio::sync::Mutex<Vec<StatCache>>,
 }
-
-use crate::util::lock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -107,7 +105,6 @@ impl Session {
         labels: BTreeMap<String, String>,
         mounts: Vec<MountState>,
         sandbox: Sandbox,
-        dir: PathBuf,
         reservation: ContextReservation,
     ) -> Session {
         let caches = mounts.iter().map(|_| StatCache::default()).collect();
@@ -120,7 +117,6 @@ impl Session {
             status: Mutex::new(session_status::RUNNING),
             mounts,
             sandbox,
-            dir,
             reservation: Mutex::new(Some(reservation)),
             tasks: Mutex::new(Vec::new()),
             sync: tokio::sync::Mutex::new(caches),

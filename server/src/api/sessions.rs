@@ -241,7 +241,7 @@ pub fn create(c: Call) -> ApiResult {
         .collect();
     let seq = c.st.session_seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let session =
-        Arc::new(Session::new(id.clone(), c.tenant.clone(), image, seq, labels, mounts, sandbox, dir, reservation));
+        Arc::new(Session::new(id.clone(), c.tenant.clone(), image, seq, labels, mounts, sandbox, reservation));
     c.st.sessions.write().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), session.clone());
     let downloads: Vec<usize> =
         (0..session.mounts.len()).filter(|&i| session.mounts[i].policy.download_policy.auto_download).collect();

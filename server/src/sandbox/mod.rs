@@ -44,6 +44,7 @@ pub use net::Network;
 pub use shell::{OUTPUT_CAP, TIMEOUT_EXIT_CODE};
 
 use crate::tools::ToolCall;
+use crate::util::lock;
 use agentbay_wasm::core::wire::tool::ToolResult;
 use layout::Layout;
 use mount_path::normalize_mount_path;
@@ -254,8 +255,6 @@ struct Inner {
     cgroups: Mutex<limits::SessionCgroups>,
     disk: Mutex<disk::SessionDisk>,
 }
-
-use crate::util::lock;
 
 impl Sandbox {
     /// The session's writable root on the host (what `/` is inside the sandbox).

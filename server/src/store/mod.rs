@@ -8,6 +8,7 @@ pub mod extract;
 pub mod select;
 pub mod sync;
 
+use crate::util::lock;
 use rusqlite::Connection;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -19,8 +20,6 @@ pub enum StoreError {
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
 }
-
-use crate::util::lock;
 
 /// Everything here is blocking (SQLite, file I/O, `std` locks): call it from
 /// `spawn_blocking` or another blocking thread, never from an async task.
