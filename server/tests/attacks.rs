@@ -21,7 +21,13 @@ async fn shell_args(c: &Client, sid: &str, args: Value) -> (ShellPayload, bool) 
     (serde_json::from_str(text).unwrap(), v["Data"]["isError"] == true)
 }
 
-/// The host directory of a session's mount `n` (see sandbox/layout.rs).
+/// `path` as the server process sees it. As root the server mounts session disks in a mount
+/// namespace of its own (sandbox/disk.rs), which `/proc/<pid>/root` leads into.
+fn seen_by(server: &std::process::Child, path: &Path) -> PathBuf {
+    Path::new(&format!("/proc/{}/root", server.id())).join(path.strip_prefix("/").unwrap())
+}
+
+/// The host directory of a session's mount `n` (see sandbox/layout.rs), as the server names it.
 fn mount_host_dir(data: &Path, sid: &str, n: usize) -> PathBuf {
     data.canonicalize().unwrap().join("sessions").join(sid).join("fs").join("mounts").join(n.to_string())
 }
@@ -61,7 +67,7 @@ __attribute__((constructor)) static void pwn(void) {{
     )
     .await;
     let host_so = mount_host_dir(data.path(), &sid, 0).join("evil.so");
-    assert!(host_so.is_file(), "the library is where the attack expects it");
+    assert!(seen_by(&child, &host_so).is_file(), "the library is where the attack expects it");
     for var in ["LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT"] {
         let (p, is_err) = shell_args(
             &c,
@@ -101,7 +107,7 @@ async fn host_sysctls_stay_out_of_reach() {
     assert_eq!(std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap(), host_name);
     // What the session creates belongs to an unprivileged host uid.
     c.run(&sid, "id -u > /mnt/data/who").await;
-    let who = mount_host_dir(data.path(), &sid, 0).join("who");
+    let who = seen_by(&child, &mount_host_dir(data.path(), &sid, 0).join("who"));
     assert_eq!(std::fs::read_to_string(&who).unwrap(), "1000\n");
     let owner = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&who).unwrap());
     assert_ne!(owner, 0, "the sandbox user is host root");
@@ -121,6 +127,7 @@ async fn setuid_files_grant_nothing_on_the_host_or_in_the_context() {
         .await;
     let session_dir = data.path().canonicalize().unwrap().join("sessions").join(&sid);
     for host in [mount_host_dir(data.path(), &sid, 0).join("sb"), session_dir.join("fs/root/tmp/sb")] {
+        let host = seen_by(&child, &host);
         use std::os::unix::fs::MetadataExt;
         let m = std::fs::metadata(&host).unwrap();
         assert_ne!(m.uid(), 0, "{} is owned by host root", host.display());
@@ -301,8 +308,10 @@ async fn a_swapped_symlink_never_leaks_other_tenants_names() {
     b.run(&bsid, "mkdir -p /mnt/data/B-SECRET-PROJECT-NAME/salaries-2026 && echo 1 > /mnt/data/B-SECRET-PROJECT-NAME/salaries-2026/x").await;
     // B's mount on the host (as this version lays it out, or as versions before containment did).
     let session_dir = data.path().canonicalize().unwrap().join("sessions").join(&bsid);
-    let target =
-        [session_dir.join("fs/mounts/0"), session_dir.join("mounts/0")].into_iter().find(|p| p.is_dir()).unwrap();
+    let target = [session_dir.join("fs/mounts/0"), session_dir.join("mounts/0")]
+        .into_iter()
+        .find(|p| seen_by(&child, p).is_dir())
+        .unwrap();
     let (actx, asid) = session(&a, "a-attacker").await;
     // Many directories to walk, and `zz` flipping between a real directory and a symlink to
     // B's mount (two atomic renames each way), for as long as the syncs run.
