@@ -310,10 +310,11 @@ async fn period_never_uploads_a_mount_whose_download_failed() {
     let s = TestServer::start().await;
     let c = s.client();
     let ctx = c.context("dl-failed").await;
-    // A name longer than NAME_MAX cannot be created in the mount: the download fails there,
-    // before b.txt (entries are delivered in path order).
-    let long = format!("/mnt/data/{}", "a".repeat(300));
-    c.put_file(&ctx, &long, b"long").await;
+    // A file named like an archive that is not one cannot be extracted (extractPolicy is on by
+    // default): the download fails, whatever else it delivered. (A stored name over NAME_MAX
+    // used to serve; the file API refuses those now.)
+    let long = "/mnt/data/a.zip".to_string();
+    c.put_file(&ctx, &long, b"not a zip").await;
     c.put_file(&ctx, "/mnt/data/b.txt", b"b").await;
     let sid = c.create_session(&pdl(&[(&ctx, "/mnt/data", Some(r#"{"uploadPolicy":{"period":0.2}}"#))])).await;
     let tasks = c.wait_tasks(&sid).await;
@@ -327,6 +328,7 @@ async fn period_never_uploads_a_mount_whose_download_failed() {
     assert!(!c.tasks(&sid, &[]).await.iter().any(|t| t.task_type == "upload"), "no periodic upload ran");
     // Once the user removes the offending file and a download succeeds, periodic uploads resume.
     c.ok("DeleteContextFile", &[("ContextId", &ctx), ("FilePath", &long)]).await;
+    c.run(&sid, "rm /mnt/data/a.zip").await;
     c.ok("SyncContext", &[("SessionId", &sid), ("Mode", "download")]).await;
     poll(Duration::from_secs(10), "periodic uploads to resume", || async {
         (ctx_tree(&c, &ctx, "/mnt/data").await == strs(&["b.txt=b", "c.txt=c"])).then_some(())
