@@ -7,7 +7,7 @@
 use agentbay_local::safe_fs::Tree;
 use agentbay_local::store::sync::{self, MountSpec, StatCache};
 use agentbay_local::store::{db, Store};
-use agentbay_wasm::core::wire::policy::SyncPolicy;
+use agentbay_wire::policy::SyncPolicy;
 use std::collections::HashSet;
 use std::fs;
 use std::os::unix::fs::MetadataExt;

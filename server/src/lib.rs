@@ -2,7 +2,7 @@
 //!
 //! Sessions are bubblewrap sandboxes (`sandbox`), contexts persist in a data
 //! dir (`store`), and the HTTP layer (`api`) speaks the POP RPC wire protocol
-//! of the official SDKs using the shared `agentbay_wasm::core::wire` format.
+//! of the official SDKs using the shared `agentbay_wire` format.
 
 pub mod api;
 pub mod clock;

@@ -8,7 +8,7 @@
 //! it ends once the session stops running or is gone.
 
 use crate::state::{AppState, Session};
-use agentbay_wasm::core::wire::envelope::session_status;
+use agentbay_wire::envelope::session_status;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,7 +56,7 @@ pub fn spawn(st: &Arc<AppState>, session: &Arc<Session>) {
 /// from the context whatever did not arrive; such ticks are skipped until a download
 /// (e.g. `SyncContext` Mode=download) succeeds.
 fn download_settled(sess: &Session, i: usize) -> bool {
-    use agentbay_wasm::core::wire::context_status::{status, task_type};
+    use agentbay_wire::context_status::{status, task_type};
     let m = &sess.mounts[i];
     sess.tasks()
         .iter()

@@ -6,7 +6,7 @@
 //! or altered.
 
 use crate::api::error::ApiError;
-use agentbay_wasm::core::wire::form;
+use agentbay_wire::form;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::io::Write;

@@ -234,7 +234,7 @@ fn open_store(data_dir: &Path, clock_offset_secs: i64) -> Result<Arc<Store>, Sta
     let interrupted = db::clearing_contexts(&store.db()).map_err(crate::store::StoreError::from)?;
     for id in interrupted {
         db::clear_entries(&store.db(), &id).map_err(crate::store::StoreError::from)?;
-        db::set_state(&store.db(), &id, agentbay_wasm::core::wire::envelope::context_state::AVAILABLE)
+        db::set_state(&store.db(), &id, agentbay_wire::envelope::context_state::AVAILABLE)
             .map_err(crate::store::StoreError::from)?;
     }
     store.gc()?;

@@ -3,7 +3,7 @@
 //! (see the comment on each); run as root (CI does), they prove the root-server case.
 
 mod common;
-use agentbay_wasm::core::wire::tool::ShellPayload;
+use agentbay_wire::tool::ShellPayload;
 use common::*;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};

@@ -127,7 +127,7 @@ async fn upload_succeeded(c: &Client, sid: &str) -> bool {
         };
         let v = r.json();
         let Some(s) = v["Data"]["ContextStatus"].as_str() else { return false };
-        let tasks = agentbay_wasm::core::wire::context_status::decode(s).unwrap_or_default();
+        let tasks = agentbay_wire::context_status::decode(s).unwrap_or_default();
         if tasks.iter().any(|t| t.status == "Success") {
             return true;
         }

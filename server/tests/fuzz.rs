@@ -10,8 +10,8 @@ use agentbay_local::api::params::Params;
 use agentbay_local::paths;
 use agentbay_local::sandbox::validate_mount_path;
 use agentbay_local::store::{expiry, select::Selector};
-use agentbay_wasm::core::wire::form;
-use agentbay_wasm::core::wire::policy::{validate_and_normalize, SyncPolicy};
+use agentbay_wire::form;
+use agentbay_wire::policy::{validate_and_normalize, SyncPolicy};
 use proptest::prelude::*;
 use serde_json::Value;
 

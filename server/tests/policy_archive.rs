@@ -21,7 +21,7 @@ async fn tree(c: &Client, sid: &str, dir: &str) -> String {
     out.stdout
 }
 
-async fn sync_and_wait(c: &Client, sid: &str, mode: &str) -> agentbay_wasm::core::wire::context_status::TaskStatus {
+async fn sync_and_wait(c: &Client, sid: &str, mode: &str) -> agentbay_wire::context_status::TaskStatus {
     c.ok("SyncContext", &[("SessionId", sid), ("Mode", mode)]).await;
     let tasks = c.wait_tasks(sid).await;
     tasks.into_iter().find(|t| t.task_type == mode).expect("task listed")

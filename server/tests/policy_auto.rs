@@ -195,7 +195,7 @@ async fn three_contexts_in_one_session_each_follow_their_own_policy() {
 
     // SyncContext for B touches only B: A's and P's tasks keep their state and A's files stay.
     let before = c.tasks(&sid, &[]).await;
-    let other = |t: &Vec<agentbay_wasm::core::wire::context_status::TaskStatus>| -> Vec<_> {
+    let other = |t: &Vec<agentbay_wire::context_status::TaskStatus>| -> Vec<_> {
         let mut v: Vec<_> = t
             .iter()
             .filter(|t| t.context_id == a)

@@ -4,7 +4,7 @@
 use agentbay_local::sandbox::{
     validate_mount_path, Sandbox, SandboxConfig, SandboxError, SandboxSpec, Sandboxes, ToolError,
 };
-use agentbay_wasm::core::wire::tool::{parse_dir_listing, FileInfo, ShellPayload, ToolResult};
+use agentbay_wire::tool::{parse_dir_listing, FileInfo, ShellPayload, ToolResult};
 use base64::Engine;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};

@@ -14,11 +14,7 @@ async fn sync(c: &Client, sid: &str, body: &[(&str, &str)]) -> Response {
     c.call_q("SyncContext", &[("Authorization", &auth)], &b).await
 }
 
-async fn sync_ok(
-    c: &Client,
-    sid: &str,
-    body: &[(&str, &str)],
-) -> Vec<agentbay_wasm::core::wire::context_status::TaskStatus> {
+async fn sync_ok(c: &Client, sid: &str, body: &[(&str, &str)]) -> Vec<agentbay_wire::context_status::TaskStatus> {
     let r = sync(c, sid, body).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     // The task is listed from the very first poll (the SDK stops waiting otherwise).

@@ -13,7 +13,8 @@ pub mod results;
 pub mod runtime;
 pub mod session;
 pub mod sync_config;
-pub mod wire;
+/// The wire contract, shared with agentbay-local (crates/agentbay-wire).
+pub use agentbay_wire as wire;
 
 #[cfg(test)]
 mod tests;

@@ -6,8 +6,8 @@ use crate::paths;
 use crate::presign::Op;
 use crate::store::db::{self, ContextRow, Kind};
 use crate::util::{now_secs, rfc3339};
-use agentbay_wasm::core::wire::envelope::{context_state, ContextData, ContextFileData, FileUrlData};
-use agentbay_wasm::core::wire::field;
+use agentbay_wire::envelope::{context_state, ContextData, ContextFileData, FileUrlData};
+use agentbay_wire::field;
 use std::collections::BTreeMap;
 
 const OS_TYPE: &str = "linux";

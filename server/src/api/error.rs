@@ -1,6 +1,6 @@
 //! Errors a request can end in, each with its wire `Code` and HTTP status.
 
-use agentbay_wasm::core::wire::codes;
+use agentbay_wire::codes;
 use axum::http::StatusCode;
 
 #[derive(Debug, thiserror::Error)]
@@ -15,7 +15,7 @@ pub enum ApiError {
     MissingAction,
     #[error("The action '{0}' is not supported by agentbay-local")]
     UnknownAction(String),
-    #[error("The API version '{0}' is not supported; use {v}", v = agentbay_wasm::core::wire::API_VERSION)]
+    #[error("The API version '{0}' is not supported; use {v}", v = agentbay_wire::API_VERSION)]
     InvalidVersion(String),
     #[error("The parameter {0} is required")]
     MissingParameter(String),

@@ -8,7 +8,7 @@ pub mod params;
 pub mod sessions;
 
 use crate::state::AppState;
-use agentbay_wasm::core::wire::{action::Action, envelope::Envelope, field, API_VERSION};
+use agentbay_wire::{action::Action, envelope::Envelope, field, API_VERSION};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};

@@ -5,7 +5,7 @@
 use super::error::ApiError;
 use crate::paths;
 use crate::store::select::Selector;
-use agentbay_wasm::core::wire::policy::SyncPolicy;
+use agentbay_wire::policy::SyncPolicy;
 
 /// Validates mount `i`'s policy; returns where its files are stored in the context.
 pub fn check(i: usize, mount_path: &str, policy: &SyncPolicy) -> Result<String, ApiError> {

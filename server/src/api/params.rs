@@ -10,7 +10,7 @@
 //! accepted only with their neutral value (checked by each action).
 
 use super::error::ApiError;
-use agentbay_wasm::core::wire::{field, form};
+use agentbay_wire::{field, form};
 use std::collections::BTreeMap;
 
 /// Accepted on every action and ignored.

@@ -14,13 +14,13 @@ use super::{next_token, parse_token, ApiResult, Call, Reply};
 use crate::paths;
 use crate::sandbox::{self, SandboxSpec, ToolError};
 use crate::state::{Direction, MountState, Session};
-use agentbay_wasm::core::wire::context_status::{self, task_type};
-use agentbay_wasm::core::wire::envelope::{
+use agentbay_wire::context_status::{self, task_type};
+use agentbay_wire::envelope::{
     session_status, CreateSessionData, GetSessionData, LabelsData, McpTool, SessionContextRef, SessionDetailData,
     SessionListItem,
 };
-use agentbay_wasm::core::wire::policy::SyncPolicy;
-use agentbay_wasm::core::wire::{field, tool, DEFAULT_IMAGE_ID};
+use agentbay_wire::policy::SyncPolicy;
+use agentbay_wire::{field, tool, DEFAULT_IMAGE_ID};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -336,7 +336,7 @@ pub fn list(c: Call) -> ApiResult {
     Ok(r)
 }
 
-pub fn delete(c: Call, action: agentbay_wasm::core::wire::action::Action) -> ApiResult {
+pub fn delete(c: Call, action: agentbay_wire::action::Action) -> ApiResult {
     c.p.check_names(action.as_str(), &[field::SESSION_ID])?;
     let s = session_of(&c, c.p.get(field::SESSION_ID))?;
     if c.st.begin_delete(&s) {
@@ -480,7 +480,5 @@ pub fn context_info(c: Call) -> ApiResult {
         .filter(|t| path.as_deref().is_none_or(|p| t.path == p))
         .filter(|t| tt.is_none_or(|x| t.task_type == x))
         .collect();
-    Ok(Reply::data(agentbay_wasm::core::wire::envelope::ContextInfoData {
-        context_status: context_status::encode(&tasks),
-    }))
+    Ok(Reply::data(agentbay_wire::envelope::ContextInfoData { context_status: context_status::encode(&tasks) }))
 }

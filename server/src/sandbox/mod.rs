@@ -45,7 +45,7 @@ pub use shell::{OUTPUT_CAP, TIMEOUT_EXIT_CODE};
 
 use crate::tools::ToolCall;
 use crate::util::lock;
-use agentbay_wasm::core::wire::tool::ToolResult;
+use agentbay_wire::tool::ToolResult;
 use layout::Layout;
 use mount_path::normalize_mount_path;
 use process::{Launch, Running};

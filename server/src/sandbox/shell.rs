@@ -1,7 +1,7 @@
 //! The `shell` tool's payload (the command itself is run by `helper`).
 
 use super::process::Captured;
-use agentbay_wasm::core::wire::tool::{ShellPayload, ToolResult};
+use agentbay_wire::tool::{ShellPayload, ToolResult};
 
 /// Exit code reported when the deadline kills a command (the coreutils `timeout` convention).
 pub const TIMEOUT_EXIT_CODE: i32 = 124;

@@ -11,7 +11,7 @@ use super::db::{self, Entry, Kind};
 use super::sync::{FaultHook, Report, StatCache, SyncError};
 use super::{blobs::BlobWriter, Store};
 use crate::safe_fs::{self, Tree};
-use agentbay_wasm::core::wire::policy::SyncPolicy;
+use agentbay_wire::policy::SyncPolicy;
 use std::collections::HashSet;
 use std::io::{self, Read, Write};
 

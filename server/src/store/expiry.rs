@@ -10,7 +10,7 @@
 
 use super::db::{DbResult, Entry, Kind};
 use crate::paths::{self, PathError};
-use agentbay_wasm::core::wire::policy::RecyclePolicy;
+use agentbay_wire::policy::RecyclePolicy;
 use rusqlite::{params, Connection, OptionalExtension};
 
 pub const SCHEMA: &str = "

@@ -11,7 +11,7 @@ use super::db::{Entry, Kind};
 use super::sync::StatCache;
 use super::Store;
 use crate::safe_fs::Tree;
-use agentbay_wasm::core::wire::policy::SyncPolicy;
+use agentbay_wire::policy::SyncPolicy;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, Read, Seek};

@@ -21,7 +21,7 @@
 //!
 //! An empty `whiteLists` array selects the whole mount, like the default `[{"path":""}]`.
 
-use agentbay_wasm::core::wire::policy::{SyncPolicy, WhiteList};
+use agentbay_wire::policy::{SyncPolicy, WhiteList};
 use regex::{Regex, RegexBuilder};
 
 /// Compiled-size cap per pattern; patterns come from the network.
@@ -195,7 +195,7 @@ mod tests {
     fn t(p: &std::path::Path) -> crate::safe_fs::Tree {
         crate::safe_fs::Tree::open(p, None).unwrap()
     }
-    use agentbay_wasm::core::wire::policy::BwList;
+    use agentbay_wire::policy::BwList;
 
     fn sel(lists: &[(&str, &[&str], bool, bool)]) -> Result<Selector, SelectError> {
         let p = SyncPolicy {

@@ -12,7 +12,7 @@ use super::db::{self, Entry, Kind};
 use super::select::Selector;
 use super::Store;
 use crate::safe_fs::{self, Tree};
-use agentbay_wasm::core::wire::policy::SyncPolicy;
+use agentbay_wire::policy::SyncPolicy;
 use rustix::fs::{FileType, Mode, OFlags};
 use rustix::io::Errno;
 use std::collections::{HashMap, HashSet};

@@ -3,7 +3,7 @@
 //! in-sandbox helper parses the same JSON again with the same code.
 
 use crate::sandbox::ToolError;
-use agentbay_wasm::core::wire::tool::{name, SHELL_DEFAULT_TIMEOUT_MS, SHELL_MAX_TIMEOUT_MS, WRITE_MODES};
+use agentbay_wire::tool::{name, SHELL_DEFAULT_TIMEOUT_MS, SHELL_MAX_TIMEOUT_MS, WRITE_MODES};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -4,7 +4,7 @@
 
 use super::args::*;
 use super::text::file_mode_string;
-use agentbay_wasm::core::wire::tool::{format_dir_entry, format_multiple_files, FileInfo, ToolResult};
+use agentbay_wire::tool::{format_dir_entry, format_multiple_files, FileInfo, ToolResult};
 use base64::Engine;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, ErrorKind, Read, Seek, SeekFrom, Write};

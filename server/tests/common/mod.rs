@@ -203,7 +203,7 @@ pub async fn try_send(
 
 /// Percent-encodes like the TS SDK (`%20`) or Python (`+`).
 pub fn encode(pairs: &[(&str, &str)], style: Style) -> String {
-    let enc = agentbay_wasm::core::wire::form::encode(pairs.iter().copied());
+    let enc = agentbay_wire::form::encode(pairs.iter().copied());
     match style {
         Style::Ts => enc,
         Style::Python => enc.replace("%20", "+"),
@@ -360,29 +360,21 @@ impl Client {
     }
 
     /// GetContextInfo tasks for the session (decoded).
-    pub async fn tasks(
-        &self,
-        sid: &str,
-        extra: &[(&str, &str)],
-    ) -> Vec<agentbay_wasm::core::wire::context_status::TaskStatus> {
+    pub async fn tasks(&self, sid: &str, extra: &[(&str, &str)]) -> Vec<agentbay_wire::context_status::TaskStatus> {
         let mut b = vec![("SessionId", sid)];
         b.extend_from_slice(extra);
         let v = self.ok("GetContextInfo", &b).await;
         let s = v["Data"]["ContextStatus"].as_str().expect("ContextStatus is a string");
-        agentbay_wasm::core::wire::context_status::decode(s).unwrap()
+        agentbay_wire::context_status::decode(s).unwrap()
     }
 
     /// Polls like the SDK until every listed task is terminal.
-    pub async fn wait_tasks(&self, sid: &str) -> Vec<agentbay_wasm::core::wire::context_status::TaskStatus> {
+    pub async fn wait_tasks(&self, sid: &str) -> Vec<agentbay_wire::context_status::TaskStatus> {
         self.wait_tasks_every(sid, Duration::from_millis(50)).await
     }
 
     /// [`Self::wait_tasks`] polling every `every`, for at most 30 s (benchmarks poll finely).
-    pub async fn wait_tasks_every(
-        &self,
-        sid: &str,
-        every: Duration,
-    ) -> Vec<agentbay_wasm::core::wire::context_status::TaskStatus> {
+    pub async fn wait_tasks_every(&self, sid: &str, every: Duration) -> Vec<agentbay_wire::context_status::TaskStatus> {
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
         while std::time::Instant::now() < deadline {
             let t = self.tasks(sid, &[]).await;
@@ -418,13 +410,13 @@ impl Client {
     }
 
     /// Runs `command` in the session and asserts it exited 0.
-    pub async fn run(&self, sid: &str, command: &str) -> agentbay_wasm::core::wire::tool::ShellPayload {
+    pub async fn run(&self, sid: &str, command: &str) -> agentbay_wire::tool::ShellPayload {
         let out = self.shell(sid, command).await;
         assert_eq!(out.exit_code, 0, "{command}: {out:?}");
         out
     }
 
-    pub async fn shell(&self, sid: &str, command: &str) -> agentbay_wasm::core::wire::tool::ShellPayload {
+    pub async fn shell(&self, sid: &str, command: &str) -> agentbay_wire::tool::ShellPayload {
         let args = serde_json::json!({"command": command, "timeout_ms": 20000}).to_string();
         let v = self
             .ok(

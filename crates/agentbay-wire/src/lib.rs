@@ -2,7 +2,7 @@
 //!
 //! Every action name, request field name, response field name and nested JSON
 //! encoding lives here so the client and the server cannot drift apart.
-//! Reference: `shared/reference/wire-protocol.md`.
+//! The reference the shapes follow is the official SDKs' wire; see README ("Point an AgentBay SDK at it").
 
 pub mod action;
 pub mod codes;
