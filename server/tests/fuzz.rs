@@ -12,6 +12,7 @@ use agentbay_local::sandbox::validate_mount_path;
 use agentbay_local::store::{expiry, select::Selector};
 use agentbay_wire::form;
 use agentbay_wire::policy::{validate_and_normalize, SyncPolicy};
+use agentbay_wire::request::*;
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -118,12 +119,14 @@ proptest! {
     ) {
         let ct = if json_body { Some("application/json") } else { Some("application/x-www-form-urlencoded") };
         if let Ok(p) = Params::parse(query.as_deref(), &body, ct) {
-            for k in ["Action", "MaxResults", "NextToken", "AllowCreate"] {
-                let _ = p.get(k);
-                let _ = p.bool(k);
-                let _ = p.uint(k, 1, 1000);
-            }
-            let _ = p.check_names("GetContext", &["Name"]);
+            // Every action's typed request, read from whatever arrived.
+            let get = |k: &str| p.raw(k);
+            let _ = ListContextsRequest::from_fields(&get);
+            let _ = GetContextRequest::from_fields(&get);
+            let _ = CreateMcpSessionRequest::from_fields(&get);
+            let _ = CallMcpToolRequest::from_fields(&get);
+            let _ = DescribeContextFilesRequest::from_fields(&get);
+            let _ = p.check_names("GetContext", GetContextRequest::FIELDS);
         }
     }
 

@@ -151,6 +151,27 @@ pub struct FileUrlData {
     pub expire_time: u64,
 }
 
+/// `GetMcpResource` → `Data`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct McpResourceData {
+    pub session_id: String,
+    pub resource_url: String,
+    pub desktop_info: DesktopInfo,
+}
+
+/// `GetMcpResource` → `Data.DesktopInfo` (empty locally: there is no desktop).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DesktopInfo {
+    pub app_id: String,
+    pub auth_code: String,
+    pub connection_properties: String,
+    pub resource_id: String,
+    pub resource_type: String,
+    pub ticket: String,
+}
+
 /// `GetContextInfo` → `Data`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]

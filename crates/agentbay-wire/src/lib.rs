@@ -10,7 +10,10 @@ pub mod context_status;
 pub mod envelope;
 pub mod field;
 pub mod form;
+pub mod labels;
+pub mod persistence;
 pub mod policy;
+pub mod request;
 pub mod tool;
 
 /// POP API version every request carries (`Version=` query field).

@@ -345,16 +345,6 @@ impl SyncPolicy {
     }
 }
 
-/// One `PersistenceDataList` item (PascalCase keys; `Policy` is itself a JSON string).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct PersistenceData {
-    pub context_id: String,
-    pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

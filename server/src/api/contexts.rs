@@ -1,13 +1,14 @@
 //! Context actions (issue 2 §4).
 
 use super::error::ApiError;
-use super::{next_token, parse_token, ApiResult, Call, Reply};
+use super::{next_token, parse_token, Answer, Call, Handled};
 use crate::paths;
 use crate::presign::Op;
 use crate::store::db::{self, ContextRow, Kind};
 use crate::util::{now_secs, rfc3339};
 use agentbay_wire::envelope::{context_state, ContextData, ContextFileData, FileUrlData};
 use agentbay_wire::field;
+use agentbay_wire::request::*;
 use std::collections::BTreeMap;
 
 const OS_TYPE: &str = "linux";
@@ -35,12 +36,11 @@ pub fn lookup(c: &Call, id: &str) -> Result<ContextRow, ApiError> {
     db::context_by_id(&c.st.store.db(), &c.tenant, id)?.ok_or_else(|| ApiError::ContextNotFound(id.into()))
 }
 
-pub fn get(c: Call) -> ApiResult {
-    c.p.check_names("GetContext", &[field::NAME, field::CONTEXT_ID, field::ALLOW_CREATE])?;
-    let allow_create = c.p.bool(field::ALLOW_CREATE)?.unwrap_or(false);
-    if let Some(id) = c.p.get(field::CONTEXT_ID) {
+pub fn get(c: Call, r: GetContextRequest) -> Handled<GetContextRequest> {
+    let allow_create = r.allow_create.unwrap_or(false);
+    if let Some(id) = r.context_id.as_deref() {
         let row = lookup(&c, id)?;
-        if let Some(name) = c.p.get(field::NAME) {
+        if let Some(name) = r.name.as_deref() {
             if name != row.name {
                 return Err(ApiError::invalid(
                     field::NAME,
@@ -48,13 +48,13 @@ pub fn get(c: Call) -> ApiResult {
                 ));
             }
         }
-        return Ok(Reply::data(context_data(&row)));
+        return Ok(Answer::data(context_data(&row)));
     }
-    let name = c.p.get(field::NAME).ok_or_else(|| ApiError::MissingParameter("Name or ContextId".into()))?;
+    let name = r.name.as_deref().ok_or_else(|| ApiError::MissingParameter("Name or ContextId".into()))?;
     valid_name(name)?;
     let db = c.st.store.db();
     if let Some(row) = db::context_by_name(&db, &c.tenant, name)? {
-        return Ok(Reply::data(context_data(&row)));
+        return Ok(Answer::data(context_data(&row)));
     }
     if !allow_create {
         return Err(ApiError::ContextNotFound(name.into()));
@@ -69,17 +69,16 @@ pub fn get(c: Call) -> ApiResult {
         last_used_time: now,
     };
     db::insert_context(&db, &row)?;
-    Ok(Reply::data(context_data(&row)))
+    Ok(Answer::data(context_data(&row)))
 }
 
-pub fn list(c: Call) -> ApiResult {
-    c.p.check_names("ListContexts", &[field::MAX_RESULTS, field::NEXT_TOKEN, field::SESSION_ID, field::CONTEXT_TYPE])?;
-    if let Some(t) = c.p.get(field::CONTEXT_TYPE) {
+pub fn list(c: Call, r: ListContextsRequest) -> Handled<ListContextsRequest> {
+    if let Some(t) = r.context_type {
         return Err(ApiError::unsupported(field::CONTEXT_TYPE, format!("'{t}': only plain file contexts exist")));
     }
-    let max = c.p.uint(field::MAX_RESULTS, 1, 1000)?.unwrap_or(10);
-    let offset = parse_token(&c.p)?;
-    let (rows, total) = if let Some(sid) = c.p.get(field::SESSION_ID) {
+    let max = r.max_results.map_or(10, |m| m.0);
+    let offset = parse_token(r.next_token.as_deref())?;
+    let (rows, total) = if let Some(sid) = r.session_id.as_deref() {
         let s = c.st.session(&c.tenant, sid).ok_or_else(|| ApiError::SessionNotFound(sid.into()))?;
         let db = c.st.store.db();
         let mut rows = Vec::new();
@@ -96,17 +95,15 @@ pub fn list(c: Call) -> ApiResult {
         db::list_contexts(&c.st.store.db(), &c.tenant, offset, max)?
     };
     let next = next_token(offset, rows.len(), total);
-    let mut r = Reply::data(rows.iter().map(context_data).collect::<Vec<_>>());
-    r.next_token = Some(next.unwrap_or_default());
-    r.max_results = Some(max as u32);
-    r.total_count = Some(total);
-    Ok(r)
+    let mut a = Answer::data(rows.iter().map(context_data).collect::<Vec<_>>());
+    a.next_token = Some(next.unwrap_or_default());
+    a.max_results = Some(max as u32);
+    a.total_count = Some(total);
+    Ok(a)
 }
 
-pub fn modify(c: Call) -> ApiResult {
-    c.p.check_names("ModifyContext", &[field::ID, field::NAME])?;
-    let id = c.p.req(field::ID)?;
-    let name = c.p.req(field::NAME)?;
+pub fn modify(c: Call, r: ModifyContextRequest) -> Handled<ModifyContextRequest> {
+    let (id, name) = (r.id.as_str(), r.name.as_str());
     valid_name(name)?;
     let row = lookup(&c, id)?;
     let db = c.st.store.db();
@@ -116,24 +113,22 @@ pub fn modify(c: Call) -> ApiResult {
         }
     }
     db::rename_context(&db, id, name)?;
-    Ok(Reply::empty())
+    Ok(Answer::empty())
 }
 
-pub fn delete(c: Call) -> ApiResult {
-    c.p.check_names("DeleteContext", &[field::ID])?;
-    let id = c.p.req(field::ID)?.to_string();
+pub fn delete(c: Call, r: DeleteContextRequest) -> Handled<DeleteContextRequest> {
+    let id = r.id;
     lookup(&c, &id)?;
     // Refused while mounted: the session's release would otherwise upload into a deleted context.
     if let Some(sid) = c.st.delete_context_unless_mounted(&id)? {
         return Err(ApiError::ContextInUse(id, sid));
     }
     c.st.store.gc()?;
-    Ok(Reply::empty())
+    Ok(Answer::empty())
 }
 
-pub fn clear(c: Call) -> ApiResult {
-    c.p.check_names("ClearContext", &[field::ID])?;
-    let id = c.p.req(field::ID)?.to_string();
+pub fn clear(c: Call, r: ClearContextRequest) -> Handled<ClearContextRequest> {
+    let id = r.id;
     lookup(&c, &id)?;
     db::set_state(&c.st.store.db(), &id, context_state::CLEARING)?;
     let store = c.st.store.clone();
@@ -149,24 +144,19 @@ pub fn clear(c: Call) -> ApiResult {
             eprintln!("agentbay-local: clearing context {id}: {e}");
         }
     });
-    Ok(Reply::empty())
+    Ok(Answer::empty())
 }
 
-fn path_param(c: &Call, name: &str) -> Result<String, ApiError> {
-    let raw = c.p.req(name)?;
-    paths::normalize_context_file(raw).map_err(|e| ApiError::InvalidPath(format!("{name}: {e}")))
+fn file_path(raw: &str) -> Result<String, ApiError> {
+    paths::normalize_context_file(raw).map_err(|e| ApiError::InvalidPath(format!("{}: {e}", field::FILE_PATH)))
 }
 
-pub fn describe_files(c: Call) -> ApiResult {
-    c.p.check_names(
-        "DescribeContextFiles",
-        &[field::CONTEXT_ID, field::PARENT_FOLDER_PATH, field::PAGE_NUMBER, field::PAGE_SIZE],
-    )?;
-    let ctx = c.p.req(field::CONTEXT_ID)?;
-    let parent = paths::normalize_context(c.p.get(field::PARENT_FOLDER_PATH).unwrap_or("/"))
+pub fn describe_files(c: Call, r: DescribeContextFilesRequest) -> Handled<DescribeContextFilesRequest> {
+    let ctx = r.context_id.as_str();
+    let parent = paths::normalize_context(r.parent_folder_path.as_deref().unwrap_or("/"))
         .map_err(|e| ApiError::InvalidPath(format!("{}: {e}", field::PARENT_FOLDER_PATH)))?;
-    let page = c.p.uint(field::PAGE_NUMBER, 1, u32::MAX as u64)?.unwrap_or(1);
-    let size = c.p.uint(field::PAGE_SIZE, 1, 1000)?.unwrap_or(50);
+    let page = r.page_number.map_or(1, |p| p.0);
+    let size = r.page_size.map_or(50, |p| p.0);
     lookup(&c, ctx)?;
     let entries = db::entries_below(&c.st.store.db(), ctx, &parent)?;
     let prefix_len = if parent == "/" { 1 } else { parent.len() + 1 };
@@ -200,9 +190,9 @@ pub fn describe_files(c: Call) -> ApiResult {
     let total = children.len() as u64;
     let items: Vec<ContextFileData> =
         children.into_values().skip(((page - 1) * size) as usize).take(size as usize).collect();
-    let mut r = Reply::data(items);
-    r.count = Some(total);
-    Ok(r)
+    let mut a = Answer::data(items);
+    a.count = Some(total);
+    Ok(a)
 }
 
 fn sha2_short(s: &str) -> Vec<u8> {
@@ -210,12 +200,17 @@ fn sha2_short(s: &str) -> Vec<u8> {
     Sha256::digest(s.as_bytes())[..12].to_vec()
 }
 
-pub fn file_url(c: Call, op: Op) -> ApiResult {
-    let action = if op == Op::Put { "GetContextFileUploadUrl" } else { "GetContextFileDownloadUrl" };
-    c.p.check_names(action, &[field::CONTEXT_ID, field::FILE_PATH])?;
-    let ctx = c.p.req(field::CONTEXT_ID)?;
-    let path = path_param(&c, field::FILE_PATH)?;
-    lookup(&c, ctx)?;
+pub fn upload_url(c: Call, r: GetContextFileUploadUrlRequest) -> Handled<GetContextFileUploadUrlRequest> {
+    file_url(&c, Op::Put, &r.context_id, &r.file_path)
+}
+
+pub fn download_url(c: Call, r: GetContextFileDownloadUrlRequest) -> Handled<GetContextFileDownloadUrlRequest> {
+    file_url(&c, Op::Get, &r.context_id, &r.file_path)
+}
+
+fn file_url(c: &Call, op: Op, ctx: &str, path: &str) -> Result<Answer<FileUrlData>, ApiError> {
+    let path = file_path(path)?;
+    lookup(c, ctx)?;
     if op == Op::Get {
         match db::entry(&c.st.store.db(), ctx, &path)? {
             Some(e) if e.kind == Kind::File => {}
@@ -224,18 +219,17 @@ pub fn file_url(c: Call, op: Op) -> ApiResult {
     }
     let expires = now_secs() as u64 + c.st.presigner.ttl_secs;
     let url = c.st.presigner.url(&c.base_url, op, ctx, &path, expires);
-    Ok(Reply::data(FileUrlData { url, expire_time: expires }))
+    Ok(Answer::data(FileUrlData { url, expire_time: expires }))
 }
 
-pub fn delete_file(c: Call) -> ApiResult {
-    c.p.check_names("DeleteContextFile", &[field::CONTEXT_ID, field::FILE_PATH])?;
-    let ctx = c.p.req(field::CONTEXT_ID)?.to_string();
-    let path = path_param(&c, field::FILE_PATH)?;
+pub fn delete_file(c: Call, r: DeleteContextFileRequest) -> Handled<DeleteContextFileRequest> {
+    let ctx = r.context_id;
+    let path = file_path(&r.file_path)?;
     lookup(&c, &ctx)?;
     let n = db::delete_path(&mut c.st.store.db(), &ctx, &path)?;
     if n == 0 {
         return Err(ApiError::FileNotFound(path));
     }
     c.st.store.gc()?;
-    Ok(Reply::empty())
+    Ok(Answer::empty())
 }

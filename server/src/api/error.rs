@@ -128,3 +128,19 @@ impl From<std::io::Error> for ApiError {
         ApiError::Internal(format!("I/O error: {e}"))
     }
 }
+
+/// A request field the contract could not read, as the error code the field calls for.
+impl From<agentbay_wire::request::FieldError> for ApiError {
+    fn from(e: agentbay_wire::request::FieldError) -> Self {
+        use agentbay_wire::request::FieldError as F;
+        match e {
+            F::Missing(name) => ApiError::MissingParameter(name.into()),
+            // A tool's arguments have their own code, so SDKs can tell them from other fields.
+            F::Invalid { name: "Args", reason } => ApiError::InvalidArgs(format!("Args {reason}")),
+            F::Invalid { name, reason } => ApiError::invalid(name, reason),
+            F::Labels(m) => ApiError::InvalidLabels(m),
+            F::PersistenceDataList(m) => ApiError::InvalidPersistenceDataList(m),
+            F::Unsupported { name, reason } => ApiError::unsupported(&name, reason),
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod params;
 pub mod sessions;
 
 use crate::state::AppState;
+use agentbay_wire::request::{self as wire, Request as WireRequest};
 use agentbay_wire::{action::Action, envelope::Envelope, field, API_VERSION};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -45,26 +46,61 @@ pub struct Call {
     pub base_url: String,
 }
 
-/// Successful `Data` plus the list fields some actions add to the envelope.
-#[derive(Default)]
-pub struct Reply {
-    pub data: Option<Value>,
+impl Call {
+    /// The action's request, read from the parameters through the wire contract: names the
+    /// action does not take are refused first, then every field is decoded.
+    pub fn request<R: WireRequest>(&self) -> Result<R, ApiError> {
+        self.p.check_names(R::ACTION.as_str(), R::FIELDS)?;
+        R::from_fields(&|k| self.p.raw(k)).map_err(ApiError::from)
+    }
+}
+
+/// A handler's successful answer: the action's `Data` (typed by the contract) plus the list
+/// fields some actions add to the envelope.
+pub struct Answer<D> {
+    pub data: Option<D>,
     pub next_token: Option<String>,
     pub max_results: Option<u32>,
     pub total_count: Option<u64>,
     pub count: Option<u64>,
 }
 
-impl Reply {
-    pub fn data(v: impl serde::Serialize) -> Reply {
-        Reply { data: Some(serde_json::to_value(v).unwrap_or(Value::Null)), ..Default::default() }
+impl<D> Answer<D> {
+    pub fn data(d: D) -> Answer<D> {
+        Answer { data: Some(d), next_token: None, max_results: None, total_count: None, count: None }
     }
-    pub fn empty() -> Reply {
-        Reply::default()
+    /// No `Data` at all (the actions whose reply is [`Empty`]).
+    pub fn empty() -> Answer<D> {
+        Answer { data: None, next_token: None, max_results: None, total_count: None, count: None }
     }
 }
 
+/// A handler of action `R`: its result type is the contract's reply type.
+pub type Handled<R> = Result<Answer<<R as WireRequest>::Reply>, ApiError>;
+
+/// An answer as it goes into the envelope.
+pub type Reply = Answer<Value>;
 pub type ApiResult = Result<Reply, ApiError>;
+
+fn erase<D: serde::Serialize>(a: Answer<D>) -> Reply {
+    Answer {
+        data: a.data.map(|d| serde_json::to_value(d).unwrap_or(Value::Null)),
+        next_token: a.next_token,
+        max_results: a.max_results,
+        total_count: a.total_count,
+        count: a.count,
+    }
+}
+
+/// Reads `R` and runs its handler on the blocking pool (handlers touch SQLite, the file system
+/// and `std` locks).
+async fn blocking<R: WireRequest + Send + 'static>(c: Call, handler: fn(Call, R) -> Handled<R>) -> ApiResult {
+    let run = move || {
+        let r = c.request::<R>()?;
+        handler(c, r).map(erase)
+    };
+    tokio::task::spawn_blocking(run).await.map_err(|e| ApiError::Internal(panic_text(e)))?
+}
 
 fn json_response(status: StatusCode, env: &Envelope<Value>) -> Response {
     let body = serde_json::to_vec(env).unwrap_or_else(|_| b"{}".to_vec());
@@ -178,33 +214,39 @@ async fn dispatch(action: Action, c: Call) -> ApiResult {
     if let Some(fault) = &c.st.request_fault {
         fault(action.as_str());
     }
-    // Handlers touch SQLite, the file system and `std` locks, so all but two run on the
-    // blocking pool; `CallMcpTool` awaits a sandbox process and `DeleteSessionAsync` only
-    // flips a status, on the async workers.
-    let handler: fn(Call) -> ApiResult = match action {
-        CallMcpTool => return sessions::call_tool(c).await,
-        DeleteSessionAsync | ReleaseMcpSession => return sessions::delete(c, action),
-        CreateMcpSession => sessions::create,
-        GetSession => sessions::get,
-        GetSessionDetail => sessions::detail,
-        ListSession => sessions::list,
-        SetLabel => sessions::set_label,
-        GetLabel => sessions::get_label,
-        ListMcpTools => sessions::list_tools,
-        GetMcpResource => sessions::resource,
-        SyncContext => sessions::sync_context,
-        GetContextInfo => sessions::context_info,
-        GetContext => contexts::get,
-        ListContexts => contexts::list,
-        ModifyContext => contexts::modify,
-        DeleteContext => contexts::delete,
-        ClearContext => contexts::clear,
-        DescribeContextFiles => contexts::describe_files,
-        GetContextFileUploadUrl => |c| contexts::file_url(c, crate::presign::Op::Put),
-        GetContextFileDownloadUrl => |c| contexts::file_url(c, crate::presign::Op::Get),
-        DeleteContextFile => contexts::delete_file,
-    };
-    tokio::task::spawn_blocking(move || handler(c)).await.map_err(|e| ApiError::Internal(panic_text(e)))?
+    // All but two run on the blocking pool: `CallMcpTool` awaits a sandbox process and
+    // `DeleteSessionAsync` only flips a status, on the async workers.
+    match action {
+        CallMcpTool => {
+            let r = c.request::<wire::CallMcpToolRequest>()?;
+            sessions::call_tool(c, r).await.map(erase)
+        }
+        DeleteSessionAsync => {
+            sessions::delete(&c, &c.request::<wire::DeleteSessionAsyncRequest>()?.session_id).map(erase)
+        }
+        ReleaseMcpSession => {
+            sessions::delete(&c, &c.request::<wire::ReleaseMcpSessionRequest>()?.session_id).map(erase)
+        }
+        CreateMcpSession => blocking(c, sessions::create).await,
+        GetSession => blocking(c, sessions::get).await,
+        GetSessionDetail => blocking(c, sessions::detail).await,
+        ListSession => blocking(c, sessions::list).await,
+        SetLabel => blocking(c, sessions::set_label).await,
+        GetLabel => blocking(c, sessions::get_label).await,
+        ListMcpTools => blocking(c, sessions::list_tools).await,
+        GetMcpResource => blocking(c, sessions::resource).await,
+        SyncContext => blocking(c, sessions::sync_context).await,
+        GetContextInfo => blocking(c, sessions::context_info).await,
+        GetContext => blocking(c, contexts::get).await,
+        ListContexts => blocking(c, contexts::list).await,
+        ModifyContext => blocking(c, contexts::modify).await,
+        DeleteContext => blocking(c, contexts::delete).await,
+        ClearContext => blocking(c, contexts::clear).await,
+        DescribeContextFiles => blocking(c, contexts::describe_files).await,
+        GetContextFileUploadUrl => blocking(c, contexts::upload_url).await,
+        GetContextFileDownloadUrl => blocking(c, contexts::download_url).await,
+        DeleteContextFile => blocking(c, contexts::delete_file).await,
+    }
 }
 
 /// What a crashed handler task says (a panic is reported as an internal error, never an abort).
@@ -227,8 +269,8 @@ pub fn panic_text(e: tokio::task::JoinError) -> String {
 const MAX_OFFSET: u64 = i64::MAX as u64;
 
 /// Parses a page token (a decimal offset this server issued).
-pub fn parse_token(p: &Params) -> Result<u64, ApiError> {
-    match p.get(field::NEXT_TOKEN) {
+pub fn parse_token(token: Option<&str>) -> Result<u64, ApiError> {
+    match token {
         None => Ok(0),
         Some(t) => t
             .parse::<u64>()

@@ -88,29 +88,6 @@ impl Params {
         self.raw(k).filter(|v| !v.is_empty())
     }
 
-    pub fn req(&self, k: &str) -> Result<&str, ApiError> {
-        self.get(k).ok_or_else(|| ApiError::MissingParameter(k.into()))
-    }
-
-    pub fn bool(&self, k: &str) -> Result<Option<bool>, ApiError> {
-        match self.get(k) {
-            None => Ok(None),
-            Some(v) => form::parse_bool(v)
-                .map(Some)
-                .ok_or_else(|| ApiError::invalid(k, format!("'{v}' is not a boolean (true/false, any case)"))),
-        }
-    }
-
-    pub fn uint(&self, k: &str, min: u64, max: u64) -> Result<Option<u64>, ApiError> {
-        match self.get(k) {
-            None => Ok(None),
-            Some(v) => match v.trim().parse::<u64>() {
-                Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-                _ => Err(ApiError::invalid(k, format!("'{v}' is not an integer between {min} and {max}"))),
-            },
-        }
-    }
-
     /// Refuses names the action does not know (see module doc).
     pub fn check_names(&self, action: &str, allowed: &[&str]) -> Result<(), ApiError> {
         for k in self.map.keys() {
@@ -137,7 +114,7 @@ mod tests {
         let p =
             Params::parse(Some("Action=GetContext&Version=2025-05-06"), b"Name=a+b&AllowCreate=True", None).unwrap();
         assert_eq!(p.get("Name"), Some("a b"));
-        assert_eq!(p.bool("AllowCreate").unwrap(), Some(true));
+        assert_eq!(p.get("AllowCreate"), Some("True"));
         assert!(Params::parse(None, b"Name", None).is_err());
         assert!(Params::parse(Some("Name=a"), b"Name=b", None).is_err());
         assert!(Params::parse(None, b"Name=a", Some("application/json")).is_err());

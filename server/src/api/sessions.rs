@@ -10,19 +10,20 @@
 
 use super::contexts;
 use super::error::ApiError;
-use super::{next_token, parse_token, ApiResult, Call, Reply};
+use super::{next_token, parse_token, Answer, Call, Handled};
 use crate::paths;
 use crate::sandbox::{self, SandboxSpec, ToolError};
 use crate::state::{Direction, MountState, Session};
 use agentbay_wire::context_status::{self, task_type};
 use agentbay_wire::envelope::{
-    session_status, CreateSessionData, GetSessionData, LabelsData, McpTool, SessionContextRef, SessionDetailData,
-    SessionListItem,
+    session_status, ContextInfoData, CreateSessionData, DesktopInfo, GetSessionData, LabelsData, McpResourceData,
+    McpTool, SessionContextRef, SessionDetailData, SessionListItem,
 };
+use agentbay_wire::labels::Labels;
 use agentbay_wire::policy::SyncPolicy;
+use agentbay_wire::request::*;
 use agentbay_wire::{field, tool, DEFAULT_IMAGE_ID};
-use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use serde_json::json;
 use std::sync::Arc;
 
 pub const SUPPORTED_IMAGES: &[&str] = &[DEFAULT_IMAGE_ID];
@@ -50,22 +51,7 @@ fn tool_list_json() -> String {
     serde_json::to_string(&tool_list()).unwrap_or_else(|_| "[]".into())
 }
 
-fn parse_labels(raw: &str, name: &str) -> Result<BTreeMap<String, String>, ApiError> {
-    let v: Value =
-        serde_json::from_str(raw).map_err(|e| ApiError::InvalidLabels(format!("{name} is not valid JSON: {e}")))?;
-    let Value::Object(obj) = v else {
-        return Err(ApiError::InvalidLabels(format!("{name} must be a JSON object of string values")));
-    };
-    obj.into_iter()
-        .map(|(k, v)| match v {
-            Value::String(s) => Ok((k, s)),
-            other => Err(ApiError::InvalidLabels(format!("label '{k}' must be a string, got {other}"))),
-        })
-        .collect()
-}
-
-fn session_of(c: &Call, id_field_value: Option<&str>) -> Result<Arc<Session>, ApiError> {
-    let id = id_field_value.ok_or_else(|| ApiError::MissingParameter(field::SESSION_ID.into()))?;
+fn session_of(c: &Call, id: &str) -> Result<Arc<Session>, ApiError> {
     c.st.session(&c.tenant, id).ok_or_else(|| ApiError::SessionNotFound(id.into()))
 }
 
@@ -91,49 +77,23 @@ struct PlannedMount {
     policy: SyncPolicy,
 }
 
-fn plan_mounts(c: &Call) -> Result<Vec<PlannedMount>, ApiError> {
+fn plan_mounts(c: &Call, r: &CreateMcpSessionRequest) -> Result<Vec<PlannedMount>, ApiError> {
     let mut out = Vec::new();
-    if let Some(raw) = c.p.get(field::PERSISTENCE_DATA_LIST) {
-        let items: Vec<serde_json::Map<String, Value>> = serde_json::from_str(raw).map_err(|e| {
-            ApiError::InvalidPersistenceDataList(format!(
-                "expected a JSON array of {{ContextId, Path, Policy}} objects: {e}"
-            ))
-        })?;
+    if let Some(list) = &r.persistence_data_list {
         // Refused before any policy is parsed: each costs a regex compile or two.
-        mount_count(items.len())?;
-        for (i, item) in items.iter().enumerate() {
-            if let Some(k) = item.keys().find(|k| !["ContextId", "Path", "Policy"].contains(&k.as_str())) {
-                return Err(ApiError::unsupported(
-                    &format!("PersistenceDataList[{i}].{k}"),
-                    "only ContextId, Path and Policy are supported",
-                ));
-            }
-            let text = |k: &str| -> Result<Option<&str>, ApiError> {
-                match item.get(k) {
-                    None | Some(Value::Null) => Ok(None),
-                    Some(Value::String(s)) => Ok(Some(s.as_str())),
-                    Some(other) => Err(ApiError::InvalidPersistenceDataList(format!(
-                        "item {i}: {k} must be a string, got {other}"
-                    ))),
-                }
-            };
-            let ctx = text("ContextId")?
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| ApiError::InvalidPersistenceDataList(format!("item {i}: ContextId is required")))?;
-            let path = text("Path")?
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| ApiError::InvalidPersistenceDataList(format!("item {i}: Path is required")))?;
-            let policy = match text("Policy")? {
-                None | Some("") => SyncPolicy::default(),
+        mount_count(list.0.len())?;
+        for (i, item) in list.0.iter().enumerate() {
+            let policy = match item.policy.as_deref() {
+                None => SyncPolicy::default(),
                 Some(p) => SyncPolicy::parse(p)
                     .map_err(|e| ApiError::InvalidPolicy(format!("PersistenceDataList[{i}].Policy: {e}")))?,
             };
-            out.push(PlannedMount { context_id: ctx.into(), path: path.into(), policy });
+            out.push(PlannedMount { context_id: item.context_id.clone(), path: item.path.clone(), policy });
         }
     }
-    if let Some(ctx) = c.p.get(field::CONTEXT_ID) {
+    if let Some(ctx) = &r.context_id {
         out.push(PlannedMount {
-            context_id: ctx.into(),
+            context_id: ctx.clone(),
             path: LEGACY_CONTEXT_MOUNT_PATH.into(),
             policy: SyncPolicy::default(),
         });
@@ -169,51 +129,31 @@ fn plan_mounts(c: &Call) -> Result<Vec<PlannedMount>, ApiError> {
     Ok(out)
 }
 
-pub fn create(c: Call) -> ApiResult {
-    c.p.check_names(
-        "CreateMcpSession",
-        &[
-            field::IMAGE_ID,
-            field::LABELS,
-            field::PERSISTENCE_DATA_LIST,
-            field::CONTEXT_ID,
-            field::ENABLE_RECORD,
-            field::EXTERNAL_USER_ID,
-            field::MCP_POLICY_ID,
-            field::NETWORK_ID,
-            field::SESSION_ID,
-            field::VPC_RESOURCE,
-            field::EXTRA_CONFIGS,
-        ],
-    )?;
-    for (name, why) in [
-        (field::NETWORK_ID, "custom networks are not implemented"),
-        (field::MCP_POLICY_ID, "MCP policies are not implemented"),
-        (field::SESSION_ID, "session ids are assigned by the server"),
+pub fn create(c: Call, r: CreateMcpSessionRequest) -> Handled<CreateMcpSessionRequest> {
+    for (name, value, why) in [
+        (field::NETWORK_ID, &r.network_id, "custom networks are not implemented"),
+        (field::MCP_POLICY_ID, &r.mcp_policy_id, "MCP policies are not implemented"),
+        (field::SESSION_ID, &r.session_id, "session ids are assigned by the server"),
     ] {
-        if let Some(v) = c.p.get(name) {
+        if let Some(v) = value {
             return Err(ApiError::unsupported(name, format!("'{v}': {why}")));
         }
     }
-    if c.p.bool(field::VPC_RESOURCE)? == Some(true) {
+    if r.vpc_resource == Some(true) {
         return Err(ApiError::unsupported(field::VPC_RESOURCE, "VPC sessions are not implemented"));
     }
-    if let Some(x) = c.p.get(field::EXTRA_CONFIGS).filter(|x| x.trim() != "{}") {
+    if let Some(x) = r.extra_configs.as_deref().filter(|x| x.trim() != "{}") {
         return Err(ApiError::unsupported(
             field::EXTRA_CONFIGS,
             format!("'{x}': mobile/browser settings are not implemented"),
         ));
     }
-    c.p.bool(field::ENABLE_RECORD)?;
-    let image = c.p.get(field::IMAGE_ID).unwrap_or(DEFAULT_IMAGE_ID).to_string();
+    let image = r.image_id.clone().unwrap_or_else(|| DEFAULT_IMAGE_ID.to_string());
     if !SUPPORTED_IMAGES.contains(&image.as_str()) {
         return Err(ApiError::InvalidImage(image));
     }
-    let labels = match c.p.get(field::LABELS) {
-        Some(l) => parse_labels(l, field::LABELS)?,
-        None => BTreeMap::new(),
-    };
-    let planned = plan_mounts(&c)?;
+    let labels = r.labels.clone().unwrap_or_default().0;
+    let planned = plan_mounts(&c, &r)?;
 
     let id = format!("session-{}", crate::util::random_hex(10));
     // From here until the session's release, DeleteContext refuses these contexts.
@@ -248,7 +188,7 @@ pub fn create(c: Call) -> ApiResult {
     c.st.spawn_tasks(&session, downloads, Direction::Download);
     crate::periodic::spawn(&c.st, &session);
 
-    Ok(Reply::data(CreateSessionData {
+    Ok(Answer::data(CreateSessionData {
         session_id: id.clone(),
         success: true,
         err_msg: None,
@@ -261,9 +201,8 @@ pub fn create(c: Call) -> ApiResult {
     }))
 }
 
-pub fn get(c: Call) -> ApiResult {
-    c.p.check_names("GetSession", &[field::SESSION_ID])?;
-    let s = session_of(&c, c.p.get(field::SESSION_ID))?;
+pub fn get(c: Call, r: GetSessionRequest) -> Handled<GetSessionRequest> {
+    let s = session_of(&c, &r.session_id)?;
     let db = c.st.store.db();
     let mut contexts = Vec::new();
     for m in &s.mounts {
@@ -271,7 +210,7 @@ pub fn get(c: Call) -> ApiResult {
             contexts.push(SessionContextRef { id: r.id, name: r.name });
         }
     }
-    Ok(Reply::data(GetSessionData {
+    Ok(Answer::data(GetSessionData {
         session_id: s.id.clone(),
         success: true,
         status: s.status().into(),
@@ -283,10 +222,9 @@ pub fn get(c: Call) -> ApiResult {
     }))
 }
 
-pub fn detail(c: Call) -> ApiResult {
-    c.p.check_names("GetSessionDetail", &[field::SESSION_ID])?;
-    let s = session_of(&c, c.p.get(field::SESSION_ID))?;
-    Ok(Reply::data(SessionDetailData {
+pub fn detail(c: Call, r: GetSessionDetailRequest) -> Handled<GetSessionDetailRequest> {
+    let s = session_of(&c, &r.session_id)?;
+    Ok(Answer::data(SessionDetailData {
         status: s.status().into(),
         image_id: s.image_id.clone(),
         app_instance_id: s.id.clone(),
@@ -295,13 +233,9 @@ pub fn detail(c: Call) -> ApiResult {
     }))
 }
 
-pub fn list(c: Call) -> ApiResult {
-    c.p.check_names("ListSession", &[field::LABELS, field::MAX_RESULTS, field::NEXT_TOKEN, field::STATUS])?;
-    let filter = match c.p.get(field::LABELS) {
-        Some(l) => parse_labels(l, field::LABELS)?,
-        None => BTreeMap::new(),
-    };
-    let status = c.p.get(field::STATUS);
+pub fn list(c: Call, r: ListSessionRequest) -> Handled<ListSessionRequest> {
+    let filter = r.labels.unwrap_or_default().0;
+    let status = r.status.as_deref();
     if let Some(s) = status {
         if !session_status::FILTERABLE.contains(&s) {
             return Err(ApiError::invalid(
@@ -310,8 +244,8 @@ pub fn list(c: Call) -> ApiResult {
             ));
         }
     }
-    let max = c.p.uint(field::MAX_RESULTS, 1, 1000)?.unwrap_or(10);
-    let offset = parse_token(&c.p)?;
+    let max = r.max_results.map_or(10, |m| m.0);
+    let offset = parse_token(r.next_token.as_deref())?;
     let matching: Vec<_> =
         c.st.tenant_sessions(&c.tenant)
             .into_iter()
@@ -329,92 +263,64 @@ pub fn list(c: Call) -> ApiResult {
         .map(|s| SessionListItem { session_id: s.id.clone(), session_status: s.status().into() })
         .collect();
     let next = next_token(offset, page.len(), total);
-    let mut r = Reply::data(page);
-    r.next_token = Some(next.unwrap_or_default());
-    r.max_results = Some(max as u32);
-    r.total_count = Some(total);
-    Ok(r)
+    let mut a = Answer::data(page);
+    a.next_token = Some(next.unwrap_or_default());
+    a.max_results = Some(max as u32);
+    a.total_count = Some(total);
+    Ok(a)
 }
 
-pub fn delete(c: Call, action: agentbay_wire::action::Action) -> ApiResult {
-    c.p.check_names(action.as_str(), &[field::SESSION_ID])?;
-    let s = session_of(&c, c.p.get(field::SESSION_ID))?;
+/// `DeleteSessionAsync` and `ReleaseMcpSession`: starts the release and answers at once.
+pub fn delete(c: &Call, session_id: &str) -> Handled<DeleteSessionAsyncRequest> {
+    let s = session_of(c, session_id)?;
     if c.st.begin_delete(&s) {
         let st = c.st.clone();
         tokio::spawn(async move { st.finish_delete(s).await });
     }
-    Ok(Reply::empty())
+    Ok(Answer::empty())
 }
 
-pub fn set_label(c: Call) -> ApiResult {
-    c.p.check_names("SetLabel", &[field::SESSION_ID, field::LABELS])?;
-    let s = session_of(&c, c.p.get(field::SESSION_ID))?;
-    let labels = parse_labels(c.p.req(field::LABELS)?, field::LABELS)?;
-    s.set_labels(labels);
-    Ok(Reply::empty())
+pub fn set_label(c: Call, r: SetLabelRequest) -> Handled<SetLabelRequest> {
+    let s = session_of(&c, &r.session_id)?;
+    s.set_labels(r.labels.0);
+    Ok(Answer::empty())
 }
 
-pub fn get_label(c: Call) -> ApiResult {
-    c.p.check_names("GetLabel", &[field::SESSION_ID, field::MAX_RESULTS, field::NEXT_TOKEN])?;
-    let s = session_of(&c, c.p.get(field::SESSION_ID))?;
-    let labels = serde_json::to_string(&s.labels()).unwrap_or_else(|_| "{}".into());
-    Ok(Reply::data(LabelsData { labels }))
+pub fn get_label(c: Call, r: GetLabelRequest) -> Handled<GetLabelRequest> {
+    let s = session_of(&c, &r.session_id)?;
+    Ok(Answer::data(LabelsData { labels: Labels(s.labels()).to_json() }))
 }
 
-pub fn list_tools(c: Call) -> ApiResult {
-    c.p.check_names("ListMcpTools", &[field::IMAGE_ID])?;
-    if let Some(image) = c.p.get(field::IMAGE_ID) {
-        if !SUPPORTED_IMAGES.contains(&image) {
-            return Err(ApiError::InvalidImage(image.into()));
+pub fn list_tools(_c: Call, r: ListMcpToolsRequest) -> Handled<ListMcpToolsRequest> {
+    if let Some(image) = r.image_id {
+        if !SUPPORTED_IMAGES.contains(&image.as_str()) {
+            return Err(ApiError::InvalidImage(image));
         }
     }
-    Ok(Reply::data(tool_list_json()))
+    Ok(Answer::data(tool_list_json()))
 }
 
-pub fn resource(c: Call) -> ApiResult {
-    c.p.check_names("GetMcpResource", &[field::SESSION_ID])?;
-    let s = session_of(&c, c.p.get(field::SESSION_ID))?;
-    Ok(Reply::data(json!({
-        "SessionId": s.id,
-        "ResourceUrl": "",
-        "DesktopInfo": {"AppId": "", "AuthCode": "", "ConnectionProperties": "", "ResourceId": s.id, "ResourceType": "", "Ticket": ""},
-    })))
+pub fn resource(c: Call, r: GetMcpResourceRequest) -> Handled<GetMcpResourceRequest> {
+    let s = session_of(&c, &r.session_id)?;
+    Ok(Answer::data(McpResourceData {
+        session_id: s.id.clone(),
+        resource_url: String::new(),
+        desktop_info: DesktopInfo { resource_id: s.id.clone(), ..Default::default() },
+    }))
 }
 
-pub async fn call_tool(c: Call) -> ApiResult {
-    c.p.check_names(
-        "CallMcpTool",
-        &[
-            field::SESSION_ID,
-            "Name",
-            field::ARGS,
-            field::SERVER,
-            field::AUTO_GEN_SESSION,
-            field::EXTERNAL_USER_ID,
-            field::IMAGE_ID,
-            field::TOOL,
-        ],
-    )?;
-    if c.p.bool(field::AUTO_GEN_SESSION)? == Some(true) {
+pub async fn call_tool(c: Call, r: CallMcpToolRequest) -> Handled<CallMcpToolRequest> {
+    if r.auto_gen_session == Some(true) {
         return Err(ApiError::unsupported(field::AUTO_GEN_SESSION, "sessions must be created with CreateMcpSession"));
     }
-    if let Some(t) = c.p.get(field::TOOL) {
+    if let Some(t) = r.tool {
         return Err(ApiError::unsupported(field::TOOL, format!("'{t}': name the tool with Name")));
     }
-    let s = session_of(&c, c.p.get(field::SESSION_ID))?;
+    let s = session_of(&c, &r.session_id)?;
     running(&s)?;
-    let name = c.p.req(field::NAME)?;
-    let args: Value = match c.p.get(field::ARGS) {
-        None => json!({}),
-        Some(a) => {
-            serde_json::from_str(a).map_err(|e| ApiError::InvalidArgs(format!("Args is not valid JSON: {e}")))?
-        }
-    };
-    if !args.is_object() {
-        return Err(ApiError::InvalidArgs("Args must be a JSON object".into()));
-    }
-    match s.sandbox.call_tool(name, &args).await {
-        Ok(result) => Ok(Reply::data(result)),
+    let args = serde_json::Value::Object(r.args.unwrap_or_default().0);
+    match s.sandbox.call_tool(&r.name, &args).await {
+        Ok(result) => Ok(Answer::data(result)),
         Err(e @ ToolError::UnknownTool(_)) => Err(ApiError::InvalidTool(e.to_string())),
         #[allow(unreachable_patterns)]
         Err(e) => Err(ApiError::InvalidArgs(e.to_string())),
@@ -445,29 +351,27 @@ fn select_mounts(s: &Session, ctx: Option<&str>, path: Option<&str>) -> Result<V
     Ok(sel)
 }
 
-pub fn sync_context(c: Call) -> ApiResult {
-    c.p.check_names("SyncContext", &[field::SESSION_ID, field::CONTEXT_ID, field::PATH, field::MODE])?;
-    let s = session_of(&c, c.p.get(field::SESSION_ID))?;
-    let dir = match c.p.get(field::MODE) {
+pub fn sync_context(c: Call, r: SyncContextRequest) -> Handled<SyncContextRequest> {
+    let s = session_of(&c, &r.session_id)?;
+    let dir = match r.mode.as_deref() {
         None | Some("upload") => Direction::Upload,
         Some("download") => Direction::Download,
         Some(m) => return Err(ApiError::invalid(field::MODE, format!("'{m}'; valid values: upload, download"))),
     };
     running(&s)?;
-    let sel = select_mounts(&s, c.p.get(field::CONTEXT_ID), c.p.get(field::PATH))?;
+    let sel = select_mounts(&s, r.context_id.as_deref(), r.path.as_deref())?;
     c.st.spawn_tasks(&s, sel, dir);
-    Ok(Reply::empty())
+    Ok(Answer::empty())
 }
 
-pub fn context_info(c: Call) -> ApiResult {
-    c.p.check_names("GetContextInfo", &[field::SESSION_ID, field::CONTEXT_ID, field::PATH, field::TASK_TYPE])?;
-    let s = session_of(&c, c.p.get(field::SESSION_ID))?;
-    let ctx = c.p.get(field::CONTEXT_ID);
-    let path = match c.p.get(field::PATH) {
+pub fn context_info(c: Call, r: GetContextInfoRequest) -> Handled<GetContextInfoRequest> {
+    let s = session_of(&c, &r.session_id)?;
+    let ctx = r.context_id.as_deref();
+    let path = match r.path.as_deref() {
         Some(p) => Some(paths::normalize(p).map_err(|e| ApiError::InvalidPath(format!("Path: {e}")))?),
         None => None,
     };
-    let tt = c.p.get(field::TASK_TYPE);
+    let tt = r.task_type.as_deref();
     if let Some(t) = tt {
         if t != task_type::UPLOAD && t != task_type::DOWNLOAD {
             return Err(ApiError::invalid(field::TASK_TYPE, format!("'{t}'; valid values: upload, download")));
@@ -480,5 +384,5 @@ pub fn context_info(c: Call) -> ApiResult {
         .filter(|t| path.as_deref().is_none_or(|p| t.path == p))
         .filter(|t| tt.is_none_or(|x| t.task_type == x))
         .collect();
-    Ok(Reply::data(agentbay_wire::envelope::ContextInfoData { context_status: context_status::encode(&tasks) }))
+    Ok(Answer::data(ContextInfoData { context_status: context_status::encode(&tasks) }))
 }

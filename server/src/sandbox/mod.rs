@@ -64,6 +64,9 @@ pub struct SandboxConfig {
     pub network: Network,
 }
 
+/// How bubblewrap reports the loopback set-up failure that `call_tool` retries.
+const BWRAP_LOOPBACK_FLAKE: &[u8] = b"bwrap: loopback:";
+
 /// Deadline of one filesystem tool (guards against e.g. reading a FIFO nobody writes).
 const FS_TOOL_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest helper response accepted (base64 of a big `read_file` chunk fits easily).
@@ -302,20 +305,20 @@ impl Sandbox {
         let Ok(body) = serde_json::to_vec(&request) else {
             return Ok(ToolResult::text("internal error: cannot encode the tool call", true));
         };
-        let mut launch = self.inner.host.launch(&lock(&self.inner.cgroups));
-        let (mut extra, mut child_fds, mut attach) = (Vec::new(), Vec::new(), None);
-        if self.inner.host.network == Network::Slirp4netns {
-            let plan = match slirp::Plan::new() {
-                Ok(p) => p,
-                Err(e) => return Ok(ToolResult::text(format!("sandbox network setup failed: {e}"), true)),
+        // bubblewrap's own loopback set-up in a new network namespace fails now and then under
+        // load (`bwrap: loopback: Failed RTM_NEWADDR`, about once in a thousand starts here),
+        // before anything of the call has run; such a start is simply made again.
+        let mut run = self.run_once(&body, deadline, cap).await;
+        for _ in 0..2 {
+            let setup_failed = match &run {
+                Ok(c) => c.exit_code() == 1 && c.stdout.is_empty() && c.stderr.starts_with(BWRAP_LOOPBACK_FLAKE),
+                Err(e) => e.to_string().contains("bwrap: loopback:"),
             };
-            extra = plan.args();
-            launch.inherit = plan.inherit();
-            let (fds, bring_up) = plan.split(Launch { inherit: Vec::new(), ..launch.clone() });
-            (child_fds, attach) = (fds, Some(bring_up));
+            if !setup_failed {
+                break;
+            }
+            run = self.run_once(&body, deadline, cap).await;
         }
-        let cmd = self.command(extra);
-        let run = process::run(cmd, launch, child_fds, attach, Some(body), deadline, cap, &self.inner.running).await;
         let me = self.clone();
         let notes = tokio::task::spawn_blocking(move || me.notes(before)).await.unwrap_or_default();
         let c = match run {
@@ -326,6 +329,21 @@ impl Sandbox {
             ToolCall::Shell(a) => shell::result(&c, a.effective_timeout_ms(), &notes),
             _ => fs_result(name, &c, &notes),
         })
+    }
+
+    /// One start of the helper in a fresh bwrap (and, with slirp4netns, its network).
+    async fn run_once(&self, body: &[u8], deadline: Duration, cap: usize) -> std::io::Result<process::Captured> {
+        let mut launch = self.inner.host.launch(&lock(&self.inner.cgroups));
+        let (mut extra, mut child_fds, mut attach) = (Vec::new(), Vec::new(), None);
+        if self.inner.host.network == Network::Slirp4netns {
+            let plan = slirp::Plan::new()?;
+            extra = plan.args();
+            launch.inherit = plan.inherit();
+            let (fds, bring_up) = plan.split(Launch { inherit: Vec::new(), ..launch.clone() });
+            (child_fds, attach) = (fds, Some(bring_up));
+        }
+        let cmd = self.command(extra);
+        process::run(cmd, launch, child_fds, attach, Some(body.to_vec()), deadline, cap, &self.inner.running).await
     }
 
     /// Before a call: mount points are real directories and the root is usable. Returns the
@@ -467,7 +485,15 @@ fn probe(identity: &Identity, network: &Network) -> Result<(), SandboxError> {
         std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || launch.apply());
     }
     let hint = "install bubblewrap (apt-get install bubblewrap) and, when not running as root, allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)";
-    match cmd.output() {
+    // The loopback flake `call_tool` retries can hit the probe too.
+    let mut output = cmd.output();
+    for _ in 0..2 {
+        match &output {
+            Ok(out) if !out.status.success() && out.stderr.starts_with(BWRAP_LOOPBACK_FLAKE) => output = cmd.output(),
+            _ => break,
+        }
+    }
+    match output {
         Ok(out) if out.status.success() => Ok(()),
         Ok(out) => Err(SandboxError::BwrapUnavailable(format!(
             "{} exited with {}: {}; {hint}",

@@ -145,8 +145,8 @@ impl Launch {
     }
 }
 
-/// Work between the spawn and the wait (setting up the sandbox's network); it gets bwrap's
-/// pid and returns what must live as long as the call (a network helper process).
+/// Work between the spawn and the wait (setting up the sandbox's network); it returns what
+/// must live as long as the call (a network helper process).
 pub type Attach = Box<dyn FnOnce() -> futures_attach::BoxedAttach + Send>;
 
 pub mod futures_attach {
@@ -155,9 +155,21 @@ pub mod futures_attach {
         std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<tokio::process::Child>> + Send>>;
 }
 
+/// A finished reader's output. With bwrap gone its whole pid namespace is gone, so the pipes
+/// are at EOF; the bound only guards against the unexpected.
+async fn collect(t: Option<tokio::task::JoinHandle<(Vec<u8>, bool)>>) -> (Vec<u8>, bool) {
+    match t {
+        Some(t) => match tokio::time::timeout(Duration::from_secs(2), t).await {
+            Ok(Ok(r)) => r,
+            _ => (Vec::new(), false),
+        },
+        None => (Vec::new(), false),
+    }
+}
+
 /// Runs one bwrap process. `child_fds` are the ends of pipes that bwrap inherits (listed in
 /// `launch.inherit`); they are closed here once it has started.
-#[allow(clippy::too_many_arguments)] // one call site, in Sandbox::call_tool
+#[allow(clippy::too_many_arguments)] // one call site, in Sandbox::run_once
 pub async fn run(
     mut cmd: Command,
     launch: Launch,
@@ -182,22 +194,29 @@ pub async fn run(
     let pgid = child.id().map(|p| p as i32).unwrap_or(0);
     running.insert(pgid);
     let _reg = Registration { running, pgid };
+    let out = child.stdout.take().map(|p| tokio::spawn(read_capped(p, cap)));
+    let err = child.stderr.take().map(|p| tokio::spawn(read_capped(p, cap)));
     // Lives (and is killed on drop) until the call ends.
     let _attached = match attach {
         None => None,
-        Some(f) => match tokio::time::timeout(Duration::from_secs(10), f()).await {
-            Ok(Ok(helper)) => Some(helper),
-            Ok(Err(e)) => {
-                kill_group(pgid);
-                let _ = child.wait().await;
-                return Err(e);
+        Some(f) => {
+            let failed = match tokio::time::timeout(Duration::from_secs(10), f()).await {
+                Ok(Ok(helper)) => Ok(helper),
+                Ok(Err(e)) => Err(e),
+                Err(_) => Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "sandbox network setup timed out")),
+            };
+            match failed {
+                Ok(helper) => Some(helper),
+                Err(e) => {
+                    kill_group(pgid);
+                    let _ = child.wait().await;
+                    // What bwrap said is usually why.
+                    let said = String::from_utf8_lossy(&collect(err).await.0).trim().to_string();
+                    let why = if said.is_empty() { e.to_string() } else { format!("{e}; {said}") };
+                    return Err(std::io::Error::new(e.kind(), why));
+                }
             }
-            Err(_) => {
-                kill_group(pgid);
-                let _ = child.wait().await;
-                return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "sandbox network setup timed out"));
-            }
-        },
+        }
     };
 
     if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
@@ -205,9 +224,6 @@ pub async fn run(
             let _ = pipe.write_all(&data).await;
         });
     }
-    let out = child.stdout.take().map(|p| tokio::spawn(read_capped(p, cap)));
-    let err = child.stderr.take().map(|p| tokio::spawn(read_capped(p, cap)));
-
     let status = match tokio::time::timeout(deadline, child.wait()).await {
         Ok(status) => Some(status?),
         Err(_) => {
@@ -216,17 +232,6 @@ pub async fn run(
             None
         }
     };
-    // With bwrap gone its whole pid namespace is gone, so the pipes are at EOF; the
-    // bound only guards against the unexpected.
-    async fn collect(t: Option<tokio::task::JoinHandle<(Vec<u8>, bool)>>) -> (Vec<u8>, bool) {
-        match t {
-            Some(t) => match tokio::time::timeout(Duration::from_secs(2), t).await {
-                Ok(Ok(r)) => r,
-                _ => (Vec::new(), false),
-            },
-            None => (Vec::new(), false),
-        }
-    }
     let (stdout, stdout_truncated) = collect(out).await;
     let (stderr, stderr_truncated) = collect(err).await;
     Ok(Captured { stdout, stdout_truncated, stderr, stderr_truncated, status })

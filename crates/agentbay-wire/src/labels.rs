@@ -1,0 +1,57 @@
+//! Session labels: a JSON object of string values (`Labels`, itself sent as a JSON string).
+
+use crate::request::{FieldError, FieldValue};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A session's labels, by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Labels(pub BTreeMap<String, String>);
+
+impl Labels {
+    /// Reads labels from JSON; `what` names the value in messages (`labels`, `Labels`).
+    pub fn from_value(v: &Value, what: &str) -> Result<Labels, String> {
+        let Value::Object(obj) = v else {
+            return Err(format!("{what} must be a JSON object of string values"));
+        };
+        obj.iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k.clone(), s.clone())),
+                other => Err(format!("label '{k}' must be a string, got {other}")),
+            })
+            .collect::<Result<_, _>>()
+            .map(Labels)
+    }
+
+    /// The JSON text of the labels (the wire form).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.0).unwrap_or_else(|_| "{}".into())
+    }
+}
+
+impl FieldValue for Labels {
+    fn encode(&self) -> Option<String> {
+        Some(self.to_json())
+    }
+    fn decode(name: &'static str, raw: Option<&str>) -> Result<Self, FieldError> {
+        let raw = raw.filter(|r| !r.is_empty()).ok_or(FieldError::Missing(name))?;
+        let v: Value =
+            serde_json::from_str(raw).map_err(|e| FieldError::Labels(format!("{name} is not valid JSON: {e}")))?;
+        Labels::from_value(&v, name).map_err(FieldError::Labels)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_read_and_refuse() {
+        let l = Labels::decode("Labels", Some(r#"{"a":"1"}"#)).unwrap();
+        assert_eq!(l.to_json(), r#"{"a":"1"}"#);
+        let e = Labels::decode("Labels", Some(r#"{"a":1}"#)).unwrap_err();
+        assert_eq!(e.to_string(), "Labels is invalid: label 'a' must be a string, got 1");
+        let e = Labels::decode("Labels", Some("[]")).unwrap_err();
+        assert_eq!(e.to_string(), "Labels is invalid: Labels must be a JSON object of string values");
+    }
+}

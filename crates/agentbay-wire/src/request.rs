@@ -1,0 +1,301 @@
+//! Every action's request, typed: its fields (with their wire names, written once here) and
+//! the type of its reply's `Data`.
+//!
+//! The SDK builds a request struct and sends [`Request::to_fields`]; agentbay-local reads the
+//! same struct back with [`Request::from_fields`], refusing names the action does not take
+//! ([`Request::FIELDS`]). A field's value is a string on the wire (form body or query string);
+//! [`FieldValue`] says how each Rust type is written and read, so a boolean, a bounded number
+//! or a JSON-in-a-string field is encoded the same way on both sides.
+
+use crate::action::Action;
+use crate::envelope::*;
+use crate::labels::Labels;
+use crate::persistence::PersistenceDataList;
+use crate::tool::ToolResult;
+use serde::{Deserialize, Serialize};
+
+/// Why a request's fields could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    #[error("The parameter {0} is required")]
+    Missing(&'static str),
+    #[error("The parameter {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("Labels is invalid: {0}")]
+    Labels(String),
+    #[error("PersistenceDataList is invalid: {0}")]
+    PersistenceDataList(String),
+    /// A name the field does not support (an unknown key inside a structured field).
+    #[error("The parameter {name} is not supported: {reason}")]
+    Unsupported { name: String, reason: String },
+}
+
+/// How a Rust value is one form field. `encode` gives `None` to leave the field out.
+pub trait FieldValue: Sized {
+    fn encode(&self) -> Option<String>;
+    /// `raw` is the field's value, `None` when absent. An empty string counts as absent (the
+    /// official SDKs send `Server=` and `ImageId=`).
+    fn decode(name: &'static str, raw: Option<&str>) -> Result<Self, FieldError>;
+}
+
+fn present(raw: Option<&str>) -> Option<&str> {
+    raw.filter(|v| !v.is_empty())
+}
+
+impl FieldValue for String {
+    fn encode(&self) -> Option<String> {
+        Some(self.clone())
+    }
+    fn decode(name: &'static str, raw: Option<&str>) -> Result<Self, FieldError> {
+        present(raw).map(str::to_string).ok_or(FieldError::Missing(name))
+    }
+}
+
+impl<T: FieldValue> FieldValue for Option<T> {
+    fn encode(&self) -> Option<String> {
+        self.as_ref().and_then(T::encode)
+    }
+    fn decode(name: &'static str, raw: Option<&str>) -> Result<Self, FieldError> {
+        match present(raw) {
+            None => Ok(None),
+            some => T::decode(name, some).map(Some),
+        }
+    }
+}
+
+impl FieldValue for bool {
+    fn encode(&self) -> Option<String> {
+        Some(crate::form::bool_str(*self).to_string())
+    }
+    fn decode(name: &'static str, raw: Option<&str>) -> Result<Self, FieldError> {
+        let v = present(raw).ok_or(FieldError::Missing(name))?;
+        crate::form::parse_bool(v).ok_or_else(|| FieldError::Invalid {
+            name,
+            reason: format!("'{v}' is not a boolean (true/false, any case)"),
+        })
+    }
+}
+
+/// A whole number the action accepts only between `MIN` and `MAX`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Bounded<const MIN: u64, const MAX: u64>(pub u64);
+
+impl<const MIN: u64, const MAX: u64> FieldValue for Bounded<MIN, MAX> {
+    fn encode(&self) -> Option<String> {
+        Some(self.0.to_string())
+    }
+    fn decode(name: &'static str, raw: Option<&str>) -> Result<Self, FieldError> {
+        let v = present(raw).ok_or(FieldError::Missing(name))?;
+        match v.trim().parse::<u64>() {
+            Ok(n) if (MIN..=MAX).contains(&n) => Ok(Bounded(n)),
+            _ => Err(FieldError::Invalid { name, reason: format!("'{v}' is not an integer between {MIN} and {MAX}") }),
+        }
+    }
+}
+
+/// A JSON object sent as a string (`CallMcpTool.Args`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JsonObject(pub serde_json::Map<String, serde_json::Value>);
+
+impl FieldValue for JsonObject {
+    fn encode(&self) -> Option<String> {
+        Some(serde_json::Value::Object(self.0.clone()).to_string())
+    }
+    fn decode(name: &'static str, raw: Option<&str>) -> Result<Self, FieldError> {
+        let v = present(raw).ok_or(FieldError::Missing(name))?;
+        match serde_json::from_str(v) {
+            Ok(serde_json::Value::Object(m)) => Ok(JsonObject(m)),
+            Ok(_) => Err(FieldError::Invalid { name, reason: "must be a JSON object".into() }),
+            Err(e) => Err(FieldError::Invalid { name, reason: format!("is not valid JSON: {e}") }),
+        }
+    }
+}
+
+/// The `Data` of a reply that carries none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Empty {}
+
+/// One action's request.
+pub trait Request: Sized {
+    const ACTION: Action;
+    /// Every field the action takes, by wire name (the common POP fields aside).
+    const FIELDS: &'static [&'static str];
+    /// What the reply's `Data` holds.
+    type Reply: Serialize + for<'de> Deserialize<'de> + Default;
+    /// `(wire name, value)` of every field that is set.
+    fn to_fields(&self) -> Vec<(&'static str, String)>;
+    /// Reads the fields through `get` (a field's raw value by wire name).
+    fn from_fields<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Result<Self, FieldError>;
+}
+
+macro_rules! requests {
+    ($(
+        $(#[$doc:meta])*
+        $action:ident => $name:ident -> $reply:ty {
+            $( $(#[$fdoc:meta])* $field:ident : $ty:ty = $wire:literal ),* $(,)?
+        }
+    )*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct $name {
+            $( $(#[$fdoc])* pub $field: $ty, )*
+        }
+
+        impl Request for $name {
+            const ACTION: Action = Action::$action;
+            const FIELDS: &'static [&'static str] = &[$($wire),*];
+            type Reply = $reply;
+            fn to_fields(&self) -> Vec<(&'static str, String)> {
+                #[allow(unused_mut)]
+                let mut out = Vec::new();
+                $( if let Some(v) = FieldValue::encode(&self.$field) { out.push(($wire, v)); } )*
+                out
+            }
+            #[allow(unused_variables)]
+            fn from_fields<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Result<Self, FieldError> {
+                Ok($name { $( $field: <$ty as FieldValue>::decode($wire, get($wire))?, )* })
+            }
+        }
+    )*};
+}
+
+/// `MaxResults` of list actions.
+pub type PageLimit = Bounded<1, 1000>;
+
+requests! {
+    /// Creates a session (`agentBay.create`).
+    CreateMcpSession => CreateMcpSessionRequest -> CreateSessionData {
+        image_id: Option<String> = "ImageId",
+        labels: Option<Labels> = "Labels",
+        persistence_data_list: Option<PersistenceDataList> = "PersistenceDataList",
+        /// Deprecated simple attachment: mounted at `/mnt/context`.
+        context_id: Option<String> = "ContextId",
+        enable_record: Option<bool> = "EnableRecord",
+        external_user_id: Option<String> = "ExternalUserId",
+        mcp_policy_id: Option<String> = "McpPolicyId",
+        network_id: Option<String> = "NetworkId",
+        session_id: Option<String> = "SessionId",
+        vpc_resource: Option<bool> = "VpcResource",
+        /// JSON object of mobile/browser settings.
+        extra_configs: Option<String> = "ExtraConfigs",
+    }
+    GetSession => GetSessionRequest -> GetSessionData { session_id: String = "SessionId" }
+    /// Polled by `delete()` until the session is gone.
+    GetSessionDetail => GetSessionDetailRequest -> SessionDetailData { session_id: String = "SessionId" }
+    ListSession => ListSessionRequest -> Vec<SessionListItem> {
+        labels: Option<Labels> = "Labels",
+        max_results: Option<PageLimit> = "MaxResults",
+        next_token: Option<String> = "NextToken",
+        status: Option<String> = "Status",
+    }
+    DeleteSessionAsync => DeleteSessionAsyncRequest -> Empty { session_id: String = "SessionId" }
+    /// The older name of `DeleteSessionAsync`.
+    ReleaseMcpSession => ReleaseMcpSessionRequest -> Empty { session_id: String = "SessionId" }
+    SetLabel => SetLabelRequest -> Empty { session_id: String = "SessionId", labels: Labels = "Labels" }
+    GetLabel => GetLabelRequest -> LabelsData {
+        session_id: String = "SessionId",
+        max_results: Option<PageLimit> = "MaxResults",
+        next_token: Option<String> = "NextToken",
+    }
+    ListMcpTools => ListMcpToolsRequest -> String { image_id: Option<String> = "ImageId" }
+    GetMcpResource => GetMcpResourceRequest -> McpResourceData { session_id: String = "SessionId" }
+    CallMcpTool => CallMcpToolRequest -> ToolResult {
+        session_id: String = "SessionId",
+        /// The tool (`shell`, `read_file`, …).
+        name: String = "Name",
+        args: Option<JsonObject> = "Args",
+        server: Option<String> = "Server",
+        auto_gen_session: Option<bool> = "AutoGenSession",
+        external_user_id: Option<String> = "ExternalUserId",
+        image_id: Option<String> = "ImageId",
+        tool: Option<String> = "Tool",
+    }
+    GetContext => GetContextRequest -> ContextData {
+        name: Option<String> = "Name",
+        context_id: Option<String> = "ContextId",
+        allow_create: Option<bool> = "AllowCreate",
+    }
+    ListContexts => ListContextsRequest -> Vec<ContextData> {
+        max_results: Option<PageLimit> = "MaxResults",
+        next_token: Option<String> = "NextToken",
+        session_id: Option<String> = "SessionId",
+        context_type: Option<String> = "ContextType",
+    }
+    ModifyContext => ModifyContextRequest -> Empty { id: String = "Id", name: String = "Name" }
+    DeleteContext => DeleteContextRequest -> Empty { id: String = "Id" }
+    ClearContext => ClearContextRequest -> Empty { id: String = "Id" }
+    DescribeContextFiles => DescribeContextFilesRequest -> Vec<ContextFileData> {
+        context_id: String = "ContextId",
+        parent_folder_path: Option<String> = "ParentFolderPath",
+        page_number: Option<Bounded<1, 4_294_967_295>> = "PageNumber",
+        page_size: Option<Bounded<1, 1000>> = "PageSize",
+    }
+    GetContextFileUploadUrl => GetContextFileUploadUrlRequest -> FileUrlData {
+        context_id: String = "ContextId",
+        file_path: String = "FilePath",
+    }
+    GetContextFileDownloadUrl => GetContextFileDownloadUrlRequest -> FileUrlData {
+        context_id: String = "ContextId",
+        file_path: String = "FilePath",
+    }
+    DeleteContextFile => DeleteContextFileRequest -> Empty {
+        context_id: String = "ContextId",
+        file_path: String = "FilePath",
+    }
+    SyncContext => SyncContextRequest -> Empty {
+        session_id: String = "SessionId",
+        context_id: Option<String> = "ContextId",
+        path: Option<String> = "Path",
+        /// `upload` (default) or `download`.
+        mode: Option<String> = "Mode",
+    }
+    GetContextInfo => GetContextInfoRequest -> ContextInfoData {
+        session_id: String = "SessionId",
+        context_id: Option<String> = "ContextId",
+        path: Option<String> = "Path",
+        /// `upload` or `download`.
+        task_type: Option<String> = "TaskType",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn read<R: Request>(fields: &[(&str, &str)]) -> Result<R, FieldError> {
+        let map: BTreeMap<&str, &str> = fields.iter().copied().collect();
+        R::from_fields(&|k| map.get(k).copied())
+    }
+
+    #[test]
+    fn requests_round_trip_through_their_fields() {
+        let r = ListContextsRequest {
+            max_results: Some(Bounded(50)),
+            next_token: Some("100".into()),
+            session_id: None,
+            context_type: None,
+        };
+        let fields = r.to_fields();
+        assert_eq!(fields, [("MaxResults", "50".to_string()), ("NextToken", "100".into())]);
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(read::<ListContextsRequest>(&pairs).unwrap(), r);
+        assert_eq!(ListContextsRequest::FIELDS, ["MaxResults", "NextToken", "SessionId", "ContextType"]);
+    }
+
+    #[test]
+    fn values_are_checked_with_the_servers_messages() {
+        assert_eq!(read::<GetSessionRequest>(&[("SessionId", "")]), Err(FieldError::Missing("SessionId")));
+        let e = read::<ListContextsRequest>(&[("MaxResults", "1001")]).unwrap_err();
+        assert_eq!(e.to_string(), "The parameter MaxResults is invalid: '1001' is not an integer between 1 and 1000");
+        let e = read::<GetContextRequest>(&[("AllowCreate", "yes")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "The parameter AllowCreate is invalid: 'yes' is not a boolean (true/false, any case)"
+        );
+        let ok = read::<GetContextRequest>(&[("AllowCreate", "TRUE"), ("Name", "n")]).unwrap();
+        assert_eq!((ok.allow_create, ok.name.as_deref()), (Some(true), Some("n")));
+        let e = read::<CallMcpToolRequest>(&[("SessionId", "s"), ("Name", "shell"), ("Args", "[1]")]).unwrap_err();
+        assert_eq!(e.to_string(), "The parameter Args is invalid: must be a JSON object");
+    }
+}
