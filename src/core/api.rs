@@ -2,9 +2,11 @@
 //! SDK words them.
 
 use super::config::Config;
-use super::request::{self, Params};
+use super::request;
 use super::runtime::{Env, HttpRequest, HttpResponse, Limits, TransportError};
-use super::wire::{action::Action, codes};
+use super::wire::codes;
+use super::wire::envelope::Envelope;
+use super::wire::request::Request;
 use serde_json::Value;
 use std::cell::Cell;
 
@@ -18,6 +20,9 @@ pub enum ApiError {
     Http { status: u16, code: String, message: String, request_id: String },
     #[error("invalid response (HTTP {status}): {detail}")]
     BadBody { status: u16, detail: String },
+    /// A well-formed envelope whose `Data` is not the shape the contract gives the action.
+    #[error("invalid response: Data is not what {action} returns: {detail}")]
+    BadData { action: &'static str, request_id: String, detail: String },
 }
 
 impl ApiError {
@@ -30,7 +35,7 @@ impl ApiError {
 
     pub fn request_id(&self) -> String {
         match self {
-            ApiError::Http { request_id, .. } => request_id.clone(),
+            ApiError::Http { request_id, .. } | ApiError::BadData { request_id, .. } => request_id.clone(),
             _ => String::new(),
         }
     }
@@ -48,58 +53,33 @@ impl ApiError {
     }
 }
 
-/// A parsed JSON envelope (HTTP 2xx).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reply {
-    pub request_id: String,
-    pub body: Value,
+/// A reply: the envelope, with `Data` of the type the contract gives the action.
+pub type Reply<D> = Envelope<D>;
+
+/// What a result type does with a failure: every SDK result has an official failure shape.
+pub trait Failure: Sized {
+    fn fail(request_id: impl Into<String>, message: impl Into<String>) -> Self;
 }
 
-impl Reply {
-    pub fn success(&self) -> Option<bool> {
-        self.body.get("Success").and_then(Value::as_bool)
-    }
+/// How an action's `Success:false` counts, by the official rule for that action.
+#[derive(Debug, Clone, Copy)]
+pub enum Check<'a> {
+    /// `[Code] Message` when `Success:false` comes with a `Code`.
+    Body,
+    /// Anything short of `Success:true` fails, with this message when none came.
+    Strict(&'a str),
+    /// Only an explicit `Success:false` fails, with this message when none came.
+    ExplicitFalse(&'a str),
+}
 
-    pub fn str_field(&self, name: &str) -> Option<&str> {
-        self.body.get(name).and_then(Value::as_str)
-    }
-
-    pub fn num_field(&self, name: &str) -> Option<u64> {
-        let v = self.body.get(name)?;
-        v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-    }
-
-    pub fn data(&self) -> &Value {
-        self.body.get("Data").unwrap_or(&Value::Null)
-    }
-
-    /// `[Code] Message` when the body says `Success:false` with a `Code` (official rule).
-    pub fn body_error(&self) -> Option<String> {
-        let code = self.str_field("Code").filter(|c| !c.is_empty());
-        match (self.success(), code) {
-            (Some(false), Some(code)) => {
-                Some(format!("[{code}] {}", self.str_field("Message").unwrap_or("Unknown error")))
-            }
-            _ => None,
+impl Check<'_> {
+    /// The refusal `r` carries under this rule, if any.
+    pub fn error<D>(self, r: &Reply<D>) -> Option<String> {
+        match self {
+            Check::Body => r.body_error(),
+            Check::Strict(fallback) => r.strict_error(fallback),
+            Check::ExplicitFalse(fallback) => r.explicit_failure(fallback),
         }
-    }
-
-    /// Like [`Self::body_error`] but any `Success:false` counts (actions whose success the
-    /// official SDK computes as `!!body.success`).
-    pub fn strict_error(&self, fallback: &str) -> Option<String> {
-        if self.success() == Some(true) {
-            return None;
-        }
-        Some(format!(
-            "[{}] {}",
-            self.str_field("Code").filter(|c| !c.is_empty()).unwrap_or("Unknown"),
-            self.str_field("Message").filter(|m| !m.is_empty()).unwrap_or(fallback)
-        ))
-    }
-
-    /// Typed view of `Data`, tolerating absent fields.
-    pub fn data_as<T: serde::de::DeserializeOwned + Default>(&self) -> T {
-        serde_json::from_value(self.data().clone()).unwrap_or_default()
     }
 }
 
@@ -116,23 +96,40 @@ impl<E: Env> Api<E> {
         Api { env, cfg, nonce: Cell::new(seed) }
     }
 
-    pub fn build(&self, action: Action, params: &Params) -> HttpRequest {
+    pub fn build<R: Request>(&self, req: &R) -> HttpRequest {
         let mut state = self.nonce.get();
         let nonce = request::next_nonce(&mut state);
         self.nonce.set(state);
-        request::build(&self.cfg, action, params, &request::utc_timestamp(self.env.now_ms()), &nonce)
+        request::build(&self.cfg, req, &request::utc_timestamp(self.env.now_ms()), &nonce)
     }
 
-    pub async fn call(&self, action: Action, params: Params) -> Result<Reply, ApiError> {
-        self.call_within(action, params, self.cfg.timeout_ms).await
+    /// Sends one request of the contract and reads its reply.
+    pub async fn call<R: Request>(&self, req: &R) -> Result<Reply<R::Reply>, ApiError> {
+        self.call_within(req, self.cfg.timeout_ms).await
     }
 
     /// Like [`Self::call`] with an explicit HTTP timeout (a long shell command must not
     /// be cut off by a shorter client timeout while it is still running server-side).
-    pub async fn call_within(&self, action: Action, params: Params, timeout_ms: u64) -> Result<Reply, ApiError> {
-        let req = self.build(action, &params);
-        let resp = self.send(req, Limits { timeout_ms, max_body_bytes: self.cfg.max_response_bytes }).await?;
-        parse_response(resp)
+    pub async fn call_within<R: Request>(&self, req: &R, timeout_ms: u64) -> Result<Reply<R::Reply>, ApiError> {
+        let http = self.build(req);
+        let resp = self.send(http, Limits { timeout_ms, max_body_bytes: self.cfg.max_response_bytes }).await?;
+        typed::<R::Reply>(R::ACTION.as_str(), parse_response(resp)?)
+    }
+
+    /// [`Self::call`], with every way it can fail turned into the caller's result type: a
+    /// transport or HTTP error becomes `"{what}: {error}"`, a refusal in the body what `check`
+    /// says. Write `let r = match api.exchange(..).await { Ok(r) => r, Err(f) => return f };`.
+    pub async fn exchange<R: Request, T: Failure>(
+        &self,
+        req: &R,
+        what: &str,
+        check: Check<'_>,
+    ) -> Result<Reply<R::Reply>, T> {
+        let r = self.call(req).await.map_err(|e| T::fail(e.request_id(), format!("{what}: {e}")))?;
+        match check.error(&r) {
+            Some(m) => Err(T::fail(r.request_id, m)),
+            None => Ok(r),
+        }
     }
 
     /// A raw HTTP exchange (presigned URLs), bounded by the configured timeout and the given
@@ -159,11 +156,21 @@ impl<E: Env> Api<E> {
     }
 }
 
-fn field_ci<'a>(v: &'a Value, a: &str, b: &str) -> Option<&'a str> {
-    v.get(a).or_else(|| v.get(b)).and_then(Value::as_str)
+/// The envelope with `Data` read as `D` (absent fields take their defaults).
+pub fn typed<D: serde::de::DeserializeOwned>(action: &'static str, r: Reply<Value>) -> Result<Reply<D>, ApiError> {
+    let data = match r.data.as_ref().filter(|d| !d.is_null()) {
+        None => None,
+        Some(v) => Some(serde_json::from_value::<D>(v.clone()).map_err(|e| ApiError::BadData {
+            action,
+            request_id: r.request_id.clone(),
+            detail: e.to_string(),
+        })?),
+    };
+    Ok(r.with_data(data))
 }
 
-pub fn parse_response(resp: HttpResponse) -> Result<Reply, ApiError> {
+/// Reads an HTTP response as an envelope; HTTP 4xx/5xx become [`ApiError::Http`].
+pub fn parse_response(resp: HttpResponse) -> Result<Reply<Value>, ApiError> {
     let status = resp.status;
     let body: Value = serde_json::from_slice(&resp.body).map_err(|e| {
         let text = String::from_utf8_lossy(&resp.body);
@@ -173,16 +180,17 @@ pub fn parse_response(resp: HttpResponse) -> Result<Reply, ApiError> {
     if !body.is_object() {
         return Err(ApiError::BadBody { status, detail: "expected a JSON object".into() });
     }
-    let request_id = field_ci(&body, "RequestId", "requestId").unwrap_or("").to_string();
+    let env: Reply<Value> = serde_json::from_value(body)
+        .map_err(|e| ApiError::BadBody { status, detail: format!("not an envelope: {e}") })?;
     if status >= 400 {
         return Err(ApiError::Http {
             status,
-            code: field_ci(&body, "Code", "code").unwrap_or("Unknown").to_string(),
-            message: field_ci(&body, "Message", "message").unwrap_or("").to_string(),
-            request_id,
+            code: env.code.clone().unwrap_or_else(|| "Unknown".into()),
+            message: env.message.clone().unwrap_or_default(),
+            request_id: env.request_id,
         });
     }
-    Ok(Reply { request_id, body })
+    Ok(env)
 }
 
 #[cfg(test)]

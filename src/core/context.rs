@@ -1,12 +1,11 @@
 //! `agentBay.context`: contexts and their files.
 
-use super::api::{Api, ApiError, Reply};
+use super::api::{Api, Check};
 use super::poll::{poll, Step, WaitOptions};
-use super::request::Params;
 use super::results::*;
 use super::runtime::Env;
-use super::wire::envelope::{ContextData, ContextFileData, FileUrlData};
-use super::wire::{action::Action, field};
+use super::wire::envelope::{ContextData, FileUrlData};
+use super::wire::request::*;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -39,24 +38,18 @@ pub fn context_from(d: &ContextData) -> Context {
     }
 }
 
-fn err_text(e: &ApiError) -> String {
-    e.to_string()
-}
-
 pub async fn get<E: Env>(api: &Api<E>, name: &str, create: bool) -> ContextResult {
-    let mut p = Params::new().set(field::NAME, name).set_bool(field::ALLOW_CREATE, create);
-    if create {
-        p = p.set_opt(field::LOGIN_REGION_ID, api.cfg.region_id.as_deref());
-    }
-    let fail = |rid: &str, m: String| ContextResult::fail(rid, format!("Failed to get context {name}: {m}"));
-    let reply = match api.call(Action::GetContext, p).await {
-        Ok(r) => r,
-        Err(e) => return fail(&e.request_id(), err_text(&e)),
+    let req = GetContextRequest {
+        name: Some(name.into()),
+        allow_create: Some(create),
+        login_region_id: api.cfg.region_id.clone().filter(|_| create),
+        ..Default::default()
     };
-    if let Some(m) = reply.body_error() {
-        return ContextResult::fail(reply.request_id, m);
-    }
-    let data: ContextData = reply.data_as();
+    let reply = match api.exchange(&req, &format!("Failed to get context {name}"), Check::Body).await {
+        Ok(r) => r,
+        Err(f) => return f,
+    };
+    let data = reply.data.unwrap_or_default();
     if data.id.is_empty() {
         return ContextResult::fail(reply.request_id, "Context ID not found in response");
     }
@@ -100,75 +93,63 @@ async fn find_in_list<E: Env>(api: &Api<E>, id: &str) -> Option<Context> {
 
 pub async fn list<E: Env>(api: &Api<E>, params: &ContextListParams) -> ContextListResult {
     let max = params.max_results.unwrap_or(10);
-    let p = Params::new()
-        .set(field::MAX_RESULTS, max.to_string())
-        .set_opt(field::NEXT_TOKEN, params.next_token.as_deref())
-        .set_opt(field::SESSION_ID, params.session_id.as_deref());
-    let reply = match api.call(Action::ListContexts, p).await {
-        Ok(r) => r,
-        Err(e) => return ContextListResult::fail(e.request_id(), format!("Failed to list contexts: {e}")),
+    let req = ListContextsRequest {
+        max_results: Some(Bounded(u64::from(max))),
+        next_token: params.next_token.clone().filter(|t| !t.is_empty()),
+        session_id: params.session_id.clone().filter(|s| !s.is_empty()),
+        context_type: None,
     };
-    if let Some(m) = reply.strict_error("Failed to list contexts") {
-        return ContextListResult::fail(reply.request_id, m);
-    }
-    let items: Vec<ContextData> = reply.data_as();
+    let what = "Failed to list contexts";
+    let reply = match api.exchange(&req, what, Check::Strict(what)).await {
+        Ok(r) => r,
+        Err(f) => return f,
+    };
     ContextListResult {
-        contexts: items.iter().map(context_from).collect(),
-        next_token: reply.str_field("NextToken").filter(|t| !t.is_empty()).map(String::from),
-        max_results: Some(reply.num_field("MaxResults").unwrap_or(u64::from(max))),
-        total_count: reply.num_field("TotalCount"),
+        contexts: reply.data.unwrap_or_default().iter().map(context_from).collect(),
+        next_token: reply.next_token.filter(|t| !t.is_empty()),
+        max_results: Some(reply.max_results.map_or(u64::from(max), u64::from)),
+        total_count: reply.total_count,
         request_id: reply.request_id,
         success: true,
         error_message: None,
     }
 }
 
-/// `update` / `delete`: `success = Success !== false` as officially.
-async fn operation<E: Env>(api: &Api<E>, action: Action, p: Params, what: &str) -> OperationResult {
-    match api.call(action, p).await {
-        Err(e) => OperationResult::fail(e.request_id(), format!("{what}: {e}")),
-        Ok(reply) => {
-            if reply.success() == Some(false) {
-                let m = format!(
-                    "[{}] {}",
-                    reply.str_field("Code").unwrap_or("Unknown"),
-                    reply.str_field("Message").unwrap_or("Unknown error")
-                );
-                let mut r = OperationResult::fail(reply.request_id, m);
-                r.data = Some(Value::Bool(false));
-                r
-            } else {
-                OperationResult {
-                    request_id: reply.request_id,
-                    success: true,
-                    data: Some(Value::Bool(true)),
-                    error_message: None,
-                }
-            }
-        }
+/// `update` / `delete` / `deleteFile`: the outcome of an action that returns no data, with
+/// `data` true or false as officially.
+async fn operation<E: Env, R: Request>(api: &Api<E>, req: &R, what: &str, check: Check<'_>) -> OperationResult {
+    let r = match api.call(req).await {
+        Ok(r) => r,
+        Err(e) => return OperationResult::fail(e.request_id(), format!("{what}: {e}")),
+    };
+    match check.error(&r) {
+        Some(m) => OperationResult { data: Some(Value::Bool(false)), ..OperationResult::fail(r.request_id, m) },
+        None => OperationResult {
+            request_id: r.request_id,
+            success: true,
+            data: Some(Value::Bool(true)),
+            error_message: None,
+        },
     }
 }
 
 pub async fn update<E: Env>(api: &Api<E>, id: &str, name: &str) -> OperationResult {
-    let p = Params::new().set(field::ID, id).set(field::NAME, name);
-    operation(api, Action::ModifyContext, p, &format!("Failed to update context {id}")).await
+    let req = ModifyContextRequest { id: id.into(), name: name.into() };
+    operation(api, &req, &format!("Failed to update context {id}"), Check::ExplicitFalse("Unknown error")).await
 }
 
 pub async fn delete<E: Env>(api: &Api<E>, id: &str) -> OperationResult {
-    operation(api, Action::DeleteContext, Params::new().set(field::ID, id), &format!("Failed to delete context {id}"))
-        .await
+    let req = DeleteContextRequest { id: id.into() };
+    operation(api, &req, &format!("Failed to delete context {id}"), Check::ExplicitFalse("Unknown error")).await
 }
 
-async fn file_url<E: Env>(api: &Api<E>, action: Action, context_id: &str, path: &str) -> FileUrlResult {
-    let p = Params::new().set(field::CONTEXT_ID, context_id).set(field::FILE_PATH, path);
-    let reply = match api.call(action, p).await {
+async fn file_url<E: Env, R: Request<Reply = FileUrlData>>(api: &Api<E>, req: &R) -> FileUrlResult {
+    let what = "Failed to get file URL";
+    let reply = match api.exchange(req, what, Check::Strict(what)).await {
         Ok(r) => r,
-        Err(e) => return FileUrlResult::fail(e.request_id(), format!("Failed to get file URL: {e}")),
+        Err(f) => return f,
     };
-    if let Some(m) = reply.strict_error("Failed to get file URL") {
-        return FileUrlResult::fail(reply.request_id, m);
-    }
-    let d: FileUrlData = reply.data_as();
+    let d = reply.data.unwrap_or_default();
     if d.url.is_empty() {
         return FileUrlResult::fail(reply.request_id, "File URL not found in response");
     }
@@ -182,27 +163,16 @@ async fn file_url<E: Env>(api: &Api<E>, action: Action, context_id: &str, path: 
 }
 
 pub async fn upload_url<E: Env>(api: &Api<E>, context_id: &str, path: &str) -> FileUrlResult {
-    file_url(api, Action::GetContextFileUploadUrl, context_id, path).await
+    file_url(api, &GetContextFileUploadUrlRequest { context_id: context_id.into(), file_path: path.into() }).await
 }
 
 pub async fn download_url<E: Env>(api: &Api<E>, context_id: &str, path: &str) -> FileUrlResult {
-    file_url(api, Action::GetContextFileDownloadUrl, context_id, path).await
+    file_url(api, &GetContextFileDownloadUrlRequest { context_id: context_id.into(), file_path: path.into() }).await
 }
 
 pub async fn delete_file<E: Env>(api: &Api<E>, context_id: &str, path: &str) -> OperationResult {
-    let p = Params::new().set(field::CONTEXT_ID, context_id).set(field::FILE_PATH, path);
-    match api.call(Action::DeleteContextFile, p).await {
-        Err(e) => OperationResult::fail(e.request_id(), format!("Failed to delete file: {e}")),
-        Ok(reply) => match reply.strict_error("Failed to delete file") {
-            Some(m) => OperationResult { data: Some(Value::Bool(false)), ..OperationResult::fail(reply.request_id, m) },
-            None => OperationResult {
-                request_id: reply.request_id,
-                success: true,
-                data: Some(Value::Bool(true)),
-                error_message: None,
-            },
-        },
-    }
+    let req = DeleteContextFileRequest { context_id: context_id.into(), file_path: path.into() };
+    operation(api, &req, "Failed to delete file", Check::Strict("Failed to delete file")).await
 }
 
 pub async fn list_files<E: Env>(
@@ -212,20 +182,20 @@ pub async fn list_files<E: Env>(
     page: u32,
     size: u32,
 ) -> ContextFileListResult {
-    let p = Params::new()
-        .set(field::CONTEXT_ID, context_id)
-        .set(field::PARENT_FOLDER_PATH, parent)
-        .set(field::PAGE_NUMBER, page.to_string())
-        .set(field::PAGE_SIZE, size.to_string());
-    let reply = match api.call(Action::DescribeContextFiles, p).await {
-        Ok(r) => r,
-        Err(e) => return ContextFileListResult::fail(e.request_id(), format!("Failed to list files: {e}")),
+    let req = DescribeContextFilesRequest {
+        context_id: context_id.into(),
+        parent_folder_path: Some(parent.into()),
+        page_number: Some(Bounded(u64::from(page))),
+        page_size: Some(Bounded(u64::from(size))),
     };
-    if let Some(m) = reply.strict_error("Failed to list files") {
-        return ContextFileListResult::fail(reply.request_id, m);
-    }
-    let items: Vec<ContextFileData> = reply.data_as();
-    let entries = items
+    let what = "Failed to list files";
+    let reply = match api.exchange(&req, what, Check::Strict(what)).await {
+        Ok(r) => r,
+        Err(f) => return f,
+    };
+    let entries = reply
+        .data
+        .unwrap_or_default()
         .into_iter()
         .map(|f| ContextFileEntry {
             file_id: opt(&f.file_id),
@@ -239,7 +209,7 @@ pub async fn list_files<E: Env>(
         })
         .collect();
     ContextFileListResult {
-        count: reply.num_field("Count"),
+        count: reply.count,
         request_id: reply.request_id,
         success: true,
         entries,
@@ -248,18 +218,12 @@ pub async fn list_files<E: Env>(
 }
 
 pub async fn clear_async<E: Env>(api: &Api<E>, context_id: &str) -> ClearContextResult {
-    let reply = match api.call(Action::ClearContext, Params::new().set(field::ID, context_id)).await {
+    let req = ClearContextRequest { id: context_id.into() };
+    let what = format!("Failed to start context clearing for {context_id}");
+    let reply = match api.exchange(&req, &what, Check::Body).await {
         Ok(r) => r,
-        Err(e) => {
-            return ClearContextResult::fail(
-                e.request_id(),
-                format!("Failed to start context clearing for {context_id}: {e}"),
-            )
-        }
+        Err(f) => return f,
     };
-    if let Some(m) = reply.body_error() {
-        return ClearContextResult::fail(reply.request_id, m);
-    }
     ClearContextResult {
         request_id: reply.request_id,
         success: true,
@@ -270,18 +234,15 @@ pub async fn clear_async<E: Env>(api: &Api<E>, context_id: &str) -> ClearContext
 }
 
 pub async fn clear_status<E: Env>(api: &Api<E>, context_id: &str) -> ClearContextResult {
-    let p = Params::new().set(field::CONTEXT_ID, context_id).set_bool(field::ALLOW_CREATE, false);
-    let reply: Reply = match api.call(Action::GetContext, p).await {
+    let req =
+        GetContextRequest { context_id: Some(context_id.into()), allow_create: Some(false), ..Default::default() };
+    let reply = match api.exchange(&req, "Failed to get clear status", Check::Body).await {
         Ok(r) => r,
-        Err(e) => return ClearContextResult::fail(e.request_id(), format!("Failed to get clear status: {e}")),
+        Err(f) => return f,
     };
-    if let Some(m) = reply.body_error() {
-        return ClearContextResult::fail(reply.request_id, m);
-    }
-    if reply.data().is_null() {
+    let Some(d) = reply.data else {
         return ClearContextResult::fail(reply.request_id, "No data in response");
-    }
-    let d: ContextData = reply.data_as();
+    };
     ClearContextResult {
         request_id: reply.request_id,
         success: true,

@@ -1,15 +1,14 @@
 //! `session.context`: context status (`GetContextInfo`) and explicit sync (`SyncContext`
 //! + completion polling).
 
-use super::api::{Api, ApiError, Reply};
+use super::api::{Api, ApiError, Check, Reply};
 use super::poll::{poll, Fault, GaveUp, Step, WaitOptions};
-use super::request::Params;
 use super::results::{ContextInfoResult, ContextSyncResult};
 use super::runtime::Env;
 use super::session::SessionHandle;
 use super::wire::context_status::{self, status, task_type, TaskStatus};
 use super::wire::envelope::ContextInfoData;
-use super::wire::{action::Action, field};
+use super::wire::request::{GetContextInfoRequest, SyncContextRequest};
 
 /// The official bound (150 polls × 1.5 s = 225 s), with faster first polls.
 pub const SYNC_WAIT: WaitOptions = WaitOptions::new(225_000, 100, 1_500);
@@ -35,12 +34,20 @@ pub fn wait_from_retries(max_retries: Option<u32>, retry_interval_ms: Option<u64
     WaitOptions::new(retries * interval, interval.min(SYNC_WAIT.initial_interval_ms), interval)
 }
 
-fn info_params(session_id: &str, context_id: Option<&str>, path: Option<&str>, task: Option<&str>) -> Params {
-    Params::new()
-        .set(field::SESSION_ID, session_id)
-        .set_opt(field::CONTEXT_ID, context_id)
-        .set_opt(field::PATH, path)
-        .set_opt(field::TASK_TYPE, task)
+/// `GetContextInfo` for a session, optionally narrowed to one mount and one direction.
+pub fn info_request(
+    session_id: &str,
+    context_id: Option<&str>,
+    path: Option<&str>,
+    task: Option<&str>,
+) -> GetContextInfoRequest {
+    let owned = |s: Option<&str>| s.filter(|v| !v.is_empty()).map(String::from);
+    GetContextInfoRequest {
+        session_id: session_id.into(),
+        context_id: owned(context_id),
+        path: owned(path),
+        task_type: owned(task),
+    }
 }
 
 pub async fn info<E: Env>(
@@ -50,14 +57,12 @@ pub async fn info<E: Env>(
     path: Option<&str>,
     task: Option<&str>,
 ) -> ContextInfoResult {
-    let r = match api.call(Action::GetContextInfo, info_params(session_id, context_id, path, task)).await {
+    let req = info_request(session_id, context_id, path, task);
+    let r = match api.exchange(&req, "Failed to get context info", Check::Body).await {
         Ok(r) => r,
-        Err(e) => return ContextInfoResult::fail(e.request_id(), format!("Failed to get context info: {e}")),
+        Err(f) => return f,
     };
-    if let Some(m) = r.body_error() {
-        return ContextInfoResult::fail(r.request_id, m);
-    }
-    let d: ContextInfoData = r.data_as();
+    let d = r.data.unwrap_or_default();
     match context_status::decode(&d.context_status) {
         Ok(tasks) => ContextInfoResult {
             request_id: r.request_id,
@@ -71,15 +76,14 @@ pub async fn info<E: Env>(
 
 /// The tasks of one `GetContextInfo` poll. Stricter than [`info`]: a poll that decides whether
 /// a wait is over must not read a reply without `Data` as "no tasks, nothing to wait for".
-fn polled_tasks(r: Result<Reply, ApiError>) -> Result<Vec<TaskStatus>, Fault> {
+fn polled_tasks(r: Result<Reply<ContextInfoData>, ApiError>) -> Result<Vec<TaskStatus>, Fault> {
     let r = r?;
-    if r.success() == Some(false) {
+    if r.success == Some(false) {
         return Err(Fault::Refused(r.strict_error("GetContextInfo failed").unwrap_or_default()));
     }
-    if !r.data().is_object() {
+    let Some(d) = r.data else {
         return Err(Fault::Invalid("GetContextInfo reply has no Data object".into()));
-    }
-    let d: ContextInfoData = r.data_as();
+    };
     context_status::decode(&d.context_status).map_err(|e| Fault::Invalid(e.to_string()))
 }
 
@@ -107,7 +111,7 @@ impl TaskWait {
 /// means nothing to wait for (official rule). `progress` sees the watched tasks of each poll.
 pub async fn wait_tasks<E: Env>(
     api: &Api<E>,
-    params: Params,
+    req: GetContextInfoRequest,
     watched: &dyn Fn(&TaskStatus) -> bool,
     wait: WaitOptions,
     progress: &mut dyn FnMut(&[TaskStatus]),
@@ -118,7 +122,7 @@ pub async fn wait_tasks<E: Env>(
         &api.env,
         wait,
         api.cfg.timeout_ms,
-        || api.call(Action::GetContextInfo, params.clone()),
+        || api.call(&req),
         |r| match polled_tasks(r) {
             Err(f) => Step::Failed(f),
             Ok(all) => {
@@ -152,19 +156,14 @@ pub async fn sync_start<E: Env>(
         return Err(ContextSyncResult::fail("", m));
     }
     check_together(context_id, path).map_err(|m| ContextSyncResult::fail("", m))?;
-    let p = Params::new()
-        .set(field::SESSION_ID, s.id())
-        .set_opt(field::CONTEXT_ID, given(context_id))
-        .set_opt(field::PATH, given(path))
-        .set_opt(field::MODE, given(mode));
-    let r = match api.call(Action::SyncContext, p).await {
-        Ok(r) => r,
-        Err(e) => return Err(ContextSyncResult::fail(e.request_id(), format!("Failed to sync context: {e}"))),
+    let req = SyncContextRequest {
+        session_id: s.id().into(),
+        context_id: given(context_id).map(String::from),
+        path: given(path).map(String::from),
+        mode: given(mode).map(String::from),
     };
-    if let Some(m) = r.body_error() {
-        return Err(ContextSyncResult::fail(r.request_id, m));
-    }
-    if r.success() != Some(true) {
+    let r = api.exchange(&req, "Failed to sync context", Check::Body).await?;
+    if r.success != Some(true) {
         return Err(ContextSyncResult::fail(r.request_id, "SyncContext was not acknowledged (Success missing)"));
     }
     Ok(r.request_id)
@@ -184,8 +183,8 @@ pub async fn sync_wait<E: Env>(
     // only upload tasks are this call's business: an old failed download from create()
     // must not make a later upload-sync report failure (official bug).
     let wanted = given(mode).unwrap_or(task_type::UPLOAD);
-    let params = info_params(session_id, given(context_id), given(path), None);
-    wait_tasks(api, params, &|t| t.task_type.eq_ignore_ascii_case(wanted), wait, progress).await
+    let req = info_request(session_id, given(context_id), given(path), None);
+    wait_tasks(api, req, &|t| t.task_type.eq_ignore_ascii_case(wanted), wait, progress).await
 }
 
 /// Result of a finished wait.

@@ -95,6 +95,7 @@ impl From<ApiError> for Fault {
             ApiError::Transport(TransportError::Network(m)) => Fault::Unreachable(m),
             ApiError::Transport(t @ TransportError::TooLarge { .. }) => Fault::Invalid(t.to_string()),
             ApiError::BadBody { status, detail } => Fault::Invalid(format!("HTTP {status}: {detail}")),
+            e @ ApiError::BadData { .. } => Fault::Invalid(e.to_string()),
             e @ ApiError::Http { status, .. } if status >= 500 => Fault::Server(e.to_string()),
             e @ ApiError::Http { .. } => Fault::Refused(e.to_string()),
         }

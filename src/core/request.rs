@@ -3,52 +3,9 @@
 
 use super::config::Config;
 use super::runtime::HttpRequest;
+use super::wire::request::Request;
 use super::wire::{action::Action, field, form, API_VERSION};
 use std::collections::BTreeMap;
-
-/// Parameters of one action. The body is sorted by name, as the official client emits it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Params {
-    query: Vec<(&'static str, String)>,
-    body: BTreeMap<&'static str, String>,
-}
-
-impl Params {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds a body field.
-    pub fn set(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.body.insert(name, value.into());
-        self
-    }
-
-    /// Adds a body field only when it is present and non-empty (the SDKs omit empty filters).
-    pub fn set_opt(self, name: &'static str, value: Option<&str>) -> Self {
-        match value.filter(|v| !v.is_empty()) {
-            Some(v) => self.set(name, v),
-            None => self,
-        }
-    }
-
-    pub fn set_bool(self, name: &'static str, value: bool) -> Self {
-        self.set(name, form::bool_str(value))
-    }
-
-    /// Adds a query-string field (after the common ones).
-    pub fn query(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.query.push((name, value.into()));
-        self
-    }
-
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.body
-            .get(name)
-            .map(String::as_str)
-            .or_else(|| self.query.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str()))
-    }
-}
 
 /// Where `Authorization` and `SessionId` go for each action (§1.8).
 fn auth_in_query(action: Action) -> bool {
@@ -59,9 +16,11 @@ fn session_id_in_query(action: Action) -> bool {
     matches!(action, Action::GetSessionDetail)
 }
 
-/// Builds the HTTP request. `timestamp` is `yyyy-MM-ddTHH:mm:ssZ`; `nonce` is any hex.
-pub fn build(cfg: &Config, action: Action, params: &Params, timestamp: &str, nonce: &str) -> HttpRequest {
-    let mut body = params.body.clone();
+/// Builds the HTTP request of `req`. `timestamp` is `yyyy-MM-ddTHH:mm:ssZ`; `nonce` is any hex.
+/// The body is sorted by field name, as the official client emits it.
+pub fn build<R: Request>(cfg: &Config, req: &R, timestamp: &str, nonce: &str) -> HttpRequest {
+    let action = R::ACTION;
+    let mut body: BTreeMap<&str, String> = req.to_fields().into_iter().collect();
     let mut query: Vec<(&str, String)> = vec![
         (field::ACTION, action.as_str().to_string()),
         (field::FORMAT, "json".into()),
@@ -80,7 +39,6 @@ pub fn build(cfg: &Config, action: Action, params: &Params, timestamp: &str, non
     } else {
         body.insert(field::AUTHORIZATION, auth);
     }
-    query.extend(params.query.iter().map(|(k, v)| (*k, v.clone())));
     let qs = form::encode(query.iter().map(|(k, v)| (*k, v.as_str())));
     let body = form::encode(body.iter().map(|(k, v)| (*k, v.as_str())));
     HttpRequest {
@@ -95,20 +53,9 @@ pub fn build(cfg: &Config, action: Action, params: &Params, timestamp: &str, non
     }
 }
 
-/// `yyyy-MM-ddTHH:mm:ssZ` for a Unix time in milliseconds (civil-from-days, proleptic Gregorian).
+/// `yyyy-MM-ddTHH:mm:ssZ` for a Unix time in milliseconds.
 pub fn utc_timestamp(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+    crate::core::wire::time::rfc3339((ms / 1000) as i64)
 }
 
 /// SplitMix64 step: nonces only need to differ between requests (nothing signs them).

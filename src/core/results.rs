@@ -26,6 +26,12 @@ macro_rules! result_struct {
                 $name { request_id: request_id.into(), success: false, error_message: Some(msg.into()), ..Default::default() }
             }
         }
+
+        impl super::api::Failure for $name {
+            fn fail(request_id: impl Into<String>, msg: impl Into<String>) -> Self {
+                $name::fail(request_id, msg)
+            }
+        }
     };
 }
 

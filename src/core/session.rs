@@ -1,19 +1,17 @@
 //! Sessions: create (with the context-download wait), get, list, delete (with the
 //! official completion polling), labels, info, and the `CallMcpTool` transport.
 
-use super::api::{Api, ApiError, Reply};
+use super::api::{Api, ApiError, Check, Reply};
 use super::context_manager::{self, TaskWait};
 use super::poll::{poll, Fault, GaveUp, Step, WaitOptions};
-use super::request::Params;
 use super::results::*;
 use super::runtime::Env;
 use super::sync_config::ContextSyncSpec;
 use super::wire::context_status::{task_type, TaskStatus};
-use super::wire::envelope::{
-    session_status, CreateSessionData, GetSessionData, LabelsData, SessionDetailData, SessionListItem as WireItem,
-};
-use super::wire::tool::ToolResult;
-use super::wire::{action::Action, field};
+use super::wire::envelope::{session_status, SessionDetailData};
+use super::wire::labels::Labels;
+use super::wire::persistence::PersistenceDataList;
+use super::wire::request::*;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::cell::Cell;
@@ -83,16 +81,6 @@ fn string_field(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, S
     }
 }
 
-pub fn labels_from(v: &Value) -> Result<BTreeMap<String, String>, String> {
-    let obj = v.as_object().ok_or("labels must be an object of string values")?;
-    obj.iter()
-        .map(|(k, v)| match v {
-            Value::String(s) => Ok((k.clone(), s.clone())),
-            other => Err(format!("label '{k}' must be a string, got {other}")),
-        })
-        .collect()
-}
-
 impl CreateParams {
     /// Parses the JSON form of the JS params (after `toJSON()` of any class instances).
     pub fn from_value(v: &Value) -> Result<CreateParams, String> {
@@ -117,7 +105,12 @@ impl CreateParams {
         }
         let mut p =
             CreateParams { framework: string_field(obj, "framework")?.unwrap_or_default(), ..Default::default() };
-        p.labels = obj.get("labels").filter(|l| !l.is_null()).map(labels_from).transpose()?;
+        p.labels = obj
+            .get("labels")
+            .filter(|l| !l.is_null())
+            .map(|l| Labels::from_value(l, "labels"))
+            .transpose()?
+            .map(|l| l.0);
         p.image_id = string_field(obj, "imageId")?;
         p.context_id = string_field(obj, "contextId")?;
         p.policy_id = string_field(obj, "policyId")?;
@@ -143,32 +136,27 @@ impl CreateParams {
         Ok(p)
     }
 
-    fn to_params(&self, api_region: Option<&str>) -> Params {
+    fn to_request(&self, login_region_id: Option<&str>) -> CreateMcpSessionRequest {
         let stats = format!(
             r#"{{"source":"sdk","sdk_language":"typescript","sdk_version":"{}","is_release":true,"framework":{}}}"#,
             env!("CARGO_PKG_VERSION"),
             Value::String(self.framework.clone())
         );
-        let mut p = Params::new().set(field::SDK_STATS, stats).set_opt(field::LOGIN_REGION_ID, api_region);
-        if let Some(l) = &self.labels {
-            p = p.set(field::LABELS, serde_json::to_string(l).unwrap_or_default());
+        CreateMcpSessionRequest {
+            image_id: self.image_id.clone(),
+            labels: self.labels.clone().map(Labels),
+            persistence_data_list: (!self.context_syncs.is_empty())
+                .then(|| PersistenceDataList(self.context_syncs.iter().map(ContextSyncSpec::to_persistence).collect())),
+            context_id: self.context_id.clone(),
+            // Sent only to turn recording off, as officially.
+            enable_record: (self.enable_record == Some(false)).then_some(false),
+            mcp_policy_id: self.policy_id.clone(),
+            network_id: self.network_id.clone(),
+            extra_configs: self.extra_configs.as_ref().map(Value::to_string),
+            sdk_stats: Some(stats),
+            login_region_id: login_region_id.map(String::from),
+            ..Default::default()
         }
-        p = p
-            .set_opt(field::IMAGE_ID, self.image_id.as_deref())
-            .set_opt(field::CONTEXT_ID, self.context_id.as_deref())
-            .set_opt(field::MCP_POLICY_ID, self.policy_id.as_deref())
-            .set_opt(field::NETWORK_ID, self.network_id.as_deref());
-        if let Some(e) = &self.extra_configs {
-            p = p.set(field::EXTRA_CONFIGS, e.to_string());
-        }
-        if self.enable_record == Some(false) {
-            p = p.set_bool(field::ENABLE_RECORD, false);
-        }
-        if !self.context_syncs.is_empty() {
-            let list: Vec<Value> = self.context_syncs.iter().map(ContextSyncSpec::to_persistence).collect();
-            p = p.set(field::PERSISTENCE_DATA_LIST, Value::Array(list).to_string());
-        }
-        p
     }
 }
 
@@ -177,18 +165,24 @@ pub async fn create<E: Env>(api: &Api<E>, params: &Value) -> SessionResult {
         Ok(p) => p,
         Err(e) => return SessionResult::fail("", format!("Failed to create session: Error: {e}")),
     };
-    let reply = match api.call(Action::CreateMcpSession, params.to_params(api.cfg.region_id.as_deref())).await {
+    let req = params.to_request(api.cfg.region_id.as_deref());
+    let reply = match api.call(&req).await {
         Ok(r) => r,
+        Err(e @ ApiError::BadData { .. }) => {
+            return SessionResult::fail(
+                e.request_id(),
+                format!("Invalid response format: 'data' field is not a dictionary ({e})"),
+            )
+        }
         Err(e) => return SessionResult::fail(e.request_id(), format!("Failed to create session: {e}")),
     };
     if let Some(m) = reply.body_error() {
         return SessionResult::fail(reply.request_id, m);
     }
-    if !reply.data().is_object() {
+    let Some(data) = reply.data else {
         return SessionResult::fail(reply.request_id, "Invalid response format: 'data' field is not a dictionary");
-    }
-    let data: CreateSessionData = reply.data_as();
-    if reply.data().get("Success") == Some(&Value::Bool(false)) {
+    };
+    if !data.success {
         return SessionResult::fail(reply.request_id, data.err_msg.unwrap_or_else(|| "Session creation failed".into()));
     }
     if data.session_id.is_empty() {
@@ -256,8 +250,8 @@ pub async fn wait_for_downloads<E: Env>(
     let watched = |t: &TaskStatus| {
         context_ids.contains(&t.context_id.as_str()) && (t.task_type.is_empty() || t.task_type == task_type::DOWNLOAD)
     };
-    let params = Params::new().set(field::SESSION_ID, session_id);
-    context_manager::wait_tasks(api, params, &watched, opts, &mut |_| {}).await
+    let req = context_manager::info_request(session_id, None, None, None);
+    context_manager::wait_tasks(api, req, &watched, opts, &mut |_| {}).await
 }
 
 pub async fn get<E: Env>(api: &Api<E>, session_id: &str) -> SessionResult {
@@ -265,7 +259,7 @@ pub async fn get<E: Env>(api: &Api<E>, session_id: &str) -> SessionResult {
         return SessionResult::fail("", "session_id is required");
     }
     let fail = |rid: String, m: String| SessionResult::fail(rid, format!("Failed to get session {session_id}: {m}"));
-    let reply = match api.call(Action::GetSession, Params::new().set(field::SESSION_ID, session_id)).await {
+    let reply = match api.call(&GetSessionRequest { session_id: session_id.into() }).await {
         Ok(r) => r,
         Err(e) if e.is_not_found() => return fail(e.request_id(), format!("Session {session_id} not found")),
         Err(e) => return fail(e.request_id(), e.to_string()),
@@ -274,7 +268,7 @@ pub async fn get<E: Env>(api: &Api<E>, session_id: &str) -> SessionResult {
         let m = if m.contains("NotFound") { format!("Session {session_id} not found") } else { m };
         return fail(reply.request_id, m);
     }
-    let d: GetSessionData = reply.data_as();
+    let d = reply.data.unwrap_or_default();
     let session = SessionData {
         session_id: if d.session_id.is_empty() { session_id.into() } else { d.session_id },
         resource_url: d.resource_url,
@@ -304,24 +298,20 @@ pub async fn list<E: Env>(
     if page < 1 {
         return SessionListResult::fail("", format!("Cannot reach page {page}: Page number must be >= 1"));
     }
-    let labels_json = serde_json::to_string(labels).unwrap_or_else(|_| "{}".into());
-    let base = || {
-        Params::new()
-            .set(field::LABELS, labels_json.clone())
-            .set(field::MAX_RESULTS, limit.to_string())
-            .set_opt(field::STATUS, status_filter)
-    };
     let mut token: Option<String> = None;
+    let what = "Failed to list sessions";
     for current in 1..=page {
-        let p = base().set_opt(field::NEXT_TOKEN, token.as_deref());
-        let reply = match api.call(Action::ListSession, p).await {
-            Ok(r) => r,
-            Err(e) => return SessionListResult::fail(e.request_id(), format!("Failed to list sessions: {e}")),
+        let req = ListSessionRequest {
+            labels: Some(Labels(labels.clone())),
+            max_results: Some(Bounded(u64::from(limit))),
+            next_token: token.take(),
+            status: status_filter.map(String::from),
         };
-        if let Some(m) = reply.strict_error("Failed to list sessions") {
-            return SessionListResult::fail(reply.request_id, m);
-        }
-        let next = reply.str_field("NextToken").filter(|t| !t.is_empty()).map(String::from);
+        let reply: Reply<_> = match api.exchange(&req, what, Check::Strict(what)).await {
+            Ok(r) => r,
+            Err(f) => return f,
+        };
+        let next = reply.next_token.clone().filter(|t| !t.is_empty());
         if current < page {
             match next {
                 Some(t) => token = Some(t),
@@ -334,9 +324,10 @@ pub async fn list<E: Env>(
             }
             continue;
         }
-        let items: Vec<WireItem> = reply.data_as();
         return SessionListResult {
-            session_ids: items
+            session_ids: reply
+                .data
+                .unwrap_or_default()
                 .into_iter()
                 .map(|i| SessionListItem {
                     session_id: i.session_id,
@@ -344,8 +335,8 @@ pub async fn list<E: Env>(
                 })
                 .collect(),
             next_token: next,
-            max_results: Some(reply.num_field("MaxResults").unwrap_or(u64::from(limit))),
-            total_count: reply.num_field("TotalCount"),
+            max_results: Some(reply.max_results.map_or(u64::from(limit), u64::from)),
+            total_count: reply.total_count,
             request_id: reply.request_id,
             success: true,
             error_message: None,
@@ -375,28 +366,14 @@ pub async fn delete<E: Env>(api: &Api<E>, s: &SessionHandle, sync_context: bool,
         }
         r
     };
-    let reply = match api.call(Action::DeleteSessionAsync, Params::new().set(field::SESSION_ID, id)).await {
+    let req = DeleteSessionAsyncRequest { session_id: id.into() };
+    let what = format!("Failed to delete session {id}");
+    let reply = match api.exchange(&req, &what, Check::ExplicitFalse("Failed to delete session")).await {
         Ok(r) => r,
-        Err(e) => {
-            return sync_report(DeleteResult::fail(e.request_id(), format!("Failed to delete session {id}: {e}")))
-        }
+        Err(f) => return sync_report(f),
     };
-    if reply.success() == Some(false) {
-        let m = format!(
-            "[{}] {}",
-            reply.str_field("Code").unwrap_or("Unknown"),
-            reply.str_field("Message").unwrap_or("Failed to delete session")
-        );
-        return sync_report(DeleteResult::fail(reply.request_id, m));
-    }
-    let gone = poll(
-        &api.env,
-        wait,
-        api.cfg.timeout_ms,
-        || api.call(Action::GetSessionDetail, Params::new().set(field::SESSION_ID, id)),
-        deletion_step,
-    )
-    .await;
+    let detail_request = GetSessionDetailRequest { session_id: id.into() };
+    let gone = poll(&api.env, wait, api.cfg.timeout_ms, || api.call(&detail_request), deletion_step).await;
     match gone {
         Ok(()) => {}
         Err(GaveUp::Budget { last: None, .. }) => {
@@ -413,7 +390,7 @@ pub async fn delete<E: Env>(api: &Api<E>, s: &SessionHandle, sync_context: bool,
 }
 
 /// One `GetSessionDetail` poll after `DeleteSessionAsync`: "not found" or `FINISH` ends it.
-fn deletion_step(r: Result<Reply, ApiError>) -> Step<()> {
+fn deletion_step(r: Result<Reply<SessionDetailData>, ApiError>) -> Step<()> {
     let not_found = |m: &str| m.contains("NotFound") || m.to_ascii_lowercase().contains("not found");
     match r {
         Err(e) if e.is_not_found() => Step::Done(()),
@@ -421,18 +398,18 @@ fn deletion_step(r: Result<Reply, ApiError>) -> Step<()> {
         Ok(r) => match r.body_error() {
             Some(m) if not_found(&m) => Step::Done(()),
             Some(m) => Step::Failed(Fault::Refused(m)),
-            None if !r.data().is_object() => {
-                Step::Failed(Fault::Invalid("GetSessionDetail reply has no Data object".into()))
-            }
-            None if r.data_as::<SessionDetailData>().status == session_status::FINISH => Step::Done(()),
-            None => Step::Pending,
+            None => match r.data {
+                None => Step::Failed(Fault::Invalid("GetSessionDetail reply has no Data object".into())),
+                Some(d) if d.status == session_status::FINISH => Step::Done(()),
+                Some(_) => Step::Pending,
+            },
         },
     }
 }
 
 pub async fn status<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionStatusResult {
     let id = s.id();
-    match api.call(Action::GetSessionDetail, Params::new().set(field::SESSION_ID, id)).await {
+    match api.call(&GetSessionDetailRequest { session_id: id.into() }).await {
         Err(e) => SessionStatusResult {
             code: e.code().map(String::from),
             http_status_code: match &e {
@@ -445,14 +422,11 @@ pub async fn status<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionStatusRes
             )
         },
         Ok(r) => match r.body_error() {
-            Some(m) => SessionStatusResult {
-                code: r.str_field("Code").map(String::from),
-                ..SessionStatusResult::fail(r.request_id, m)
-            },
+            Some(m) => SessionStatusResult { code: r.code, ..SessionStatusResult::fail(r.request_id, m) },
             None => SessionStatusResult {
-                status: Some(r.data_as::<SessionDetailData>().status),
-                code: Some(r.str_field("Code").unwrap_or("").to_string()),
-                http_status_code: Some(r.num_field("HttpStatusCode").unwrap_or(200) as u16),
+                status: Some(r.data.unwrap_or_default().status),
+                code: Some(r.code.unwrap_or_default()),
+                http_status_code: Some(r.http_status_code.unwrap_or(200)),
                 request_id: r.request_id,
                 success: true,
                 error_message: None,
@@ -501,10 +475,7 @@ pub async fn set_labels<E: Env>(api: &Api<E>, s: &SessionHandle, labels: &Value)
         Ok(l) => l,
         Err(m) => return LabelResult::fail("", m),
     };
-    let p = Params::new()
-        .set(field::SESSION_ID, s.id())
-        .set(field::LABELS, serde_json::to_string(&labels).unwrap_or_default());
-    match api.call(Action::SetLabel, p).await {
+    match api.call(&SetLabelRequest { session_id: s.id().into(), labels: Labels(labels) }).await {
         Err(e) => LabelResult::fail(e.request_id(), format!("Failed to set labels for session {}: {e}", s.id())),
         Ok(r) => match r.body_error() {
             Some(m) => LabelResult::fail(r.request_id, format!("Failed to set labels for session {}: {m}", s.id())),
@@ -519,18 +490,21 @@ pub async fn get_labels<E: Env>(api: &Api<E>, s: &SessionHandle) -> LabelResult 
     }
     let fail =
         |rid: String, m: String| LabelResult::fail(rid, format!("Failed to get labels for session {}: {m}", s.id()));
-    let r = match api.call(Action::GetLabel, Params::new().set(field::SESSION_ID, s.id())).await {
+    let r = match api.call(&GetLabelRequest { session_id: s.id().into(), ..Default::default() }).await {
         Ok(r) => r,
         Err(e) => return fail(e.request_id(), e.to_string()),
     };
     if let Some(m) = r.body_error() {
         return fail(r.request_id, m);
     }
-    let d: LabelsData = r.data_as();
+    let d = r.data.unwrap_or_default();
     let labels = if d.labels.trim().is_empty() {
         Ok(BTreeMap::new())
     } else {
-        serde_json::from_str::<Value>(&d.labels).map_err(|e| e.to_string()).and_then(|v| labels_from(&v))
+        serde_json::from_str::<Value>(&d.labels)
+            .map_err(|e| e.to_string())
+            .and_then(|v| Labels::from_value(&v, "Labels"))
+            .map(|l| l.0)
     };
     match labels {
         Ok(l) => LabelResult { request_id: r.request_id, success: true, data: Some(l), error_message: None },
@@ -543,7 +517,7 @@ pub async fn info<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionInfoResult 
         return SessionInfoResult::fail("", m);
     }
     let id = s.id();
-    let r = match api.call(Action::GetMcpResource, Params::new().set(field::SESSION_ID, id)).await {
+    let r = match api.call(&GetMcpResourceRequest { session_id: id.into() }).await {
         Ok(r) => r,
         Err(e) if e.is_not_found() => {
             return SessionInfoResult::fail(e.request_id(), format!("Session {id} not found"))
@@ -555,18 +529,17 @@ pub async fn info<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionInfoResult 
     if let Some(m) = r.body_error() {
         return SessionInfoResult::fail(r.request_id, m);
     }
-    let d = r.data();
-    let s_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    let desktop = d.get("DesktopInfo").cloned().unwrap_or(Value::Null);
+    let d = r.data.unwrap_or_default();
+    let desktop = d.desktop_info;
     let info = SessionInfo {
-        session_id: Some(s_of(d, "SessionId")).filter(|x| !x.is_empty()).unwrap_or_else(|| id.into()),
-        resource_url: s_of(d, "ResourceUrl"),
-        app_id: s_of(&desktop, "AppId"),
-        auth_code: s_of(&desktop, "AuthCode"),
-        connection_properties: s_of(&desktop, "ConnectionProperties"),
-        resource_id: s_of(&desktop, "ResourceId"),
-        resource_type: s_of(&desktop, "ResourceType"),
-        ticket: s_of(&desktop, "Ticket"),
+        session_id: Some(d.session_id).filter(|x| !x.is_empty()).unwrap_or_else(|| id.into()),
+        resource_url: d.resource_url,
+        app_id: desktop.app_id,
+        auth_code: desktop.auth_code,
+        connection_properties: desktop.connection_properties,
+        resource_id: desktop.resource_id,
+        resource_type: desktop.resource_type,
+        ticket: desktop.ticket,
     };
     SessionInfoResult { request_id: r.request_id, success: true, data: Some(info), error_message: None }
 }
@@ -593,28 +566,31 @@ pub async fn call_tool<E: Env>(
     if let Some(m) = s.deleted_error() {
         return Err((String::new(), m));
     }
-    let p = Params::new()
-        .set(field::ARGS, args.to_string())
-        .set_bool(field::AUTO_GEN_SESSION, false)
-        .set(field::NAME, name)
-        .set(field::SERVER, "")
-        .set(field::SESSION_ID, s.id());
+    let req = CallMcpToolRequest {
+        session_id: s.id().into(),
+        name: name.into(),
+        args: Some(JsonObject(args.as_object().cloned().unwrap_or_default())),
+        // Sent empty and false, as officially.
+        server: Some(String::new()),
+        auto_gen_session: Some(false),
+        ..Default::default()
+    };
     // A shell call may legitimately run for its own timeout; give the HTTP exchange that
     // long plus a margin, never less than the configured timeout.
     let budget = args.get("timeout_ms").and_then(Value::as_u64).map_or(0, |t| t + TOOL_TIMEOUT_MARGIN_MS);
-    let r = api
-        .call_within(Action::CallMcpTool, p, api.cfg.timeout_ms.max(budget))
-        .await
-        .map_err(|e| (e.request_id(), e.to_string()))?;
+    let r = match api.call_within(&req, api.cfg.timeout_ms.max(budget)).await {
+        Ok(r) => r,
+        Err(ApiError::BadData { request_id, detail, .. }) => {
+            return Err((request_id, format!("Invalid response data format: {detail}")))
+        }
+        Err(e) => return Err((e.request_id(), e.to_string())),
+    };
     if let Some(m) = r.body_error() {
         return Err((r.request_id, m));
     }
-    if !r.data().is_object() {
-        let what = if r.data().is_null() { "missing Data" } else { "Data is not an object" };
-        return Err((r.request_id, format!("Invalid response data format: {what}")));
-    }
-    let tr: ToolResult = serde_json::from_value(r.data().clone())
-        .map_err(|e| (r.request_id.clone(), format!("Invalid response data format: {e}")))?;
+    let Some(tr) = r.data else {
+        return Err((r.request_id, "Invalid response data format: missing Data".into()));
+    };
     let text =
         if tr.is_error { tr.joined_text() } else { tr.content.first().map(|c| c.text.clone()).unwrap_or_default() };
     Ok(ToolOutcome { request_id: r.request_id, is_error: tr.is_error, text })

@@ -4,6 +4,7 @@
 //! Everything is `serde_json::Value` because the official SDK sends plain policies
 //! verbatim (key order included); validation is `wire::policy::validate_and_normalize`.
 
+use super::wire::persistence::PersistenceData;
 use super::wire::policy::{validate_and_normalize, PolicyError, TOP_LEVEL_KEYS};
 use serde_json::{json, Map, Value};
 
@@ -171,14 +172,12 @@ impl ContextSyncSpec {
     }
 
     /// The `PersistenceDataList` item: PascalCase keys, `Policy` double-encoded, omitted when absent.
-    pub fn to_persistence(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("ContextId".into(), Value::String(self.context_id.clone()));
-        m.insert("Path".into(), Value::String(self.path.clone()));
-        if let Some(p) = &self.policy {
-            m.insert("Policy".into(), Value::String(p.to_string()));
+    pub fn to_persistence(&self) -> PersistenceData {
+        PersistenceData {
+            context_id: self.context_id.clone(),
+            path: self.path.clone(),
+            policy: self.policy.as_ref().map(Value::to_string),
         }
-        Value::Object(m)
     }
 }
 
@@ -259,13 +258,13 @@ mod tests {
         let cs = ContextSyncSpec::from_value(0, &json!({"contextId": "SdkCtx-abc", "path": "/tmp/data", "policy": {"uploadPolicy": {"autoUpload": true, "uploadStrategy": "UploadBeforeResourceRelease", "uploadMode": "Archive"}}})).unwrap();
         assert!(cs.wait_for_completion);
         assert_eq!(
-            cs.to_persistence().to_string(),
+            serde_json::to_string(&cs.to_persistence()).unwrap(),
             r#"{"ContextId":"SdkCtx-abc","Path":"/tmp/data","Policy":"{\"uploadPolicy\":{\"autoUpload\":true,\"uploadStrategy\":\"UploadBeforeResourceRelease\",\"uploadMode\":\"Archive\"}}"}"#
         );
         let cs =
             ContextSyncSpec::from_value(1, &json!({"contextId": "c", "path": "/p", "betaWaitForCompletion": false}))
                 .unwrap();
-        assert_eq!(cs.to_persistence().to_string(), r#"{"ContextId":"c","Path":"/p"}"#);
+        assert_eq!(serde_json::to_string(&cs.to_persistence()).unwrap(), r#"{"ContextId":"c","Path":"/p"}"#);
         assert!(!cs.wait_for_completion);
         assert_eq!(
             ContextSyncSpec::from_value(2, &json!({"path": "/p"})).unwrap_err().to_string(),

@@ -4,13 +4,15 @@
 use super::api::Api;
 use super::config::Config;
 use super::poll::WaitOptions;
-use super::request::{self, Params};
+use super::request;
 use super::runtime::{Clock, HttpRequest, HttpResponse, Limits, Transport, TransportError};
 use super::session::{self, SessionHandle};
 use super::sync_config::ContextSyncSpec;
-use super::wire::action::Action;
 use super::wire::context_status::{self, TaskStatus};
 use super::wire::form;
+use super::wire::labels::Labels;
+use super::wire::persistence::PersistenceDataList;
+use super::wire::request::{CreateMcpSessionRequest, GetSessionDetailRequest, SyncContextRequest};
 use super::{context, context_manager, filesystem};
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
@@ -151,16 +153,17 @@ fn create_mcp_session_bytes_match_the_capture() {
         &json!({"contextId": "SdkCtx-abc", "path": "/tmp/data", "policy": {"uploadPolicy": {"autoUpload": true, "uploadStrategy": "UploadBeforeResourceRelease", "uploadMode": "Archive"}}}),
     )
     .unwrap();
-    let p = Params::new()
-        .set("ImageId", "linux_latest")
-        .set("Labels", r#"{"project":"demo"}"#)
-        .set("PersistenceDataList", Value::Array(vec![cs.to_persistence()]).to_string())
-        .set(
-            "SdkStats",
-            r#"{"source":"sdk","sdk_language":"typescript","sdk_version":"0.15.1","is_release":false,"framework":""}"#,
-        );
-    let req =
-        request::build(&cfg("http://127.0.0.1:18080"), Action::CreateMcpSession, &p, "2026-11-30T17:35:05Z", "6e87ff0");
+    let p = CreateMcpSessionRequest {
+        image_id: Some("linux_latest".into()),
+        labels: Some(Labels([("project".to_string(), "demo".to_string())].into())),
+        persistence_data_list: Some(PersistenceDataList(vec![cs.to_persistence()])),
+        sdk_stats: Some(
+            r#"{"source":"sdk","sdk_language":"typescript","sdk_version":"0.15.1","is_release":false,"framework":""}"#
+                .into(),
+        ),
+        ..Default::default()
+    };
+    let req = request::build(&cfg("http://127.0.0.1:18080"), &p, "2026-11-30T17:35:05Z", "6e87ff0");
     assert_eq!(req.method, "POST");
     assert_eq!(req.url, "http://127.0.0.1:18080/?Action=CreateMcpSession&Format=json&Version=2025-05-06&Timestamp=2026-11-30T17%3A35%3A05Z&SignatureNonce=6e87ff0");
     let body = String::from_utf8(req.body.unwrap()).unwrap();
@@ -172,12 +175,13 @@ fn create_mcp_session_bytes_match_the_capture() {
 
 #[test]
 fn sync_context_puts_authorization_in_the_query() {
-    let p = Params::new()
-        .set("SessionId", "session-2f93be657472")
-        .set("ContextId", "SdkCtx-abc")
-        .set("Path", "/tmp/data")
-        .set("Mode", "upload");
-    let req = request::build(&cfg("http://h:1"), Action::SyncContext, &p, "T", "N");
+    let p = SyncContextRequest {
+        session_id: "session-2f93be657472".into(),
+        context_id: Some("SdkCtx-abc".into()),
+        path: Some("/tmp/data".into()),
+        mode: Some("upload".into()),
+    };
+    let req = request::build(&cfg("http://h:1"), &p, "T", "N");
     assert_eq!(req.url, "http://h:1/?Action=SyncContext&Format=json&Version=2025-05-06&Timestamp=T&SignatureNonce=N&Authorization=Bearer%20akm-xxx");
     assert_eq!(
         String::from_utf8(req.body.unwrap()).unwrap(),
@@ -187,13 +191,7 @@ fn sync_context_puts_authorization_in_the_query() {
 
 #[test]
 fn get_session_detail_puts_session_id_in_the_query() {
-    let req = request::build(
-        &cfg("http://h:1"),
-        Action::GetSessionDetail,
-        &Params::new().set("SessionId", "session-9"),
-        "T",
-        "N",
-    );
+    let req = request::build(&cfg("http://h:1"), &GetSessionDetailRequest { session_id: "session-9".into() }, "T", "N");
     assert_eq!(req.url, "http://h:1/?Action=GetSessionDetail&Format=json&Version=2025-05-06&Timestamp=T&SignatureNonce=N&SessionId=session-9");
     assert_eq!(String::from_utf8(req.body.unwrap()).unwrap(), "Authorization=Bearer%20akm-xxx");
 }

@@ -122,7 +122,7 @@ impl AgentBay {
         let labels: Result<BTreeMap<String, String>, String> = match labels.as_ref().map(|l| to_json(l)) {
             None => Ok(BTreeMap::new()),
             Some(Ok(v)) if v.is_null() => Ok(BTreeMap::new()),
-            Some(Ok(v)) => core_session::labels_from(&v),
+            Some(Ok(v)) => crate::core::wire::labels::Labels::from_value(&v, "labels").map(|l| l.0),
             Some(Err(e)) => Err(describe(&e)),
         };
         future_to_promise(async move {

@@ -6,30 +6,98 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Every response body. Deserialisation tolerates missing fields so the SDK can
-/// report precisely what a server left out.
+/// Every response body. Reading tolerates missing fields (so the SDK can say precisely what a
+/// server left out), the lower-case spellings some gateways use, and list numbers sent as
+/// strings.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct Envelope<D> {
+    #[serde(alias = "requestId")]
     pub request_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", alias = "success")]
     pub success: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", alias = "code")]
     pub code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", alias = "message")]
     pub message: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::number")]
     pub http_status_code: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<D>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::number")]
     pub max_results: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::number")]
     pub total_count: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::number")]
     pub count: Option<u64>,
+}
+
+mod lenient {
+    use serde::{Deserialize, Deserializer};
+
+    /// A number, or a string holding one (anything else reads as absent).
+    pub fn number<'de, D: Deserializer<'de>, T: std::str::FromStr + TryFrom<u64>>(d: D) -> Result<Option<T>, D::Error> {
+        Ok(match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Number(n) => n.as_u64().and_then(|n| T::try_from(n).ok()),
+            serde_json::Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        })
+    }
+}
+
+impl<D> Envelope<D> {
+    /// `[Code] Message` when the body says `Success:false` with a `Code` (the official rule).
+    pub fn body_error(&self) -> Option<String> {
+        match (self.success, self.code.as_deref().filter(|c| !c.is_empty())) {
+            (Some(false), Some(code)) => {
+                Some(format!("[{code}] {}", self.message.as_deref().unwrap_or("Unknown error")))
+            }
+            _ => None,
+        }
+    }
+
+    /// Like [`Self::body_error`], but anything short of `Success:true` fails (the actions
+    /// whose success the official SDK computes as `!!body.success`).
+    pub fn strict_error(&self, fallback: &str) -> Option<String> {
+        if self.success == Some(true) {
+            return None;
+        }
+        Some(format!(
+            "[{}] {}",
+            self.code.as_deref().filter(|c| !c.is_empty()).unwrap_or("Unknown"),
+            self.message.as_deref().filter(|m| !m.is_empty()).unwrap_or(fallback)
+        ))
+    }
+
+    /// `[Code] Message` when the body says `Success:false`, whatever else it says (update,
+    /// delete: `success = Success !== false`).
+    pub fn explicit_failure(&self, fallback: &str) -> Option<String> {
+        (self.success == Some(false)).then(|| {
+            format!("[{}] {}", self.code.as_deref().unwrap_or("Unknown"), self.message.as_deref().unwrap_or(fallback))
+        })
+    }
+
+    /// The same envelope with `data` as its `Data`.
+    pub fn with_data<T>(self, data: Option<T>) -> Envelope<T> {
+        Envelope {
+            request_id: self.request_id,
+            success: self.success,
+            code: self.code,
+            message: self.message,
+            http_status_code: self.http_status_code,
+            data,
+            next_token: self.next_token,
+            max_results: self.max_results,
+            total_count: self.total_count,
+            count: self.count,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `CreateMcpSession` → `Data`.
@@ -37,6 +105,8 @@ pub struct Envelope<D> {
 #[serde(rename_all = "PascalCase", default)]
 pub struct CreateSessionData {
     pub session_id: String,
+    /// Only an explicit `false` is a refusal (the official SDK reads it so).
+    #[serde(default = "yes")]
     pub success: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub err_msg: Option<String>,

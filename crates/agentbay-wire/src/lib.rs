@@ -14,6 +14,7 @@ pub mod labels;
 pub mod persistence;
 pub mod policy;
 pub mod request;
+pub mod time;
 pub mod tool;
 
 /// POP API version every request carries (`Version=` query field).

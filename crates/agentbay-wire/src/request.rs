@@ -9,6 +9,7 @@
 
 use crate::action::Action;
 use crate::envelope::*;
+use crate::field;
 use crate::labels::Labels;
 use crate::persistence::PersistenceDataList;
 use crate::tool::ToolResult;
@@ -132,7 +133,7 @@ macro_rules! requests {
     ($(
         $(#[$doc:meta])*
         $action:ident => $name:ident -> $reply:ty {
-            $( $(#[$fdoc:meta])* $field:ident : $ty:ty = $wire:literal ),* $(,)?
+            $( $(#[$fdoc:meta])* $field:ident : $ty:ty = $wire:expr ),* $(,)?
         }
     )*) => {$(
         $(#[$doc])*
@@ -165,96 +166,100 @@ pub type PageLimit = Bounded<1, 1000>;
 requests! {
     /// Creates a session (`agentBay.create`).
     CreateMcpSession => CreateMcpSessionRequest -> CreateSessionData {
-        image_id: Option<String> = "ImageId",
-        labels: Option<Labels> = "Labels",
-        persistence_data_list: Option<PersistenceDataList> = "PersistenceDataList",
+        image_id: Option<String> = field::IMAGE_ID,
+        labels: Option<Labels> = field::LABELS,
+        persistence_data_list: Option<PersistenceDataList> = field::PERSISTENCE_DATA_LIST,
         /// Deprecated simple attachment: mounted at `/mnt/context`.
-        context_id: Option<String> = "ContextId",
-        enable_record: Option<bool> = "EnableRecord",
-        external_user_id: Option<String> = "ExternalUserId",
-        mcp_policy_id: Option<String> = "McpPolicyId",
-        network_id: Option<String> = "NetworkId",
-        session_id: Option<String> = "SessionId",
-        vpc_resource: Option<bool> = "VpcResource",
+        context_id: Option<String> = field::CONTEXT_ID,
+        enable_record: Option<bool> = field::ENABLE_RECORD,
+        external_user_id: Option<String> = field::EXTERNAL_USER_ID,
+        mcp_policy_id: Option<String> = field::MCP_POLICY_ID,
+        network_id: Option<String> = field::NETWORK_ID,
+        session_id: Option<String> = field::SESSION_ID,
+        vpc_resource: Option<bool> = field::VPC_RESOURCE,
         /// JSON object of mobile/browser settings.
-        extra_configs: Option<String> = "ExtraConfigs",
+        extra_configs: Option<String> = field::EXTRA_CONFIGS,
+        /// The SDK's telemetry (JSON); agentbay-local ignores it.
+        sdk_stats: Option<String> = field::SDK_STATS,
+        login_region_id: Option<String> = field::LOGIN_REGION_ID,
     }
-    GetSession => GetSessionRequest -> GetSessionData { session_id: String = "SessionId" }
+    GetSession => GetSessionRequest -> GetSessionData { session_id: String = field::SESSION_ID }
     /// Polled by `delete()` until the session is gone.
-    GetSessionDetail => GetSessionDetailRequest -> SessionDetailData { session_id: String = "SessionId" }
+    GetSessionDetail => GetSessionDetailRequest -> SessionDetailData { session_id: String = field::SESSION_ID }
     ListSession => ListSessionRequest -> Vec<SessionListItem> {
-        labels: Option<Labels> = "Labels",
-        max_results: Option<PageLimit> = "MaxResults",
-        next_token: Option<String> = "NextToken",
-        status: Option<String> = "Status",
+        labels: Option<Labels> = field::LABELS,
+        max_results: Option<PageLimit> = field::MAX_RESULTS,
+        next_token: Option<String> = field::NEXT_TOKEN,
+        status: Option<String> = field::STATUS,
     }
-    DeleteSessionAsync => DeleteSessionAsyncRequest -> Empty { session_id: String = "SessionId" }
+    DeleteSessionAsync => DeleteSessionAsyncRequest -> Empty { session_id: String = field::SESSION_ID }
     /// The older name of `DeleteSessionAsync`.
-    ReleaseMcpSession => ReleaseMcpSessionRequest -> Empty { session_id: String = "SessionId" }
-    SetLabel => SetLabelRequest -> Empty { session_id: String = "SessionId", labels: Labels = "Labels" }
+    ReleaseMcpSession => ReleaseMcpSessionRequest -> Empty { session_id: String = field::SESSION_ID }
+    SetLabel => SetLabelRequest -> Empty { session_id: String = field::SESSION_ID, labels: Labels = field::LABELS }
     GetLabel => GetLabelRequest -> LabelsData {
-        session_id: String = "SessionId",
-        max_results: Option<PageLimit> = "MaxResults",
-        next_token: Option<String> = "NextToken",
+        session_id: String = field::SESSION_ID,
+        max_results: Option<PageLimit> = field::MAX_RESULTS,
+        next_token: Option<String> = field::NEXT_TOKEN,
     }
-    ListMcpTools => ListMcpToolsRequest -> String { image_id: Option<String> = "ImageId" }
-    GetMcpResource => GetMcpResourceRequest -> McpResourceData { session_id: String = "SessionId" }
+    ListMcpTools => ListMcpToolsRequest -> String { image_id: Option<String> = field::IMAGE_ID }
+    GetMcpResource => GetMcpResourceRequest -> McpResourceData { session_id: String = field::SESSION_ID }
     CallMcpTool => CallMcpToolRequest -> ToolResult {
-        session_id: String = "SessionId",
+        session_id: String = field::SESSION_ID,
         /// The tool (`shell`, `read_file`, …).
-        name: String = "Name",
-        args: Option<JsonObject> = "Args",
-        server: Option<String> = "Server",
-        auto_gen_session: Option<bool> = "AutoGenSession",
-        external_user_id: Option<String> = "ExternalUserId",
-        image_id: Option<String> = "ImageId",
-        tool: Option<String> = "Tool",
+        name: String = field::NAME,
+        args: Option<JsonObject> = field::ARGS,
+        server: Option<String> = field::SERVER,
+        auto_gen_session: Option<bool> = field::AUTO_GEN_SESSION,
+        external_user_id: Option<String> = field::EXTERNAL_USER_ID,
+        image_id: Option<String> = field::IMAGE_ID,
+        tool: Option<String> = field::TOOL,
     }
     GetContext => GetContextRequest -> ContextData {
-        name: Option<String> = "Name",
-        context_id: Option<String> = "ContextId",
-        allow_create: Option<bool> = "AllowCreate",
+        name: Option<String> = field::NAME,
+        context_id: Option<String> = field::CONTEXT_ID,
+        allow_create: Option<bool> = field::ALLOW_CREATE,
+        login_region_id: Option<String> = field::LOGIN_REGION_ID,
     }
     ListContexts => ListContextsRequest -> Vec<ContextData> {
-        max_results: Option<PageLimit> = "MaxResults",
-        next_token: Option<String> = "NextToken",
-        session_id: Option<String> = "SessionId",
-        context_type: Option<String> = "ContextType",
+        max_results: Option<PageLimit> = field::MAX_RESULTS,
+        next_token: Option<String> = field::NEXT_TOKEN,
+        session_id: Option<String> = field::SESSION_ID,
+        context_type: Option<String> = field::CONTEXT_TYPE,
     }
-    ModifyContext => ModifyContextRequest -> Empty { id: String = "Id", name: String = "Name" }
-    DeleteContext => DeleteContextRequest -> Empty { id: String = "Id" }
-    ClearContext => ClearContextRequest -> Empty { id: String = "Id" }
+    ModifyContext => ModifyContextRequest -> Empty { id: String = field::ID, name: String = field::NAME }
+    DeleteContext => DeleteContextRequest -> Empty { id: String = field::ID }
+    ClearContext => ClearContextRequest -> Empty { id: String = field::ID }
     DescribeContextFiles => DescribeContextFilesRequest -> Vec<ContextFileData> {
-        context_id: String = "ContextId",
-        parent_folder_path: Option<String> = "ParentFolderPath",
-        page_number: Option<Bounded<1, 4_294_967_295>> = "PageNumber",
-        page_size: Option<Bounded<1, 1000>> = "PageSize",
+        context_id: String = field::CONTEXT_ID,
+        parent_folder_path: Option<String> = field::PARENT_FOLDER_PATH,
+        page_number: Option<Bounded<1, 4_294_967_295>> = field::PAGE_NUMBER,
+        page_size: Option<Bounded<1, 1000>> = field::PAGE_SIZE,
     }
     GetContextFileUploadUrl => GetContextFileUploadUrlRequest -> FileUrlData {
-        context_id: String = "ContextId",
-        file_path: String = "FilePath",
+        context_id: String = field::CONTEXT_ID,
+        file_path: String = field::FILE_PATH,
     }
     GetContextFileDownloadUrl => GetContextFileDownloadUrlRequest -> FileUrlData {
-        context_id: String = "ContextId",
-        file_path: String = "FilePath",
+        context_id: String = field::CONTEXT_ID,
+        file_path: String = field::FILE_PATH,
     }
     DeleteContextFile => DeleteContextFileRequest -> Empty {
-        context_id: String = "ContextId",
-        file_path: String = "FilePath",
+        context_id: String = field::CONTEXT_ID,
+        file_path: String = field::FILE_PATH,
     }
     SyncContext => SyncContextRequest -> Empty {
-        session_id: String = "SessionId",
-        context_id: Option<String> = "ContextId",
-        path: Option<String> = "Path",
+        session_id: String = field::SESSION_ID,
+        context_id: Option<String> = field::CONTEXT_ID,
+        path: Option<String> = field::PATH,
         /// `upload` (default) or `download`.
-        mode: Option<String> = "Mode",
+        mode: Option<String> = field::MODE,
     }
     GetContextInfo => GetContextInfoRequest -> ContextInfoData {
-        session_id: String = "SessionId",
-        context_id: Option<String> = "ContextId",
-        path: Option<String> = "Path",
+        session_id: String = field::SESSION_ID,
+        context_id: Option<String> = field::CONTEXT_ID,
+        path: Option<String> = field::PATH,
         /// `upload` or `download`.
-        task_type: Option<String> = "TaskType",
+        task_type: Option<String> = field::TASK_TYPE,
     }
 }
 
