@@ -4,8 +4,8 @@ use super::api::Api;
 use super::results::CommandResult;
 use super::runtime::Env;
 use super::session::{call_tool, SessionHandle};
-use super::wire::tool::{name, SHELL_DEFAULT_TIMEOUT_MS, SHELL_MAX_TIMEOUT_MS};
-use serde_json::{json, Map, Value};
+use super::wire::tool::{ShellArgs, ShellPayload, ToolCall};
+use serde_json::{Map, Value};
 
 /// JS `typeof` name of a JSON value, for the official envs message.
 fn js_type(v: &Value) -> &'static str {
@@ -51,15 +51,15 @@ pub async fn execute<E: Env>(
     cwd: Option<&str>,
     envs: Option<Map<String, Value>>,
 ) -> CommandResult {
-    let timeout = timeout_ms.filter(|t| *t > 0).unwrap_or(SHELL_DEFAULT_TIMEOUT_MS).min(SHELL_MAX_TIMEOUT_MS);
-    let mut args = json!({"command": command, "timeout_ms": timeout});
-    if let Some(c) = cwd.filter(|c| !c.is_empty()) {
-        args["cwd"] = Value::String(c.into());
-    }
-    if let Some(e) = envs {
-        args["envs"] = Value::Object(e);
-    }
-    match call_tool(api, s, name::SHELL, &args).await {
+    let mut args = ShellArgs {
+        command: command.into(),
+        timeout_ms,
+        cwd: cwd.filter(|c| !c.is_empty()).map(String::from),
+        envs: envs.map(|e| e.into_iter().filter_map(|(k, v)| Some((k, v.as_str()?.to_string()))).collect()),
+    };
+    // Always sent, as officially: the server then need not know the SDK's default.
+    args.timeout_ms = Some(args.effective_timeout_ms());
+    match call_tool(api, s, &ToolCall::Shell(args)).await {
         Err((rid, m)) => CommandResult::fail(rid, if m.is_empty() { "Failed to execute command".into() } else { m }),
         Ok(out) => parse_shell(out.request_id, out.is_error, &out.text),
     }
@@ -67,44 +67,39 @@ pub async fn execute<E: Env>(
 
 /// The official parsing: JSON payload → `success = exit_code == 0`; raw text → old format.
 pub fn parse_shell(request_id: String, is_error: bool, text: &str) -> CommandResult {
-    let payload = serde_json::from_str::<Value>(text).ok().filter(Value::is_object);
-    let s = |p: &Value, k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let payload = serde_json::from_str::<ShellPayload>(text).ok();
     match (is_error, payload) {
         (false, Some(p)) => {
-            let (stdout, stderr) = (s(&p, "stdout"), s(&p, "stderr"));
-            let code = p.get("exit_code").and_then(Value::as_i64).unwrap_or(0);
-            let trace = s(&p, "traceId");
+            let code = p.exit_code;
             CommandResult {
                 request_id,
                 success: code == 0,
-                output: format!("{stdout}{stderr}"),
+                output: format!("{}{}", p.stdout, p.stderr),
                 exit_code: Some(code),
                 error_message: (code != 0).then(|| {
-                    if stderr.is_empty() {
+                    if p.stderr.is_empty() {
                         format!("Command exited with code {code}")
                     } else {
-                        stderr.clone()
+                        p.stderr.clone()
                     }
                 }),
-                stdout: Some(stdout),
-                stderr: Some(stderr),
-                trace_id: (!trace.is_empty()).then_some(trace),
+                stdout: Some(p.stdout),
+                stderr: Some(p.stderr),
+                trace_id: p.trace_id.filter(|t| !t.is_empty()),
             }
         }
         (false, None) => CommandResult { request_id, success: true, output: text.to_string(), ..Default::default() },
         (true, Some(p)) => {
-            let (stdout, stderr) = (s(&p, "stdout"), s(&p, "stderr"));
-            let code = p.get("exit_code").or_else(|| p.get("errorCode")).and_then(Value::as_i64).unwrap_or(0);
-            let trace = s(&p, "traceId");
+            let code = if p.exit_code != 0 { p.exit_code } else { p.error_code.unwrap_or(0) };
             CommandResult {
                 request_id,
                 success: false,
-                output: format!("{stdout}{stderr}"),
+                output: format!("{}{}", p.stdout, p.stderr),
                 exit_code: Some(code),
-                error_message: Some(if stderr.is_empty() { text.to_string() } else { stderr.clone() }),
-                stdout: Some(stdout),
-                stderr: Some(stderr),
-                trace_id: (!trace.is_empty()).then_some(trace),
+                error_message: Some(if p.stderr.is_empty() { text.to_string() } else { p.stderr.clone() }),
+                stdout: Some(p.stdout),
+                stderr: Some(p.stderr),
+                trace_id: p.trace_id.filter(|t| !t.is_empty()),
             }
         }
         (true, None) => {
@@ -116,6 +111,7 @@ pub fn parse_shell(request_id: String, is_error: bool, text: &str) -> CommandRes
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn shell_payload_parsing() {

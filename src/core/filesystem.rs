@@ -6,14 +6,14 @@ use super::api::Api;
 use super::results::*;
 use super::runtime::Env;
 use super::session::{call_tool, SessionHandle};
-use super::wire::tool::{self, name, Edit, FileInfo, WRITE_MODES};
+use super::wire::tool::{self, *};
 use base64::Engine;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub const CHUNK: usize = 61_440;
 
-async fn bool_tool<E: Env>(api: &Api<E>, s: &SessionHandle, tool_name: &str, args: Value) -> BoolResult {
-    match call_tool(api, s, tool_name, &args).await {
+async fn bool_tool<E: Env>(api: &Api<E>, s: &SessionHandle, call: ToolCall) -> BoolResult {
+    match call_tool(api, s, &call).await {
         Err((rid, m)) => BoolResult::fail(rid, m),
         Ok(o) if o.is_error => BoolResult::fail(o.request_id, o.text),
         Ok(o) => BoolResult { request_id: o.request_id, success: true, data: Some(true), error_message: None },
@@ -21,19 +21,20 @@ async fn bool_tool<E: Env>(api: &Api<E>, s: &SessionHandle, tool_name: &str, arg
 }
 
 pub async fn create_directory<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str) -> BoolResult {
-    bool_tool(api, s, name::CREATE_DIRECTORY, json!({ "path": path })).await
+    bool_tool(api, s, ToolCall::CreateDirectory(PathArgs { path: path.into() })).await
 }
 
 pub async fn delete_file<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str) -> BoolResult {
-    bool_tool(api, s, name::DELETE_FILE, json!({ "path": path })).await
+    bool_tool(api, s, ToolCall::DeleteFile(PathArgs { path: path.into() })).await
 }
 
 pub async fn move_file<E: Env>(api: &Api<E>, s: &SessionHandle, source: &str, destination: &str) -> BoolResult {
-    bool_tool(api, s, name::MOVE_FILE, json!({ "source": source, "destination": destination })).await
+    let args = MoveFileArgs { source: source.into(), destination: destination.into() };
+    bool_tool(api, s, ToolCall::MoveFile(args)).await
 }
 
 pub async fn get_file_info<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str) -> FileInfoResult {
-    match call_tool(api, s, name::GET_FILE_INFO, &json!({ "path": path })).await {
+    match call_tool(api, s, &ToolCall::GetFileInfo(PathArgs { path: path.into() })).await {
         Err((rid, m)) => FileInfoResult::fail(rid, m),
         Ok(o) if o.is_error => FileInfoResult::fail(o.request_id, o.text),
         Ok(o) if o.text.trim().is_empty() => FileInfoResult::fail(o.request_id, "Empty response from get_file_info"),
@@ -47,7 +48,7 @@ pub async fn get_file_info<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str) 
 }
 
 pub async fn list_directory<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str) -> DirectoryListResult {
-    match call_tool(api, s, name::LIST_DIRECTORY, &json!({ "path": path })).await {
+    match call_tool(api, s, &ToolCall::ListDirectory(PathArgs { path: path.into() })).await {
         Err((rid, m)) => DirectoryListResult::fail(rid, m),
         Ok(o) if o.is_error => DirectoryListResult::fail(o.request_id, o.text),
         Ok(o) => DirectoryListResult {
@@ -75,17 +76,20 @@ pub fn chunks(content: &str) -> Vec<&str> {
 }
 
 pub async fn write_file<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str, content: &str, mode: &str) -> BoolResult {
-    if !WRITE_MODES.contains(&mode) {
-        return BoolResult::fail("", format!("Invalid mode: {mode}. Must be one of overwrite, append, create_new"));
-    }
+    let Some(mode) = WriteMode::parse(mode) else {
+        return BoolResult::fail("", format!("Invalid mode: {mode}. Must be one of {}", WriteMode::names()));
+    };
+    let write = |content: &str, mode| {
+        ToolCall::WriteFile(WriteFileArgs { path: path.into(), content: content.into(), mode: Some(mode) })
+    };
     let pieces = chunks(content);
     if pieces.is_empty() {
-        return bool_tool(api, s, name::WRITE_FILE, json!({"path": path, "content": "", "mode": mode})).await;
+        return bool_tool(api, s, write("", mode)).await;
     }
     let mut last = BoolResult::default();
     for (i, piece) in pieces.iter().enumerate() {
-        let m = if i == 0 { mode } else { "append" };
-        last = bool_tool(api, s, name::WRITE_FILE, json!({"path": path, "content": piece, "mode": m})).await;
+        let m = if i == 0 { mode } else { WriteMode::Append };
+        last = bool_tool(api, s, write(piece, m)).await;
         if !last.success {
             if i > 0 {
                 last.error_message =
@@ -114,11 +118,13 @@ pub async fn read_bytes<E: Env>(api: &Api<E>, s: &SessionHandle, path: &str, for
     let mut offset = 0u64;
     while offset < size {
         let len = (size - offset).min(CHUNK as u64);
-        let mut args = json!({"path": path, "offset": offset, "length": len});
-        if binary {
-            args["format"] = Value::String("binary".into());
-        }
-        match call_tool(api, s, name::READ_FILE, &args).await {
+        let args = ReadFileArgs {
+            path: path.into(),
+            offset: Some(offset),
+            length: Some(len),
+            format: binary.then_some(ReadFormat::Binary),
+        };
+        match call_tool(api, s, &ToolCall::ReadFile(args)).await {
             Err((r, m)) => return BinaryResult::fail(r, m),
             Ok(o) if o.is_error => return BinaryResult::fail(o.request_id, o.text),
             Ok(o) => {
@@ -218,11 +224,12 @@ pub async fn search_files<E: Env>(
     pattern: &str,
     exclude_patterns: &[String],
 ) -> FileSearchResult {
-    let mut args = json!({ "path": path, "pattern": pattern });
-    if !exclude_patterns.is_empty() {
-        args["excludePatterns"] = json!(exclude_patterns);
-    }
-    match call_tool(api, s, name::SEARCH_FILES, &args).await {
+    let args = SearchFilesArgs {
+        path: path.into(),
+        pattern: pattern.into(),
+        exclude_patterns: (!exclude_patterns.is_empty()).then(|| Patterns::List(exclude_patterns.to_vec())),
+    };
+    match call_tool(api, s, &ToolCall::SearchFiles(args)).await {
         Err((rid, m)) => FileSearchResult::fail(rid, m),
         Ok(o) if o.is_error => FileSearchResult::fail(o.request_id, o.text),
         Ok(o) => FileSearchResult {
@@ -241,7 +248,7 @@ pub async fn read_multiple_files<E: Env>(
     s: &SessionHandle,
     paths: &[String],
 ) -> MultipleFileContentResult {
-    match call_tool(api, s, name::READ_MULTIPLE_FILES, &json!({ "paths": paths })).await {
+    match call_tool(api, s, &ToolCall::ReadMultipleFiles(ReadMultipleFilesArgs { paths: paths.to_vec() })).await {
         Err((rid, m)) => MultipleFileContentResult::fail(rid, m),
         Ok(o) if o.is_error => MultipleFileContentResult::fail(o.request_id, o.text),
         Ok(o) => MultipleFileContentResult {
@@ -261,12 +268,14 @@ pub async fn edit_file<E: Env>(
     edits: &[Edit],
     dry_run: bool,
 ) -> BoolResult {
-    bool_tool(api, s, name::EDIT_FILE, json!({ "path": path, "edits": edits, "dryRun": dry_run })).await
+    let args = EditFileArgs { path: path.into(), edits: edits.to_vec(), dry_run };
+    bool_tool(api, s, ToolCall::EditFile(args)).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn chunking_respects_characters() {

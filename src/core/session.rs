@@ -12,6 +12,7 @@ use super::wire::envelope::{session_status, SessionDetailData};
 use super::wire::labels::Labels;
 use super::wire::persistence::PersistenceDataList;
 use super::wire::request::*;
+use super::wire::tool::ToolCall;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::cell::Cell;
@@ -560,16 +561,15 @@ pub struct ToolOutcome {
 pub async fn call_tool<E: Env>(
     api: &Api<E>,
     s: &SessionHandle,
-    name: &str,
-    args: &Value,
+    call: &ToolCall,
 ) -> Result<ToolOutcome, (String, String)> {
     if let Some(m) = s.deleted_error() {
         return Err((String::new(), m));
     }
     let req = CallMcpToolRequest {
         session_id: s.id().into(),
-        name: name.into(),
-        args: Some(JsonObject(args.as_object().cloned().unwrap_or_default())),
+        name: call.name().into(),
+        args: Some(JsonObject(call.args())),
         // Sent empty and false, as officially.
         server: Some(String::new()),
         auto_gen_session: Some(false),
@@ -577,7 +577,10 @@ pub async fn call_tool<E: Env>(
     };
     // A shell call may legitimately run for its own timeout; give the HTTP exchange that
     // long plus a margin, never less than the configured timeout.
-    let budget = args.get("timeout_ms").and_then(Value::as_u64).map_or(0, |t| t + TOOL_TIMEOUT_MARGIN_MS);
+    let budget = match call {
+        ToolCall::Shell(a) => a.effective_timeout_ms() + TOOL_TIMEOUT_MARGIN_MS,
+        _ => 0,
+    };
     let r = match api.call_within(&req, api.cfg.timeout_ms.max(budget)).await {
         Ok(r) => r,
         Err(ApiError::BadData { request_id, detail, .. }) => {

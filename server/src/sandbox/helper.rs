@@ -12,8 +12,8 @@
 
 use super::layout::{HOME, USER};
 use super::shell::{CWD_EXIT_CODE, CWD_MARKER};
-use crate::tools::args::ShellArgs;
 use crate::tools::{fs, ToolCall};
+use agentbay_wire::tool::ShellArgs;
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
@@ -58,7 +58,7 @@ pub fn helper_main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(format!("malformed request: {e}")),
     };
-    let call = match ToolCall::parse(&request.tool, &request.args) {
+    let call = match crate::tools::parse(&request.tool, &request.args) {
         Ok(call) => call,
         Err(e) => return fail(e),
     };

@@ -286,7 +286,7 @@ impl Sandbox {
     }
 
     pub async fn call_tool(&self, name: &str, args: &serde_json::Value) -> Result<ToolResult, ToolError> {
-        let call = ToolCall::parse(name, args)?;
+        let call = crate::tools::parse(name, args)?;
         let _turn = self.inner.call_lock.lock().await;
         if self.inner.destroyed.load(Ordering::SeqCst) {
             return Ok(ToolResult::text("session sandbox has been destroyed", true));

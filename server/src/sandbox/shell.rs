@@ -43,7 +43,7 @@ pub fn result(c: &Captured, timeout_ms: u64, notes: &[String]) -> ToolResult {
     } else {
         exit_code == CWD_EXIT_CODE && stderr.starts_with(CWD_MARKER)
     };
-    let payload = ShellPayload { stdout, stderr, exit_code, trace_id: None };
+    let payload = ShellPayload { stdout, stderr, exit_code: exit_code.into(), ..Default::default() };
     let json = serde_json::to_string(&payload).unwrap_or_else(|_| String::from("{}"));
     ToolResult::text(json, is_error)
 }

@@ -2,9 +2,11 @@
 //! `__sandbox-tool` helper), as the sandbox user, so every path — symlinks included —
 //! resolves inside the session's own view of the filesystem.
 
-use super::args::*;
 use super::text::file_mode_string;
 use agentbay_wire::tool::{format_dir_entry, format_multiple_files, FileInfo, ToolResult};
+use agentbay_wire::tool::{
+    Edit, EditFileArgs, Patterns, ReadFileArgs, ReadFormat, SearchFilesArgs, ToolCall, WriteFileArgs, WriteMode,
+};
 use base64::Engine;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, ErrorKind, Read, Seek, SeekFrom, Write};
@@ -71,7 +73,7 @@ fn read_bytes(path: &str, offset: u64, length: u64) -> Result<Vec<u8>, Failure> 
 
 fn read_file(a: &ReadFileArgs) -> Outcome {
     let bytes = read_bytes(&a.path, a.offset.unwrap_or(0), a.length.unwrap_or(0))?;
-    if a.format.as_deref() == Some("binary") {
+    if a.format == Some(ReadFormat::Binary) {
         Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
     } else {
         // Byte-offset chunks may split a UTF-8 sequence; such bytes become U+FFFD.
@@ -85,10 +87,10 @@ fn write_file(a: &WriteFileArgs) -> Outcome {
         fs::create_dir_all(parent).map_err(|e| io_fail(&parent.to_string_lossy(), e))?;
     }
     let mut opts = OpenOptions::new();
-    match a.mode.as_deref().unwrap_or("overwrite") {
-        "append" => opts.append(true).create(true),
-        "create_new" => opts.write(true).create_new(true),
-        _ => opts.write(true).create(true).truncate(true),
+    match a.mode.unwrap_or_default() {
+        WriteMode::Append => opts.append(true).create(true),
+        WriteMode::CreateNew => opts.write(true).create_new(true),
+        WriteMode::Overwrite => opts.write(true).create(true).truncate(true),
     };
     let mut f = opts.open(path).map_err(|e| io_fail(&a.path, e))?;
     f.write_all(a.content.as_bytes()).map_err(|e| io_fail(&a.path, e))?;
@@ -208,7 +210,7 @@ fn delete_file(path: &str) -> Outcome {
     Ok(format!("Successfully deleted {path}"))
 }
 
-fn preview(index: usize, edit: &EditArgs) -> String {
+fn preview(index: usize, edit: &Edit) -> String {
     let mut s = format!("@@ edit {} @@\n", index + 1);
     for l in edit.old_text.lines() {
         s.push_str(&format!("-{l}\n"));

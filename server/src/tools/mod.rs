@@ -6,4 +6,5 @@ pub mod args;
 pub mod fs;
 pub mod text;
 
-pub use args::ToolCall;
+pub use agentbay_wire::tool::ToolCall;
+pub use args::parse;

@@ -455,19 +455,19 @@ pub async fn try_fetch(c: &Client, method: &str, url: &str, body: Vec<u8>) -> Op
     try_send(c.addr, c.tls.as_ref(), method, pq, &[("host", host)], TestBody::new(body, false)).await.ok()
 }
 
-/// PersistenceDataList JSON as the SDKs send it (Policy double encoded, optional).
+/// PersistenceDataList as the SDKs send it (the contract's encoding: Policy double encoded, optional).
 pub fn pdl(items: &[(&str, &str, Option<&str>)]) -> String {
-    let v: Vec<Value> = items
+    use agentbay_wire::persistence::{PersistenceData, PersistenceDataList};
+    use agentbay_wire::request::FieldValue;
+    let list = items
         .iter()
-        .map(|(c, p, pol)| {
-            let mut o = serde_json::json!({"ContextId": c, "Path": p});
-            if let Some(pol) = pol {
-                o["Policy"] = Value::String(pol.to_string());
-            }
-            o
+        .map(|(c, p, pol)| PersistenceData {
+            context_id: c.to_string(),
+            path: p.to_string(),
+            policy: pol.map(String::from),
         })
         .collect();
-    serde_json::to_string(&v).unwrap()
+    PersistenceDataList(list).encode().unwrap_or_default()
 }
 
 pub const DEFAULT_POLICY: &str = r#"{"uploadPolicy":{"autoUpload":true,"uploadStrategy":"UploadBeforeResourceRelease","uploadMode":"File"},"downloadPolicy":{"autoDownload":true,"downloadStrategy":"DownloadAsync"},"deletePolicy":{"syncLocalFile":true},"extractPolicy":{"extract":true,"deleteSrcFile":true,"extractToCurrentFolder":false},"recyclePolicy":{"lifecycle":"Lifecycle_Forever","paths":[""]},"bwList":{"whiteLists":[{"path":"","excludePaths":[]}]}}"#;
