@@ -268,7 +268,7 @@ async fn extracted_folder_is_uploaded_source_stays_and_redownload_is_idempotent(
     let ctx = c.context("extract-up").await;
     let zip = zip_bytes("z");
     c.put_file(&ctx, "/mnt/data/in/bundle.zip", &zip).await;
-    let sid = session(&c, &ctx, "/mnt/data", DEFAULT_POLICY).await;
+    let sid = session(&c, &ctx, "/mnt/data", &default_policy()).await;
     let first = tree(&c, &sid, "/mnt/data").await;
     assert_eq!(first, format!("d 755 ./in\n{}", sorted(extracted("bundle", "z")).replace("./", "./in/")));
     // The session edits an extracted file; a second download neither fails nor undoes the edit.
@@ -292,7 +292,7 @@ async fn extracted_folder_is_uploaded_source_stays_and_redownload_is_idempotent(
     c.delete_session(&sid).await;
     assert_eq!(c.get_file(&ctx, "/mnt/data/in/bundle.zip").await, zip, "source kept after release");
     // A new session extracts again into the existing folder; files stored individually win.
-    let s2 = session(&c, &ctx, "/mnt/data", DEFAULT_POLICY).await;
+    let s2 = session(&c, &ctx, "/mnt/data", &default_policy()).await;
     let t = c.tasks(&s2, &[]).await;
     assert!(t.iter().all(|t| t.status == "Success"), "{t:?}");
     assert_eq!(c.shell(&s2, "cat /mnt/data/in/bundle/z.txt; ls /mnt/data/in").await.stdout, "editedbundle\n");

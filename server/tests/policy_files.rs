@@ -206,7 +206,7 @@ async fn delete_sync_off_only_adds_and_overwrites() {
     release(&c, &sid).await;
     assert_eq!(ctx_files(&c, &ctx, "/").await, added_and_overwritten);
     // The default (true) mirrors: a new session deleting a file removes it.
-    let sid = session(&c, &ctx, "/mnt/data", DEFAULT_POLICY).await;
+    let sid = session(&c, &ctx, "/mnt/data", &default_policy()).await;
     c.run(&sid, "rm /mnt/data/keep.txt /mnt/data/d/old.txt").await;
     release(&c, &sid).await;
     assert_eq!(ctx_files(&c, &ctx, "/").await, files(&[("/mnt/data/chg.txt", "v2"), ("/mnt/data/new.txt", "n")]));
@@ -236,7 +236,7 @@ async fn mapping_linux_to_linux_delivers_at_the_mount_and_stores_back_at_the_map
     let s = TestServer::start().await;
     let c = s.client();
     let ctx = c.context("map").await;
-    let s1 = session(&c, &ctx, "/home/old", DEFAULT_POLICY).await;
+    let s1 = session(&c, &ctx, "/home/old", &default_policy()).await;
     c.run(&s1, "mkdir -p /home/old/sub && printf one > /home/old/one.txt && printf deep > /home/old/sub/deep.txt")
         .await;
     release(&c, &s1).await;

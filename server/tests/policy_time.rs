@@ -19,7 +19,7 @@ async fn seed_lifecycle_data(c: &Client) -> (String, String) {
     let sid = c
         .create_session(&pdl(&[
             (&life, "/mnt/data", Some(ONE_DAY_TMP1)),
-            (&forever, "/mnt/keep", Some(DEFAULT_POLICY)),
+            (&forever, "/mnt/keep", Some(&default_policy())),
         ]))
         .await;
     c.wait_tasks(&sid).await;

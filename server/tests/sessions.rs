@@ -271,7 +271,7 @@ async fn seed_scenario_write_delete_with_sync_then_read_in_new_session() {
     let s = TestServer::start().await;
     let c = s.client();
     let ctx = c.context("my-persistent-context").await;
-    let list = pdl(&[(&ctx, "/mnt/data", Some(DEFAULT_POLICY))]);
+    let list = pdl(&[(&ctx, "/mnt/data", Some(&default_policy()))]);
     let s1 = c.create_session(&list).await;
     c.wait_tasks(&s1).await;
     let out = c

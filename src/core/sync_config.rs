@@ -5,7 +5,8 @@
 //! verbatim (key order included); validation is `wire::policy::validate_and_normalize`.
 
 use super::wire::persistence::PersistenceData;
-use super::wire::policy::{validate_and_normalize, PolicyError, TOP_LEVEL_KEYS};
+use super::wire::policy::{self as wire, key, validate_and_normalize, PolicyError, TOP_LEVEL_KEYS};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 /// The policy parts that have their own class / factory.
@@ -22,46 +23,40 @@ pub enum Part {
 }
 
 impl Part {
-    /// The official factory value (`newUploadPolicy()`, …).
+    /// The official factory value (`newUploadPolicy()`, …): the contract's typed default.
     pub fn default_value(self) -> Value {
+        fn json<T: Serialize + Default>() -> Value {
+            serde_json::to_value(T::default()).unwrap_or(Value::Null)
+        }
         match self {
-            Part::Upload => {
-                json!({"autoUpload": true, "uploadStrategy": "UploadBeforeResourceRelease", "uploadMode": "File"})
-            }
-            Part::Download => json!({"autoDownload": true, "downloadStrategy": "DownloadAsync"}),
-            Part::Delete => json!({"syncLocalFile": true}),
-            Part::Extract => json!({"extract": true, "deleteSrcFile": true, "extractToCurrentFolder": false}),
-            Part::Recycle => json!({"lifecycle": "Lifecycle_Forever", "paths": [""]}),
-            Part::Mapping => json!({"path": ""}),
-            Part::WhiteList => json!({"path": "", "excludePaths": []}),
-            Part::BwList => json!({"whiteLists": [{"path": "", "excludePaths": []}]}),
+            Part::Upload => json::<wire::UploadPolicy>(),
+            Part::Download => json::<wire::DownloadPolicy>(),
+            Part::Delete => json::<wire::DeletePolicy>(),
+            Part::Extract => json::<wire::ExtractPolicy>(),
+            Part::Recycle => json::<wire::RecyclePolicy>(),
+            Part::Mapping => json::<wire::MappingPolicy>(),
+            Part::WhiteList => json::<wire::WhiteList>(),
+            Part::BwList => json::<wire::BwList>(),
         }
     }
 
     /// Key of this part inside a SyncPolicy (WhiteList lives inside `bwList`).
     fn policy_key(self) -> &'static str {
         match self {
-            Part::Upload => "uploadPolicy",
-            Part::Download => "downloadPolicy",
-            Part::Delete => "deletePolicy",
-            Part::Extract => "extractPolicy",
-            Part::Recycle => "recyclePolicy",
-            Part::Mapping => "mappingPolicy",
-            Part::WhiteList | Part::BwList => "bwList",
+            Part::Upload => key::UPLOAD,
+            Part::Download => key::DOWNLOAD,
+            Part::Delete => key::DELETE,
+            Part::Extract => key::EXTRACT,
+            Part::Recycle => key::RECYCLE,
+            Part::Mapping => key::MAPPING,
+            Part::WhiteList | Part::BwList => key::BW_LIST,
         }
     }
 }
 
 /// `newSyncPolicy()`: the six default parts, no `mappingPolicy`.
 pub fn default_sync_policy() -> Value {
-    json!({
-        "uploadPolicy": Part::Upload.default_value(),
-        "downloadPolicy": Part::Download.default_value(),
-        "deletePolicy": Part::Delete.default_value(),
-        "extractPolicy": Part::Extract.default_value(),
-        "recyclePolicy": Part::Recycle.default_value(),
-        "bwList": Part::BwList.default_value(),
-    })
+    serde_json::to_value(wire::SyncPolicy::default()).unwrap_or(Value::Null)
 }
 
 fn as_object(v: Value) -> Result<Map<String, Value>, PolicyError> {
@@ -87,7 +82,7 @@ pub fn part_with_defaults(part: Part, partial: Value) -> Result<Value, PolicyErr
     }
     let value = Value::Object(out);
     let mut wrapped = match part {
-        Part::WhiteList => json!({"bwList": {"whiteLists": [value]}}),
+        Part::WhiteList => json!({ key::BW_LIST: {"whiteLists": [value]} }),
         _ => json!({ part.policy_key(): value }),
     };
     validate_and_normalize(&mut wrapped)?;
@@ -101,7 +96,7 @@ pub fn part_with_defaults(part: Part, partial: Value) -> Result<Value, PolicyErr
 /// `WhiteListValidator.validate(whiteList)`: the white-list checks of a policy, for one list alone.
 pub fn validate_white_list(white_list: Value) -> Result<(), PolicyError> {
     let wl = as_object(white_list)?;
-    validate_and_normalize(&mut json!({"bwList": {"whiteLists": [wl]}}))
+    validate_and_normalize(&mut json!({ key::BW_LIST: {"whiteLists": [wl]} }))
 }
 
 /// `new SyncPolicyImpl(partial)` / `new SyncPolicy(partial)`: unknown keys refused,

@@ -8,9 +8,8 @@
 use super::convert::{error, get, to_js, to_json};
 use super::types::*;
 use crate::core::sync_config::{self, Part};
-use crate::core::wire::policy::{
-    self as wire_policy, DOWNLOAD_STRATEGIES, LIFECYCLES, UPLOAD_MODES, UPLOAD_STRATEGIES,
-};
+use crate::core::wire::policy::{self as wire_policy, DownloadStrategy, Lifecycle, UploadMode, UploadStrategy};
+use crate::core::wire::wire_enum::WireEnum;
 use js_sys::{Object, Reflect};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -427,10 +426,11 @@ pub fn validate_sync_policy(
     checked_policy(&policy).map(|_| ())
 }
 
-fn enum_object(values: &[&str]) -> Object {
+/// `{ Value: "Value", … }` of every canonical spelling of `E`.
+fn enum_object<E: WireEnum>() -> Object {
     let o = Object::new();
-    for v in values {
-        let _ = Reflect::set(&o, &(*v).into(), &(*v).into());
+    for v in E::ALL {
+        let _ = Reflect::set(&o, &v.as_str().into(), &v.as_str().into());
     }
     Object::freeze(&o)
 }
@@ -440,10 +440,14 @@ fn enum_object(values: &[&str]) -> Object {
 #[wasm_bindgen(js_name = __agentbayEnums, unchecked_return_type = "AgentBayEnums")]
 pub fn agentbay_enums() -> JsValue {
     let o = Object::new();
-    let _ = Reflect::set(&o, &"UploadStrategy".into(), &enum_object(UPLOAD_STRATEGIES));
-    let _ = Reflect::set(&o, &"DownloadStrategy".into(), &enum_object(DOWNLOAD_STRATEGIES));
-    let _ = Reflect::set(&o, &"UploadMode".into(), &enum_object(UPLOAD_MODES));
-    let _ = Reflect::set(&o, &"Lifecycle".into(), &enum_object(LIFECYCLES));
+    for (name, values) in [
+        (UploadStrategy::NAME, enum_object::<UploadStrategy>()),
+        (DownloadStrategy::NAME, enum_object::<DownloadStrategy>()),
+        (UploadMode::NAME, enum_object::<UploadMode>()),
+        (Lifecycle::NAME, enum_object::<Lifecycle>()),
+    ] {
+        let _ = Reflect::set(&o, &name.into(), &values);
+    }
     Object::freeze(&o).into()
 }
 
@@ -465,10 +469,11 @@ impl ExtractPolicyClass {
         #[wasm_bindgen(js_name = deleteSrcFile)] delete_src_file: Option<bool>,
         #[wasm_bindgen(js_name = extractToCurrentFolder)] extract_to_current_folder: Option<bool>,
     ) -> ExtractPolicyClass {
+        let d = wire_policy::ExtractPolicy::default();
         ExtractPolicyClass {
-            extract: extract.unwrap_or(true),
-            delete_src_file: delete_src_file.unwrap_or(true),
-            extract_to_current_folder: extract_to_current_folder.unwrap_or(false),
+            extract: extract.unwrap_or(d.extract),
+            delete_src_file: delete_src_file.unwrap_or(d.delete_src_file),
+            extract_to_current_folder: extract_to_current_folder.unwrap_or(d.extract_to_current_folder),
         }
     }
 
@@ -503,16 +508,18 @@ impl ExtractPolicyClass {
     }
 
     #[wasm_bindgen(js_name = toDict, unchecked_return_type = "ExtractPolicyData")]
+    // By reference: a by-value `self` would free the JS object (wasm-bindgen moves it).
+    #[allow(clippy::wrong_self_convention)]
     pub fn to_dict(&self) -> JsValue {
-        let v = serde_json::json!({
-            "extract": self.extract,
-            "deleteSrcFile": self.delete_src_file,
-            "extractToCurrentFolder": self.extract_to_current_folder,
-        });
-        to_js(&v)
+        to_js(&wire_policy::ExtractPolicy {
+            extract: self.extract,
+            delete_src_file: self.delete_src_file,
+            extract_to_current_folder: self.extract_to_current_folder,
+        })
     }
 
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ExtractPolicyData")]
+    #[allow(clippy::wrong_self_convention)]
     pub fn to_json(&self) -> JsValue {
         self.to_dict()
     }

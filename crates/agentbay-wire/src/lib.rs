@@ -16,6 +16,7 @@ pub mod policy;
 pub mod request;
 pub mod time;
 pub mod tool;
+pub mod wire_enum;
 
 /// POP API version every request carries (`Version=` query field).
 pub const API_VERSION: &str = "2025-05-06";

@@ -7,40 +7,87 @@
 //! * [`SyncPolicy`] is the typed, defaults-filled form the server stores and acts on.
 //!   It rejects unknown nested fields so a typo never silently does nothing.
 
+use crate::wire_enum::WireEnum;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-pub const TOP_LEVEL_KEYS: &[&str] =
-    &["uploadPolicy", "downloadPolicy", "deletePolicy", "extractPolicy", "recyclePolicy", "bwList", "mappingPolicy"];
+/// The keys of a policy's parts, as the policy JSON spells them.
+pub mod key {
+    pub const UPLOAD: &str = "uploadPolicy";
+    pub const DOWNLOAD: &str = "downloadPolicy";
+    pub const DELETE: &str = "deletePolicy";
+    pub const EXTRACT: &str = "extractPolicy";
+    pub const RECYCLE: &str = "recyclePolicy";
+    pub const BW_LIST: &str = "bwList";
+    pub const MAPPING: &str = "mappingPolicy";
+}
 
-pub const UPLOAD_STRATEGIES: &[&str] = &["UploadBeforeResourceRelease"];
-pub const DOWNLOAD_STRATEGIES: &[&str] = &["DownloadAsync"];
-pub const UPLOAD_MODES: &[&str] = &["File", "Archive"];
-pub const LIFECYCLES: &[&str] = &[
-    "Lifecycle_1Day",
-    "Lifecycle_3Days",
-    "Lifecycle_5Days",
-    "Lifecycle_10Days",
-    "Lifecycle_15Days",
-    "Lifecycle_30Days",
-    "Lifecycle_90Days",
-    "Lifecycle_180Days",
-    "Lifecycle_360Days",
-    "Lifecycle_Forever",
-];
+/// Every part a policy may have, in the official order ([`SyncPolicy`]'s fields, checked by a test).
+pub const TOP_LEVEL_KEYS: &[&str] =
+    &[key::UPLOAD, key::DOWNLOAD, key::DELETE, key::EXTRACT, key::RECYCLE, key::BW_LIST, key::MAPPING];
+
+crate::wire_enum! {
+    /// When a mount uploads on its own.
+    pub enum UploadStrategy {
+        /// Before the session's resources are released (delete, release, shutdown).
+        #[default]
+        UploadBeforeResourceRelease = "UploadBeforeResourceRelease" | "BeforeResourceRelease",
+    }
+}
+
+crate::wire_enum! {
+    /// How a mount downloads at session start.
+    pub enum DownloadStrategy {
+        /// In the background: `create()` may wait for it (see `betaWaitForCompletion`).
+        #[default]
+        DownloadAsync = "DownloadAsync" | "Async",
+    }
+}
+
+crate::wire_enum! {
+    /// How an upload stores the mount's files in the context.
+    pub enum UploadMode {
+        /// File by file.
+        #[default]
+        File = "File",
+        /// As one archive.
+        Archive = "Archive",
+    }
+}
+
+crate::wire_enum! {
+    /// How long uploaded data lives after its last upload (`recyclePolicy.lifecycle`).
+    pub enum Lifecycle {
+        Lifecycle1Day = "Lifecycle_1Day",
+        Lifecycle3Days = "Lifecycle_3Days",
+        Lifecycle5Days = "Lifecycle_5Days",
+        Lifecycle10Days = "Lifecycle_10Days",
+        Lifecycle15Days = "Lifecycle_15Days",
+        Lifecycle30Days = "Lifecycle_30Days",
+        Lifecycle90Days = "Lifecycle_90Days",
+        Lifecycle180Days = "Lifecycle_180Days",
+        Lifecycle360Days = "Lifecycle_360Days",
+        #[default]
+        LifecycleForever = "Lifecycle_Forever",
+    }
+}
+
+impl Lifecycle {
+    /// The number of days the spelling names (`Lifecycle_<N>Day(s)`); `None` for forever.
+    pub fn days(self) -> Option<u64> {
+        let n = self.as_str().strip_prefix("Lifecycle_")?;
+        n.strip_suffix("Days").or_else(|| n.strip_suffix("Day"))?.parse().ok()
+    }
+}
 
 /// Longest `uploadPolicy.period` accepted, in seconds (a year). Longer ones would mean
 /// "never", and values near the limits of a time type overflow the server's timers.
 pub const MAX_PERIOD_SECS: u32 = 31_536_000;
 
-/// Seed spellings accepted and rewritten to the canonical wire values.
-const STRATEGY_ALIASES: &[(&str, &str)] =
-    &[("BeforeResourceRelease", "UploadBeforeResourceRelease"), ("Async", "DownloadAsync")];
-
 /// A policy the SDK must refuse. `Display` is the exact user-facing message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
-    #[error("Unknown property in SyncPolicy: '{0}'. Valid properties are: uploadPolicy, downloadPolicy, deletePolicy, extractPolicy, recyclePolicy, bwList, mappingPolicy")]
+    #[error("Unknown property in SyncPolicy: '{0}'. Valid properties are: {keys}", keys = TOP_LEVEL_KEYS.join(", "))]
     UnknownKey(String),
     #[error("Wildcard patterns are not supported in path when isPathRegex=false. Got: {0}. Please use exact directory paths or set isPathRegex=true for regex matching.")]
     WildcardInWhiteListPath(String),
@@ -48,13 +95,13 @@ pub enum PolicyError {
     WildcardInExcludePath(String),
     #[error("Wildcard patterns are not supported in path. Got: {0}. Please use exact directory paths instead.")]
     WildcardInRecyclePath(String),
-    #[error("Invalid uploadMode value: {0}. Valid values are: File, Archive")]
+    #[error("Invalid uploadMode value: {0}. Valid values are: {names}", names = UploadMode::names())]
     UploadMode(String),
-    #[error("Invalid lifecycle value: {0}. Valid values are: Lifecycle_1Day, Lifecycle_3Days, Lifecycle_5Days, Lifecycle_10Days, Lifecycle_15Days, Lifecycle_30Days, Lifecycle_90Days, Lifecycle_180Days, Lifecycle_360Days, Lifecycle_Forever")]
+    #[error("Invalid lifecycle value: {0}. Valid values are: {names}", names = Lifecycle::names())]
     Lifecycle(String),
-    #[error("Invalid uploadStrategy value: {0}. Valid values are: UploadBeforeResourceRelease (alias BeforeResourceRelease)")]
+    #[error("Invalid uploadStrategy value: {0}. Valid values are: {names}", names = UploadStrategy::names())]
     UploadStrategy(String),
-    #[error("Invalid downloadStrategy value: {0}. Valid values are: DownloadAsync (alias Async)")]
+    #[error("Invalid downloadStrategy value: {0}. Valid values are: {names}", names = DownloadStrategy::names())]
     DownloadStrategy(String),
     #[error(
         "Invalid period value: {0}. period must be a positive number of seconds, at most {MAX_PERIOD_SECS} (a year)"
@@ -114,14 +161,14 @@ pub fn validate_and_normalize(policy: &mut Value) -> Result<(), PolicyError> {
     // 3. Upload mode (only when truthy, as the official validator does).
     if let Some(mode) = obj.get("uploadPolicy").and_then(|u| u.get("uploadMode")) {
         let truthy = !matches!(mode, Value::Null | Value::Bool(false)) && mode.as_str() != Some("");
-        if truthy && !mode.as_str().is_some_and(|m| UPLOAD_MODES.contains(&m)) {
+        if truthy && mode.as_str().and_then(UploadMode::parse).is_none() {
             return Err(PolicyError::UploadMode(show(Some(mode))));
         }
     }
     // 4 + 5. Lifecycle (required once recyclePolicy is present) and recycle paths.
     if let Some(recycle) = obj.get("recyclePolicy").filter(|r| !r.is_null()) {
         let lc = recycle.get("lifecycle");
-        if !lc.and_then(Value::as_str).is_some_and(|l| LIFECYCLES.contains(&l)) {
+        if lc.and_then(Value::as_str).and_then(Lifecycle::parse).is_none() {
             return Err(PolicyError::Lifecycle(show(lc)));
         }
         let paths = recycle.get("paths").and_then(Value::as_array);
@@ -133,7 +180,7 @@ pub fn validate_and_normalize(policy: &mut Value) -> Result<(), PolicyError> {
     }
     // Beyond the official checks: strategies and the seed's `period`.
     if let Some(Value::Object(up)) = obj.get_mut("uploadPolicy") {
-        normalize_strategy(up, "uploadStrategy", UPLOAD_STRATEGIES, PolicyError::UploadStrategy)?;
+        normalize::<UploadStrategy>(up, "uploadStrategy", PolicyError::UploadStrategy)?;
         if let Some(p) = up.get("period").filter(|p| !p.is_null()) {
             if !p.as_f64().is_some_and(|s| s > 0.0 && s <= f64::from(MAX_PERIOD_SECS)) {
                 return Err(PolicyError::Period(show(Some(p))));
@@ -141,15 +188,15 @@ pub fn validate_and_normalize(policy: &mut Value) -> Result<(), PolicyError> {
         }
     }
     if let Some(Value::Object(down)) = obj.get_mut("downloadPolicy") {
-        normalize_strategy(down, "downloadStrategy", DOWNLOAD_STRATEGIES, PolicyError::DownloadStrategy)?;
+        normalize::<DownloadStrategy>(down, "downloadStrategy", PolicyError::DownloadStrategy)?;
     }
     Ok(())
 }
 
-fn normalize_strategy(
+/// Rewrites an alias spelling of `obj[key]` to its canonical one; refuses unknown values.
+fn normalize<E: WireEnum>(
     obj: &mut serde_json::Map<String, Value>,
     key: &str,
-    valid: &[&str],
     err: fn(String) -> PolicyError,
 ) -> Result<(), PolicyError> {
     let Some(v) = obj.get(key) else { return Ok(()) };
@@ -157,16 +204,11 @@ fn normalize_strategy(
         return Ok(());
     }
     let Some(s) = v.as_str() else { return Err(err(show(Some(v)))) };
-    if valid.contains(&s) {
-        return Ok(());
+    let value = E::parse(s).ok_or_else(|| err(s.into()))?;
+    if value.as_str() != s {
+        obj.insert(key.into(), Value::String(value.as_str().into()));
     }
-    match STRATEGY_ALIASES.iter().find(|(alias, canon)| *alias == s && valid.contains(canon)) {
-        Some((_, canon)) => {
-            obj.insert(key.into(), Value::String((*canon).into()));
-            Ok(())
-        }
-        None => Err(err(s.into())),
-    }
+    Ok(())
 }
 
 /// `null` on the wire means "use the default" (the TS browser-context policy sends
@@ -179,7 +221,12 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
-/// The full, defaults-filled policy.
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The full, defaults-filled policy. Its `Default` is the official default policy, and its
+/// JSON is the official default JSON byte for byte (see the tests).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct SyncPolicy {
@@ -203,8 +250,8 @@ pub struct SyncPolicy {
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct UploadPolicy {
     pub auto_upload: bool,
-    pub upload_strategy: String,
-    pub upload_mode: String,
+    pub upload_strategy: UploadStrategy,
+    pub upload_mode: UploadMode,
     /// Seconds between periodic uploads while the session runs (seed extension).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<f64>,
@@ -214,8 +261,8 @@ impl Default for UploadPolicy {
     fn default() -> Self {
         UploadPolicy {
             auto_upload: true,
-            upload_strategy: UPLOAD_STRATEGIES[0].into(),
-            upload_mode: "File".into(),
+            upload_strategy: UploadStrategy::default(),
+            upload_mode: UploadMode::default(),
             period: None,
         }
     }
@@ -225,12 +272,12 @@ impl Default for UploadPolicy {
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct DownloadPolicy {
     pub auto_download: bool,
-    pub download_strategy: String,
+    pub download_strategy: DownloadStrategy,
 }
 
 impl Default for DownloadPolicy {
     fn default() -> Self {
-        DownloadPolicy { auto_download: true, download_strategy: DOWNLOAD_STRATEGIES[0].into() }
+        DownloadPolicy { auto_download: true, download_strategy: DownloadStrategy::default() }
     }
 }
 
@@ -263,32 +310,20 @@ impl Default for ExtractPolicy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct RecyclePolicy {
-    pub lifecycle: String,
+    pub lifecycle: Lifecycle,
     pub paths: Vec<String>,
 }
 
 impl Default for RecyclePolicy {
     fn default() -> Self {
-        RecyclePolicy { lifecycle: "Lifecycle_Forever".into(), paths: vec![String::new()] }
+        RecyclePolicy { lifecycle: Lifecycle::default(), paths: vec![String::new()] }
     }
 }
 
 impl RecyclePolicy {
     /// Lifetime in seconds counted from the last upload; `None` = forever.
     pub fn lifetime_secs(&self) -> Option<u64> {
-        let days = match self.lifecycle.as_str() {
-            "Lifecycle_1Day" => 1,
-            "Lifecycle_3Days" => 3,
-            "Lifecycle_5Days" => 5,
-            "Lifecycle_10Days" => 10,
-            "Lifecycle_15Days" => 15,
-            "Lifecycle_30Days" => 30,
-            "Lifecycle_90Days" => 90,
-            "Lifecycle_180Days" => 180,
-            "Lifecycle_360Days" => 360,
-            _ => return None,
-        };
-        Some(days * 86_400)
+        self.lifecycle.days().map(|d| d * 86_400)
     }
 }
 
@@ -311,7 +346,10 @@ pub struct WhiteList {
     pub path: String,
     #[serde(deserialize_with = "null_default")]
     pub exclude_paths: Vec<String>,
+    /// Written only when set (the official default white list has neither flag).
+    #[serde(skip_serializing_if = "is_false")]
     pub is_path_regex: bool,
+    #[serde(skip_serializing_if = "is_false")]
     pub is_exclude_regex: bool,
 }
 
@@ -353,9 +391,18 @@ mod tests {
     const OFFICIAL_DEFAULT: &str = r#"{"uploadPolicy":{"autoUpload":true,"uploadStrategy":"UploadBeforeResourceRelease","uploadMode":"File"},"downloadPolicy":{"autoDownload":true,"downloadStrategy":"DownloadAsync"},"deletePolicy":{"syncLocalFile":true},"extractPolicy":{"extract":true,"deleteSrcFile":true,"extractToCurrentFolder":false},"recyclePolicy":{"lifecycle":"Lifecycle_Forever","paths":[""]},"bwList":{"whiteLists":[{"path":"","excludePaths":[]}]}}"#;
 
     #[test]
-    fn official_default_parses_to_default() {
+    fn official_default_parses_to_default_and_default_writes_it_byte_for_byte() {
         assert_eq!(SyncPolicy::parse(OFFICIAL_DEFAULT).unwrap(), SyncPolicy::default());
         assert_eq!(SyncPolicy::parse("{}").unwrap(), SyncPolicy::default());
+        assert_eq!(serde_json::to_string(&SyncPolicy::default()).unwrap(), OFFICIAL_DEFAULT);
+    }
+
+    #[test]
+    fn top_level_keys_are_the_fields_of_sync_policy() {
+        let full = SyncPolicy { mapping_policy: Some(MappingPolicy::default()), ..Default::default() };
+        let v = serde_json::to_value(full).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, TOP_LEVEL_KEYS);
     }
 
     #[test]
@@ -411,10 +458,29 @@ mod tests {
     }
 
     #[test]
-    fn lifetimes() {
+    fn lifetimes_come_from_the_spelling() {
         let mut r = RecyclePolicy::default();
         assert_eq!(r.lifetime_secs(), None);
-        r.lifecycle = "Lifecycle_1Day".into();
+        r.lifecycle = Lifecycle::Lifecycle1Day;
         assert_eq!(r.lifetime_secs(), Some(86_400));
+        let days: Vec<Option<u64>> = Lifecycle::ALL.iter().map(|l| l.days()).collect();
+        assert_eq!(days, [1, 3, 5, 10, 15, 30, 90, 180, 360].map(Some).into_iter().chain([None]).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn messages_quote_the_value_lists_of_the_enums() {
+        let err = |v: Value| validate_and_normalize(&mut v.clone()).unwrap_err().to_string();
+        assert_eq!(
+            err(json!({"recyclePolicy":{"lifecycle":"Lifecycle_2Days"}})),
+            "Invalid lifecycle value: Lifecycle_2Days. Valid values are: Lifecycle_1Day, Lifecycle_3Days, Lifecycle_5Days, Lifecycle_10Days, Lifecycle_15Days, Lifecycle_30Days, Lifecycle_90Days, Lifecycle_180Days, Lifecycle_360Days, Lifecycle_Forever"
+        );
+        assert_eq!(
+            err(json!({"uploadPolicy":{"uploadStrategy":"Later"}})),
+            "Invalid uploadStrategy value: Later. Valid values are: UploadBeforeResourceRelease (alias BeforeResourceRelease)"
+        );
+        assert_eq!(
+            err(json!({"downloadPolicy":{"downloadStrategy":"Sync"}})),
+            "Invalid downloadStrategy value: Sync. Valid values are: DownloadAsync (alias Async)"
+        );
     }
 }

@@ -20,7 +20,7 @@ pub const ARCHIVE_NAME: &str = ".agentbay-archive.tar.gz";
 
 /// Whether `policy` asks for Archive uploads.
 pub fn is_archive_mode(policy: &SyncPolicy) -> bool {
-    policy.upload_policy.upload_mode == "Archive"
+    policy.upload_policy.upload_mode == agentbay_wire::policy::UploadMode::Archive
 }
 
 struct BlobSink<'a>(BlobWriter<'a>);

@@ -168,7 +168,9 @@ mod tests {
     use crate::store::db;
 
     fn policy(lifecycle: &str, paths: &[&str]) -> RecyclePolicy {
-        RecyclePolicy { lifecycle: lifecycle.into(), paths: paths.iter().map(|p| p.to_string()).collect() }
+        use agentbay_wire::wire_enum::WireEnum;
+        let lifecycle = agentbay_wire::policy::Lifecycle::parse(lifecycle).expect("a lifecycle spelling");
+        RecyclePolicy { lifecycle, paths: paths.iter().map(|p| p.to_string()).collect() }
     }
 
     fn entry(path: &str, kind: Kind) -> Entry {

@@ -470,7 +470,10 @@ pub fn pdl(items: &[(&str, &str, Option<&str>)]) -> String {
     PersistenceDataList(list).encode().unwrap_or_default()
 }
 
-pub const DEFAULT_POLICY: &str = r#"{"uploadPolicy":{"autoUpload":true,"uploadStrategy":"UploadBeforeResourceRelease","uploadMode":"File"},"downloadPolicy":{"autoDownload":true,"downloadStrategy":"DownloadAsync"},"deletePolicy":{"syncLocalFile":true},"extractPolicy":{"extract":true,"deleteSrcFile":true,"extractToCurrentFolder":false},"recyclePolicy":{"lifecycle":"Lifecycle_Forever","paths":[""]},"bwList":{"whiteLists":[{"path":"","excludePaths":[]}]}}"#;
+/// The official default policy JSON (pinned byte for byte in crates/agentbay-wire/src/policy.rs).
+pub fn default_policy() -> String {
+    serde_json::to_string(&agentbay_wire::policy::SyncPolicy::default()).unwrap()
+}
 
 /// The real `agentbay-local` binary on a free port with `--data-dir data` and `extra` flags.
 /// Returns the child and the endpoint and API key from its startup line.
