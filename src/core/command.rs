@@ -3,7 +3,8 @@
 use super::api::Api;
 use super::results::CommandResult;
 use super::runtime::Env;
-use super::session::{call_tool, SessionHandle};
+use super::session::SessionHandle;
+use super::tool_call::call_tool;
 use super::wire::tool::{ShellArgs, ShellPayload, ToolCall};
 use serde_json::{Map, Value};
 

@@ -5,7 +5,8 @@
 use super::api::Api;
 use super::results::*;
 use super::runtime::Env;
-use super::session::{call_tool, SessionHandle};
+use super::session::SessionHandle;
+use super::tool_call::call_tool;
 use super::wire::tool::{self, *};
 use base64::Engine;
 use serde_json::Value;

@@ -7,12 +7,14 @@ pub mod config;
 pub mod context;
 pub mod context_manager;
 pub mod filesystem;
+pub mod params;
 pub mod poll;
 pub mod request;
 pub mod results;
 pub mod runtime;
 pub mod session;
 pub mod sync_config;
+pub mod tool_call;
 /// The wire contract, shared with agentbay-local (crates/agentbay-wire).
 pub use agentbay_wire as wire;
 

@@ -13,7 +13,7 @@ use super::wire::form;
 use super::wire::labels::Labels;
 use super::wire::persistence::PersistenceDataList;
 use super::wire::request::{CreateMcpSessionRequest, GetSessionDetailRequest, SyncContextRequest};
-use super::{context, context_manager, filesystem};
+use super::{context, context_manager, filesystem, params};
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -198,7 +198,7 @@ fn get_session_detail_puts_session_id_in_the_query() {
 
 #[test]
 fn create_params_encode_seed_and_official_forms() {
-    let p = session::CreateParams::from_value(&json!({
+    let p = params::CreateParams::from_value(&json!({
         "labels": {"project": "demo"},
         "imageId": "linux_latest",
         "contextSync": [{"contextId": "c1", "path": "/mnt/data", "policy": {"uploadPolicy": {"uploadStrategy": "BeforeResourceRelease", "period": 30}}}],
@@ -231,7 +231,7 @@ fn create_params_encode_seed_and_official_forms() {
     assert!(r.success, "{r:?}");
     // c2 opted out of the wait, so its Running task does not hold create() up.
     assert_eq!(env.actions(), vec!["CreateMcpSession", "GetContextInfo"]);
-    let e = session::CreateParams::from_value(&json!({"contextsync": []})).unwrap_err();
+    let e = params::CreateParams::from_value(&json!({"contextsync": []})).unwrap_err();
     assert!(e.starts_with("Unknown property in CreateSessionParams: 'contextsync'"), "{e}");
 }
 
@@ -728,7 +728,7 @@ fn session_list_walks_next_token_to_the_page() {
 
 #[test]
 fn labels_validation_and_round_trip() {
-    let msg = |v: Value| session::validate_labels(&v).unwrap_err();
+    let msg = |v: Value| params::validate_labels(&v).unwrap_err();
     assert_eq!(
         msg(Value::Null),
         "Labels cannot be null, undefined, or invalid type. Please provide a valid labels object."

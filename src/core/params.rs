@@ -1,0 +1,161 @@
+//! The parameters the JS API takes as plain objects and checks before any call: `create()`'s
+//! (`CreateSessionParams`, with its `contextSync` items) and `setLabels()`'s labels, with the
+//! official messages.
+
+use super::poll::WaitOptions;
+use super::sync_config::ContextSyncSpec;
+use super::wire::labels::Labels;
+use super::wire::persistence::PersistenceDataList;
+use super::wire::request::CreateMcpSessionRequest;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+const OFFICIAL_PARAM_KEYS: &[&str] = &[
+    "labels",
+    "imageId",
+    "contextSync",
+    "browserContext",
+    "policyId",
+    "betaNetworkId",
+    "enableBrowserReplay",
+    "extraConfigs",
+    "framework",
+    "isVpc",
+    "mcpPolicyId",
+];
+const OWN_PARAM_KEYS: &[&str] = &["contextSyncs", "contextId", "syncWait"];
+
+/// Validated `create()` parameters.
+#[derive(Debug, Clone, Default)]
+pub struct CreateParams {
+    pub labels: Option<BTreeMap<String, String>>,
+    pub image_id: Option<String>,
+    pub context_syncs: Vec<ContextSyncSpec>,
+    pub context_id: Option<String>,
+    pub policy_id: Option<String>,
+    pub network_id: Option<String>,
+    pub extra_configs: Option<Value>,
+    pub framework: String,
+    pub enable_record: Option<bool>,
+    pub sync_wait: WaitOptions,
+}
+
+fn string_field(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone()).filter(|s| !s.is_empty())),
+        Some(other) => Err(format!("{key} must be a string, got {other}")),
+    }
+}
+
+impl CreateParams {
+    /// Parses the JSON form of the JS params (after `toJSON()` of any class instances).
+    pub fn from_value(v: &Value) -> Result<CreateParams, String> {
+        let empty = Map::new();
+        let obj = match v {
+            Value::Null => &empty,
+            Value::Object(o) => o,
+            other => return Err(format!("params must be an object, got {other}")),
+        };
+        if let Some(k) =
+            obj.keys().find(|k| !OFFICIAL_PARAM_KEYS.contains(&k.as_str()) && !OWN_PARAM_KEYS.contains(&k.as_str()))
+        {
+            let mut valid: Vec<&str> = OFFICIAL_PARAM_KEYS.to_vec();
+            valid.extend(OWN_PARAM_KEYS);
+            return Err(format!(
+                "Unknown property in CreateSessionParams: '{k}'. Valid properties are: {}",
+                valid.join(", ")
+            ));
+        }
+        if obj.get("browserContext").is_some_and(|b| !b.is_null()) {
+            return Err("browserContext is not supported by agentbay-wasm".into());
+        }
+        let mut p =
+            CreateParams { framework: string_field(obj, "framework")?.unwrap_or_default(), ..Default::default() };
+        p.labels = obj
+            .get("labels")
+            .filter(|l| !l.is_null())
+            .map(|l| Labels::from_value(l, "labels"))
+            .transpose()?
+            .map(|l| l.0);
+        p.image_id = string_field(obj, "imageId")?;
+        p.context_id = string_field(obj, "contextId")?;
+        p.policy_id = string_field(obj, "policyId")?;
+        p.network_id = string_field(obj, "betaNetworkId")?;
+        p.extra_configs = obj.get("extraConfigs").filter(|e| !e.is_null()).cloned();
+        p.enable_record = obj.get("enableBrowserReplay").and_then(Value::as_bool);
+        let mut index = 0;
+        for key in ["contextSync", "contextSyncs"] {
+            match obj.get(key) {
+                None | Some(Value::Null) => {}
+                Some(Value::Array(items)) => {
+                    for item in items {
+                        p.context_syncs.push(ContextSyncSpec::from_value(index, item).map_err(|e| e.to_string())?);
+                        index += 1;
+                    }
+                }
+                Some(_) => return Err(format!("{key} must be an array of ContextSync")),
+            }
+        }
+        if let Some(w) = obj.get("syncWait").filter(|w| !w.is_null()) {
+            p.sync_wait = WaitOptions::deserialize(w).map_err(|e| format!("syncWait: {e}"))?;
+        }
+        Ok(p)
+    }
+
+    pub(crate) fn to_request(&self, login_region_id: Option<&str>) -> CreateMcpSessionRequest {
+        let stats = format!(
+            r#"{{"source":"sdk","sdk_language":"typescript","sdk_version":"{}","is_release":true,"framework":{}}}"#,
+            env!("CARGO_PKG_VERSION"),
+            Value::String(self.framework.clone())
+        );
+        CreateMcpSessionRequest {
+            image_id: self.image_id.clone(),
+            labels: self.labels.clone().map(Labels),
+            persistence_data_list: (!self.context_syncs.is_empty())
+                .then(|| PersistenceDataList(self.context_syncs.iter().map(ContextSyncSpec::to_persistence).collect())),
+            context_id: self.context_id.clone(),
+            // Sent only to turn recording off, as officially.
+            enable_record: (self.enable_record == Some(false)).then_some(false),
+            mcp_policy_id: self.policy_id.clone(),
+            network_id: self.network_id.clone(),
+            extra_configs: self.extra_configs.as_ref().map(Value::to_string),
+            sdk_stats: Some(stats),
+            login_region_id: login_region_id.map(String::from),
+            ..Default::default()
+        }
+    }
+}
+
+/// `setLabels` validation, with the official messages (missing periods included).
+pub fn validate_labels(v: &Value) -> Result<BTreeMap<String, String>, String> {
+    let obj = match v {
+        Value::Array(_) => return Err("Labels cannot be an array. Please provide a valid labels object.".into()),
+        Value::Object(o) => o,
+        _ => {
+            return Err(
+                "Labels cannot be null, undefined, or invalid type. Please provide a valid labels object.".into()
+            )
+        }
+    };
+    if obj.is_empty() {
+        return Err("Labels cannot be empty. Please provide at least one label.".into());
+    }
+    let mut out = BTreeMap::new();
+    for (k, v) in obj {
+        if k.trim().is_empty() {
+            return Err("Label keys cannot be empty Please provide valid keys.".into());
+        }
+        let val = match v {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        if val.trim().is_empty() {
+            return Err("Label values cannot be empty Please provide valid values.".into());
+        }
+        out.insert(k.clone(), val);
+    }
+    Ok(out)
+}
