@@ -1,9 +1,9 @@
 //! `session.command`: the `shell` tool and the official result parsing (§2.4).
 
 use super::api::Api;
+use super::handle::SessionHandle;
 use super::results::CommandResult;
 use super::runtime::Env;
-use super::session::SessionHandle;
 use super::tool_call::call_tool;
 use super::wire::tool::{ShellArgs, ShellPayload, ToolCall};
 use serde_json::{Map, Value};

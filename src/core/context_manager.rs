@@ -2,10 +2,10 @@
 //! + completion polling).
 
 use super::api::{Api, ApiError, Check, Reply};
+use super::handle::SessionHandle;
 use super::poll::{poll, Fault, GaveUp, Step, WaitOptions};
 use super::results::{ContextInfoResult, ContextSyncResult};
 use super::runtime::Env;
-use super::session::SessionHandle;
 use super::wire::context_status::{self, status, task_type, TaskStatus};
 use super::wire::envelope::ContextInfoData;
 use super::wire::request::{GetContextInfoRequest, SyncContextRequest};

@@ -3,9 +3,9 @@
 //! boundary inside a multi-byte character cannot corrupt text.
 
 use super::api::Api;
+use super::handle::SessionHandle;
 use super::results::*;
 use super::runtime::Env;
-use super::session::SessionHandle;
 use super::tool_call::call_tool;
 use super::wire::tool::{self, *};
 use base64::Engine;

@@ -7,6 +7,7 @@ pub mod config;
 pub mod context;
 pub mod context_manager;
 pub mod filesystem;
+pub mod handle;
 pub mod params;
 pub mod poll;
 pub mod request;

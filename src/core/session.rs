@@ -4,6 +4,7 @@
 
 use super::api::{Api, ApiError, Check, Reply};
 use super::context_manager::{self, TaskWait};
+use super::handle::SessionHandle;
 use super::params::{validate_labels, CreateParams};
 use super::poll::{poll, Fault, GaveUp, Step, WaitOptions};
 use super::results::*;
@@ -13,34 +14,7 @@ use super::wire::envelope::{session_status, SessionDetailData};
 use super::wire::labels::Labels;
 use super::wire::request::*;
 use serde_json::Value;
-use std::cell::Cell;
 use std::collections::BTreeMap;
-
-/// A live session as the core tracks it; `deleted` makes later calls fail fast.
-#[derive(Debug)]
-pub struct SessionHandle {
-    pub data: SessionData,
-    deleted: Cell<bool>,
-}
-
-impl SessionHandle {
-    pub fn new(data: SessionData) -> Self {
-        SessionHandle { data, deleted: Cell::new(false) }
-    }
-
-    pub fn id(&self) -> &str {
-        &self.data.session_id
-    }
-
-    pub fn is_deleted(&self) -> bool {
-        self.deleted.get()
-    }
-
-    /// The message every call on a deleted session resolves with.
-    pub fn deleted_error(&self) -> Option<String> {
-        self.is_deleted().then(|| format!("Session {} has been deleted; create a new session", self.id()))
-    }
-}
 
 pub async fn create<E: Env>(api: &Api<E>, params: &Value) -> SessionResult {
     let params = match CreateParams::from_value(params) {
@@ -267,7 +241,7 @@ pub async fn delete<E: Env>(api: &Api<E>, s: &SessionHandle, sync_context: bool,
             return sync_report(DeleteResult::fail(reply.request_id, m));
         }
     }
-    s.deleted.set(true);
+    s.mark_deleted();
     sync_report(DeleteResult { request_id: reply.request_id, success: true, ..Default::default() })
 }
 

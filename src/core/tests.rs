@@ -3,10 +3,11 @@
 
 use super::api::Api;
 use super::config::Config;
+use super::handle::SessionHandle;
 use super::poll::WaitOptions;
 use super::request;
 use super::runtime::{Clock, HttpRequest, HttpResponse, Limits, Transport, TransportError};
-use super::session::{self, SessionHandle};
+use super::session;
 use super::sync_config::ContextSyncSpec;
 use super::wire::context_status::{self, TaskStatus};
 use super::wire::form;

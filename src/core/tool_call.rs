@@ -1,8 +1,8 @@
 //! The `CallMcpTool` transport: one tool call of a session and what came back.
 
 use super::api::{Api, ApiError};
+use super::handle::SessionHandle;
 use super::runtime::Env;
-use super::session::SessionHandle;
 use super::wire::request::{CallMcpToolRequest, JsonObject};
 use super::wire::tool::ToolCall;
 

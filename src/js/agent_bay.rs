@@ -1,14 +1,15 @@
 //! `AgentBay` and `agentBay.context` (ContextService).
 
 use super::convert::{error, get, set, to_js, to_json};
-use super::env::{describe, env_vars, JsEnv};
+use super::env::{describe, env_vars, JsApi, JsEnv};
 use super::session::Session;
 use super::types::{AgentBayOptionsArg, ContextListParamsArg, CreateSessionParamsArg, StringRecordArg};
 use crate::core::api::Api;
 use crate::core::config::{self, AgentBayOptions};
 use crate::core::context::{self, ContextListParams};
+use crate::core::handle::SessionHandle;
 use crate::core::results::SessionResult;
-use crate::core::session::{self as core_session, SessionHandle};
+use crate::core::session as core_session;
 use js_sys::{Promise, Uint8Array};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -16,8 +17,6 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-
-pub type JsApi = Api<JsEnv>;
 
 /// Entry point: `new AgentBay({ apiKey, endpoint?, timeoutMs?, regionId? })` or the
 /// official `new AgentBay({ apiKey, config: { endpoint, timeout_ms, region_id } })`.

@@ -20,6 +20,9 @@ extern "C" {
 #[derive(Clone, Copy, Default)]
 pub struct JsEnv;
 
+/// The core API client over the JS host.
+pub type JsApi = crate::core::api::Api<JsEnv>;
+
 /// Best-effort text of a thrown JS value, including Node's `cause` (e.g. ECONNREFUSED).
 pub fn describe(err: &JsValue) -> String {
     let mut msg = match err.dyn_ref::<js_sys::Error>() {

@@ -1,16 +1,17 @@
 //! `Session` and its services: `command`, `fileSystem`, `context`.
 
-use super::agent_bay::JsApi;
 use super::convert::{error, get, set, to_js, to_json};
 use super::env::describe;
+use super::env::JsApi;
 use super::types::{
     ExecuteOptionsArg, FileEditsArg, ReadFileOptionsArg, StringArrayArg, StringRecordArg, SyncCallbackOrOptionsArg,
     WriteModeArg,
 };
 use crate::core::context_manager::{self as cm, SYNC_WAIT};
+use crate::core::handle::SessionHandle;
 use crate::core::poll::WaitOptions;
 use crate::core::results::*;
-use crate::core::session::{self as core_session, SessionHandle, DELETE_WAIT};
+use crate::core::session::{self as core_session, DELETE_WAIT};
 use crate::core::wire::context_status::TaskStatus;
 use crate::core::{command, filesystem};
 use js_sys::{Function, Promise, Uint8Array};

@@ -1,6 +1,6 @@
 //! Session labels: a JSON object of string values (`Labels`, itself sent as a JSON string).
 
-use crate::request::{FieldError, FieldValue};
+use crate::field_value::{FieldError, FieldValue};
 use serde_json::Value;
 use std::collections::BTreeMap;
 

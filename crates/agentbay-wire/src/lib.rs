@@ -9,6 +9,7 @@ pub mod codes;
 pub mod context_status;
 pub mod envelope;
 pub mod field;
+pub mod field_value;
 pub mod form;
 pub mod labels;
 pub mod persistence;

@@ -1,7 +1,7 @@
 //! `CreateMcpSession.PersistenceDataList`: the contexts a session mounts, as a JSON array sent
 //! as a string, each item's `Policy` itself a JSON string (the official SDKs double-encode it).
 
-use crate::request::{FieldError, FieldValue};
+use crate::field_value::{FieldError, FieldValue};
 use serde::Serialize;
 use serde_json::Value;
 
