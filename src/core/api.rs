@@ -4,6 +4,7 @@
 use super::config::Config;
 use super::request;
 use super::runtime::{Env, HttpRequest, HttpResponse, Limits, TransportError};
+use super::wire::action::Action;
 use super::wire::codes;
 use super::wire::envelope::Envelope;
 use super::wire::request::Request;
@@ -53,6 +54,9 @@ impl ApiError {
     }
 }
 
+/// A request's fields, by wire name.
+pub type Fields = Vec<(&'static str, String)>;
+
 /// A reply: the envelope, with `Data` of the type the contract gives the action.
 pub type Reply<D> = Envelope<D>;
 
@@ -96,11 +100,12 @@ impl<E: Env> Api<E> {
         Api { env, cfg, nonce: Cell::new(seed) }
     }
 
-    pub fn build<R: Request>(&self, req: &R) -> HttpRequest {
+    /// The HTTP request of `action` with `fields` (a fresh nonce each time).
+    pub fn build(&self, action: Action, fields: Fields) -> HttpRequest {
         let mut state = self.nonce.get();
         let nonce = request::next_nonce(&mut state);
         self.nonce.set(state);
-        request::build(&self.cfg, req, &request::utc_timestamp(self.env.now_ms()), &nonce)
+        request::build(&self.cfg, action, fields, &request::utc_timestamp(self.env.now_ms()), &nonce)
     }
 
     /// Sends one request of the contract and reads its reply.
@@ -111,9 +116,8 @@ impl<E: Env> Api<E> {
     /// Like [`Self::call`] with an explicit HTTP timeout (a long shell command must not
     /// be cut off by a shorter client timeout while it is still running server-side).
     pub async fn call_within<R: Request>(&self, req: &R, timeout_ms: u64) -> Result<Reply<R::Reply>, ApiError> {
-        let http = self.build(req);
-        let resp = self.send(http, Limits { timeout_ms, max_body_bytes: self.cfg.max_response_bytes }).await?;
-        typed::<R::Reply>(R::ACTION.as_str(), parse_response(resp)?)
+        let r = self.send_fields(R::ACTION, req.to_fields(), timeout_ms).await?;
+        typed::<R::Reply>(R::ACTION.as_str(), r)
     }
 
     /// [`Self::call`], with every way it can fail turned into the caller's result type: a
@@ -125,9 +129,32 @@ impl<E: Env> Api<E> {
         what: &str,
         check: Check<'_>,
     ) -> Result<Reply<R::Reply>, T> {
-        let r = self.call(req).await.map_err(|e| T::fail(e.request_id(), format!("{what}: {e}")))?;
+        let r =
+            self.exchange_fields(R::ACTION, req.to_fields(), what, check).await.map_err(|(id, m)| T::fail(id, m))?;
+        typed::<R::Reply>(R::ACTION.as_str(), r).map_err(|e| T::fail(e.request_id(), format!("{what}: {e}")))
+    }
+
+    // The generic methods above only convert; the exchange itself is written (and compiled) once,
+    // which keeps one copy of it in the .wasm instead of one per action.
+    async fn send_fields(&self, action: Action, fields: Fields, timeout_ms: u64) -> Result<Reply<Value>, ApiError> {
+        let http = self.build(action, fields);
+        let resp = self.send(http, Limits { timeout_ms, max_body_bytes: self.cfg.max_response_bytes }).await?;
+        parse_response(resp)
+    }
+
+    async fn exchange_fields(
+        &self,
+        action: Action,
+        fields: Fields,
+        what: &str,
+        check: Check<'_>,
+    ) -> Result<Reply<Value>, (String, String)> {
+        let r = self
+            .send_fields(action, fields, self.cfg.timeout_ms)
+            .await
+            .map_err(|e| (e.request_id(), format!("{what}: {e}")))?;
         match check.error(&r) {
-            Some(m) => Err(T::fail(r.request_id, m)),
+            Some(m) => Err((r.request_id, m)),
             None => Ok(r),
         }
     }

@@ -3,7 +3,6 @@
 
 use super::config::Config;
 use super::runtime::HttpRequest;
-use super::wire::request::Request;
 use super::wire::{action::Action, field, form, API_VERSION};
 use std::collections::BTreeMap;
 
@@ -18,9 +17,14 @@ fn session_id_in_query(action: Action) -> bool {
 
 /// Builds the HTTP request of `req`. `timestamp` is `yyyy-MM-ddTHH:mm:ssZ`; `nonce` is any hex.
 /// The body is sorted by field name, as the official client emits it.
-pub fn build<R: Request>(cfg: &Config, req: &R, timestamp: &str, nonce: &str) -> HttpRequest {
-    let action = R::ACTION;
-    let mut body: BTreeMap<&str, String> = req.to_fields().into_iter().collect();
+pub fn build(
+    cfg: &Config,
+    action: Action,
+    fields: Vec<(&'static str, String)>,
+    timestamp: &str,
+    nonce: &str,
+) -> HttpRequest {
+    let mut body: BTreeMap<&str, String> = fields.into_iter().collect();
     let mut query: Vec<(&str, String)> = vec![
         (field::ACTION, action.as_str().to_string()),
         (field::FORMAT, "json".into()),

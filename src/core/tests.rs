@@ -13,7 +13,7 @@ use super::wire::context_status::{self, TaskStatus};
 use super::wire::form;
 use super::wire::labels::Labels;
 use super::wire::persistence::PersistenceDataList;
-use super::wire::request::{CreateMcpSessionRequest, GetSessionDetailRequest, SyncContextRequest};
+use super::wire::request::{CreateMcpSessionRequest, GetSessionDetailRequest, Request, SyncContextRequest};
 use super::{context, context_manager, filesystem, params};
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
@@ -164,7 +164,13 @@ fn create_mcp_session_bytes_match_the_capture() {
         ),
         ..Default::default()
     };
-    let req = request::build(&cfg("http://127.0.0.1:18080"), &p, "2026-11-30T17:35:05Z", "6e87ff0");
+    let req = request::build(
+        &cfg("http://127.0.0.1:18080"),
+        CreateMcpSessionRequest::ACTION,
+        p.to_fields(),
+        "2026-11-30T17:35:05Z",
+        "6e87ff0",
+    );
     assert_eq!(req.method, "POST");
     assert_eq!(req.url, "http://127.0.0.1:18080/?Action=CreateMcpSession&Format=json&Version=2025-05-06&Timestamp=2026-11-30T17%3A35%3A05Z&SignatureNonce=6e87ff0");
     let body = String::from_utf8(req.body.unwrap()).unwrap();
@@ -182,7 +188,7 @@ fn sync_context_puts_authorization_in_the_query() {
         path: Some("/tmp/data".into()),
         mode: Some("upload".into()),
     };
-    let req = request::build(&cfg("http://h:1"), &p, "T", "N");
+    let req = request::build(&cfg("http://h:1"), SyncContextRequest::ACTION, p.to_fields(), "T", "N");
     assert_eq!(req.url, "http://h:1/?Action=SyncContext&Format=json&Version=2025-05-06&Timestamp=T&SignatureNonce=N&Authorization=Bearer%20akm-xxx");
     assert_eq!(
         String::from_utf8(req.body.unwrap()).unwrap(),
@@ -192,7 +198,8 @@ fn sync_context_puts_authorization_in_the_query() {
 
 #[test]
 fn get_session_detail_puts_session_id_in_the_query() {
-    let req = request::build(&cfg("http://h:1"), &GetSessionDetailRequest { session_id: "session-9".into() }, "T", "N");
+    let p = GetSessionDetailRequest { session_id: "session-9".into() };
+    let req = request::build(&cfg("http://h:1"), GetSessionDetailRequest::ACTION, p.to_fields(), "T", "N");
     assert_eq!(req.url, "http://h:1/?Action=GetSessionDetail&Format=json&Version=2025-05-06&Timestamp=T&SignatureNonce=N&SessionId=session-9");
     assert_eq!(String::from_utf8(req.body.unwrap()).unwrap(), "Authorization=Bearer%20akm-xxx");
 }
