@@ -1,0 +1,148 @@
+//! The SDK and agentbay-local agree: the SDK's core (`src/core/`) drives an in-process
+//! agentbay-local over real HTTP, through a native transport, for the whole seed flow. A
+//! request field, a reply shape or a policy that one side reads differently from the other
+//! fails here, in `cargo test`, before any JavaScript runs.
+
+mod common;
+
+use agentbay_wasm::core::api::Api;
+use agentbay_wasm::core::config::Config;
+use agentbay_wasm::core::handle::SessionHandle;
+use agentbay_wasm::core::poll::WaitOptions;
+use agentbay_wasm::core::runtime::{Clock, HttpRequest, HttpResponse, Limits, Transport, TransportError};
+use agentbay_wasm::core::{command, context, context_manager, filesystem, session};
+use common::{TestBody, TestServer};
+use serde_json::json;
+use std::time::Duration;
+
+/// The SDK core's host on tokio: hyper for HTTP, tokio's timer for sleeps.
+struct NativeEnv {
+    addr: std::net::SocketAddr,
+}
+
+impl Transport for NativeEnv {
+    async fn send(&self, req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
+        let path = req.url.splitn(4, '/').nth(3).map(|p| format!("/{p}")).unwrap_or_else(|| "/".into());
+        let headers: Vec<(&str, &str)> = req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let body = TestBody::new(req.body.unwrap_or_default(), false);
+        let exchange = common::try_send(self.addr, None, req.method, &path, &headers, body);
+        let r = tokio::time::timeout(Duration::from_millis(limits.timeout_ms), exchange)
+            .await
+            .map_err(|_| TransportError::Timeout(limits.timeout_ms))?
+            .map_err(TransportError::Network)?;
+        if r.body.len() as u64 > limits.max_body_bytes {
+            return Err(TransportError::TooLarge { limit: limits.max_body_bytes, declared: None });
+        }
+        Ok(HttpResponse { status: r.status, body: r.body })
+    }
+}
+
+impl Clock for NativeEnv {
+    fn now_ms(&self) -> u64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    }
+    async fn sleep(&self, ms: u64) {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+}
+
+fn sdk(server: &TestServer) -> Api<NativeEnv> {
+    let cfg = Config {
+        api_key: server.key.clone(),
+        base_url: server.endpoint.clone(),
+        region_id: None,
+        timeout_ms: 60_000,
+        max_response_bytes: 32 << 20,
+        max_download_bytes: 1 << 30,
+    };
+    Api::new(NativeEnv { addr: server.addr }, cfg)
+}
+
+const WAIT: WaitOptions = WaitOptions::new(60_000, 20, 500);
+
+#[tokio::test]
+async fn the_sdk_core_and_the_server_agree_on_the_whole_seed_flow() {
+    let server = TestServer::start().await;
+    let api = sdk(&server);
+
+    // Context CRUD.
+    let c = context::get(&api, "contract-ctx", true).await;
+    assert!(c.success, "{c:?}");
+    let ctx = c.context_id.clone();
+    assert!(c.context.as_ref().unwrap().created_at.is_some(), "{c:?}");
+    let again = context::get(&api, "contract-ctx", false).await;
+    assert_eq!(again.context_id, ctx);
+    let renamed = context::update(&api, &ctx, "contract-ctx-2").await;
+    assert!(renamed.success, "{renamed:?}");
+    let listed = context::list(&api, &Default::default()).await;
+    assert!(listed.success && listed.contexts.iter().any(|x| x.id == ctx && x.name == "contract-ctx-2"), "{listed:?}");
+    // Context file paths are the paths a session sees (the mount path included).
+    let up = context::upload_file(&api, &ctx, "/mnt/data/seeded.txt", b"from the file API".to_vec()).await;
+    assert!(up.success, "{up:?}");
+
+    // A session mounting the context, with a policy in the seed's spellings.
+    let created = session::create(
+        &api,
+        &json!({
+            "labels": {"suite": "contract"},
+            "contextSync": [{
+                "contextId": ctx,
+                "path": "/mnt/data",
+                "policy": {"uploadPolicy": {"autoUpload": true, "uploadStrategy": "BeforeResourceRelease", "uploadMode": "File"},
+                           "downloadPolicy": {"autoDownload": true, "downloadStrategy": "Async"},
+                           "recyclePolicy": {"lifecycle": "Lifecycle_Forever", "paths": [""]}}
+            }],
+        }),
+    )
+    .await;
+    assert!(created.success, "{created:?}");
+    let s = SessionHandle::new(created.session.clone().unwrap());
+    let labels = session::get_labels(&api, &s).await;
+    assert_eq!(labels.data.unwrap().get("suite").map(String::as_str), Some("contract"));
+    let got = session::get(&api, s.id()).await;
+    assert!(got.success, "{got:?}");
+    let status = session::status(&api, &s).await;
+    assert_eq!(status.status.as_deref(), Some("RUNNING"), "{status:?}");
+    let info = session::info(&api, &s).await;
+    assert_eq!(info.data.unwrap().session_id, s.id());
+
+    // Tool calls: the mount holds the context's file; a command and the file tools write.
+    let seeded = filesystem::read_file(&api, &s, "/mnt/data/seeded.txt").await;
+    assert_eq!(seeded.content, "from the file API", "{seeded:?}");
+    let ran =
+        command::execute(&api, &s, "echo -n synced > /mnt/data/a.txt && pwd", Some(10_000), Some("/tmp"), None).await;
+    assert!(ran.success, "{ran:?}");
+    assert_eq!(ran.output.trim(), "/tmp");
+    let wrote = filesystem::write_file(&api, &s, "/mnt/data/b.txt", "written", "overwrite").await;
+    assert!(wrote.success, "{wrote:?}");
+    let listing = filesystem::list_directory(&api, &s, "/mnt/data").await;
+    let names: Vec<&str> = listing.entries.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["a.txt", "b.txt", "seeded.txt"], "{listing:?}");
+    let found = filesystem::search_files(&api, &s, "/mnt/data", "*.txt", &["seeded*".to_string()]).await;
+    assert_eq!(found.matches.len(), 2, "{found:?}");
+
+    // An explicit sync uploads; the context then holds the files.
+    let synced = context_manager::sync(&api, &s, None, None, None, WAIT, &mut |_| {}).await;
+    assert!(synced.success, "{synced:?}");
+    let a = context::download_file(&api, &ctx, "/mnt/data/a.txt").await;
+    assert_eq!(a.bytes, b"synced", "{a:?}");
+    let files = context::list_files(&api, &ctx, "/mnt/data", 1, 50).await;
+    assert!(files.success && files.entries.iter().any(|f| f.file_path == "/mnt/data/b.txt"), "{files:?}");
+
+    // Delete with sync: the last write reaches the context, and the session is gone.
+    let late = filesystem::write_file(&api, &s, "/mnt/data/late.txt", "late", "overwrite").await;
+    assert!(late.success, "{late:?}");
+    let deleted = session::delete(&api, &s, true, WAIT).await;
+    assert!(deleted.success && deleted.context_sync_error.is_none(), "{deleted:?}");
+    let late = context::download_file(&api, &ctx, "/mnt/data/late.txt").await;
+    assert_eq!(late.bytes, b"late", "{late:?}");
+    let gone = session::get(&api, s.id()).await;
+    assert!(!gone.success, "{gone:?}");
+
+    // And the context goes too.
+    let removed = context::delete(&api, &ctx).await;
+    assert!(removed.success, "{removed:?}");
+    let missing = context::get(&api, "contract-ctx-2", false).await;
+    assert!(!missing.success, "{missing:?}");
+    server.stop().await;
+}
