@@ -8,8 +8,12 @@ use super::wire::action::Action;
 use super::wire::codes;
 use super::wire::envelope::Envelope;
 use super::wire::request::Request;
+use serde::Deserialize;
 use serde_json::Value;
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 /// A call that did not produce a usable envelope.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -53,6 +57,45 @@ impl ApiError {
         }
     }
 }
+
+/// A non-generic exchange followed by a synchronous step (typing the reply).
+///
+/// `call` and `exchange` are generic over the request type; written as `async fn`s, each
+/// request type would get its own compiled state machine around the exchange. `Then` keeps one
+/// exchange future (boxed) and only the small typing step per request type.
+/// A typing step: a plain function and what it needs besides the exchange's output.
+type StepFn<A, C, B> = (fn(A, C) -> B, C);
+
+pub struct Then<'a, A, C, B> {
+    inner: Pin<Box<dyn Future<Output = A> + 'a>>,
+    /// A plain function and what it needs besides the exchange's output: no boxed closure.
+    step: Option<StepFn<A, C, B>>,
+}
+
+impl<'a, A, C, B> Then<'a, A, C, B> {
+    fn new(inner: impl Future<Output = A> + 'a, step: fn(A, C) -> B, context: C) -> Self {
+        Then { inner: Box::pin(inner), step: Some((step, context)) }
+    }
+}
+
+impl<A, C: Unpin, B> Future for Then<'_, A, C, B> {
+    type Output = B;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<B> {
+        match self.inner.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(a) => match self.step.take() {
+                Some((step, context)) => Poll::Ready(step(a, context)),
+                // Polled again after completion: a caller bug, as with any future.
+                None => Poll::Pending,
+            },
+        }
+    }
+}
+
+/// What [`Api::call`] resolves to: the reply with `Data` of type `D`.
+pub type Called<'a, D> = Then<'a, Result<Reply<Value>, ApiError>, &'static str, Result<Reply<D>, ApiError>>;
+/// What [`Api::exchange`] resolves to: the reply, or the caller's failure result `T`.
+pub type Exchanged<'a, D, T> = Then<'a, Result<Reply<Value>, (String, String)>, &'a str, Result<Reply<D>, T>>;
 
 /// A request's fields, by wire name.
 pub type Fields = Vec<(&'static str, String)>;
@@ -109,29 +152,33 @@ impl<E: Env> Api<E> {
     }
 
     /// Sends one request of the contract and reads its reply.
-    pub async fn call<R: Request>(&self, req: &R) -> Result<Reply<R::Reply>, ApiError> {
-        self.call_within(req, self.cfg.timeout_ms).await
+    pub fn call<'a, R: Request>(&'a self, req: &R) -> Called<'a, R::Reply> {
+        self.call_within(req, self.cfg.timeout_ms)
     }
 
     /// Like [`Self::call`] with an explicit HTTP timeout (a long shell command must not
     /// be cut off by a shorter client timeout while it is still running server-side).
-    pub async fn call_within<R: Request>(&self, req: &R, timeout_ms: u64) -> Result<Reply<R::Reply>, ApiError> {
-        let r = self.send_fields(R::ACTION, req.to_fields(), timeout_ms).await?;
-        typed::<R::Reply>(R::ACTION.as_str(), r)
+    pub fn call_within<'a, R: Request>(&'a self, req: &R, timeout_ms: u64) -> Called<'a, R::Reply> {
+        let sent = self.send_fields(R::ACTION, req.to_fields(), timeout_ms);
+        Then::new(sent, |r, action| typed::<R::Reply>(action, r?), R::ACTION.as_str())
     }
 
     /// [`Self::call`], with every way it can fail turned into the caller's result type: a
     /// transport or HTTP error becomes `"{what}: {error}"`, a refusal in the body what `check`
     /// says. Write `let r = match api.exchange(..).await { Ok(r) => r, Err(f) => return f };`.
-    pub async fn exchange<R: Request, T: Failure>(
-        &self,
+    pub fn exchange<'a, R: Request, T: Failure>(
+        &'a self,
         req: &R,
-        what: &str,
-        check: Check<'_>,
-    ) -> Result<Reply<R::Reply>, T> {
-        let r =
-            self.exchange_fields(R::ACTION, req.to_fields(), what, check).await.map_err(|(id, m)| T::fail(id, m))?;
-        typed::<R::Reply>(R::ACTION.as_str(), r).map_err(|e| T::fail(e.request_id(), format!("{what}: {e}")))
+        what: &'a str,
+        check: Check<'a>,
+    ) -> Exchanged<'a, R::Reply, T> {
+        let sent = self.exchange_fields(R::ACTION, req.to_fields(), what, check);
+        Then::new(sent, exchanged::<R, T>, what)
+    }
+
+    /// [`Self::call`] for a request already taken apart, with `Data` left as JSON.
+    pub async fn call_fields(&self, action: Action, fields: Fields) -> Result<Reply<Value>, ApiError> {
+        self.send_fields(action, fields, self.cfg.timeout_ms).await
     }
 
     // The generic methods above only convert; the exchange itself is written (and compiled) once,
@@ -142,7 +189,9 @@ impl<E: Env> Api<E> {
         parse_response(resp)
     }
 
-    async fn exchange_fields(
+    /// [`Self::exchange`] for a request already taken apart, with `Data` left as JSON; a failure
+    /// is `(request id, message)`.
+    pub async fn exchange_fields(
         &self,
         action: Action,
         fields: Fields,
@@ -184,30 +233,50 @@ impl<E: Env> Api<E> {
 }
 
 /// The envelope with `Data` read as `D` (absent fields take their defaults).
+// Every JSON read of the SDK goes through `&Value` or `&str` deserializers: each deserializer
+// kind is compiled again for every type read through it, so using few kinds keeps the .wasm small.
 pub fn typed<D: serde::de::DeserializeOwned>(action: &'static str, r: Reply<Value>) -> Result<Reply<D>, ApiError> {
     let data = match r.data.as_ref().filter(|d| !d.is_null()) {
         None => None,
-        Some(v) => Some(serde_json::from_value::<D>(v.clone()).map_err(|e| ApiError::BadData {
-            action,
-            request_id: r.request_id.clone(),
-            detail: e.to_string(),
-        })?),
+        Some(v) => Some(D::deserialize(v).map_err(|e| bad_data(action, &r, &e))?),
     };
     Ok(r.with_data(data))
+}
+
+/// The typing step of [`Api::exchange`]: failures become the caller's result type.
+fn exchanged<R: Request, T: Failure>(
+    r: Result<Reply<Value>, (String, String)>,
+    what: &str,
+) -> Result<Reply<R::Reply>, T> {
+    let fail = |(id, m): (String, String)| T::fail(id, m);
+    let r = r.map_err(fail)?;
+    typed::<R::Reply>(R::ACTION.as_str(), r).map_err(|e| fail(described(&e, what)))
+}
+
+/// `(request id, "{what}: {e}")`, written once for every [`exchanged`].
+fn described(e: &ApiError, what: &str) -> (String, String) {
+    (e.request_id(), format!("{what}: {e}"))
+}
+
+// Out of `typed`, which is compiled once per reply type.
+fn bad_data(action: &'static str, r: &Reply<Value>, e: &serde_json::Error) -> ApiError {
+    ApiError::BadData { action, request_id: r.request_id.clone(), detail: e.to_string() }
 }
 
 /// Reads an HTTP response as an envelope; HTTP 4xx/5xx become [`ApiError::Http`].
 pub fn parse_response(resp: HttpResponse) -> Result<Reply<Value>, ApiError> {
     let status = resp.status;
-    let body: Value = serde_json::from_slice(&resp.body).map_err(|e| {
+    let not_json = |e: &dyn std::fmt::Display| {
         let text = String::from_utf8_lossy(&resp.body);
         let snippet: String = text.chars().take(200).collect();
         ApiError::BadBody { status, detail: format!("body is not JSON ({e}): {snippet}") }
-    })?;
+    };
+    let text = std::str::from_utf8(&resp.body).map_err(|e| not_json(&e))?;
+    let body: Value = serde_json::from_str(text).map_err(|e| not_json(&e))?;
     if !body.is_object() {
         return Err(ApiError::BadBody { status, detail: "expected a JSON object".into() });
     }
-    let env: Reply<Value> = serde_json::from_value(body)
+    let env = Reply::<Value>::deserialize(&body)
         .map_err(|e| ApiError::BadBody { status, detail: format!("not an envelope: {e}") })?;
     if status >= 400 {
         return Err(ApiError::Http {

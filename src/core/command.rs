@@ -7,6 +7,7 @@ use super::runtime::Env;
 use super::tool_call::call_tool;
 use super::wire::tool::{ShellArgs, ShellPayload, ToolCall};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// JS `typeof` name of a JSON value, for the official envs message.
 fn js_type(v: &Value) -> &'static str {
@@ -44,6 +45,18 @@ pub fn validate_envs(envs: &Value) -> Result<Option<Map<String, Value>>, String>
     Ok(Some(obj.clone()))
 }
 
+/// The validated `envs` (string values only) as the contract's map; inserted one by one, as
+/// collecting would compile a sort for this one use.
+fn string_map(envs: Map<String, Value>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (k, v) in envs {
+        if let Value::String(v) = v {
+            out.insert(k, v);
+        }
+    }
+    out
+}
+
 pub async fn execute<E: Env>(
     api: &Api<E>,
     s: &SessionHandle,
@@ -56,7 +69,7 @@ pub async fn execute<E: Env>(
         command: command.into(),
         timeout_ms,
         cwd: cwd.filter(|c| !c.is_empty()).map(String::from),
-        envs: envs.map(|e| e.into_iter().filter_map(|(k, v)| Some((k, v.as_str()?.to_string()))).collect()),
+        envs: envs.map(string_map),
     };
     // Always sent, as officially: the server then need not know the SDK's default.
     args.timeout_ms = Some(args.effective_timeout_ms());
@@ -68,7 +81,7 @@ pub async fn execute<E: Env>(
 
 /// The official parsing: JSON payload → `success = exit_code == 0`; raw text → old format.
 pub fn parse_shell(request_id: String, is_error: bool, text: &str) -> CommandResult {
-    let payload = serde_json::from_str::<ShellPayload>(text).ok();
+    let payload = super::wire::json::read::<ShellPayload>(text).ok();
     match (is_error, payload) {
         (false, Some(p)) => {
             let code = p.exit_code;

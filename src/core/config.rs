@@ -94,13 +94,29 @@ fn positive_ms(v: Option<f64>) -> Option<u64> {
     v.filter(|t| t.is_finite() && *t >= 1.0).map(|t| t as u64)
 }
 
+/// `n` as JavaScript prints it, without Rust's float formatting (kept out of the .wasm: it is
+/// about 15 KB, and this message is its only use).
+fn js_number(n: f64) -> String {
+    if n.is_nan() {
+        "NaN".into()
+    } else if n.is_infinite() {
+        (if n > 0.0 { "Infinity" } else { "-Infinity" }).into()
+    } else if n.fract() == 0.0 && n.abs() < 1e15 {
+        (n as i64).to_string()
+    } else {
+        serde_json::Value::from(n).to_string()
+    }
+}
+
 /// A byte cap given explicitly must be a positive number: unlike a bad `timeoutMs` (ignored, as
 /// officially), a cap silently replaced by the default would hide a typo in a safety setting.
 fn byte_cap(name: &str, v: Option<f64>, default: u64) -> Result<u64, ConfigError> {
     match v {
         None => Ok(default),
         Some(n) if n.is_finite() && n >= 1.0 => Ok(n as u64),
-        Some(n) => Err(ConfigError::InvalidOptions(format!("{name} must be a positive number of bytes, got {n}"))),
+        Some(n) => {
+            Err(ConfigError::InvalidOptions(format!("{name} must be a positive number of bytes, got {}", js_number(n))))
+        }
     }
 }
 
@@ -279,6 +295,10 @@ mod tests {
         assert_eq!(
             resolve(&o, &EnvVars::default()).unwrap_err().to_string(),
             "Invalid AgentBay options: maxResponseBytes must be a positive number of bytes, got 0"
+        );
+        assert_eq!(
+            [js_number(-1.0), js_number(0.5), js_number(f64::NAN), js_number(f64::NEG_INFINITY)],
+            ["-1", "0.5", "NaN", "-Infinity"]
         );
     }
 }

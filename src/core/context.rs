@@ -1,9 +1,10 @@
 //! `agentBay.context`: contexts and their files.
 
-use super::api::{Api, Check};
+use super::api::{typed, Api, Check, Fields};
 use super::poll::{poll, Step, WaitOptions};
 use super::results::*;
 use super::runtime::Env;
+use super::wire::action::Action;
 use super::wire::envelope::{ContextData, FileUrlData};
 use super::wire::request::*;
 use serde::Deserialize;
@@ -117,8 +118,13 @@ pub async fn list<E: Env>(api: &Api<E>, params: &ContextListParams) -> ContextLi
 
 /// `update` / `delete` / `deleteFile`: the outcome of an action that returns no data, with
 /// `data` true or false as officially.
-async fn operation<E: Env, R: Request>(api: &Api<E>, req: &R, what: &str, check: Check<'_>) -> OperationResult {
-    let r = match api.call(req).await {
+async fn operation<E: Env>(
+    api: &Api<E>,
+    (action, fields): (Action, Fields),
+    what: &str,
+    check: Check<'_>,
+) -> OperationResult {
+    let r = match api.call_fields(action, fields).await {
         Ok(r) => r,
         Err(e) => return OperationResult::fail(e.request_id(), format!("{what}: {e}")),
     };
@@ -133,21 +139,31 @@ async fn operation<E: Env, R: Request>(api: &Api<E>, req: &R, what: &str, check:
     }
 }
 
+/// The action and fields of `req`: what [`operation`] and [`file_url`] take, so that they are
+/// compiled once rather than once per request type.
+fn parts<R: Request>(req: R) -> (Action, Fields) {
+    (R::ACTION, req.to_fields())
+}
+
 pub async fn update<E: Env>(api: &Api<E>, id: &str, name: &str) -> OperationResult {
     let req = ModifyContextRequest { id: id.into(), name: name.into() };
-    operation(api, &req, &format!("Failed to update context {id}"), Check::ExplicitFalse("Unknown error")).await
+    operation(api, parts(req), &format!("Failed to update context {id}"), Check::ExplicitFalse("Unknown error")).await
 }
 
 pub async fn delete<E: Env>(api: &Api<E>, id: &str) -> OperationResult {
     let req = DeleteContextRequest { id: id.into() };
-    operation(api, &req, &format!("Failed to delete context {id}"), Check::ExplicitFalse("Unknown error")).await
+    operation(api, parts(req), &format!("Failed to delete context {id}"), Check::ExplicitFalse("Unknown error")).await
 }
 
-async fn file_url<E: Env, R: Request<Reply = FileUrlData>>(api: &Api<E>, req: &R) -> FileUrlResult {
+async fn file_url<E: Env>(api: &Api<E>, (action, fields): (Action, Fields)) -> FileUrlResult {
     let what = "Failed to get file URL";
-    let reply = match api.exchange(req, what, Check::Strict(what)).await {
+    let reply = match api.exchange_fields(action, fields, what, Check::Strict(what)).await {
         Ok(r) => r,
-        Err(f) => return f,
+        Err((id, m)) => return FileUrlResult::fail(id, m),
+    };
+    let reply = match typed::<FileUrlData>(action.as_str(), reply) {
+        Ok(r) => r,
+        Err(e) => return FileUrlResult::fail(e.request_id(), format!("{what}: {e}")),
     };
     let d = reply.data.unwrap_or_default();
     if d.url.is_empty() {
@@ -163,16 +179,17 @@ async fn file_url<E: Env, R: Request<Reply = FileUrlData>>(api: &Api<E>, req: &R
 }
 
 pub async fn upload_url<E: Env>(api: &Api<E>, context_id: &str, path: &str) -> FileUrlResult {
-    file_url(api, &GetContextFileUploadUrlRequest { context_id: context_id.into(), file_path: path.into() }).await
+    file_url(api, parts(GetContextFileUploadUrlRequest { context_id: context_id.into(), file_path: path.into() })).await
 }
 
 pub async fn download_url<E: Env>(api: &Api<E>, context_id: &str, path: &str) -> FileUrlResult {
-    file_url(api, &GetContextFileDownloadUrlRequest { context_id: context_id.into(), file_path: path.into() }).await
+    file_url(api, parts(GetContextFileDownloadUrlRequest { context_id: context_id.into(), file_path: path.into() }))
+        .await
 }
 
 pub async fn delete_file<E: Env>(api: &Api<E>, context_id: &str, path: &str) -> OperationResult {
     let req = DeleteContextFileRequest { context_id: context_id.into(), file_path: path.into() };
-    operation(api, &req, "Failed to delete file", Check::Strict("Failed to delete file")).await
+    operation(api, parts(req), "Failed to delete file", Check::Strict("Failed to delete file")).await
 }
 
 pub async fn list_files<E: Env>(
@@ -254,6 +271,13 @@ pub async fn clear_status<E: Env>(api: &Api<E>, context_id: &str) -> ClearContex
 
 /// `clear(contextId, timeout = 60 s, pollInterval = 2 s)`. Unlike the official SDK the
 /// first status check is immediate and a timeout resolves to `success:false`.
+/// `ms` as seconds with two decimals (`5.00`), rounded half up, in integers: Rust's float
+/// formatting would add about 15 KB to the .wasm for this one message.
+fn seconds_2dp(ms: u64) -> String {
+    let hundredths = ms.saturating_add(5) / 10;
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
 pub async fn clear<E: Env>(api: &Api<E>, context_id: &str, timeout_s: f64, poll_s: f64) -> ClearContextResult {
     let started = clear_async(api, context_id).await;
     if !started.success {
@@ -290,7 +314,7 @@ pub async fn clear<E: Env>(api: &Api<E>, context_id: &str, timeout_s: f64, poll_
                 context_id: Some(context_id.into()),
                 ..ClearContextResult::fail(
                     started.request_id,
-                    format!("Context clearing timed out after {:.2} seconds", elapsed as f64 / 1000.0),
+                    format!("Context clearing timed out after {} seconds", seconds_2dp(elapsed)),
                 )
             }
         }

@@ -147,34 +147,61 @@ where
     Fut: Future<Output = R>,
     J: FnMut(R) -> Step<T>,
 {
-    let start = clock.now_ms();
-    let mut backoff = Backoff::new(wait, start);
-    let mut last_ok = start;
-    let mut in_a_row = 0;
+    let mut tracker = Tracker::new(wait, request_timeout_ms, clock.now_ms());
     loop {
-        let last = match judge(fetch().await) {
+        let fault = match judge(fetch().await) {
             Step::Done(v) => return Ok(v),
-            Step::Pending => {
-                last_ok = clock.now_ms();
-                in_a_row = 0;
+            Step::Pending => None,
+            Step::Failed(fault) => Some(fault),
+        };
+        let ms = tracker.next(fault, clock.now_ms())?;
+        clock.sleep(ms).await;
+    }
+}
+
+/// The bookkeeping of [`poll`] between two polls. It is not generic, so the .wasm holds it
+/// once however many kinds of wait use [`poll`].
+struct Tracker {
+    backoff: Backoff,
+    budget_ms: u64,
+    request_timeout_ms: u64,
+    last_ok: u64,
+    in_a_row: u32,
+}
+
+impl Tracker {
+    fn new(wait: WaitOptions, request_timeout_ms: u64, now: u64) -> Tracker {
+        Tracker {
+            backoff: Backoff::new(wait, now),
+            budget_ms: wait.timeout_ms,
+            request_timeout_ms,
+            last_ok: now,
+            in_a_row: 0,
+        }
+    }
+
+    /// After a poll that met `fault` (`None`: the server answered), how long to sleep before
+    /// the next one, or why to give up.
+    fn next(&mut self, fault: Option<Fault>, now: u64) -> Result<u64, GaveUp> {
+        let last = match fault {
+            None => {
+                self.last_ok = now;
+                self.in_a_row = 0;
                 None
             }
-            Step::Failed(fault) => {
-                in_a_row = if fault.is_server_fault() { in_a_row + 1 } else { 0 };
-                if in_a_row >= MAX_FAULTS_IN_A_ROW {
-                    return Err(GaveUp::Faults(fault, in_a_row));
+            Some(fault) => {
+                self.in_a_row = if fault.is_server_fault() { self.in_a_row + 1 } else { 0 };
+                if self.in_a_row >= MAX_FAULTS_IN_A_ROW {
+                    return Err(GaveUp::Faults(fault, self.in_a_row));
                 }
-                let silent = clock.now_ms().saturating_sub(last_ok);
-                if silent >= request_timeout_ms {
+                let silent = now.saturating_sub(self.last_ok);
+                if silent >= self.request_timeout_ms {
                     return Err(GaveUp::Silent(fault, silent));
                 }
                 Some(fault)
             }
         };
-        match backoff.next_sleep(clock.now_ms()) {
-            Some(ms) => clock.sleep(ms).await,
-            None => return Err(GaveUp::Budget { waited_ms: wait.timeout_ms, last }),
-        }
+        self.backoff.next_sleep(now).ok_or(GaveUp::Budget { waited_ms: self.budget_ms, last })
     }
 }
 

@@ -24,7 +24,11 @@ pub fn build(
     timestamp: &str,
     nonce: &str,
 ) -> HttpRequest {
-    let mut body: BTreeMap<&str, String> = fields.into_iter().collect();
+    // Inserted one by one: collecting would sort with a stable sort compiled for this one use.
+    let mut body: BTreeMap<&str, String> = BTreeMap::new();
+    for (k, v) in fields {
+        body.insert(k, v);
+    }
     let mut query: Vec<(&str, String)> = vec![
         (field::ACTION, action.as_str().to_string()),
         (field::FORMAT, "json".into()),

@@ -4,10 +4,10 @@
 //! Everything is `serde_json::Value` because the official SDK sends plain policies
 //! verbatim (key order included); validation is `wire::policy::validate_and_normalize`.
 
+use super::wire::json::{object, value_of};
 use super::wire::persistence::PersistenceData;
 use super::wire::policy::{self as wire, key, validate_and_normalize, PolicyError, TOP_LEVEL_KEYS};
-use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// The policy parts that have their own class / factory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,21 +23,11 @@ pub enum Part {
 }
 
 impl Part {
-    /// The official factory value (`newUploadPolicy()`, …): the contract's typed default.
+    /// The official factory value (`newUploadPolicy()`, …): the contract's typed default, read
+    /// out of the default policy's JSON (one serializer for every part keeps the .wasm small).
     pub fn default_value(self) -> Value {
-        fn json<T: Serialize + Default>() -> Value {
-            serde_json::to_value(T::default()).unwrap_or(Value::Null)
-        }
-        match self {
-            Part::Upload => json::<wire::UploadPolicy>(),
-            Part::Download => json::<wire::DownloadPolicy>(),
-            Part::Delete => json::<wire::DeletePolicy>(),
-            Part::Extract => json::<wire::ExtractPolicy>(),
-            Part::Recycle => json::<wire::RecyclePolicy>(),
-            Part::Mapping => json::<wire::MappingPolicy>(),
-            Part::WhiteList => json::<wire::WhiteList>(),
-            Part::BwList => json::<wire::BwList>(),
-        }
+        let full = wire::SyncPolicy { mapping_policy: Some(Default::default()), ..Default::default() };
+        part_json(&full, self)
     }
 
     /// Key of this part inside a SyncPolicy (WhiteList lives inside `bwList`).
@@ -54,9 +44,19 @@ impl Part {
     }
 }
 
+/// The JSON of `part` in `policy`.
+pub fn part_json(policy: &wire::SyncPolicy, part: Part) -> Value {
+    let mut v = value_of(policy);
+    let mut inner = v[part.policy_key()].take();
+    if part == Part::WhiteList {
+        inner = inner["whiteLists"][0].take();
+    }
+    inner
+}
+
 /// `newSyncPolicy()`: the six default parts, no `mappingPolicy`.
 pub fn default_sync_policy() -> Value {
-    serde_json::to_value(wire::SyncPolicy::default()).unwrap_or(Value::Null)
+    value_of(&wire::SyncPolicy::default())
 }
 
 fn as_object(v: Value) -> Result<Map<String, Value>, PolicyError> {
@@ -82,8 +82,8 @@ pub fn part_with_defaults(part: Part, partial: Value) -> Result<Value, PolicyErr
     }
     let value = Value::Object(out);
     let mut wrapped = match part {
-        Part::WhiteList => json!({ key::BW_LIST: {"whiteLists": [value]} }),
-        _ => json!({ part.policy_key(): value }),
+        Part::WhiteList => white_lists(value),
+        _ => object(part.policy_key(), value),
     };
     validate_and_normalize(&mut wrapped)?;
     let mut inner = wrapped[part.policy_key()].take();
@@ -93,10 +93,15 @@ pub fn part_with_defaults(part: Part, partial: Value) -> Result<Value, PolicyErr
     Ok(inner)
 }
 
+/// `{ bwList: { whiteLists: [white_list] } }`.
+fn white_lists(white_list: Value) -> Value {
+    object(key::BW_LIST, object("whiteLists", Value::Array(vec![white_list])))
+}
+
 /// `WhiteListValidator.validate(whiteList)`: the white-list checks of a policy, for one list alone.
 pub fn validate_white_list(white_list: Value) -> Result<(), PolicyError> {
     let wl = as_object(white_list)?;
-    validate_and_normalize(&mut json!({ key::BW_LIST: {"whiteLists": [wl]} }))
+    validate_and_normalize(&mut white_lists(Value::Object(wl)))
 }
 
 /// `new SyncPolicyImpl(partial)` / `new SyncPolicy(partial)`: unknown keys refused,
@@ -179,6 +184,7 @@ impl ContextSyncSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     const OFFICIAL_DEFAULT: &str = r#"{"uploadPolicy":{"autoUpload":true,"uploadStrategy":"UploadBeforeResourceRelease","uploadMode":"File"},"downloadPolicy":{"autoDownload":true,"downloadStrategy":"DownloadAsync"},"deletePolicy":{"syncLocalFile":true},"extractPolicy":{"extract":true,"deleteSrcFile":true,"extractToCurrentFolder":false},"recyclePolicy":{"lifecycle":"Lifecycle_Forever","paths":[""]},"bwList":{"whiteLists":[{"path":"","excludePaths":[]}]}}"#;
 

@@ -1,6 +1,6 @@
 //! `AgentBay` and `agentBay.context` (ContextService).
 
-use super::convert::{error, get, set, to_js, to_json};
+use super::convert::{error, get, promise, promise_of, set, to_js, to_json};
 use super::env::{describe, env_vars, JsApi, JsEnv};
 use super::session::Session;
 use super::types::{AgentBayOptionsArg, ContextListParamsArg, CreateSessionParamsArg, StringRecordArg};
@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 /// Entry point: `new AgentBay({ apiKey, endpoint?, timeoutMs?, regionId? })` or the
 /// official `new AgentBay({ apiKey, config: { endpoint, timeout_ms, region_id } })`.
@@ -99,7 +99,7 @@ impl AgentBay {
                 return Promise::resolve(&to_js(&r));
             }
         };
-        future_to_promise(async move {
+        promise_of(async move {
             let r = core_session::create(&api, &params).await;
             Ok(session_result_js(&api, r))
         })
@@ -108,7 +108,7 @@ impl AgentBay {
     #[wasm_bindgen(unchecked_return_type = "Promise<SessionResult>")]
     pub fn get(&self, #[wasm_bindgen(js_name = sessionId)] session_id: String) -> Promise {
         let api = self.api.clone();
-        future_to_promise(async move {
+        promise_of(async move {
             let r = core_session::get(&api, &session_id).await;
             Ok(session_result_js(&api, r))
         })
@@ -124,7 +124,7 @@ impl AgentBay {
             Some(Ok(v)) => crate::core::wire::labels::Labels::from_value(&v, "labels").map(|l| l.0),
             Some(Err(e)) => Err(describe(&e)),
         };
-        future_to_promise(async move {
+        promise_of(async move {
             let r = match labels {
                 Ok(l) => {
                     let page = page.map(|p| p.max(0.0) as u32);
@@ -151,13 +151,6 @@ impl AgentBay {
 #[wasm_bindgen]
 pub struct ContextService {
     api: Rc<JsApi>,
-}
-
-fn promise<F>(f: F) -> Promise
-where
-    F: std::future::Future<Output = JsValue> + 'static,
-{
-    future_to_promise(async move { Ok(f.await) })
 }
 
 /// Bytes from `string | Uint8Array | ArrayBuffer | ArrayBufferView | Blob`.

@@ -9,6 +9,18 @@ use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
+/// A JS promise of `f`. The future is boxed so that the promise machinery is compiled once
+/// for every binding, not once per binding's future type.
+pub fn promise_of(f: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sys::Promise {
+    let boxed: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> = Box::pin(f);
+    wasm_bindgen_futures::future_to_promise(boxed)
+}
+
+/// [`promise_of`] for a future that always resolves.
+pub fn promise(f: impl std::future::Future<Output = JsValue> + 'static) -> js_sys::Promise {
+    promise_of(async move { Ok(f.await) })
+}
+
 pub fn error(msg: impl AsRef<str>) -> JsValue {
     js_sys::Error::new(msg.as_ref()).into()
 }

@@ -511,11 +511,13 @@ impl ExtractPolicyClass {
     // By reference: a by-value `self` would free the JS object (wasm-bindgen moves it).
     #[allow(clippy::wrong_self_convention)]
     pub fn to_dict(&self) -> JsValue {
-        to_js(&wire_policy::ExtractPolicy {
+        let extract_policy = wire_policy::ExtractPolicy {
             extract: self.extract,
             delete_src_file: self.delete_src_file,
             extract_to_current_folder: self.extract_to_current_folder,
-        })
+        };
+        let policy = wire_policy::SyncPolicy { extract_policy, ..Default::default() };
+        to_js(&sync_config::part_json(&policy, Part::Extract))
     }
 
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ExtractPolicyData")]

@@ -1,6 +1,6 @@
 //! `Session` and its services: `command`, `fileSystem`, `context`.
 
-use super::convert::{error, get, set, to_js, to_json};
+use super::convert::{error, get, promise, set, to_js, to_json};
 use super::env::describe;
 use super::env::JsApi;
 use super::types::{
@@ -19,14 +19,7 @@ use std::cell::OnceCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, spawn_local};
-
-fn promise<F>(f: F) -> Promise
-where
-    F: std::future::Future<Output = JsValue> + 'static,
-{
-    future_to_promise(async move { Ok(f.await) })
-}
+use wasm_bindgen_futures::spawn_local;
 
 /// A sandbox session. Obtained from `agentBay.create()` / `agentBay.get()`.
 #[wasm_bindgen]

@@ -62,10 +62,10 @@ pub fn decode(s: &str) -> Result<Vec<TaskStatus>, DecodeError> {
     if s.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let items: Vec<Item> = serde_json::from_str(s)?;
+    let items: Vec<Item> = crate::json::read(s)?;
     let mut out = Vec::new();
     for item in items.into_iter().filter(|i| i.kind == "data") {
-        out.extend(serde_json::from_str::<Vec<TaskStatus>>(&item.data)?);
+        out.extend(crate::json::read::<Vec<TaskStatus>>(&item.data)?);
     }
     Ok(out)
 }

@@ -38,45 +38,45 @@ mod lenient {
     use serde::{Deserialize, Deserializer};
 
     /// A number, or a string holding one (anything else reads as absent).
-    pub fn number<'de, D: Deserializer<'de>, T: std::str::FromStr + TryFrom<u64>>(d: D) -> Result<Option<T>, D::Error> {
-        Ok(match serde_json::Value::deserialize(d)? {
-            serde_json::Value::Number(n) => n.as_u64().and_then(|n| T::try_from(n).ok()),
+    pub fn number<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<Option<T>, D::Error> {
+        Ok(whole(serde_json::Value::deserialize(d)?).and_then(|n| T::try_from(n).ok()))
+    }
+
+    fn whole(v: serde_json::Value) -> Option<u64> {
+        match v {
+            serde_json::Value::Number(n) => n.as_u64(),
             serde_json::Value::String(s) => s.trim().parse().ok(),
             _ => None,
-        })
+        }
     }
 }
 
 impl<D> Envelope<D> {
+    // The rules below do not depend on `D`; they live in `Status` so that they are compiled once,
+    // not once per reply type.
+    #[inline]
+    fn status(&self) -> Status<'_> {
+        Status { success: self.success, code: self.code.as_deref(), message: self.message.as_deref() }
+    }
+
     /// `[Code] Message` when the body says `Success:false` with a `Code` (the official rule).
+    #[inline]
     pub fn body_error(&self) -> Option<String> {
-        match (self.success, self.code.as_deref().filter(|c| !c.is_empty())) {
-            (Some(false), Some(code)) => {
-                Some(format!("[{code}] {}", self.message.as_deref().unwrap_or("Unknown error")))
-            }
-            _ => None,
-        }
+        self.status().body_error()
     }
 
     /// Like [`Self::body_error`], but anything short of `Success:true` fails (the actions
     /// whose success the official SDK computes as `!!body.success`).
+    #[inline]
     pub fn strict_error(&self, fallback: &str) -> Option<String> {
-        if self.success == Some(true) {
-            return None;
-        }
-        Some(format!(
-            "[{}] {}",
-            self.code.as_deref().filter(|c| !c.is_empty()).unwrap_or("Unknown"),
-            self.message.as_deref().filter(|m| !m.is_empty()).unwrap_or(fallback)
-        ))
+        self.status().strict_error(fallback)
     }
 
     /// `[Code] Message` when the body says `Success:false`, whatever else it says (update,
     /// delete: `success = Success !== false`).
+    #[inline]
     pub fn explicit_failure(&self, fallback: &str) -> Option<String> {
-        (self.success == Some(false)).then(|| {
-            format!("[{}] {}", self.code.as_deref().unwrap_or("Unknown"), self.message.as_deref().unwrap_or(fallback))
-        })
+        self.status().explicit_failure(fallback)
     }
 
     /// The same envelope with `data` as its `Data`.
@@ -98,6 +98,38 @@ impl<D> Envelope<D> {
 
 fn yes() -> bool {
     true
+}
+
+/// The part of an envelope that says whether the action succeeded.
+struct Status<'a> {
+    success: Option<bool>,
+    code: Option<&'a str>,
+    message: Option<&'a str>,
+}
+
+impl Status<'_> {
+    fn body_error(&self) -> Option<String> {
+        match (self.success, self.code.filter(|c| !c.is_empty())) {
+            (Some(false), Some(code)) => Some(format!("[{code}] {}", self.message.unwrap_or("Unknown error"))),
+            _ => None,
+        }
+    }
+
+    fn strict_error(&self, fallback: &str) -> Option<String> {
+        if self.success == Some(true) {
+            return None;
+        }
+        Some(format!(
+            "[{}] {}",
+            self.code.filter(|c| !c.is_empty()).unwrap_or("Unknown"),
+            self.message.filter(|m| !m.is_empty()).unwrap_or(fallback)
+        ))
+    }
+
+    fn explicit_failure(&self, fallback: &str) -> Option<String> {
+        (self.success == Some(false))
+            .then(|| format!("[{}] {}", self.code.unwrap_or("Unknown"), self.message.unwrap_or(fallback)))
+    }
 }
 
 /// `CreateMcpSession` → `Data`.

@@ -11,6 +11,7 @@ pub mod envelope;
 pub mod field;
 pub mod field_value;
 pub mod form;
+pub mod json;
 pub mod labels;
 pub mod persistence;
 pub mod policy;

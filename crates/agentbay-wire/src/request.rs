@@ -51,8 +51,9 @@ macro_rules! requests {
             const FIELDS: &'static [&'static str] = &[$($wire),*];
             type Reply = $reply;
             fn to_fields(&self) -> Vec<(&'static str, String)> {
+                // One sized allocation, no growth path: this body is compiled once per action.
                 #[allow(unused_mut)]
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(Self::FIELDS.len());
                 $( if let Some(v) = FieldValue::encode(&self.$field) { out.push(($wire, v)); } )*
                 out
             }

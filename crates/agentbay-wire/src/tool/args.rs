@@ -44,9 +44,9 @@ macro_rules! tools {
 
             /// The arguments as the JSON object `CallMcpTool.Args` carries.
             pub fn args(&self) -> Map<String, Value> {
-                let v = match self { $( ToolCall::$variant(a) => serde_json::to_value(a), )* };
+                let v = match self { $( ToolCall::$variant(a) => crate::json::value_of(a), )* };
                 match v {
-                    Ok(Value::Object(m)) => m,
+                    Value::Object(m) => m,
                     _ => Map::new(),
                 }
             }
