@@ -6,5 +6,9 @@
 
 pub mod core;
 
+/// The TypeScript declarations of the npm package's data types (src/js/generated.d.ts).
+#[cfg(feature = "ts")]
+pub mod typescript;
+
 #[cfg(target_arch = "wasm32")]
 mod js;
