@@ -10,5 +10,6 @@ pub mod core;
 #[cfg(feature = "ts")]
 pub mod typescript;
 
+/// The JavaScript API (wasm32 only).
 #[cfg(target_arch = "wasm32")]
-mod js;
+pub mod js;

@@ -36,7 +36,7 @@ pub struct DownloadResult {
     #[ts(flatten)]
     pub result: BinaryResult,
     /// The file's bytes (set when `success`).
-    #[ts(type = "Uint8Array")]
+    #[ts(type = "Uint8Array", optional)]
     pub content: Option<()>,
 }
 

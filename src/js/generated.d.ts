@@ -699,7 +699,7 @@ export type UploadResult = {
  */
 export type DownloadResult = {
   /** The file's bytes (set when `success`). */
-  content: Uint8Array;
+  content?: Uint8Array;
   /** The id of the API request behind this result (`""` when none was sent). */
   requestId: string;
   /** Whether the operation succeeded; when false, `errorMessage` says why. */

@@ -29,8 +29,12 @@ fn json_of<T: AsRef<JsValue>>(o: &Option<T>) -> Result<Value, JsValue> {
     }
 }
 
+/// A policy-part class: one plain object of the part's data type (`$data`, generated from the
+/// Rust type), each field a getter/setter typed `$data["field"]` (`$ty`), so a field missing
+/// from the Rust type fails the package's type check.
 macro_rules! part_class {
-    ($name:ident, $part:expr, $data:literal, $partial:ident, [$($field:ident : $setter:ident : $ty:literal),* $(,)?]) => {
+    ($(#[$doc:meta])* $name:ident, $part:expr, $data:literal, $partial:ident, [$($(#[$fdoc:meta])* $field:ident : $setter:ident : $ty:literal),* $(,)?]) => {
+        $(#[$doc])*
         #[wasm_bindgen]
         pub struct $name {
             data: Object,
@@ -39,37 +43,46 @@ macro_rules! part_class {
         #[wasm_bindgen]
         #[allow(non_snake_case)]
         impl $name {
-            /// Missing fields take their defaults; the result is validated (official messages).
+            /// Missing fields take their defaults; the result is validated (official messages)
+            /// and the seed's enum spellings are normalised.
             #[wasm_bindgen(constructor)]
             pub fn new(partial: Option<$partial>) -> Result<$name, JsValue> {
                 let v = sync_config::part_with_defaults($part, json_of(&partial)?).map_err(policy_error)?;
                 Ok($name { data: plain(&v) })
             }
 
+            /// The official default.
             #[wasm_bindgen(js_name = "default")]
             pub fn default_value() -> $name {
                 $name { data: plain(&$part.default_value()) }
             }
 
+            /// The data as a plain object (the one the getters read and the setters write).
             #[wasm_bindgen(js_name = toJSON, unchecked_return_type = $data)]
             pub fn to_json(&self) -> JsValue {
                 self.data.clone().into()
             }
 
-            /// Python-style spelling of `toJSON()` (the official Python classes have `to_dict()`).
+            /// Alias of `toJSON` (the official Python classes have `to_dict()`).
             #[wasm_bindgen(js_name = toDict, unchecked_return_type = $data)]
             pub fn to_dict(&self) -> JsValue {
-                self.data.clone().into()
+                self.to_json()
             }
 
             $(
+                $(#[$fdoc])*
                 #[wasm_bindgen(getter, unchecked_return_type = $ty)]
                 pub fn $field(&self) -> JsValue {
                     get(&self.data, stringify!($field))
                 }
 
+                /// Sets the field as given (not validated).
                 #[wasm_bindgen(setter)]
-                pub fn $setter(&self, #[wasm_bindgen(unchecked_param_type = $ty)] value: JsValue) {
+                pub fn $setter(
+                    &self,
+                    #[wasm_bindgen(unchecked_param_type = $ty)]
+                    value: JsValue,
+                ) {
                     let _ = Reflect::set(&self.data, &stringify!($field).into(), &value);
                 }
             )*
@@ -77,43 +90,78 @@ macro_rules! part_class {
     };
 }
 
-part_class!(UploadPolicy, Part::Upload, "UploadPolicyData", UploadPolicyPartial, [
-    autoUpload: set_autoUpload: "boolean",
-    uploadStrategy: set_uploadStrategy: "UploadStrategy",
-    uploadMode: set_uploadMode: "UploadMode",
-    period: set_period: "number | undefined",
+part_class!(
+    /// `uploadPolicy` as a class: `new UploadPolicy({ autoUpload, uploadStrategy, uploadMode, period })`.
+    UploadPolicy, Part::Upload, "UploadPolicyData", UploadPolicyPartial, [
+    /// Whether the mount uploads on its own.
+    autoUpload: set_autoUpload: "UploadPolicyData[\"autoUpload\"]",
+    /// When it uploads.
+    uploadStrategy: set_uploadStrategy: "UploadPolicyData[\"uploadStrategy\"]",
+    /// File by file, or as one archive.
+    uploadMode: set_uploadMode: "UploadPolicyData[\"uploadMode\"]",
+    /// Seconds between periodic uploads while the session runs.
+    period: set_period: "UploadPolicyData[\"period\"]",
 ]);
-part_class!(DownloadPolicy, Part::Download, "DownloadPolicyData", DownloadPolicyPartial, [
-    autoDownload: set_autoDownload: "boolean",
-    downloadStrategy: set_downloadStrategy: "DownloadStrategy",
+part_class!(
+    /// `downloadPolicy` as a class.
+    DownloadPolicy, Part::Download, "DownloadPolicyData", DownloadPolicyPartial, [
+    /// Whether the mount downloads at session start.
+    autoDownload: set_autoDownload: "DownloadPolicyData[\"autoDownload\"]",
+    /// How it downloads.
+    downloadStrategy: set_downloadStrategy: "DownloadPolicyData[\"downloadStrategy\"]",
 ]);
-part_class!(DeletePolicy, Part::Delete, "DeletePolicyData", DeletePolicyPartial, [
-    syncLocalFile: set_syncLocalFile: "boolean",
+part_class!(
+    /// `deletePolicy` as a class.
+    DeletePolicy, Part::Delete, "DeletePolicyData", DeletePolicyPartial, [
+    /// Whether local deletions reach the context.
+    syncLocalFile: set_syncLocalFile: "DeletePolicyData[\"syncLocalFile\"]",
 ]);
-part_class!(ExtractPolicy, Part::Extract, "ExtractPolicyData", ExtractPolicyPartial, [
-    extract: set_extract: "boolean",
-    deleteSrcFile: set_deleteSrcFile: "boolean",
-    extractToCurrentFolder: set_extractToCurrentFolder: "boolean",
+part_class!(
+    /// `extractPolicy` as a class (see also the positional `ExtractPolicyClass`).
+    ExtractPolicy, Part::Extract, "ExtractPolicyData", ExtractPolicyPartial, [
+    /// Whether uploaded archives are extracted.
+    extract: set_extract: "ExtractPolicyData[\"extract\"]",
+    /// Whether the archive is deleted once extracted.
+    deleteSrcFile: set_deleteSrcFile: "ExtractPolicyData[\"deleteSrcFile\"]",
+    /// Whether it is extracted next to the archive.
+    extractToCurrentFolder: set_extractToCurrentFolder: "ExtractPolicyData[\"extractToCurrentFolder\"]",
 ]);
-part_class!(RecyclePolicy, Part::Recycle, "RecyclePolicyData", RecyclePolicyPartial, [
-    lifecycle: set_lifecycle: "Lifecycle",
-    paths: set_paths: "string[]",
+part_class!(
+    /// `recyclePolicy` as a class.
+    RecyclePolicy, Part::Recycle, "RecyclePolicyData", RecyclePolicyPartial, [
+    /// How long data lives after its last upload.
+    lifecycle: set_lifecycle: "RecyclePolicyData[\"lifecycle\"]",
+    /// The paths the lifecycle applies to.
+    paths: set_paths: "RecyclePolicyData[\"paths\"]",
 ]);
-part_class!(MappingPolicy, Part::Mapping, "MappingPolicyData", MappingPolicyPartial, [
-    path: set_path: "string",
+part_class!(
+    /// `mappingPolicy` as a class.
+    MappingPolicy, Part::Mapping, "MappingPolicyData", MappingPolicyPartial, [
+    /// The path the data was uploaded from.
+    path: set_path: "MappingPolicyData[\"path\"]",
 ]);
-part_class!(WhiteList, Part::WhiteList, "WhiteListData", WhiteListPartial, [
-    path: set_path: "string",
-    excludePaths: set_excludePaths: "string[]",
-    isPathRegex: set_isPathRegex: "boolean | undefined",
-    isExcludeRegex: set_isExcludeRegex: "boolean | undefined",
+part_class!(
+    /// One white list of `bwList`, as a class.
+    WhiteList, Part::WhiteList, "WhiteListData", WhiteListPartial, [
+    /// The synced path.
+    path: set_path: "WhiteListData[\"path\"]",
+    /// Paths under it that are not synced.
+    excludePaths: set_excludePaths: "WhiteListData[\"excludePaths\"]",
+    /// Whether `path` is a regex.
+    isPathRegex: set_isPathRegex: "WhiteListData[\"isPathRegex\"]",
+    /// Whether `excludePaths` are regexes.
+    isExcludeRegex: set_isExcludeRegex: "WhiteListData[\"isExcludeRegex\"]",
 ]);
-part_class!(BWList, Part::BwList, "BWListData", BWListPartial, [
-    whiteLists: set_whiteLists: "WhiteListData[]",
+part_class!(
+    /// `bwList` as a class.
+    BWList, Part::BwList, "BWListData", BWListPartial, [
+    /// The white lists.
+    whiteLists: set_whiteLists: "BWListData[\"whiteLists\"]",
 ]);
 
 macro_rules! sync_policy_class {
-    ($name:ident) => {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
         #[wasm_bindgen]
         pub struct $name {
             data: Object,
@@ -135,21 +183,24 @@ macro_rules! sync_policy_class {
                 $name { data: plain(&sync_config::default_sync_policy()) }
             }
 
+            /// The policy as a plain object (the one the getters read and the setters write).
             #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "SyncPolicyData")]
             pub fn to_json(&self) -> JsValue {
                 self.data.clone().into()
             }
 
-            /// Python-style spelling of `toJSON()`.
+            /// Alias of `toJSON`.
             #[wasm_bindgen(js_name = toDict, unchecked_return_type = "SyncPolicyData")]
             pub fn to_dict(&self) -> JsValue {
-                self.data.clone().into()
+                self.to_json()
             }
 
+            /// When and how the mount uploads.
             #[wasm_bindgen(getter = uploadPolicy, unchecked_return_type = "Partial<UploadPolicyData> | undefined")]
             pub fn upload_policy(&self) -> JsValue {
                 get(&self.data, "uploadPolicy")
             }
+            /// Sets the part as given.
             #[wasm_bindgen(setter = uploadPolicy)]
             pub fn set_upload_policy(
                 &self,
@@ -157,10 +208,12 @@ macro_rules! sync_policy_class {
             ) {
                 let _ = Reflect::set(&self.data, &"uploadPolicy".into(), &v);
             }
+            /// Whether the mount downloads at session start.
             #[wasm_bindgen(getter = downloadPolicy, unchecked_return_type = "Partial<DownloadPolicyData> | undefined")]
             pub fn download_policy(&self) -> JsValue {
                 get(&self.data, "downloadPolicy")
             }
+            /// Sets the part as given.
             #[wasm_bindgen(setter = downloadPolicy)]
             pub fn set_download_policy(
                 &self,
@@ -168,10 +221,12 @@ macro_rules! sync_policy_class {
             ) {
                 let _ = Reflect::set(&self.data, &"downloadPolicy".into(), &v);
             }
+            /// What local deletions do to the context.
             #[wasm_bindgen(getter = deletePolicy, unchecked_return_type = "Partial<DeletePolicyData> | undefined")]
             pub fn delete_policy(&self) -> JsValue {
                 get(&self.data, "deletePolicy")
             }
+            /// Sets the part as given.
             #[wasm_bindgen(setter = deletePolicy)]
             pub fn set_delete_policy(
                 &self,
@@ -179,10 +234,12 @@ macro_rules! sync_policy_class {
             ) {
                 let _ = Reflect::set(&self.data, &"deletePolicy".into(), &v);
             }
+            /// What happens to uploaded archives.
             #[wasm_bindgen(getter = extractPolicy, unchecked_return_type = "Partial<ExtractPolicyData> | undefined")]
             pub fn extract_policy(&self) -> JsValue {
                 get(&self.data, "extractPolicy")
             }
+            /// Sets the part as given.
             #[wasm_bindgen(setter = extractPolicy)]
             pub fn set_extract_policy(
                 &self,
@@ -190,10 +247,12 @@ macro_rules! sync_policy_class {
             ) {
                 let _ = Reflect::set(&self.data, &"extractPolicy".into(), &v);
             }
+            /// How long uploaded data is kept.
             #[wasm_bindgen(getter = recyclePolicy, unchecked_return_type = "Partial<RecyclePolicyData> | undefined")]
             pub fn recycle_policy(&self) -> JsValue {
                 get(&self.data, "recyclePolicy")
             }
+            /// Sets the part as given.
             #[wasm_bindgen(setter = recyclePolicy)]
             pub fn set_recycle_policy(
                 &self,
@@ -201,18 +260,22 @@ macro_rules! sync_policy_class {
             ) {
                 let _ = Reflect::set(&self.data, &"recyclePolicy".into(), &v);
             }
+            /// Which paths are synced.
             #[wasm_bindgen(getter = bwList, unchecked_return_type = "BWListData | undefined")]
             pub fn bw_list(&self) -> JsValue {
                 get(&self.data, "bwList")
             }
+            /// Sets the part as given.
             #[wasm_bindgen(setter = bwList)]
             pub fn set_bw_list(&self, #[wasm_bindgen(unchecked_param_type = "BWListData | undefined")] v: JsValue) {
                 let _ = Reflect::set(&self.data, &"bwList".into(), &v);
             }
+            /// Where the data was uploaded from.
             #[wasm_bindgen(getter = mappingPolicy, unchecked_return_type = "MappingPolicyData | undefined")]
             pub fn mapping_policy(&self) -> JsValue {
                 get(&self.data, "mappingPolicy")
             }
+            /// Sets the part as given.
             #[wasm_bindgen(setter = mappingPolicy)]
             pub fn set_mapping_policy(
                 &self,
@@ -224,8 +287,23 @@ macro_rules! sync_policy_class {
     };
 }
 
-sync_policy_class!(SyncPolicy);
-sync_policy_class!(SyncPolicyImpl);
+sync_policy_class!(
+    /// A sync policy: how a mounted context syncs. Missing parts take their defaults.
+    ///
+    /// @example
+    /// ```ts
+    /// const policy = new SyncPolicy({
+    ///   uploadPolicy: new UploadPolicy({ autoUpload: true, uploadStrategy: "BeforeResourceRelease", period: 30 }),
+    ///   downloadPolicy: { autoDownload: true, downloadStrategy: "Async" },
+    /// });
+    /// new ContextSync({ contextId, path: "/mnt/data", policy });
+    /// ```
+    SyncPolicy
+);
+sync_policy_class!(
+    /// Alias of `SyncPolicy` (the official name of the class).
+    SyncPolicyImpl
+);
 
 /// The official `WhiteListValidator`: `WhiteListValidator.validate(whiteList)` throws the newer
 /// wildcard messages (skipped for the side whose regex flag is true) and returns nothing otherwise.
@@ -234,6 +312,7 @@ pub struct WhiteListValidator;
 
 #[wasm_bindgen]
 impl WhiteListValidator {
+    /// Throws the official message when a white list has a wildcard where no regex flag allows one.
     pub fn validate(
         #[wasm_bindgen(js_name = whiteList, unchecked_param_type = "WhiteListData | WhiteList")] white_list: JsValue,
     ) -> Result<(), JsValue> {
@@ -251,7 +330,15 @@ fn checked_policy(policy: &JsValue) -> Result<JsValue, JsValue> {
     Ok(plain(&v).into())
 }
 
-/// A context mounted into a session at `path`, with an optional sync policy.
+/// A context mounted into a session at `path`, with an optional sync policy: what
+/// `agentBay.create({ contextSync: [...] })` takes.
+///
+/// @example
+/// ```ts
+/// const ctx = await agentBay.context.get("my-context", true);
+/// const contextSync = new ContextSync({ contextId: ctx.contextId, path: "/mnt/data", policy: SyncPolicy.default() });
+/// const { session } = await agentBay.create({ contextSync: [contextSync] });
+/// ```
 #[wasm_bindgen]
 pub struct ContextSync {
     context_id: JsValue,
@@ -291,7 +378,7 @@ impl ContextSync {
         })
     }
 
-    /// Python-style `ContextSync.new(contextId, path, policy?)`.
+    /// Alias of `new ContextSync(...)` (the Python-style `ContextSync.new(contextId, path, policy?)`).
     #[wasm_bindgen(js_name = "new")]
     pub fn create(
         #[wasm_bindgen(js_name = contextId, unchecked_param_type = "string | ContextSyncOptions")] context_id: JsValue,
@@ -302,32 +389,41 @@ impl ContextSync {
         ContextSync::construct(context_id, path, policy, beta_wait_for_completion)
     }
 
-    #[wasm_bindgen(getter = contextId, unchecked_return_type = "string")]
+    /// The context to mount.
+    #[wasm_bindgen(getter = contextId, unchecked_return_type = "ContextSyncOptions[\"contextId\"]")]
     pub fn context_id(&self) -> JsValue {
         self.context_id.clone()
     }
 
+    /// Sets the context to mount.
     #[wasm_bindgen(setter = contextId)]
-    pub fn set_context_id(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] v: JsValue) {
+    pub fn set_context_id(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ContextSyncOptions[\"contextId\"]")] v: JsValue,
+    ) {
         self.context_id = v;
     }
 
-    #[wasm_bindgen(getter, unchecked_return_type = "string")]
+    /// Where the context is mounted in the session.
+    #[wasm_bindgen(getter, unchecked_return_type = "ContextSyncOptions[\"path\"]")]
     pub fn path(&self) -> JsValue {
         self.path.clone()
     }
 
+    /// Sets the mount path.
     #[wasm_bindgen(setter)]
-    pub fn set_path(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] v: JsValue) {
+    pub fn set_path(&mut self, #[wasm_bindgen(unchecked_param_type = "ContextSyncOptions[\"path\"]")] v: JsValue) {
         self.path = v;
     }
 
+    /// The validated policy, as a plain object (`undefined`: the default policy).
     #[wasm_bindgen(getter, unchecked_return_type = "SyncPolicyData | undefined")]
     pub fn policy(&self) -> JsValue {
         self.policy.clone()
     }
 
-    #[wasm_bindgen(getter = betaWaitForCompletion, unchecked_return_type = "boolean | undefined")]
+    /// `false`: `create()` does not wait for this context's initial download.
+    #[wasm_bindgen(getter = betaWaitForCompletion, unchecked_return_type = "ContextSyncOptions[\"betaWaitForCompletion\"]")]
     pub fn beta_wait_for_completion(&self) -> JsValue {
         self.beta_wait_for_completion.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)
     }
@@ -349,6 +445,7 @@ impl ContextSync {
         self.snapshot()
     }
 
+    /// The plain-object form (what `create()` reads).
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ContextSyncOptions")]
     pub fn to_json(&self) -> JsValue {
         let o = Object::new();
@@ -377,6 +474,7 @@ impl ContextSync {
     }
 }
 
+/// Alias of `new ContextSync(...)` (the official factory).
 #[wasm_bindgen(js_name = newContextSync)]
 pub fn new_context_sync(
     #[wasm_bindgen(js_name = contextId, unchecked_param_type = "string | ContextSyncOptions")] context_id: JsValue,
@@ -388,7 +486,8 @@ pub fn new_context_sync(
 }
 
 macro_rules! factory {
-    ($fn_name:ident, $js:ident, $part:expr, $ty:literal) => {
+    ($(#[$doc:meta])* $fn_name:ident, $js:ident, $part:expr, $ty:literal) => {
+        $(#[$doc])*
         #[wasm_bindgen(js_name = $js, unchecked_return_type = $ty)]
         pub fn $fn_name() -> JsValue {
             to_js(&$part.default_value())
@@ -396,14 +495,62 @@ macro_rules! factory {
     };
 }
 
-factory!(new_upload_policy, newUploadPolicy, Part::Upload, "UploadPolicyData");
-factory!(new_download_policy, newDownloadPolicy, Part::Download, "DownloadPolicyData");
-factory!(new_delete_policy, newDeletePolicy, Part::Delete, "DeletePolicyData");
-factory!(new_extract_policy, newExtractPolicy, Part::Extract, "ExtractPolicyData");
-factory!(new_recycle_policy, newRecyclePolicy, Part::Recycle, "RecyclePolicyData");
-factory!(new_mapping_policy, newMappingPolicy, Part::Mapping, "MappingPolicyData");
-factory!(new_white_list, newWhiteList, Part::WhiteList, "WhiteListData");
-factory!(new_bw_list, newBWList, Part::BwList, "BWListData");
+factory!(
+    /// The default `uploadPolicy` as plain data (the official factory).
+    new_upload_policy,
+    newUploadPolicy,
+    Part::Upload,
+    "UploadPolicyData"
+);
+factory!(
+    /// The default `downloadPolicy` as plain data (the official factory).
+    new_download_policy,
+    newDownloadPolicy,
+    Part::Download,
+    "DownloadPolicyData"
+);
+factory!(
+    /// The default `deletePolicy` as plain data (the official factory).
+    new_delete_policy,
+    newDeletePolicy,
+    Part::Delete,
+    "DeletePolicyData"
+);
+factory!(
+    /// The default `extractPolicy` as plain data (the official factory).
+    new_extract_policy,
+    newExtractPolicy,
+    Part::Extract,
+    "ExtractPolicyData"
+);
+factory!(
+    /// The default `recyclePolicy` as plain data (the official factory).
+    new_recycle_policy,
+    newRecyclePolicy,
+    Part::Recycle,
+    "RecyclePolicyData"
+);
+factory!(
+    /// The default `mappingPolicy` as plain data (the official factory).
+    new_mapping_policy,
+    newMappingPolicy,
+    Part::Mapping,
+    "MappingPolicyData"
+);
+factory!(
+    /// The default white list as plain data (the official factory).
+    new_white_list,
+    newWhiteList,
+    Part::WhiteList,
+    "WhiteListData"
+);
+factory!(
+    /// The default `bwList` as plain data (the official factory).
+    new_bw_list,
+    newBWList,
+    Part::BwList,
+    "BWListData"
+);
 
 /// `newSyncPolicy()`: every default part (no `mappingPolicy`), as a plain object.
 #[wasm_bindgen(js_name = newSyncPolicy, unchecked_return_type = "CompleteSyncPolicy")]
@@ -411,7 +558,8 @@ pub fn new_sync_policy() -> JsValue {
     to_js(&sync_config::default_sync_policy())
 }
 
-/// `newSyncPolicyWithDefaults(partial?)` = `new SyncPolicyImpl(partial).toJSON()` (keeps `mappingPolicy`).
+/// `newSyncPolicyWithDefaults(partial?)`: `new SyncPolicy(partial).toJSON()`, missing parts filled
+/// with their defaults (keeps `mappingPolicy`).
 #[wasm_bindgen(js_name = newSyncPolicyWithDefaults, unchecked_return_type = "CompleteSyncPolicy")]
 pub fn new_sync_policy_with_defaults(partial: Option<SyncPolicyDataArg>) -> Result<JsValue, JsValue> {
     let v = sync_config::sync_policy_with_defaults(json_of(&partial)?).map_err(policy_error)?;
@@ -463,6 +611,7 @@ pub struct ExtractPolicyClass {
 
 #[wasm_bindgen]
 impl ExtractPolicyClass {
+    /// `new ExtractPolicyClass(extract = true, deleteSrcFile = true, extractToCurrentFolder = false)`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         extract: Option<bool>,
@@ -477,50 +626,59 @@ impl ExtractPolicyClass {
         }
     }
 
+    /// The official default.
     #[wasm_bindgen(js_name = "default")]
     pub fn default_value() -> ExtractPolicyClass {
         ExtractPolicyClass::new(None, None, None)
     }
 
+    /// Whether uploaded archives are extracted.
     #[wasm_bindgen(getter)]
     pub fn extract(&self) -> bool {
         self.extract
     }
+    /// Sets `extract`.
     #[wasm_bindgen(setter)]
     pub fn set_extract(&mut self, v: bool) {
         self.extract = v;
     }
+    /// Whether the archive is deleted once extracted.
     #[wasm_bindgen(getter = deleteSrcFile)]
     pub fn delete_src_file(&self) -> bool {
         self.delete_src_file
     }
+    /// Sets `deleteSrcFile`.
     #[wasm_bindgen(setter = deleteSrcFile)]
     pub fn set_delete_src_file(&mut self, v: bool) {
         self.delete_src_file = v;
     }
+    /// Whether it is extracted next to the archive.
     #[wasm_bindgen(getter = extractToCurrentFolder)]
     pub fn extract_to_current_folder(&self) -> bool {
         self.extract_to_current_folder
     }
+    /// Sets `extractToCurrentFolder`.
     #[wasm_bindgen(setter = extractToCurrentFolder)]
     pub fn set_extract_to_current_folder(&mut self, v: bool) {
         self.extract_to_current_folder = v;
     }
 
+    /// Alias of `toJSON` (the official Python classes have `to_dict()`).
     #[wasm_bindgen(js_name = toDict, unchecked_return_type = "ExtractPolicyData")]
     // By reference: a by-value `self` would free the JS object (wasm-bindgen moves it).
     #[allow(clippy::wrong_self_convention)]
     pub fn to_dict(&self) -> JsValue {
+        self.to_json()
+    }
+
+    /// The policy as plain data.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ExtractPolicyData")]
+    #[allow(clippy::wrong_self_convention)]
+    pub fn to_json(&self) -> JsValue {
         to_js(&wire_policy::ExtractPolicy {
             extract: self.extract,
             delete_src_file: self.delete_src_file,
             extract_to_current_folder: self.extract_to_current_folder,
         })
-    }
-
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ExtractPolicyData")]
-    #[allow(clippy::wrong_self_convention)]
-    pub fn to_json(&self) -> JsValue {
-        self.to_dict()
     }
 }

@@ -28,7 +28,9 @@ where
     future_to_promise(async move { Ok(f.await) })
 }
 
-/// A sandbox session. Obtained from `agentBay.create()` / `agentBay.get()`.
+/// A sandbox session. Obtained from `agentBay.create()` / `agentBay.get()`; run commands with
+/// `command`, use files with `fileSystem`, sync mounted contexts with `context`, and `delete()` it
+/// when done.
 #[wasm_bindgen]
 #[derive(Clone)]
 pub struct Session {
@@ -41,6 +43,7 @@ pub struct Session {
 }
 
 impl Session {
+    /// A `Session` object for a session the core created or found.
     pub fn new(api: Rc<JsApi>, state: Rc<SessionHandle>) -> Session {
         Session { api, state, file_system: Rc::default() }
     }
@@ -48,31 +51,37 @@ impl Session {
 
 #[wasm_bindgen]
 impl Session {
+    /// The session's id.
     #[wasm_bindgen(getter, js_name = sessionId)]
     pub fn session_id(&self) -> String {
         self.state.data.session_id.clone()
     }
 
+    /// Alias of `sessionId` (the official getter method).
     #[wasm_bindgen(js_name = getSessionId)]
     pub fn get_session_id(&self) -> String {
         self.session_id()
     }
 
+    /// The session's resource URL.
     #[wasm_bindgen(getter, js_name = resourceUrl)]
     pub fn resource_url(&self) -> String {
         self.state.data.resource_url.clone()
     }
 
+    /// The session's access token (used by the tool calls).
     #[wasm_bindgen(getter)]
     pub fn token(&self) -> String {
         self.state.data.token.clone()
     }
 
+    /// The session's link URL.
     #[wasm_bindgen(getter, js_name = linkUrl)]
     pub fn link_url(&self) -> String {
         self.state.data.link_url.clone()
     }
 
+    /// The image the session runs.
     #[wasm_bindgen(getter, js_name = imageId)]
     pub fn image_id(&self) -> String {
         self.state.data.image_id.clone()
@@ -84,11 +93,13 @@ impl Session {
         self.state.is_deleted()
     }
 
+    /// Shell commands in the session.
     #[wasm_bindgen(getter)]
     pub fn command(&self) -> Command {
         Command { s: self.clone() }
     }
 
+    /// The session's files (always the same object).
     #[wasm_bindgen(getter, js_name = fileSystem, unchecked_return_type = "FileSystem")]
     pub fn file_system(&self) -> JsValue {
         self.file_system
@@ -96,21 +107,25 @@ impl Session {
             .clone()
     }
 
+    /// Alias of `fileSystem`.
     #[wasm_bindgen(getter, unchecked_return_type = "FileSystem")]
     pub fn fs(&self) -> JsValue {
         self.file_system()
     }
 
+    /// Alias of `fileSystem`.
     #[wasm_bindgen(getter, unchecked_return_type = "FileSystem")]
     pub fn filesystem(&self) -> JsValue {
         self.file_system()
     }
 
+    /// Alias of `fileSystem`.
     #[wasm_bindgen(getter, unchecked_return_type = "FileSystem")]
     pub fn files(&self) -> JsValue {
         self.file_system()
     }
 
+    /// The session's mounted contexts: their sync status, and explicit syncs.
     #[wasm_bindgen(getter)]
     pub fn context(&self) -> ContextManager {
         ContextManager { s: self.clone() }
@@ -118,17 +133,21 @@ impl Session {
 
     /// `delete(syncContext = false)`: optional upload of every context first, then
     /// DeleteSessionAsync and polling until the session is gone.
+    ///
+    /// @example
+    /// ```ts
+    /// const result = await session.delete(true); // upload the mounted contexts first
+    /// if (!result.success) console.error(result.errorMessage);
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<DeleteResult>")]
     pub fn delete(&self, #[wasm_bindgen(js_name = syncContext)] sync_context: Option<bool>) -> Promise {
         let (api, s) = (self.api.clone(), self.state.clone());
         promise(async move { to_js(&core_session::delete(&api, &s, sync_context.unwrap_or(false), DELETE_WAIT).await) })
     }
 
-    #[wasm_bindgen(js_name = setLabels, unchecked_return_type = "Promise<OperationResult>")]
-    pub fn set_labels(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] labels: JsValue,
-    ) -> Promise {
+    /// Replaces the session's labels (non-empty keys and values, official messages).
+    #[wasm_bindgen(js_name = setLabels, unchecked_return_type = "Promise<LabelResult>")]
+    pub fn set_labels(&self, labels: StringRecordArg) -> Promise {
         let (api, s) = (self.api.clone(), self.state.clone());
         let labels = to_json(&labels);
         promise(async move {
@@ -139,18 +158,21 @@ impl Session {
         })
     }
 
+    /// The session's labels.
     #[wasm_bindgen(js_name = getLabels, unchecked_return_type = "Promise<LabelResult>")]
     pub fn get_labels(&self) -> Promise {
         let (api, s) = (self.api.clone(), self.state.clone());
         promise(async move { to_js(&core_session::get_labels(&api, &s).await) })
     }
 
+    /// How to reach the session's resource.
     #[wasm_bindgen(unchecked_return_type = "Promise<SessionInfoResult>")]
     pub fn info(&self) -> Promise {
         let (api, s) = (self.api.clone(), self.state.clone());
         promise(async move { to_js(&core_session::info(&api, &s).await) })
     }
 
+    /// The session's status (`RUNNING`, …).
     #[wasm_bindgen(js_name = getStatus, unchecked_return_type = "Promise<SessionStatusResult>")]
     pub fn get_status(&self) -> Promise {
         let (api, s) = (self.api.clone(), self.state.clone());
@@ -158,7 +180,7 @@ impl Session {
     }
 }
 
-/// `session.command`.
+/// `session.command`: shell commands in the session.
 #[wasm_bindgen]
 pub struct Command {
     s: Session,
@@ -191,6 +213,7 @@ impl Command {
         self.run_with(command, timeout_ms, cwd, envs.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))
     }
 
+    /// Alias of `executeCommand`.
     #[wasm_bindgen(unchecked_return_type = "Promise<CommandResult>")]
     pub fn run(
         &self,
@@ -202,6 +225,7 @@ impl Command {
         self.execute_command(command, timeout_ms, cwd, envs)
     }
 
+    /// Alias of `executeCommand`.
     #[wasm_bindgen(unchecked_return_type = "Promise<CommandResult>")]
     pub fn exec(
         &self,
@@ -213,7 +237,8 @@ impl Command {
         self.execute_command(command, timeout_ms, cwd, envs)
     }
 
-    /// The seed's form: `execute(command, { timeoutMs, cwd, envs }?)`.
+    /// Alias of `executeCommand`, with the options as one object (the seed's form:
+    /// `execute(command, { timeoutMs, cwd, envs }?)`).
     #[wasm_bindgen(unchecked_return_type = "Promise<CommandResult>")]
     pub fn execute(&self, command: String, options: Option<ExecuteOptionsArg>) -> Promise {
         let o: JsValue = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
@@ -228,7 +253,7 @@ fn list_arg(v: Option<JsValue>, what: &str, optional: bool) -> Result<Vec<String
     filesystem::string_list(&v, what, optional)
 }
 
-/// `session.fileSystem` (also `fs`, `filesystem`, `files`).
+/// `session.fileSystem` (also `fs`, `filesystem`, `files`): the session's files.
 #[wasm_bindgen]
 pub struct FileSystem {
     s: Session,
@@ -256,6 +281,7 @@ impl FileSystem {
         })
     }
 
+    /// Alias of `readFile`.
     #[wasm_bindgen(unchecked_return_type = "Promise<FileContentResult>")]
     pub fn read(&self, path: String, options: Option<ReadFileOptionsArg>) -> Promise {
         self.read_file(path, options)
@@ -274,49 +300,58 @@ impl FileSystem {
         })
     }
 
+    /// Alias of `writeFile`.
     #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
     pub fn write(&self, path: String, content: String, mode: Option<WriteModeArg>) -> Promise {
         self.write_file(path, content, mode)
     }
 
+    /// The entries of a directory.
     #[wasm_bindgen(js_name = listDirectory, unchecked_return_type = "Promise<DirectoryListResult>")]
     pub fn list_directory(&self, path: String) -> Promise {
         let (api, s) = (self.s.api.clone(), self.s.state.clone());
         promise(async move { to_js(&filesystem::list_directory(&api, &s, &path).await) })
     }
 
+    /// Alias of `listDirectory`.
     #[wasm_bindgen(unchecked_return_type = "Promise<DirectoryListResult>")]
     pub fn list(&self, path: String) -> Promise {
         self.list_directory(path)
     }
 
+    /// Alias of `listDirectory`.
     #[wasm_bindgen(unchecked_return_type = "Promise<DirectoryListResult>")]
     pub fn ls(&self, path: String) -> Promise {
         self.list_directory(path)
     }
 
+    /// Creates a directory (and its parents).
     #[wasm_bindgen(js_name = createDirectory, unchecked_return_type = "Promise<BoolResult>")]
     pub fn create_directory(&self, path: String) -> Promise {
         let (api, s) = (self.s.api.clone(), self.s.state.clone());
         promise(async move { to_js(&filesystem::create_directory(&api, &s, &path).await) })
     }
 
+    /// Deletes a file.
     #[wasm_bindgen(js_name = deleteFile, unchecked_return_type = "Promise<BoolResult>")]
     pub fn delete_file(&self, path: String) -> Promise {
         let (api, s) = (self.s.api.clone(), self.s.state.clone());
         promise(async move { to_js(&filesystem::delete_file(&api, &s, &path).await) })
     }
 
+    /// Alias of `deleteFile`.
     #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
     pub fn delete(&self, path: String) -> Promise {
         self.delete_file(path)
     }
 
+    /// Alias of `deleteFile`.
     #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
     pub fn remove(&self, path: String) -> Promise {
         self.delete_file(path)
     }
 
+    /// Alias of `deleteFile`.
     #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
     pub fn rm(&self, path: String) -> Promise {
         self.delete_file(path)
@@ -371,6 +406,7 @@ impl FileSystem {
         })
     }
 
+    /// Moves (renames) a file or directory.
     #[wasm_bindgen(js_name = moveFile, unchecked_return_type = "Promise<BoolResult>")]
     pub fn move_file(&self, source: String, destination: String) -> Promise {
         let (api, s) = (self.s.api.clone(), self.s.state.clone());
@@ -385,7 +421,7 @@ impl FileSystem {
     }
 }
 
-/// `session.context`.
+/// `session.context`: the sync status of the session's mounted contexts, and explicit syncs.
 #[wasm_bindgen]
 pub struct ContextManager {
     s: Session,
@@ -448,6 +484,7 @@ impl ContextManager {
         })
     }
 
+    /// Alias of `info`.
     #[wasm_bindgen(js_name = infoWithParams, unchecked_return_type = "Promise<ContextInfoResult>")]
     pub fn info_with_params(
         &self,
@@ -458,9 +495,18 @@ impl ContextManager {
         self.info(context_id, path, task_type)
     }
 
-    /// `sync(contextId?, path?, mode?, callbackOrOptions?, maxRetries?, retryInterval?)`.
-    /// Without a callback it waits for every upload/download task and reports failures;
-    /// with a callback it returns after SyncContext and calls `callback(success)` later.
+    /// `sync(contextId?, path?, mode?, callbackOrOptions?, maxRetries?, retryInterval?)`: uploads
+    /// the mounted contexts now (all of them, or the one at `contextId` + `path`; `mode:
+    /// "download"` downloads instead). Without a callback it waits for every task and reports
+    /// failures; with a callback it returns after SyncContext and calls `callback(success)` later.
+    ///
+    /// @example
+    /// ```ts
+    /// const synced = await session.context.sync();
+    /// if (!synced.success) console.error(synced.errorMessage, synced.failedTasks);
+    /// // Callback mode: returns at once.
+    /// await session.context.sync(contextId, "/mnt/data", undefined, (ok) => console.log("synced:", ok));
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<ContextSyncResult>")]
     pub fn sync(
         &self,
@@ -510,7 +556,7 @@ impl ContextManager {
         })
     }
 
-    /// The seed's name for `sync`.
+    /// Alias of `sync` (the seed's name).
     #[wasm_bindgen(js_name = syncContext, unchecked_return_type = "Promise<ContextSyncResult>")]
     pub fn sync_context(
         &self,
