@@ -526,33 +526,27 @@ impl ContextManager {
             max_retries,
             retry_interval,
         );
+        let mut progress = progress_fn(extras.on_progress);
         promise(async move {
             let (cid, p, m) = (context_id.as_deref(), path.as_deref(), mode.as_deref());
+            let Some(cb) = extras.callback else {
+                return to_js(&cm::sync(&api, &s, cid, p, m, extras.wait, &mut progress).await);
+            };
+            // Callback mode (official): resolve once SyncContext is accepted, report the wait's
+            // outcome to the callback later.
             let request_id = match cm::sync_start(&api, &s, cid, p, m).await {
                 Ok(id) => id,
                 Err(r) => {
-                    if let Some(cb) = &extras.callback {
-                        let _ = cb.call1(&JsValue::UNDEFINED, &false.into());
-                    }
+                    let _ = cb.call1(&JsValue::UNDEFINED, &false.into());
                     return to_js(&r);
                 }
             };
-            let mut progress = progress_fn(extras.on_progress);
-            match extras.callback {
-                Some(cb) => {
-                    let (api2, s2) = (api.clone(), s.clone());
-                    spawn_local(async move {
-                        let (cid, p, m) = (context_id.as_deref(), path.as_deref(), mode.as_deref());
-                        let waited = cm::sync_wait(&api2, s2.id(), cid, p, m, extras.wait, &mut progress).await;
-                        let _ = cb.call1(&JsValue::UNDEFINED, &waited.succeeded().into());
-                    });
-                    to_js(&ContextSyncResult { request_id, success: true, ..Default::default() })
-                }
-                None => {
-                    let waited = cm::sync_wait(&api, s.id(), cid, p, m, extras.wait, &mut progress).await;
-                    to_js(&cm::sync_outcome(request_id, waited))
-                }
-            }
+            spawn_local(async move {
+                let (cid, p, m) = (context_id.as_deref(), path.as_deref(), mode.as_deref());
+                let waited = cm::sync_wait(&api, s.id(), cid, p, m, extras.wait, &mut progress).await;
+                let _ = cb.call1(&JsValue::UNDEFINED, &waited.succeeded().into());
+            });
+            to_js(&ContextSyncResult { request_id, success: true, ..Default::default() })
         })
     }
 
