@@ -115,3 +115,10 @@ test("the public .d.ts has no `any` in any form", () => {
     assert.deepEqual(hits, [], `${file} uses any`);
   }
 });
+
+test("every doc comment reaches the .d.ts as text (none as a Rust raw string)", () => {
+  // A `///` comment that a macro_rules! passes on as `$(#[$doc:meta])*` reaches wasm-bindgen as a
+  // raw string literal, whose `r"` it keeps: such docs must be written `#[doc = "..."]`.
+  const leaked = assembled.split("\n").filter((l) => /^\s*\*\s*r#*"/.test(l));
+  assert.deepEqual(leaked, []);
+});

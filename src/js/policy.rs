@@ -32,6 +32,8 @@ fn json_of<T: AsRef<JsValue>>(o: &Option<T>) -> Result<Value, JsValue> {
 /// A policy-part class: one plain object of the part's data type (`$data`, generated from the
 /// Rust type), each field a getter/setter typed `$data["field"]` (`$ty`), so a field missing
 /// from the Rust type fails the package's type check.
+// Docs reach these macros as `#[doc = "..."]` literals: wasm-bindgen would keep the `r"` of the
+// raw strings that `///` comments become when a macro passes them on.
 macro_rules! part_class {
     ($(#[$doc:meta])* $name:ident, $part:expr, $data:literal, $partial:ident, [$($(#[$fdoc:meta])* $field:ident : $setter:ident : $ty:literal),* $(,)?]) => {
         $(#[$doc])*
@@ -91,71 +93,71 @@ macro_rules! part_class {
 }
 
 part_class!(
-    /// `uploadPolicy` as a class: `new UploadPolicy({ autoUpload, uploadStrategy, uploadMode, period })`.
+    #[doc = " `uploadPolicy` as a class: `new UploadPolicy({ autoUpload, uploadStrategy, uploadMode, period })`."]
     UploadPolicy, Part::Upload, "UploadPolicyData", UploadPolicyPartial, [
-    /// Whether the mount uploads on its own.
+    #[doc = " Whether the mount uploads on its own."]
     autoUpload: set_autoUpload: "UploadPolicyData[\"autoUpload\"]",
-    /// When it uploads.
+    #[doc = " When it uploads."]
     uploadStrategy: set_uploadStrategy: "UploadPolicyData[\"uploadStrategy\"]",
-    /// File by file, or as one archive.
+    #[doc = " File by file, or as one archive."]
     uploadMode: set_uploadMode: "UploadPolicyData[\"uploadMode\"]",
-    /// Seconds between periodic uploads while the session runs.
+    #[doc = " Seconds between periodic uploads while the session runs."]
     period: set_period: "UploadPolicyData[\"period\"]",
 ]);
 part_class!(
-    /// `downloadPolicy` as a class.
+    #[doc = " `downloadPolicy` as a class."]
     DownloadPolicy, Part::Download, "DownloadPolicyData", DownloadPolicyPartial, [
-    /// Whether the mount downloads at session start.
+    #[doc = " Whether the mount downloads at session start."]
     autoDownload: set_autoDownload: "DownloadPolicyData[\"autoDownload\"]",
-    /// How it downloads.
+    #[doc = " How it downloads."]
     downloadStrategy: set_downloadStrategy: "DownloadPolicyData[\"downloadStrategy\"]",
 ]);
 part_class!(
-    /// `deletePolicy` as a class.
+    #[doc = " `deletePolicy` as a class."]
     DeletePolicy, Part::Delete, "DeletePolicyData", DeletePolicyPartial, [
-    /// Whether local deletions reach the context.
+    #[doc = " Whether local deletions reach the context."]
     syncLocalFile: set_syncLocalFile: "DeletePolicyData[\"syncLocalFile\"]",
 ]);
 part_class!(
-    /// `extractPolicy` as a class (see also the positional `ExtractPolicyClass`).
+    #[doc = " `extractPolicy` as a class (see also the positional `ExtractPolicyClass`)."]
     ExtractPolicy, Part::Extract, "ExtractPolicyData", ExtractPolicyPartial, [
-    /// Whether uploaded archives are extracted.
+    #[doc = " Whether uploaded archives are extracted."]
     extract: set_extract: "ExtractPolicyData[\"extract\"]",
-    /// Whether the archive is deleted once extracted.
+    #[doc = " Whether the archive is deleted once extracted."]
     deleteSrcFile: set_deleteSrcFile: "ExtractPolicyData[\"deleteSrcFile\"]",
-    /// Whether it is extracted next to the archive.
+    #[doc = " Whether it is extracted next to the archive."]
     extractToCurrentFolder: set_extractToCurrentFolder: "ExtractPolicyData[\"extractToCurrentFolder\"]",
 ]);
 part_class!(
-    /// `recyclePolicy` as a class.
+    #[doc = " `recyclePolicy` as a class."]
     RecyclePolicy, Part::Recycle, "RecyclePolicyData", RecyclePolicyPartial, [
-    /// How long data lives after its last upload.
+    #[doc = " How long data lives after its last upload."]
     lifecycle: set_lifecycle: "RecyclePolicyData[\"lifecycle\"]",
-    /// The paths the lifecycle applies to.
+    #[doc = " The paths the lifecycle applies to."]
     paths: set_paths: "RecyclePolicyData[\"paths\"]",
 ]);
 part_class!(
-    /// `mappingPolicy` as a class.
+    #[doc = " `mappingPolicy` as a class."]
     MappingPolicy, Part::Mapping, "MappingPolicyData", MappingPolicyPartial, [
-    /// The path the data was uploaded from.
+    #[doc = " The path the data was uploaded from."]
     path: set_path: "MappingPolicyData[\"path\"]",
 ]);
 part_class!(
-    /// One white list of `bwList`, as a class.
+    #[doc = " One white list of `bwList`, as a class."]
     WhiteList, Part::WhiteList, "WhiteListData", WhiteListPartial, [
-    /// The synced path.
+    #[doc = " The synced path."]
     path: set_path: "WhiteListData[\"path\"]",
-    /// Paths under it that are not synced.
+    #[doc = " Paths under it that are not synced."]
     excludePaths: set_excludePaths: "WhiteListData[\"excludePaths\"]",
-    /// Whether `path` is a regex.
+    #[doc = " Whether `path` is a regex."]
     isPathRegex: set_isPathRegex: "WhiteListData[\"isPathRegex\"]",
-    /// Whether `excludePaths` are regexes.
+    #[doc = " Whether `excludePaths` are regexes."]
     isExcludeRegex: set_isExcludeRegex: "WhiteListData[\"isExcludeRegex\"]",
 ]);
 part_class!(
-    /// `bwList` as a class.
+    #[doc = " `bwList` as a class."]
     BWList, Part::BwList, "BWListData", BWListPartial, [
-    /// The white lists.
+    #[doc = " The white lists."]
     whiteLists: set_whiteLists: "BWListData[\"whiteLists\"]",
 ]);
 
@@ -288,20 +290,20 @@ macro_rules! sync_policy_class {
 }
 
 sync_policy_class!(
-    /// A sync policy: how a mounted context syncs. Missing parts take their defaults.
-    ///
-    /// @example
-    /// ```ts
-    /// const policy = new SyncPolicy({
-    ///   uploadPolicy: new UploadPolicy({ autoUpload: true, uploadStrategy: "BeforeResourceRelease", period: 30 }),
-    ///   downloadPolicy: { autoDownload: true, downloadStrategy: "Async" },
-    /// });
-    /// new ContextSync({ contextId, path: "/mnt/data", policy });
-    /// ```
+    #[doc = " A sync policy: how a mounted context syncs. Missing parts take their defaults."]
+    #[doc = ""]
+    #[doc = " @example"]
+    #[doc = " ```ts"]
+    #[doc = " const policy = new SyncPolicy({"]
+    #[doc = "   uploadPolicy: new UploadPolicy({ autoUpload: true, uploadStrategy: \"BeforeResourceRelease\", period: 30 }),"]
+    #[doc = "   downloadPolicy: { autoDownload: true, downloadStrategy: \"Async\" },"]
+    #[doc = " });"]
+    #[doc = " new ContextSync({ contextId, path: \"/mnt/data\", policy });"]
+    #[doc = " ```"]
     SyncPolicy
 );
 sync_policy_class!(
-    /// Alias of `SyncPolicy` (the official name of the class).
+    #[doc = " Alias of `SyncPolicy` (the official name of the class)."]
     SyncPolicyImpl
 );
 
@@ -496,56 +498,56 @@ macro_rules! factory {
 }
 
 factory!(
-    /// The default `uploadPolicy` as plain data (the official factory).
+    #[doc = " The default `uploadPolicy` as plain data (the official factory)."]
     new_upload_policy,
     newUploadPolicy,
     Part::Upload,
     "UploadPolicyData"
 );
 factory!(
-    /// The default `downloadPolicy` as plain data (the official factory).
+    #[doc = " The default `downloadPolicy` as plain data (the official factory)."]
     new_download_policy,
     newDownloadPolicy,
     Part::Download,
     "DownloadPolicyData"
 );
 factory!(
-    /// The default `deletePolicy` as plain data (the official factory).
+    #[doc = " The default `deletePolicy` as plain data (the official factory)."]
     new_delete_policy,
     newDeletePolicy,
     Part::Delete,
     "DeletePolicyData"
 );
 factory!(
-    /// The default `extractPolicy` as plain data (the official factory).
+    #[doc = " The default `extractPolicy` as plain data (the official factory)."]
     new_extract_policy,
     newExtractPolicy,
     Part::Extract,
     "ExtractPolicyData"
 );
 factory!(
-    /// The default `recyclePolicy` as plain data (the official factory).
+    #[doc = " The default `recyclePolicy` as plain data (the official factory)."]
     new_recycle_policy,
     newRecyclePolicy,
     Part::Recycle,
     "RecyclePolicyData"
 );
 factory!(
-    /// The default `mappingPolicy` as plain data (the official factory).
+    #[doc = " The default `mappingPolicy` as plain data (the official factory)."]
     new_mapping_policy,
     newMappingPolicy,
     Part::Mapping,
     "MappingPolicyData"
 );
 factory!(
-    /// The default white list as plain data (the official factory).
+    #[doc = " The default white list as plain data (the official factory)."]
     new_white_list,
     newWhiteList,
     Part::WhiteList,
     "WhiteListData"
 );
 factory!(
-    /// The default `bwList` as plain data (the official factory).
+    #[doc = " The default `bwList` as plain data (the official factory)."]
     new_bw_list,
     newBWList,
     Part::BwList,
