@@ -5,7 +5,7 @@
 // Usage: node scripts/assemble-pkg.mjs   (run by scripts/build.sh after wasm-pack)
 import { readFileSync, writeFileSync, rmSync, existsSync, renameSync, copyFileSync, readdirSync } from "node:fs";
 import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -13,8 +13,6 @@ const pkg = join(root, "pkg");
 const wasmDir = join(pkg, "wasm");
 const template = join(root, "pkg-template");
 const base = "agentbay_wasm";
-
-const ENUMS = ["UploadStrategy", "DownloadStrategy", "UploadMode", "Lifecycle"];
 
 function fail(msg) {
   console.error(`[assemble] ERROR: ${msg}`);
@@ -39,13 +37,7 @@ const allExports = exportBlock[1]
   .map((s) => s.trim())
   .filter(Boolean);
 const enumsFn = allExports.find((n) => /^__\w*enums$/i.test(n));
-const publicExports = allExports.filter((n) => !n.startsWith("__") && !ENUMS.includes(n));
-if (!enumsFn) {
-  console.warn(
-    `[assemble] WARNING: the SDK exports no __…Enums() function (exports: ${allExports.join(", ")}); ` +
-      `${ENUMS.join(", ")} will be empty objects`,
-  );
-}
+if (!enumsFn) fail(`the SDK exports no __…Enums() function (exports: ${allExports.join(", ")})`);
 
 // --- CommonJS copy of the glue -----------------------------------------------------------------
 // The glue is a flat ES module: `export function|class|const NAME` declarations and no imports.
@@ -75,34 +67,64 @@ writeFileSync(join(wasmDir, `${base}_bg.cjs`), cjs);
 
 // The .wasm must import nothing but the glue: the loaders hand the glue to every import namespace.
 const wasmBytes = readFileSync(wasmFile);
-const namespaces = [...new Set(WebAssembly.Module.imports(new WebAssembly.Module(wasmBytes)).map((i) => i.module))];
+const wasmModule = new WebAssembly.Module(wasmBytes);
+const namespaces = [...new Set(WebAssembly.Module.imports(wasmModule).map((i) => i.module))];
 if (namespaces.some((n) => n !== `./${base}_bg.js`)) {
   fail(`the .wasm imports from ${namespaces.join(", ")}; only ./${base}_bg.js is supported by the loaders`);
 }
 
+// wasm/ is an ES module folder (the glue is ESM); the CommonJS copy is .cjs.
+writeFileSync(
+  join(wasmDir, "package.json"),
+  JSON.stringify({ type: "module", private: true, sideEffects: false }, null, 2) + "\n",
+);
+
+// --- the enums -----------------------------------------------------------------------------------
+// Their names are the keys of what the SDK's __agentbayEnums() returns: instantiate the module
+// once, as node.mjs does, and ask it.
+const glueModule = await import(pathToFileURL(glueFile).href);
+{
+  const imports = {};
+  for (const { module: name } of WebAssembly.Module.imports(wasmModule)) imports[name] = glueModule;
+  const instance = new WebAssembly.Instance(wasmModule, imports);
+  glueModule.__wbg_set_wasm(instance.exports);
+  if (typeof instance.exports.__wbindgen_start === "function") instance.exports.__wbindgen_start();
+}
+// One line per enum: its name, then its values (src/js/policy.rs).
+const ENUMS = String(glueModule[enumsFn]())
+  .split("\n")
+  .map((line) => line.split(" ")[0])
+  .filter(Boolean);
+if (ENUMS.length === 0) fail(`${enumsFn}() returned no enums`);
+const publicExports = allExports.filter((n) => !n.startsWith("__") && !ENUMS.includes(n));
+
 // --- loaders from the templates ----------------------------------------------------------------
-const enumHelper = `function __enumObject(all, name) {
-  const value = all && (all instanceof Map ? all.get(name) : all[name]);
+const enumHelper = `function __enumObjects(lines) {
+  // "Name Value Value\\n…" (src/js/policy.rs): each enum as a frozen { Value: "Value" } object.
+  const all = {};
+  for (const line of String(lines).split("\\n")) {
+    const [name, ...values] = line.split(" ");
+    if (name) all[name] = Object.freeze(Object.fromEntries(values.map((v) => [v, v])));
+  }
+  return all;
+}
+function __enumObject(all, name) {
   // A missing enum stays an empty object (the test suites catch that) rather than breaking every import.
-  if (!value || typeof value !== "object") return Object.freeze({});
-  return Object.freeze(value instanceof Map ? Object.fromEntries(value) : { ...value });
+  return all[name] || Object.freeze({});
 }`;
-const enumsCall = enumsFn ? `bindings.${enumsFn}()` : "null";
-const esmEnums = enumsFn
-  ? `${enumHelper}\nconst __enums = ${enumsCall};\n` +
-    ENUMS.map((e) => `export const ${e} = __enumObject(__enums, ${JSON.stringify(e)});`).join("\n")
-  : ENUMS.map((e) => `export const ${e} = Object.freeze({});`).join("\n");
-const cjsEnums = enumsFn
-  ? `${enumHelper}\nconst __enums = ${enumsCall};\n` +
-    ENUMS.map((e) => `exports.${e} = __enumObject(__enums, ${JSON.stringify(e)});`).join("\n")
-  : ENUMS.map((e) => `exports.${e} = Object.freeze({});`).join("\n");
+const enumsCall = `__enumObjects(bindings.${enumsFn}())`;
+const esmEnums =
+  `${enumHelper}\nconst __enums = ${enumsCall};\n` +
+  ENUMS.map((e) => `export const ${e} = __enumObject(__enums, ${JSON.stringify(e)});`).join("\n");
+const cjsEnums =
+  `${enumHelper}\nconst __enums = ${enumsCall};\n` +
+  ENUMS.map((e) => `exports.${e} = __enumObject(__enums, ${JSON.stringify(e)});`).join("\n");
 // The browser entry cannot call into wasm before initAsync(): it exports the enum objects at once
 // and fills them in place when the module is ready, so early imports see the final values.
 const browserEnumsDecl = ENUMS.map((e) => `export const ${e} = {};`).join("\n");
-const browserEnumsFill = enumsFn
-  ? `${enumHelper.replace(/\n/g, "\n  ")}\n  const __enums = ${enumsCall};\n` +
-    ENUMS.map((e) => `  Object.freeze(Object.assign(${e}, __enumObject(__enums, ${JSON.stringify(e)})));`).join("\n")
-  : ENUMS.map((e) => `  Object.freeze(${e});`).join("\n");
+const browserEnumsFill =
+  `${enumHelper.replace(/\n/g, "\n  ")}\n  const __enums = ${enumsCall};\n` +
+  ENUMS.map((e) => `  Object.freeze(Object.assign(${e}, __enumObject(__enums, ${JSON.stringify(e)})));`).join("\n");
 
 const esmExports = `export { ${publicExports.join(", ")} } from "./wasm/${base}_bg.js";\n`;
 const cjsExports = publicExports.map((n) => `exports.${n} = bindings.${n};`).join("\n") + "\n";
@@ -129,10 +151,6 @@ fill("index.mjs", {
 // glue as ESM), and declarations inside it would be ESM-only for TypeScript's require() consumers.
 renameSync(join(wasmDir, `${base}.d.ts`), join(pkg, `${base}.d.ts`));
 copyFileSync(join(template, "index.d.ts"), join(pkg, "index.d.ts"));
-writeFileSync(
-  join(wasmDir, "package.json"),
-  JSON.stringify({ type: "module", private: true, sideEffects: false }, null, 2) + "\n",
-);
 
 // --- package.json, README --------------------------------------------------------------------------
 const cargoToml = readFileSync(join(root, "Cargo.toml"), "utf8");
@@ -163,6 +181,6 @@ const raw = wasmBytes.length;
 const gz = gzipSync(wasmBytes, { level: 9 }).length;
 console.log(
   `[assemble] pkg/ = agentbay-wasm@${version}: ${publicExports.length} exports ` +
-    `(${publicExports.join(", ")}), enums from ${enumsFn ?? "nowhere"}; ` +
+    `(${publicExports.join(", ")}), enums ${ENUMS.join(", ")} from ${enumsFn}(); ` +
     `${base}_bg.wasm ${raw} bytes raw, ${gz} bytes gzip -9`,
 );

@@ -18,6 +18,11 @@ fi
 step "cargo test --workspace"
 cargo test --workspace
 
+# Its own step so that only the SDK gets the feature (a workspace build would unify it into
+# agentbay-local's agentbay-wire): src/js/generated.d.ts must be what the Rust types produce.
+step "cargo test -p agentbay-wasm --features ts --test typescript (generated TypeScript is current)"
+cargo test -p agentbay-wasm --features ts --test typescript
+
 step "npm run build"
 bash scripts/build.sh
 

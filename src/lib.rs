@@ -6,8 +6,13 @@
 
 pub mod core;
 
+/// The TypeScript declarations of the npm package's data types (src/js/generated.d.ts).
+#[cfg(feature = "ts")]
+pub mod typescript;
+
+/// The JavaScript API (wasm32 only).
 #[cfg(target_arch = "wasm32")]
-mod js;
+pub mod js;
 
 // The .wasm runs on one thread: Talc's single-threaded WebAssembly allocator replaces dlmalloc,
 // for less code in the .wasm and faster allocation.

@@ -122,7 +122,7 @@ async fn the_sdk_core_and_the_server_agree_on_the_whole_seed_flow() {
     assert_eq!(found.matches.len(), 2, "{found:?}");
 
     // An explicit sync uploads; the context then holds the files.
-    let synced = context_manager::sync(&api, &s, None, None, None, WAIT, &mut |_| {}).await;
+    let synced = context_manager::sync(&api, &s, None, None, None, WAIT, &mut |_| {}, &mut |_| {}).await;
     assert!(synced.success, "{synced:?}");
     let a = context::download_file(&api, &ctx, "/mnt/data/a.txt").await;
     assert_eq!(a.bytes, b"synced", "{a:?}");

@@ -30,35 +30,53 @@ pub enum ConfigError {
     InvalidOptions(String),
 }
 
-/// The official snake_case `config` object (camelCase spellings accepted too).
+/// The official snake_case `config` object (camelCase spellings accepted too). When it is
+/// given, `AGENTBAY_*` variables other than the key are ignored.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "AgentBayConfig", optional_fields))]
 #[serde(default)]
 pub struct OfficialConfig {
+    /// `host`, `host:port` or a full `http://` / `https://` URL.
     pub endpoint: Option<String>,
+    /// Per-request timeout in milliseconds.
     #[serde(alias = "timeoutMs")]
     pub timeout_ms: Option<f64>,
+    /// The region whose endpoint is used when none is given.
     #[serde(alias = "regionId")]
     pub region_id: Option<String>,
+    /// Largest API reply accepted, in bytes.
     #[serde(alias = "maxResponseBytes")]
     pub max_response_bytes: Option<f64>,
+    /// Largest `context.downloadFile` body accepted, in bytes.
     #[serde(alias = "maxDownloadBytes")]
     pub max_download_bytes: Option<f64>,
 }
 
-/// `new AgentBay(options)`.
+/// `new AgentBay(options)`. Every field may be left out: the API key then comes from
+/// `AGENTBAY_API_KEY`, the rest from the other `AGENTBAY_*` variables or the defaults.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AgentBayOptions {
+    /// The API key (default: `AGENTBAY_API_KEY`).
     pub api_key: Option<String>,
+    /// `host`, `host:port` or a full `http://` / `https://` URL (default scheme https).
     pub endpoint: Option<String>,
+    /// Per-request timeout in milliseconds (default 60000); also bounds how long a wait keeps
+    /// polling a server that does not answer.
     #[serde(alias = "timeout_ms")]
     pub timeout_ms: Option<f64>,
+    /// The region whose endpoint is used when none is given (default `cn-hangzhou`).
     #[serde(alias = "region_id")]
     pub region_id: Option<String>,
+    /// Largest API reply accepted, in bytes (default 32 MiB); a larger one resolves to
+    /// `success: false`.
     #[serde(alias = "max_response_bytes")]
     pub max_response_bytes: Option<f64>,
+    /// Largest `context.downloadFile` body accepted, in bytes (default 1 GiB).
     #[serde(alias = "max_download_bytes")]
     pub max_download_bytes: Option<f64>,
+    /// The official form (snake_case keys).
     pub config: Option<OfficialConfig>,
     /// Accepted for compatibility; there is no file system to read it from in wasm.
     pub env_file: Option<String>,

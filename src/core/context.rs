@@ -10,12 +10,16 @@ use super::wire::request::*;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// `list(params?)`.
+/// `context.list(params?)`.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ContextListParams {
+    /// Page size.
     pub max_results: Option<u32>,
+    /// The `nextToken` of the previous page.
     pub next_token: Option<String>,
+    /// Only the contexts this session uses.
     pub session_id: Option<String>,
 }
 

@@ -145,7 +145,7 @@ pub async fn wait_tasks<E: Env>(
 }
 
 /// Sends `SyncContext`; `Ok(request_id)` when the server accepted it.
-pub async fn sync_start<E: Env>(
+async fn sync_start<E: Env>(
     api: &Api<E>,
     s: &SessionHandle,
     context_id: Option<&str>,
@@ -170,7 +170,7 @@ pub async fn sync_start<E: Env>(
 }
 
 /// Waits for the sync's tasks: those of its direction (`mode`, default upload).
-pub async fn sync_wait<E: Env>(
+pub(crate) async fn sync_wait<E: Env>(
     api: &Api<E>,
     session_id: &str,
     context_id: Option<&str>,
@@ -188,7 +188,7 @@ pub async fn sync_wait<E: Env>(
 }
 
 /// Result of a finished wait.
-pub fn sync_outcome(request_id: String, waited: TaskWait) -> ContextSyncResult {
+fn sync_outcome(request_id: String, waited: TaskWait) -> ContextSyncResult {
     let TaskWait { failed, pending, gave_up, .. } = waited;
     let error_message = if !failed.is_empty() {
         let list: Vec<String> = failed
@@ -217,7 +217,10 @@ pub fn sync_outcome(request_id: String, waited: TaskWait) -> ContextSyncResult {
     }
 }
 
-/// `sync()` in await mode.
+/// `sync()`: SyncContext, then the wait for its tasks, then the outcome. `started` hears the
+/// request id as soon as SyncContext is acknowledged: the official callback mode answers the
+/// caller there and reports the outcome later (src/js/session.rs), so both modes are this one call.
+#[allow(clippy::too_many_arguments)]
 pub async fn sync<E: Env>(
     api: &Api<E>,
     s: &SessionHandle,
@@ -226,11 +229,13 @@ pub async fn sync<E: Env>(
     mode: Option<&str>,
     wait: WaitOptions,
     progress: &mut dyn FnMut(&[TaskStatus]),
+    started: &mut dyn FnMut(&str),
 ) -> ContextSyncResult {
     let request_id = match sync_start(api, s, context_id, path, mode).await {
         Ok(id) => id,
         Err(r) => return r,
     };
+    started(&request_id);
     let waited = sync_wait(api, s.id(), context_id, path, mode, wait, progress).await;
     sync_outcome(request_id, waited)
 }

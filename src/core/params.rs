@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-const OFFICIAL_PARAM_KEYS: &[&str] = &[
+pub const OFFICIAL_PARAM_KEYS: &[&str] = &[
     "labels",
     "imageId",
     "contextSync",
@@ -24,7 +24,47 @@ const OFFICIAL_PARAM_KEYS: &[&str] = &[
     "isVpc",
     "mcpPolicyId",
 ];
-const OWN_PARAM_KEYS: &[&str] = &["contextSyncs", "contextId", "syncWait"];
+pub const OWN_PARAM_KEYS: &[&str] = &["contextSyncs", "contextId", "syncWait"];
+
+// Declaration only (the TypeScript type): `CreateParams::from_value` reads the keys one by one to
+// give the official messages. The fields are OFFICIAL_PARAM_KEYS and OWN_PARAM_KEYS but
+// `browserContext`, which is refused (tests/typescript.rs checks it).
+/// `agentBay.create(params?)`: every field may be left out.
+#[cfg(feature = "ts")]
+#[derive(ts_rs::TS)]
+#[ts(optional_fields, rename_all = "camelCase")]
+pub struct CreateSessionParams {
+    /// Labels to attach to the session.
+    #[ts(type = "Record<string, string>", optional)]
+    pub labels: Option<()>,
+    /// The image to start (default `linux_latest`).
+    pub image_id: Option<String>,
+    /// Contexts to mount; `create()` waits for their downloads (see `syncWait`).
+    #[ts(type = "Array<ContextSync | ContextSyncOptions>", optional)]
+    pub context_sync: Option<()>,
+    /// Alias of `contextSync`.
+    #[ts(type = "Array<ContextSync | ContextSyncOptions>", optional)]
+    pub context_syncs: Option<()>,
+    /// The deprecated simple attachment of one context (`ContextId`), without a mount path.
+    pub context_id: Option<String>,
+    /// The MCP policy to apply.
+    pub policy_id: Option<String>,
+    /// The network to attach the session to.
+    pub beta_network_id: Option<String>,
+    /// `false` turns browser recording off.
+    pub enable_browser_replay: Option<bool>,
+    /// Extra configuration, sent as JSON.
+    #[ts(type = "Record<string, unknown>", optional)]
+    pub extra_configs: Option<()>,
+    /// The framework name reported in the SDK statistics.
+    pub framework: Option<String>,
+    /// Accepted for compatibility; not sent.
+    pub is_vpc: Option<bool>,
+    /// Accepted for compatibility; not sent.
+    pub mcp_policy_id: Option<String>,
+    /// Bounds of the wait for context downloads.
+    pub sync_wait: Option<WaitOptions>,
+}
 
 /// Validated `create()` parameters.
 #[derive(Debug, Clone, Default)]

@@ -11,13 +11,20 @@ use std::future::Future;
 /// Faults in a row after which a wait stops asking.
 pub const MAX_FAULTS_IN_A_ROW: u32 = 3;
 
-/// Tunable wait; every field is optional on the JS side.
+/// Tunable wait; every field is optional on the JS side (`SyncWaitOptions` there: the bounds of
+/// the wait `create()` does for context downloads).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SyncWaitOptions"))]
 #[serde(rename_all = "camelCase", default)]
 pub struct WaitOptions {
-    /// Total time budget for the wait.
+    /// Total time budget for the wait, in milliseconds.
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub timeout_ms: u64,
+    /// The first pause between polls, in milliseconds.
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub initial_interval_ms: u64,
+    /// The longest pause between polls, in milliseconds.
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub max_interval_ms: u64,
 }
 

@@ -1,5 +1,8 @@
 //! Result shapes returned to JavaScript (camelCase; absent optionals are omitted so
 //! JS sees `undefined`, matching the official SDK's `toBeUndefined()` expectations).
+//!
+//! Their TypeScript declarations are generated from these types (feature `ts`, see
+//! tests/typescript.rs): doc comments become JSDoc, `Option` fields become `field?: T`.
 
 use super::wire::context_status::TaskStatus;
 use super::wire::tool::FileInfo;
@@ -11,11 +14,15 @@ macro_rules! result_struct {
     ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $f:ident : $t:ty),* $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
         #[serde(rename_all = "camelCase")]
         pub struct $name {
+            /// The id of the API request behind this result (`""` when none was sent).
             pub request_id: String,
+            /// Whether the operation succeeded; when false, `errorMessage` says why.
             pub success: bool,
             $($(#[$fm])* pub $f: $t,)*
+            /// Why the operation failed.
             #[serde(skip_serializing_if = "Option::is_none")]
             pub error_message: Option<String>,
         }
@@ -35,6 +42,11 @@ macro_rules! result_struct {
     };
 }
 
+result_struct!(
+    /// What every result has. The other results repeat these three fields.
+    ApiResult {}
+);
+
 /// The session part of a create/get result; the JS layer turns it into a `Session`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -49,6 +61,9 @@ pub struct SessionData {
 result_struct!(
     /// `create` / `get`.
     SessionResult {
+        /// The session. Also set when `create()` failed only because a context download was
+        /// not confirmed: delete it then.
+        #[cfg_attr(feature = "ts", ts(type = "Session", optional))]
         #[serde(skip_serializing_if = "Option::is_none")]
         session: Option<SessionData>,
         /// Context downloads that ended `Failed` while `create` waited.
@@ -64,211 +79,351 @@ result_struct!(
     /// `delete(syncContext)`: the deletion's outcome, plus what the pre-delete sync
     /// reported when it did not fully succeed (the deletion goes ahead, as officially).
     DeleteResult {
+        /// With `syncContext`: why the pre-delete upload did not fully succeed (the session is
+        /// deleted anyway).
         #[serde(skip_serializing_if = "Option::is_none")]
         context_sync_error: Option<String>,
+        /// With `syncContext`: the upload tasks that ended `Failed`.
         #[serde(skip_serializing_if = "Option::is_none")]
         context_sync_failures: Option<Vec<TaskStatus>>,
     }
 );
 
-result_struct!(OperationResult {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<Value>,
-});
+result_struct!(
+    /// `context.update` / `context.delete` / `context.deleteFile`: an action without data.
+    OperationResult {
+        /// `true` on success, `false` when the server refused (as officially).
+        #[cfg_attr(feature = "ts", ts(type = "boolean", optional))]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        data: Option<Value>,
+    }
+);
 
-result_struct!(BoolResult {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<bool>,
-});
+result_struct!(
+    /// A filesystem action without data (`writeFile`, `createDirectory`, `deleteFile`, …).
+    BoolResult {
+        /// `true` on success.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        data: Option<bool>,
+    }
+);
 
-result_struct!(CommandResult {
-    output: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    exit_code: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stdout: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stderr: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    trace_id: Option<String>,
-});
+result_struct!(
+    /// `command.executeCommand`.
+    CommandResult {
+        /// What the command printed (stdout, or stderr when it failed), as officially.
+        output: String,
+        /// The exit code, when the command ran to the end.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        exit_code: Option<i64>,
+        /// Standard output, when the tool reports it separately.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        stdout: Option<String>,
+        /// Standard error, when the tool reports it separately.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        stderr: Option<String>,
+        /// The tool call's trace id, when the server gives one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        trace_id: Option<String>,
+    }
+);
 
 /// A context (the official `Context` plus the `state`/`osType` it dropped).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Context {
+    /// The context id (`SdkCtx-…`): what `ContextSync` and the file calls take.
     pub id: String,
+    /// The context's unique name.
     pub name: String,
+    /// When it was created, as the server formats it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// When a session last used it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<String>,
+    /// Its state (`available`, `in-use`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    /// The OS of the sessions that used it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub os_type: Option<String>,
 }
 
-result_struct!(ContextResult {
-    context_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    context: Option<Context>,
-});
+result_struct!(
+    /// `context.get` / `context.create`.
+    ContextResult {
+        /// The context's id (`""` when not found).
+        context_id: String,
+        /// The context, when found or created.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        context: Option<Context>,
+    }
+);
 
-result_struct!(ContextListResult {
-    contexts: Vec<Context>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    max_results: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    total_count: Option<u64>,
-});
+result_struct!(
+    /// `context.list`: one page of contexts.
+    ContextListResult {
+        /// The contexts of this page.
+        contexts: Vec<Context>,
+        /// Pass it as `nextToken` for the next page; absent on the last page.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        next_token: Option<String>,
+        /// The page size used.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max_results: Option<u64>,
+        /// How many contexts there are in all.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        total_count: Option<u64>,
+    }
+);
 
-result_struct!(FileUrlResult {
-    url: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expire_time: Option<u64>,
-});
+result_struct!(
+    /// `context.getFileUploadUrl` / `context.getFileDownloadUrl`: a presigned URL.
+    FileUrlResult {
+        /// The presigned URL (`""` on failure).
+        url: String,
+        /// When the URL expires (Unix seconds), when the server says.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expire_time: Option<u64>,
+    }
+);
 
+/// One file of a context (`context.listFiles`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct ContextFileEntry {
+    /// The file's id in the context.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_id: Option<String>,
+    /// The file's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
+    /// The file's path in the context.
     pub file_path: String,
+    /// `file` or `folder`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_type: Option<String>,
+    /// When it was created.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gmt_create: Option<String>,
+    /// When it was last modified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gmt_modified: Option<String>,
+    /// Size in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
+    /// Its status in the context.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 
-result_struct!(ContextFileListResult {
-    entries: Vec<ContextFileEntry>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    count: Option<u64>,
-});
+result_struct!(
+    /// `context.listFiles`: one page of a context folder.
+    ContextFileListResult {
+        /// The files of this page.
+        entries: Vec<ContextFileEntry>,
+        /// How many files the folder has in all.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        count: Option<u64>,
+    }
+);
 
-result_struct!(ClearContextResult {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    context_id: Option<String>,
-});
+result_struct!(
+    /// `context.clear` / `context.clearAsync` / `context.getClearStatus`.
+    ClearContextResult {
+        /// The clearing state (`clearing`, then `available` once done).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<String>,
+        /// The context being cleared.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        context_id: Option<String>,
+    }
+);
 
-result_struct!(ContextInfoResult {
-    context_status_data: Vec<TaskStatus>,
-});
+result_struct!(
+    /// `session.context.info`: the session's sync tasks.
+    ContextInfoResult {
+        /// Every upload/download task the server reports (filtered by the call's arguments).
+        context_status_data: Vec<TaskStatus>,
+    }
+);
 
 result_struct!(
     /// `session.context.sync()`: which tasks failed (or were still running at the bound).
     ContextSyncResult {
+        /// Tasks that ended `Failed`.
         #[serde(skip_serializing_if = "Option::is_none")]
         failed_tasks: Option<Vec<TaskStatus>>,
+        /// Tasks still running when the wait ran out.
         #[serde(skip_serializing_if = "Option::is_none")]
         pending_tasks: Option<Vec<TaskStatus>>,
     }
 );
 
+/// One session of `agentBay.list`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionListItem {
+    /// The session's id (`agentBay.get(sessionId)` opens it).
     pub session_id: String,
+    /// Its status (`RUNNING`, …).
     pub session_status: String,
 }
 
-result_struct!(SessionListResult {
-    session_ids: Vec<SessionListItem>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    max_results: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    total_count: Option<u64>,
-});
-
-result_struct!(LabelResult {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<BTreeMap<String, String>>,
-});
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionInfo {
-    pub session_id: String,
-    pub resource_url: String,
-    pub app_id: String,
-    pub auth_code: String,
-    pub connection_properties: String,
-    pub resource_id: String,
-    pub resource_type: String,
-    pub ticket: String,
-}
-
-result_struct!(SessionInfoResult {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<SessionInfo>,
-});
-
-result_struct!(SessionStatusResult {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    http_status_code: Option<u16>,
-});
-
-result_struct!(FileContentResult { content: String });
-
 result_struct!(
-    /// Bytes read from a session file or a context file (the JS layer makes a `Uint8Array`).
-    BinaryResult {
-    #[serde(skip)]
-    bytes: Vec<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    size: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    http_status: Option<u16>,
+    /// `agentBay.list`: one page of session ids.
+    SessionListResult {
+        /// The sessions of this page.
+        session_ids: Vec<SessionListItem>,
+        /// Set when there are more pages.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        next_token: Option<String>,
+        /// The page size used.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max_results: Option<u64>,
+        /// How many sessions match in all.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        total_count: Option<u64>,
     }
 );
 
-result_struct!(FileInfoResult {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    file_info: Option<FileInfo>,
-});
+result_struct!(
+    /// `session.getLabels`.
+    LabelResult {
+        /// The session's labels.
+        #[cfg_attr(feature = "ts", ts(type = "Record<string, string>", optional))]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        data: Option<BTreeMap<String, String>>,
+    }
+);
 
+/// `session.info()`'s data: how to reach the session's resource.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    /// The session's id.
+    pub session_id: String,
+    /// The resource URL.
+    pub resource_url: String,
+    /// The app id of the resource.
+    pub app_id: String,
+    /// The auth code for connecting.
+    pub auth_code: String,
+    /// Connection properties (JSON text).
+    pub connection_properties: String,
+    /// The resource id.
+    pub resource_id: String,
+    /// The resource type.
+    pub resource_type: String,
+    /// The connection ticket.
+    pub ticket: String,
+}
+
+result_struct!(
+    /// `session.info`.
+    SessionInfoResult {
+        /// The session's connection information.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        data: Option<SessionInfo>,
+    }
+);
+
+result_struct!(
+    /// `session.getStatus`.
+    SessionStatusResult {
+        /// The session's status (`RUNNING`, `DELETING`, …).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<String>,
+        /// The server's error code, when the call failed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        /// The HTTP status of a failed call.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        http_status_code: Option<u16>,
+    }
+);
+
+result_struct!(
+    /// `fileSystem.readFile` (text).
+    FileContentResult {
+        /// The file's text (`""` on failure).
+        content: String,
+    }
+);
+
+result_struct!(
+    /// Bytes read from a session file or a context file (the JS layer makes a `Uint8Array`;
+    /// TypeScript calls it `DownloadResult` / `BinaryFileContentResult`, see src/typescript.rs).
+    BinaryResult {
+        /// The bytes (the JS layer sets them as `content`).
+        #[serde(skip)]
+        bytes: Vec<u8>,
+        /// How many bytes were read.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        size: Option<u64>,
+        /// The HTTP status of the presigned download (context files only).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        http_status: Option<u16>,
+    }
+);
+
+result_struct!(
+    /// `fileSystem.getFileInfo`.
+    FileInfoResult {
+        /// The parsed `get_file_info` output.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file_info: Option<FileInfo>,
+    }
+);
+
+/// One entry of `fileSystem.listDirectory`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct DirectoryEntry {
+    /// The entry's name.
     pub name: String,
+    /// Whether it is a directory.
     pub is_directory: bool,
 }
 
-result_struct!(DirectoryListResult {
-    entries: Vec<DirectoryEntry>,
-});
+result_struct!(
+    /// `fileSystem.listDirectory`.
+    DirectoryListResult {
+        /// The directory's entries (`[]` on failure).
+        entries: Vec<DirectoryEntry>,
+    }
+);
 
-result_struct!(UploadResult {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    http_status: Option<u16>,
-    bytes_sent: u64,
-});
+result_struct!(
+    /// `context.uploadFile`.
+    UploadResult {
+        /// The HTTP status of the presigned upload.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        http_status: Option<u16>,
+        /// How many bytes were sent.
+        bytes_sent: u64,
+    }
+);
 
 result_struct!(
     /// `searchFiles`: the matching paths (`[]` on failure, as officially).
-    FileSearchResult { matches: Vec<String> }
+    FileSearchResult {
+        /// The matching paths.
+        matches: Vec<String>,
+    }
 );
 
 result_struct!(
     /// `readMultipleFiles`: path → content (`{}` on failure, as officially).
-    MultipleFileContentResult { contents: BTreeMap<String, String> }
+    MultipleFileContentResult {
+        /// Path → content; a file the tool could not read maps to its `Error - <reason>` text.
+        #[cfg_attr(feature = "ts", ts(type = "Record<string, string>"))]
+        contents: BTreeMap<String, String>,
+    }
 );

@@ -213,7 +213,9 @@ pub async fn delete<E: Env>(api: &Api<E>, s: &SessionHandle, sync_context: bool,
     if sync_context {
         // As officially: a failed sync is not fatal; the deletion goes ahead, but the
         // result says what did not upload.
-        synced = Some(context_manager::sync(api, s, None, None, None, context_manager::SYNC_WAIT, &mut |_| {}).await);
+        synced = Some(
+            context_manager::sync(api, s, None, None, None, context_manager::SYNC_WAIT, &mut |_| {}, &mut |_| {}).await,
+        );
     }
     let sync_report = |mut r: DeleteResult| {
         if let Some(sr) = synced.as_ref().filter(|sr| !sr.success) {

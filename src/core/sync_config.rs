@@ -131,6 +131,24 @@ pub fn sync_policy_with_defaults(partial: Value) -> Result<Value, PolicyError> {
     Ok(v)
 }
 
+// Declaration only (the TypeScript type): `ContextSyncSpec::from_value` reads these keys.
+/// A `ContextSync` as a plain object: what `toJSON()` of the class gives, and what `create()`
+/// and `new ContextSync({...})` accept.
+#[cfg(feature = "ts")]
+#[derive(ts_rs::TS)]
+#[ts(optional_fields, rename_all = "camelCase")]
+pub struct ContextSyncOptions {
+    /// The context to mount (`context.id`).
+    pub context_id: String,
+    /// Where it is mounted in the session.
+    pub path: String,
+    /// How it syncs (default: the official default policy).
+    #[ts(type = "SyncPolicyLike", optional)]
+    pub policy: Option<()>,
+    /// `false`: `create()` does not wait for this context's initial download.
+    pub beta_wait_for_completion: Option<bool>,
+}
+
 /// One `ContextSync` as the core sees it (from `toJSON()` of the class or a plain object).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContextSyncSpec {

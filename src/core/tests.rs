@@ -358,6 +358,7 @@ fn sync_waits_and_says_which_task_failed() {
         Some("upload"),
         context_manager::SYNC_WAIT,
         &mut |_| seen += 1,
+        &mut |_| {},
     ));
     assert!(!r.success);
     assert_eq!(seen, 3);
@@ -819,6 +820,7 @@ fn sync_without_mode_ignores_an_old_failed_download() {
         None,
         context_manager::SYNC_WAIT,
         &mut |_| {},
+        &mut |_| {},
     ));
     assert!(r.success, "{r:?}");
     let r = block_on(context_manager::sync(
@@ -828,6 +830,7 @@ fn sync_without_mode_ignores_an_old_failed_download() {
         None,
         Some("download"),
         context_manager::SYNC_WAIT,
+        &mut |_| {},
         &mut |_| {},
     ));
     assert!(!r.success);
@@ -966,8 +969,16 @@ fn refusals_end_a_wait_once_nothing_succeeded_for_the_request_timeout() {
         _ => Ok((400, json!({"RequestId": "r-9", "Code": "Throttling", "Message": "too many requests"}))),
     });
     let a = api_with(&env, |c| c.timeout_ms = 2000);
-    let r =
-        block_on(context_manager::sync(&a, &handle("s-1"), None, None, None, context_manager::SYNC_WAIT, &mut |_| {}));
+    let r = block_on(context_manager::sync(
+        &a,
+        &handle("s-1"),
+        None,
+        None,
+        None,
+        context_manager::SYNC_WAIT,
+        &mut |_| {},
+        &mut |_| {},
+    ));
     assert!(!r.success);
     // Seven 4xx answers in a row: the server is up, so no faults-in-a-row; but 2 s passed.
     assert_eq!(
@@ -990,6 +1001,7 @@ fn a_wait_budget_ending_on_a_failed_poll_says_what_the_poll_saw() {
         None,
         None,
         WaitOptions::new(300, 100, 100),
+        &mut |_| {},
         &mut |_| {},
     ));
     assert_eq!(

@@ -18,8 +18,19 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// Entry point: `new AgentBay({ apiKey, endpoint?, timeoutMs?, regionId? })` or the
-/// official `new AgentBay({ apiKey, config: { endpoint, timeout_ms, region_id } })`.
+/// The client: creates, finds and deletes sessions (`create`, `get`, `list`, `delete`) and
+/// manages contexts (`context`). `new AgentBay({ apiKey, endpoint?, timeoutMs?, regionId? })` or
+/// the official `new AgentBay({ apiKey, config: { endpoint, timeout_ms, region_id } })`; without
+/// an `apiKey`, `AGENTBAY_API_KEY` is used.
+///
+/// @example
+/// ```ts
+/// import { AgentBay } from "agentbay-wasm";
+/// const agentBay = new AgentBay({ apiKey: process.env.AGENTBAY_API_KEY });
+/// const { session } = await agentBay.create({ imageId: "linux_latest" });
+/// const result = await session!.command.executeCommand("echo hello");
+/// await agentBay.delete(session!);
+/// ```
 #[wasm_bindgen]
 pub struct AgentBay {
     api: Rc<JsApi>,
@@ -37,6 +48,8 @@ pub fn session_result_js(api: &Rc<JsApi>, r: SessionResult) -> JsValue {
 
 #[wasm_bindgen]
 impl AgentBay {
+    /// Reads the options (and the `AGENTBAY_*` variables where the host has an environment);
+    /// throws on an invalid option, a missing API key or an unknown region.
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<AgentBayOptionsArg>) -> Result<AgentBay, JsValue> {
         let json = match &options {
@@ -52,12 +65,13 @@ impl AgentBay {
         Ok(AgentBay { api: Rc::new(Api::new(JsEnv, cfg)) })
     }
 
-    /// `agentBay.context`.
+    /// Contexts: persistent storage that sessions mount.
     #[wasm_bindgen(getter)]
     pub fn context(&self) -> ContextService {
         ContextService { api: self.api.clone() }
     }
 
+    /// The configured region, if any.
     #[wasm_bindgen(js_name = getRegionId, unchecked_return_type = "string | undefined")]
     pub fn get_region_id(&self) -> JsValue {
         self.api.cfg.region_id.clone().map(JsValue::from).unwrap_or(JsValue::UNDEFINED)
@@ -69,6 +83,7 @@ impl AgentBay {
         self.api.cfg.base_url.clone()
     }
 
+    /// The per-request timeout (milliseconds).
     #[wasm_bindgen(getter, js_name = timeoutMs)]
     pub fn timeout_ms(&self) -> f64 {
         self.api.cfg.timeout_ms as f64
@@ -89,6 +104,17 @@ impl AgentBay {
     /// Creates a session; with `contextSync` it returns once every context download has
     /// finished (failures are listed in `contextSyncFailures`). A download still pending or of
     /// unknown state makes it `success: false`, with `session` set so that it can be deleted.
+    ///
+    /// @example
+    /// ```ts
+    /// const ctx = await agentBay.context.get("my-context", true);
+    /// const result = await agentBay.create({
+    ///   labels: { project: "demo" },
+    ///   contextSync: [new ContextSync({ contextId: ctx.contextId, path: "/mnt/data" })],
+    /// });
+    /// if (!result.success) throw new Error(result.errorMessage);
+    /// const session = result.session!;
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<SessionResult>")]
     pub fn create(&self, params: Option<CreateSessionParamsArg>) -> Promise {
         let api = self.api.clone();
@@ -105,6 +131,7 @@ impl AgentBay {
         })
     }
 
+    /// Opens an existing session by id.
     #[wasm_bindgen(unchecked_return_type = "Promise<SessionResult>")]
     pub fn get(&self, #[wasm_bindgen(js_name = sessionId)] session_id: String) -> Promise {
         let api = self.api.clone();
@@ -114,7 +141,7 @@ impl AgentBay {
         })
     }
 
-    /// `list(labels?, page?, limit = 10)`.
+    /// `list(labels?, page?, limit = 10)`: the ids of the sessions that have all `labels`.
     #[wasm_bindgen(unchecked_return_type = "Promise<SessionListResult>")]
     pub fn list(&self, labels: Option<StringRecordArg>, page: Option<f64>, limit: Option<f64>) -> Promise {
         let api = self.api.clone();
@@ -136,7 +163,13 @@ impl AgentBay {
         })
     }
 
-    /// `delete(session, syncContext = false)`.
+    /// `delete(session, syncContext = false)`: the same as `session.delete(syncContext)`.
+    ///
+    /// @example
+    /// ```ts
+    /// const deleted = await agentBay.delete(session, true); // upload the mounted contexts first
+    /// if (!deleted.success) console.error(deleted.errorMessage);
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<DeleteResult>")]
     pub fn delete(
         &self,
@@ -147,7 +180,7 @@ impl AgentBay {
     }
 }
 
-/// `agentBay.context`.
+/// `agentBay.context`: contexts (persistent storage that sessions mount) and their files.
 #[wasm_bindgen]
 pub struct ContextService {
     api: Rc<JsApi>,
@@ -185,19 +218,20 @@ async fn bytes_of(data: &JsValue) -> Result<Vec<u8>, String> {
 
 #[wasm_bindgen]
 impl ContextService {
-    /// `get(name, create = false)`.
+    /// `get(name, create = false)`: the context of that name, created when missing and `create`.
     #[wasm_bindgen(unchecked_return_type = "Promise<ContextResult>")]
     pub fn get(&self, name: String, create: Option<bool>) -> Promise {
         let api = self.api.clone();
         promise(async move { to_js(&context::get(&api, &name, create.unwrap_or(false)).await) })
     }
 
-    /// `create(name)` = `get(name, true)`.
+    /// Alias of `get(name, true)`.
     #[wasm_bindgen(unchecked_return_type = "Promise<ContextResult>")]
     pub fn create(&self, name: String) -> Promise {
         self.get(name, Some(true))
     }
 
+    /// One page of contexts.
     #[wasm_bindgen(unchecked_return_type = "Promise<ContextListResult>")]
     pub fn list(&self, params: Option<ContextListParamsArg>) -> Promise {
         let api = self.api.clone();
@@ -250,7 +284,8 @@ impl ContextService {
         })
     }
 
-    /// `clear(contextId, timeout = 60 s, pollInterval = 2 s)`.
+    /// `clear(contextId, timeout = 60 s, pollInterval = 2 s)`: clears a context's data and waits
+    /// until it is done.
     #[wasm_bindgen(unchecked_return_type = "Promise<ClearContextResult>")]
     pub fn clear(
         &self,
@@ -264,18 +299,21 @@ impl ContextService {
         })
     }
 
+    /// Starts clearing a context's data and returns at once (see `getClearStatus`).
     #[wasm_bindgen(js_name = clearAsync, unchecked_return_type = "Promise<ClearContextResult>")]
     pub fn clear_async(&self, #[wasm_bindgen(js_name = contextId)] context_id: String) -> Promise {
         let api = self.api.clone();
         promise(async move { to_js(&context::clear_async(&api, &context_id).await) })
     }
 
+    /// The state of a clear started by `clearAsync`.
     #[wasm_bindgen(js_name = getClearStatus, unchecked_return_type = "Promise<ClearContextResult>")]
     pub fn get_clear_status(&self, #[wasm_bindgen(js_name = contextId)] context_id: String) -> Promise {
         let api = self.api.clone();
         promise(async move { to_js(&context::clear_status(&api, &context_id).await) })
     }
 
+    /// A presigned URL to upload a context file with an HTTP PUT.
     #[wasm_bindgen(js_name = getFileUploadUrl, unchecked_return_type = "Promise<FileUrlResult>")]
     pub fn get_file_upload_url(
         &self,
@@ -286,6 +324,7 @@ impl ContextService {
         promise(async move { to_js(&context::upload_url(&api, &context_id, &file_path).await) })
     }
 
+    /// A presigned URL to download a context file with an HTTP GET.
     #[wasm_bindgen(js_name = getFileDownloadUrl, unchecked_return_type = "Promise<FileUrlResult>")]
     pub fn get_file_download_url(
         &self,
@@ -311,6 +350,7 @@ impl ContextService {
         promise(async move { to_js(&context::list_files(&api, &context_id, &parent_folder_path, page, size).await) })
     }
 
+    /// Deletes a context file.
     #[wasm_bindgen(js_name = deleteFile, unchecked_return_type = "Promise<OperationResult>")]
     pub fn delete_file(
         &self,

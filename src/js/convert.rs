@@ -21,6 +21,7 @@ pub fn promise(f: impl std::future::Future<Output = JsValue> + 'static) -> js_sy
     promise_of(async move { Ok(f.await) })
 }
 
+/// A JS `Error` with this message.
 pub fn error(msg: impl AsRef<str>) -> JsValue {
     js_sys::Error::new(msg.as_ref()).into()
 }
@@ -37,15 +38,18 @@ pub fn to_json(v: &JsValue) -> Result<Value, JsValue> {
     }
 }
 
+/// A result (or any serialisable value) as a plain JS object, absent optionals omitted.
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
     let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
     v.serialize(&ser).unwrap_or_else(|e| error(format!("internal: could not convert result: {e}")))
 }
 
+/// `obj[key] = v`.
 pub fn set(obj: &JsValue, key: &str, v: &JsValue) {
     let _ = Reflect::set(obj, &key.into(), v);
 }
 
+/// `obj[key]`, or `undefined` when `obj` is not an object.
 pub fn get(obj: &JsValue, key: &str) -> JsValue {
     if !obj.is_object() && !obj.is_function() {
         return JsValue::UNDEFINED;

@@ -17,6 +17,7 @@ extern "C" {
     fn global_fetch(url: &str, init: &Object) -> Promise;
 }
 
+/// The JS host as the core's [`crate::core::runtime::Env`]: `fetch`, timers, `Date.now`.
 #[derive(Clone, Copy, Default)]
 pub struct JsEnv;
 
@@ -156,6 +157,7 @@ fn env_var(name: &str) -> Option<String> {
     Reflect::get(&env, &name.into()).ok()?.as_string()
 }
 
+/// The `AGENTBAY_*` variables of the host's environment, where it has one.
 pub fn env_vars() -> EnvVars {
     EnvVars {
         api_key: env_var("AGENTBAY_API_KEY"),

@@ -8,7 +8,7 @@
 use super::convert::{error, get, to_js, to_json};
 use super::types::*;
 use crate::core::sync_config::{self, Part};
-use crate::core::wire::policy::{self as wire_policy, DownloadStrategy, Lifecycle, UploadMode, UploadStrategy};
+use crate::core::wire::policy::{self as wire_policy, key, DownloadStrategy, Lifecycle, UploadMode, UploadStrategy};
 use crate::core::wire::wire_enum::WireEnum;
 use js_sys::{Object, Reflect};
 use serde_json::Value;
@@ -29,8 +29,14 @@ fn json_of<T: AsRef<JsValue>>(o: &Option<T>) -> Result<Value, JsValue> {
     }
 }
 
+/// A policy-part class: one plain object of the part's data type (`$data`, generated from the
+/// Rust type), each field a getter/setter typed `$data["field"]` (`$ty`), so a field missing
+/// from the Rust type fails the package's type check.
+// Docs reach these macros as `#[doc = "..."]` literals: wasm-bindgen would keep the `r"` of the
+// raw strings that `///` comments become when a macro passes them on.
 macro_rules! part_class {
-    ($name:ident, $part:expr, $data:literal, $partial:ident, [$($field:ident : $setter:ident : $ty:literal),* $(,)?]) => {
+    ($(#[$doc:meta])* $name:ident, $part:expr, $data:literal, $partial:ident, [$($(#[$fdoc:meta])* $field:ident : $setter:ident : $ty:literal),* $(,)?]) => {
+        $(#[$doc])*
         #[wasm_bindgen]
         pub struct $name {
             data: Object,
@@ -39,37 +45,46 @@ macro_rules! part_class {
         #[wasm_bindgen]
         #[allow(non_snake_case)]
         impl $name {
-            /// Missing fields take their defaults; the result is validated (official messages).
+            /// Missing fields take their defaults; the result is validated (official messages)
+            /// and the seed's enum spellings are normalised.
             #[wasm_bindgen(constructor)]
             pub fn new(partial: Option<$partial>) -> Result<$name, JsValue> {
                 let v = sync_config::part_with_defaults($part, json_of(&partial)?).map_err(policy_error)?;
                 Ok($name { data: plain(&v) })
             }
 
+            /// The official default.
             #[wasm_bindgen(js_name = "default")]
             pub fn default_value() -> $name {
                 $name { data: plain(&$part.default_value()) }
             }
 
+            /// The data as a plain object (the one the getters read and the setters write).
             #[wasm_bindgen(js_name = toJSON, unchecked_return_type = $data)]
             pub fn to_json(&self) -> JsValue {
                 self.data.clone().into()
             }
 
-            /// Python-style spelling of `toJSON()` (the official Python classes have `to_dict()`).
+            /// Alias of `toJSON` (the official Python classes have `to_dict()`).
             #[wasm_bindgen(js_name = toDict, unchecked_return_type = $data)]
             pub fn to_dict(&self) -> JsValue {
-                self.data.clone().into()
+                self.to_json()
             }
 
             $(
+                $(#[$fdoc])*
                 #[wasm_bindgen(getter, unchecked_return_type = $ty)]
                 pub fn $field(&self) -> JsValue {
                     get(&self.data, stringify!($field))
                 }
 
+                /// Sets the field as given (not validated).
                 #[wasm_bindgen(setter)]
-                pub fn $setter(&self, #[wasm_bindgen(unchecked_param_type = $ty)] value: JsValue) {
+                pub fn $setter(
+                    &self,
+                    #[wasm_bindgen(unchecked_param_type = $ty)]
+                    value: JsValue,
+                ) {
                     let _ = Reflect::set(&self.data, &stringify!($field).into(), &value);
                 }
             )*
@@ -77,43 +92,78 @@ macro_rules! part_class {
     };
 }
 
-part_class!(UploadPolicy, Part::Upload, "UploadPolicyData", UploadPolicyPartial, [
-    autoUpload: set_autoUpload: "boolean",
-    uploadStrategy: set_uploadStrategy: "UploadStrategy",
-    uploadMode: set_uploadMode: "UploadMode",
-    period: set_period: "number | undefined",
+part_class!(
+    #[doc = " `uploadPolicy` as a class: `new UploadPolicy({ autoUpload, uploadStrategy, uploadMode, period })`."]
+    UploadPolicy, Part::Upload, "UploadPolicyData", UploadPolicyPartial, [
+    #[doc = " Whether the mount uploads on its own."]
+    autoUpload: set_autoUpload: "UploadPolicyData[\"autoUpload\"]",
+    #[doc = " When it uploads."]
+    uploadStrategy: set_uploadStrategy: "UploadPolicyData[\"uploadStrategy\"]",
+    #[doc = " File by file, or as one archive."]
+    uploadMode: set_uploadMode: "UploadPolicyData[\"uploadMode\"]",
+    #[doc = " Seconds between periodic uploads while the session runs."]
+    period: set_period: "UploadPolicyData[\"period\"]",
 ]);
-part_class!(DownloadPolicy, Part::Download, "DownloadPolicyData", DownloadPolicyPartial, [
-    autoDownload: set_autoDownload: "boolean",
-    downloadStrategy: set_downloadStrategy: "DownloadStrategy",
+part_class!(
+    #[doc = " `downloadPolicy` as a class."]
+    DownloadPolicy, Part::Download, "DownloadPolicyData", DownloadPolicyPartial, [
+    #[doc = " Whether the mount downloads at session start."]
+    autoDownload: set_autoDownload: "DownloadPolicyData[\"autoDownload\"]",
+    #[doc = " How it downloads."]
+    downloadStrategy: set_downloadStrategy: "DownloadPolicyData[\"downloadStrategy\"]",
 ]);
-part_class!(DeletePolicy, Part::Delete, "DeletePolicyData", DeletePolicyPartial, [
-    syncLocalFile: set_syncLocalFile: "boolean",
+part_class!(
+    #[doc = " `deletePolicy` as a class."]
+    DeletePolicy, Part::Delete, "DeletePolicyData", DeletePolicyPartial, [
+    #[doc = " Whether local deletions reach the context."]
+    syncLocalFile: set_syncLocalFile: "DeletePolicyData[\"syncLocalFile\"]",
 ]);
-part_class!(ExtractPolicy, Part::Extract, "ExtractPolicyData", ExtractPolicyPartial, [
-    extract: set_extract: "boolean",
-    deleteSrcFile: set_deleteSrcFile: "boolean",
-    extractToCurrentFolder: set_extractToCurrentFolder: "boolean",
+part_class!(
+    #[doc = " `extractPolicy` as a class (see also the positional `ExtractPolicyClass`)."]
+    ExtractPolicy, Part::Extract, "ExtractPolicyData", ExtractPolicyPartial, [
+    #[doc = " Whether uploaded archives are extracted."]
+    extract: set_extract: "ExtractPolicyData[\"extract\"]",
+    #[doc = " Whether the archive is deleted once extracted."]
+    deleteSrcFile: set_deleteSrcFile: "ExtractPolicyData[\"deleteSrcFile\"]",
+    #[doc = " Whether it is extracted next to the archive."]
+    extractToCurrentFolder: set_extractToCurrentFolder: "ExtractPolicyData[\"extractToCurrentFolder\"]",
 ]);
-part_class!(RecyclePolicy, Part::Recycle, "RecyclePolicyData", RecyclePolicyPartial, [
-    lifecycle: set_lifecycle: "Lifecycle",
-    paths: set_paths: "string[]",
+part_class!(
+    #[doc = " `recyclePolicy` as a class."]
+    RecyclePolicy, Part::Recycle, "RecyclePolicyData", RecyclePolicyPartial, [
+    #[doc = " How long data lives after its last upload."]
+    lifecycle: set_lifecycle: "RecyclePolicyData[\"lifecycle\"]",
+    #[doc = " The paths the lifecycle applies to."]
+    paths: set_paths: "RecyclePolicyData[\"paths\"]",
 ]);
-part_class!(MappingPolicy, Part::Mapping, "MappingPolicyData", MappingPolicyPartial, [
-    path: set_path: "string",
+part_class!(
+    #[doc = " `mappingPolicy` as a class."]
+    MappingPolicy, Part::Mapping, "MappingPolicyData", MappingPolicyPartial, [
+    #[doc = " The path the data was uploaded from."]
+    path: set_path: "MappingPolicyData[\"path\"]",
 ]);
-part_class!(WhiteList, Part::WhiteList, "WhiteListData", WhiteListPartial, [
-    path: set_path: "string",
-    excludePaths: set_excludePaths: "string[]",
-    isPathRegex: set_isPathRegex: "boolean | undefined",
-    isExcludeRegex: set_isExcludeRegex: "boolean | undefined",
+part_class!(
+    #[doc = " One white list of `bwList`, as a class."]
+    WhiteList, Part::WhiteList, "WhiteListData", WhiteListPartial, [
+    #[doc = " The synced path."]
+    path: set_path: "WhiteListData[\"path\"]",
+    #[doc = " Paths under it that are not synced."]
+    excludePaths: set_excludePaths: "WhiteListData[\"excludePaths\"]",
+    #[doc = " Whether `path` is a regex."]
+    isPathRegex: set_isPathRegex: "WhiteListData[\"isPathRegex\"]",
+    #[doc = " Whether `excludePaths` are regexes."]
+    isExcludeRegex: set_isExcludeRegex: "WhiteListData[\"isExcludeRegex\"]",
 ]);
-part_class!(BWList, Part::BwList, "BWListData", BWListPartial, [
-    whiteLists: set_whiteLists: "WhiteListData[]",
+part_class!(
+    #[doc = " `bwList` as a class."]
+    BWList, Part::BwList, "BWListData", BWListPartial, [
+    #[doc = " The white lists."]
+    whiteLists: set_whiteLists: "BWListData[\"whiteLists\"]",
 ]);
 
 macro_rules! sync_policy_class {
-    ($name:ident) => {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
         #[wasm_bindgen]
         pub struct $name {
             data: Object,
@@ -135,97 +185,127 @@ macro_rules! sync_policy_class {
                 $name { data: plain(&sync_config::default_sync_policy()) }
             }
 
+            /// The policy as a plain object (the one the getters read and the setters write).
             #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "SyncPolicyData")]
             pub fn to_json(&self) -> JsValue {
                 self.data.clone().into()
             }
 
-            /// Python-style spelling of `toJSON()`.
+            /// Alias of `toJSON`.
             #[wasm_bindgen(js_name = toDict, unchecked_return_type = "SyncPolicyData")]
             pub fn to_dict(&self) -> JsValue {
-                self.data.clone().into()
+                self.to_json()
             }
 
+            /// When and how the mount uploads.
             #[wasm_bindgen(getter = uploadPolicy, unchecked_return_type = "Partial<UploadPolicyData> | undefined")]
             pub fn upload_policy(&self) -> JsValue {
-                get(&self.data, "uploadPolicy")
+                get(&self.data, key::UPLOAD)
             }
+            /// Sets the part as given.
             #[wasm_bindgen(setter = uploadPolicy)]
             pub fn set_upload_policy(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "Partial<UploadPolicyData> | undefined")] v: JsValue,
             ) {
-                let _ = Reflect::set(&self.data, &"uploadPolicy".into(), &v);
+                let _ = Reflect::set(&self.data, &key::UPLOAD.into(), &v);
             }
+            /// Whether the mount downloads at session start.
             #[wasm_bindgen(getter = downloadPolicy, unchecked_return_type = "Partial<DownloadPolicyData> | undefined")]
             pub fn download_policy(&self) -> JsValue {
-                get(&self.data, "downloadPolicy")
+                get(&self.data, key::DOWNLOAD)
             }
+            /// Sets the part as given.
             #[wasm_bindgen(setter = downloadPolicy)]
             pub fn set_download_policy(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "Partial<DownloadPolicyData> | undefined")] v: JsValue,
             ) {
-                let _ = Reflect::set(&self.data, &"downloadPolicy".into(), &v);
+                let _ = Reflect::set(&self.data, &key::DOWNLOAD.into(), &v);
             }
+            /// What local deletions do to the context.
             #[wasm_bindgen(getter = deletePolicy, unchecked_return_type = "Partial<DeletePolicyData> | undefined")]
             pub fn delete_policy(&self) -> JsValue {
-                get(&self.data, "deletePolicy")
+                get(&self.data, key::DELETE)
             }
+            /// Sets the part as given.
             #[wasm_bindgen(setter = deletePolicy)]
             pub fn set_delete_policy(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "Partial<DeletePolicyData> | undefined")] v: JsValue,
             ) {
-                let _ = Reflect::set(&self.data, &"deletePolicy".into(), &v);
+                let _ = Reflect::set(&self.data, &key::DELETE.into(), &v);
             }
+            /// What happens to uploaded archives.
             #[wasm_bindgen(getter = extractPolicy, unchecked_return_type = "Partial<ExtractPolicyData> | undefined")]
             pub fn extract_policy(&self) -> JsValue {
-                get(&self.data, "extractPolicy")
+                get(&self.data, key::EXTRACT)
             }
+            /// Sets the part as given.
             #[wasm_bindgen(setter = extractPolicy)]
             pub fn set_extract_policy(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "Partial<ExtractPolicyData> | undefined")] v: JsValue,
             ) {
-                let _ = Reflect::set(&self.data, &"extractPolicy".into(), &v);
+                let _ = Reflect::set(&self.data, &key::EXTRACT.into(), &v);
             }
+            /// How long uploaded data is kept.
             #[wasm_bindgen(getter = recyclePolicy, unchecked_return_type = "Partial<RecyclePolicyData> | undefined")]
             pub fn recycle_policy(&self) -> JsValue {
-                get(&self.data, "recyclePolicy")
+                get(&self.data, key::RECYCLE)
             }
+            /// Sets the part as given.
             #[wasm_bindgen(setter = recyclePolicy)]
             pub fn set_recycle_policy(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "Partial<RecyclePolicyData> | undefined")] v: JsValue,
             ) {
-                let _ = Reflect::set(&self.data, &"recyclePolicy".into(), &v);
+                let _ = Reflect::set(&self.data, &key::RECYCLE.into(), &v);
             }
+            /// Which paths are synced.
             #[wasm_bindgen(getter = bwList, unchecked_return_type = "BWListData | undefined")]
             pub fn bw_list(&self) -> JsValue {
-                get(&self.data, "bwList")
+                get(&self.data, key::BW_LIST)
             }
+            /// Sets the part as given.
             #[wasm_bindgen(setter = bwList)]
             pub fn set_bw_list(&self, #[wasm_bindgen(unchecked_param_type = "BWListData | undefined")] v: JsValue) {
-                let _ = Reflect::set(&self.data, &"bwList".into(), &v);
+                let _ = Reflect::set(&self.data, &key::BW_LIST.into(), &v);
             }
+            /// Where the data was uploaded from.
             #[wasm_bindgen(getter = mappingPolicy, unchecked_return_type = "MappingPolicyData | undefined")]
             pub fn mapping_policy(&self) -> JsValue {
-                get(&self.data, "mappingPolicy")
+                get(&self.data, key::MAPPING)
             }
+            /// Sets the part as given.
             #[wasm_bindgen(setter = mappingPolicy)]
             pub fn set_mapping_policy(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "MappingPolicyData | undefined")] v: JsValue,
             ) {
-                let _ = Reflect::set(&self.data, &"mappingPolicy".into(), &v);
+                let _ = Reflect::set(&self.data, &key::MAPPING.into(), &v);
             }
         }
     };
 }
 
-sync_policy_class!(SyncPolicy);
-sync_policy_class!(SyncPolicyImpl);
+sync_policy_class!(
+    #[doc = " A sync policy: how a mounted context syncs. Missing parts take their defaults."]
+    #[doc = ""]
+    #[doc = " @example"]
+    #[doc = " ```ts"]
+    #[doc = " const policy = new SyncPolicy({"]
+    #[doc = "   uploadPolicy: new UploadPolicy({ autoUpload: true, uploadStrategy: \"BeforeResourceRelease\", period: 30 }),"]
+    #[doc = "   downloadPolicy: { autoDownload: true, downloadStrategy: \"Async\" },"]
+    #[doc = " });"]
+    #[doc = " new ContextSync({ contextId, path: \"/mnt/data\", policy });"]
+    #[doc = " ```"]
+    SyncPolicy
+);
+sync_policy_class!(
+    #[doc = " Alias of `SyncPolicy` (the official name of the class)."]
+    SyncPolicyImpl
+);
 
 /// The official `WhiteListValidator`: `WhiteListValidator.validate(whiteList)` throws the newer
 /// wildcard messages (skipped for the side whose regex flag is true) and returns nothing otherwise.
@@ -234,6 +314,7 @@ pub struct WhiteListValidator;
 
 #[wasm_bindgen]
 impl WhiteListValidator {
+    /// Throws the official message when a white list has a wildcard where no regex flag allows one.
     pub fn validate(
         #[wasm_bindgen(js_name = whiteList, unchecked_param_type = "WhiteListData | WhiteList")] white_list: JsValue,
     ) -> Result<(), JsValue> {
@@ -251,7 +332,15 @@ fn checked_policy(policy: &JsValue) -> Result<JsValue, JsValue> {
     Ok(plain(&v).into())
 }
 
-/// A context mounted into a session at `path`, with an optional sync policy.
+/// A context mounted into a session at `path`, with an optional sync policy: what
+/// `agentBay.create({ contextSync: [...] })` takes.
+///
+/// @example
+/// ```ts
+/// const ctx = await agentBay.context.get("my-context", true);
+/// const contextSync = new ContextSync({ contextId: ctx.contextId, path: "/mnt/data", policy: SyncPolicy.default() });
+/// const { session } = await agentBay.create({ contextSync: [contextSync] });
+/// ```
 #[wasm_bindgen]
 pub struct ContextSync {
     context_id: JsValue,
@@ -291,7 +380,7 @@ impl ContextSync {
         })
     }
 
-    /// Python-style `ContextSync.new(contextId, path, policy?)`.
+    /// Alias of `new ContextSync(...)` (the Python-style `ContextSync.new(contextId, path, policy?)`).
     #[wasm_bindgen(js_name = "new")]
     pub fn create(
         #[wasm_bindgen(js_name = contextId, unchecked_param_type = "string | ContextSyncOptions")] context_id: JsValue,
@@ -302,32 +391,41 @@ impl ContextSync {
         ContextSync::construct(context_id, path, policy, beta_wait_for_completion)
     }
 
-    #[wasm_bindgen(getter = contextId, unchecked_return_type = "string")]
+    /// The context to mount.
+    #[wasm_bindgen(getter = contextId, unchecked_return_type = "ContextSyncOptions[\"contextId\"]")]
     pub fn context_id(&self) -> JsValue {
         self.context_id.clone()
     }
 
+    /// Sets the context to mount.
     #[wasm_bindgen(setter = contextId)]
-    pub fn set_context_id(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] v: JsValue) {
+    pub fn set_context_id(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ContextSyncOptions[\"contextId\"]")] v: JsValue,
+    ) {
         self.context_id = v;
     }
 
-    #[wasm_bindgen(getter, unchecked_return_type = "string")]
+    /// Where the context is mounted in the session.
+    #[wasm_bindgen(getter, unchecked_return_type = "ContextSyncOptions[\"path\"]")]
     pub fn path(&self) -> JsValue {
         self.path.clone()
     }
 
+    /// Sets the mount path.
     #[wasm_bindgen(setter)]
-    pub fn set_path(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] v: JsValue) {
+    pub fn set_path(&mut self, #[wasm_bindgen(unchecked_param_type = "ContextSyncOptions[\"path\"]")] v: JsValue) {
         self.path = v;
     }
 
+    /// The validated policy, as a plain object (`undefined`: the default policy).
     #[wasm_bindgen(getter, unchecked_return_type = "SyncPolicyData | undefined")]
     pub fn policy(&self) -> JsValue {
         self.policy.clone()
     }
 
-    #[wasm_bindgen(getter = betaWaitForCompletion, unchecked_return_type = "boolean | undefined")]
+    /// `false`: `create()` does not wait for this context's initial download.
+    #[wasm_bindgen(getter = betaWaitForCompletion, unchecked_return_type = "ContextSyncOptions[\"betaWaitForCompletion\"]")]
     pub fn beta_wait_for_completion(&self) -> JsValue {
         self.beta_wait_for_completion.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)
     }
@@ -349,6 +447,7 @@ impl ContextSync {
         self.snapshot()
     }
 
+    /// The plain-object form (what `create()` reads).
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ContextSyncOptions")]
     pub fn to_json(&self) -> JsValue {
         let o = Object::new();
@@ -377,6 +476,7 @@ impl ContextSync {
     }
 }
 
+/// Alias of `new ContextSync(...)` (the official factory).
 #[wasm_bindgen(js_name = newContextSync)]
 pub fn new_context_sync(
     #[wasm_bindgen(js_name = contextId, unchecked_param_type = "string | ContextSyncOptions")] context_id: JsValue,
@@ -388,7 +488,8 @@ pub fn new_context_sync(
 }
 
 macro_rules! factory {
-    ($fn_name:ident, $js:ident, $part:expr, $ty:literal) => {
+    ($(#[$doc:meta])* $fn_name:ident, $js:ident, $part:expr, $ty:literal) => {
+        $(#[$doc])*
         #[wasm_bindgen(js_name = $js, unchecked_return_type = $ty)]
         pub fn $fn_name() -> JsValue {
             to_js(&$part.default_value())
@@ -396,14 +497,62 @@ macro_rules! factory {
     };
 }
 
-factory!(new_upload_policy, newUploadPolicy, Part::Upload, "UploadPolicyData");
-factory!(new_download_policy, newDownloadPolicy, Part::Download, "DownloadPolicyData");
-factory!(new_delete_policy, newDeletePolicy, Part::Delete, "DeletePolicyData");
-factory!(new_extract_policy, newExtractPolicy, Part::Extract, "ExtractPolicyData");
-factory!(new_recycle_policy, newRecyclePolicy, Part::Recycle, "RecyclePolicyData");
-factory!(new_mapping_policy, newMappingPolicy, Part::Mapping, "MappingPolicyData");
-factory!(new_white_list, newWhiteList, Part::WhiteList, "WhiteListData");
-factory!(new_bw_list, newBWList, Part::BwList, "BWListData");
+factory!(
+    #[doc = " The default `uploadPolicy` as plain data (the official factory)."]
+    new_upload_policy,
+    newUploadPolicy,
+    Part::Upload,
+    "UploadPolicyData"
+);
+factory!(
+    #[doc = " The default `downloadPolicy` as plain data (the official factory)."]
+    new_download_policy,
+    newDownloadPolicy,
+    Part::Download,
+    "DownloadPolicyData"
+);
+factory!(
+    #[doc = " The default `deletePolicy` as plain data (the official factory)."]
+    new_delete_policy,
+    newDeletePolicy,
+    Part::Delete,
+    "DeletePolicyData"
+);
+factory!(
+    #[doc = " The default `extractPolicy` as plain data (the official factory)."]
+    new_extract_policy,
+    newExtractPolicy,
+    Part::Extract,
+    "ExtractPolicyData"
+);
+factory!(
+    #[doc = " The default `recyclePolicy` as plain data (the official factory)."]
+    new_recycle_policy,
+    newRecyclePolicy,
+    Part::Recycle,
+    "RecyclePolicyData"
+);
+factory!(
+    #[doc = " The default `mappingPolicy` as plain data (the official factory)."]
+    new_mapping_policy,
+    newMappingPolicy,
+    Part::Mapping,
+    "MappingPolicyData"
+);
+factory!(
+    #[doc = " The default white list as plain data (the official factory)."]
+    new_white_list,
+    newWhiteList,
+    Part::WhiteList,
+    "WhiteListData"
+);
+factory!(
+    #[doc = " The default `bwList` as plain data (the official factory)."]
+    new_bw_list,
+    newBWList,
+    Part::BwList,
+    "BWListData"
+);
 
 /// `newSyncPolicy()`: every default part (no `mappingPolicy`), as a plain object.
 #[wasm_bindgen(js_name = newSyncPolicy, unchecked_return_type = "CompleteSyncPolicy")]
@@ -411,7 +560,8 @@ pub fn new_sync_policy() -> JsValue {
     to_js(&sync_config::default_sync_policy())
 }
 
-/// `newSyncPolicyWithDefaults(partial?)` = `new SyncPolicyImpl(partial).toJSON()` (keeps `mappingPolicy`).
+/// `newSyncPolicyWithDefaults(partial?)`: `new SyncPolicy(partial).toJSON()`, missing parts filled
+/// with their defaults (keeps `mappingPolicy`).
 #[wasm_bindgen(js_name = newSyncPolicyWithDefaults, unchecked_return_type = "CompleteSyncPolicy")]
 pub fn new_sync_policy_with_defaults(partial: Option<SyncPolicyDataArg>) -> Result<JsValue, JsValue> {
     let v = sync_config::sync_policy_with_defaults(json_of(&partial)?).map_err(policy_error)?;
@@ -426,29 +576,13 @@ pub fn validate_sync_policy(
     checked_policy(&policy).map(|_| ())
 }
 
-/// `{ Value: "Value", … }` of every canonical spelling of `E`.
-fn enum_object<E: WireEnum>() -> Object {
-    let o = Object::new();
-    for v in E::ALL {
-        let _ = Reflect::set(&o, &v.as_str().into(), &v.as_str().into());
-    }
-    Object::freeze(&o)
-}
-
-/// The string enums (`UploadStrategy`, `DownloadStrategy`, `UploadMode`, `Lifecycle`)
-/// as frozen objects; the package loaders re-export them as named constants.
-#[wasm_bindgen(js_name = __agentbayEnums, unchecked_return_type = "AgentBayEnums")]
-pub fn agentbay_enums() -> JsValue {
-    let o = Object::new();
-    for (name, values) in [
-        (UploadStrategy::NAME, enum_object::<UploadStrategy>()),
-        (DownloadStrategy::NAME, enum_object::<DownloadStrategy>()),
-        (UploadMode::NAME, enum_object::<UploadMode>()),
-        (Lifecycle::NAME, enum_object::<Lifecycle>()),
-    ] {
-        let _ = Reflect::set(&o, &name.into(), &values);
-    }
-    Object::freeze(&o).into()
+/// The string enums (`UploadStrategy`, `DownloadStrategy`, `UploadMode`, `Lifecycle`), one line
+/// each: the name, then every canonical value, space-separated (`WireEnum::LINE`). The package
+/// loaders turn the lines into frozen `{ Value: "Value" }` objects and export them by name: text
+/// costs the .wasm far less code than building the objects here.
+#[wasm_bindgen(js_name = __agentbayEnums)]
+pub fn agentbay_enums() -> String {
+    [UploadStrategy::LINE, DownloadStrategy::LINE, UploadMode::LINE, Lifecycle::LINE].join("\n")
 }
 
 /// The official positional class `new ExtractPolicyClass(extract = true, deleteSrcFile = true,
@@ -463,6 +597,7 @@ pub struct ExtractPolicyClass {
 
 #[wasm_bindgen]
 impl ExtractPolicyClass {
+    /// `new ExtractPolicyClass(extract = true, deleteSrcFile = true, extractToCurrentFolder = false)`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         extract: Option<bool>,
@@ -477,40 +612,55 @@ impl ExtractPolicyClass {
         }
     }
 
+    /// The official default.
     #[wasm_bindgen(js_name = "default")]
     pub fn default_value() -> ExtractPolicyClass {
         ExtractPolicyClass::new(None, None, None)
     }
 
+    /// Whether uploaded archives are extracted.
     #[wasm_bindgen(getter)]
     pub fn extract(&self) -> bool {
         self.extract
     }
+    /// Sets `extract`.
     #[wasm_bindgen(setter)]
     pub fn set_extract(&mut self, v: bool) {
         self.extract = v;
     }
+    /// Whether the archive is deleted once extracted.
     #[wasm_bindgen(getter = deleteSrcFile)]
     pub fn delete_src_file(&self) -> bool {
         self.delete_src_file
     }
+    /// Sets `deleteSrcFile`.
     #[wasm_bindgen(setter = deleteSrcFile)]
     pub fn set_delete_src_file(&mut self, v: bool) {
         self.delete_src_file = v;
     }
+    /// Whether it is extracted next to the archive.
     #[wasm_bindgen(getter = extractToCurrentFolder)]
     pub fn extract_to_current_folder(&self) -> bool {
         self.extract_to_current_folder
     }
+    /// Sets `extractToCurrentFolder`.
     #[wasm_bindgen(setter = extractToCurrentFolder)]
     pub fn set_extract_to_current_folder(&mut self, v: bool) {
         self.extract_to_current_folder = v;
     }
 
+    /// Alias of `toJSON` (the official Python classes have `to_dict()`).
     #[wasm_bindgen(js_name = toDict, unchecked_return_type = "ExtractPolicyData")]
     // By reference: a by-value `self` would free the JS object (wasm-bindgen moves it).
     #[allow(clippy::wrong_self_convention)]
     pub fn to_dict(&self) -> JsValue {
+        self.to_json()
+    }
+
+    /// The policy as plain data.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ExtractPolicyData")]
+    #[allow(clippy::wrong_self_convention)]
+    pub fn to_json(&self) -> JsValue {
         let extract_policy = wire_policy::ExtractPolicy {
             extract: self.extract,
             delete_src_file: self.delete_src_file,
@@ -518,11 +668,5 @@ impl ExtractPolicyClass {
         };
         let policy = wire_policy::SyncPolicy { extract_policy, ..Default::default() };
         to_js(&sync_config::part_json(&policy, Part::Extract))
-    }
-
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ExtractPolicyData")]
-    #[allow(clippy::wrong_self_convention)]
-    pub fn to_json(&self) -> JsValue {
-        self.to_dict()
     }
 }

@@ -15,13 +15,15 @@ use crate::core::session::{self as core_session, DELETE_WAIT};
 use crate::core::wire::context_status::TaskStatus;
 use crate::core::{command, filesystem};
 use js_sys::{Function, Promise, Uint8Array};
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 
-/// A sandbox session. Obtained from `agentBay.create()` / `agentBay.get()`.
+/// A sandbox session. Obtained from `agentBay.create()` / `agentBay.get()`; run commands with
+/// `command`, use files with `fileSystem`, sync mounted contexts with `context`, and `delete()` it
+/// when done.
 #[wasm_bindgen]
 #[derive(Clone)]
 pub struct Session {
@@ -34,6 +36,7 @@ pub struct Session {
 }
 
 impl Session {
+    /// A `Session` object for a session the core created or found.
     pub fn new(api: Rc<JsApi>, state: Rc<SessionHandle>) -> Session {
         Session { api, state, file_system: Rc::default() }
     }
@@ -41,31 +44,37 @@ impl Session {
 
 #[wasm_bindgen]
 impl Session {
+    /// The session's id.
     #[wasm_bindgen(getter, js_name = sessionId)]
     pub fn session_id(&self) -> String {
         self.state.data.session_id.clone()
     }
 
+    /// Alias of `sessionId` (the official getter method).
     #[wasm_bindgen(js_name = getSessionId)]
     pub fn get_session_id(&self) -> String {
         self.session_id()
     }
 
+    /// The session's resource URL.
     #[wasm_bindgen(getter, js_name = resourceUrl)]
     pub fn resource_url(&self) -> String {
         self.state.data.resource_url.clone()
     }
 
+    /// The session's access token (used by the tool calls).
     #[wasm_bindgen(getter)]
     pub fn token(&self) -> String {
         self.state.data.token.clone()
     }
 
+    /// The session's link URL.
     #[wasm_bindgen(getter, js_name = linkUrl)]
     pub fn link_url(&self) -> String {
         self.state.data.link_url.clone()
     }
 
+    /// The image the session runs.
     #[wasm_bindgen(getter, js_name = imageId)]
     pub fn image_id(&self) -> String {
         self.state.data.image_id.clone()
@@ -77,11 +86,13 @@ impl Session {
         self.state.is_deleted()
     }
 
+    /// Shell commands in the session.
     #[wasm_bindgen(getter)]
     pub fn command(&self) -> Command {
         Command { s: self.clone() }
     }
 
+    /// The session's files (always the same object).
     #[wasm_bindgen(getter, js_name = fileSystem, unchecked_return_type = "FileSystem")]
     pub fn file_system(&self) -> JsValue {
         self.file_system
@@ -89,21 +100,25 @@ impl Session {
             .clone()
     }
 
+    /// Alias of `fileSystem`.
     #[wasm_bindgen(getter, unchecked_return_type = "FileSystem")]
     pub fn fs(&self) -> JsValue {
         self.file_system()
     }
 
+    /// Alias of `fileSystem`.
     #[wasm_bindgen(getter, unchecked_return_type = "FileSystem")]
     pub fn filesystem(&self) -> JsValue {
         self.file_system()
     }
 
+    /// Alias of `fileSystem`.
     #[wasm_bindgen(getter, unchecked_return_type = "FileSystem")]
     pub fn files(&self) -> JsValue {
         self.file_system()
     }
 
+    /// The session's mounted contexts: their sync status, and explicit syncs.
     #[wasm_bindgen(getter)]
     pub fn context(&self) -> ContextManager {
         ContextManager { s: self.clone() }
@@ -111,17 +126,21 @@ impl Session {
 
     /// `delete(syncContext = false)`: optional upload of every context first, then
     /// DeleteSessionAsync and polling until the session is gone.
+    ///
+    /// @example
+    /// ```ts
+    /// const result = await session.delete(true); // upload the mounted contexts first
+    /// if (!result.success) console.error(result.errorMessage);
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<DeleteResult>")]
     pub fn delete(&self, #[wasm_bindgen(js_name = syncContext)] sync_context: Option<bool>) -> Promise {
         let (api, s) = (self.api.clone(), self.state.clone());
         promise(async move { to_js(&core_session::delete(&api, &s, sync_context.unwrap_or(false), DELETE_WAIT).await) })
     }
 
-    #[wasm_bindgen(js_name = setLabels, unchecked_return_type = "Promise<OperationResult>")]
-    pub fn set_labels(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] labels: JsValue,
-    ) -> Promise {
+    /// Replaces the session's labels (non-empty keys and values, official messages).
+    #[wasm_bindgen(js_name = setLabels, unchecked_return_type = "Promise<LabelResult>")]
+    pub fn set_labels(&self, labels: StringRecordArg) -> Promise {
         let (api, s) = (self.api.clone(), self.state.clone());
         let labels = to_json(&labels);
         promise(async move {
@@ -132,18 +151,21 @@ impl Session {
         })
     }
 
+    /// The session's labels.
     #[wasm_bindgen(js_name = getLabels, unchecked_return_type = "Promise<LabelResult>")]
     pub fn get_labels(&self) -> Promise {
         let (api, s) = (self.api.clone(), self.state.clone());
         promise(async move { to_js(&core_session::get_labels(&api, &s).await) })
     }
 
+    /// How to reach the session's resource.
     #[wasm_bindgen(unchecked_return_type = "Promise<SessionInfoResult>")]
     pub fn info(&self) -> Promise {
         let (api, s) = (self.api.clone(), self.state.clone());
         promise(async move { to_js(&core_session::info(&api, &s).await) })
     }
 
+    /// The session's status (`RUNNING`, …).
     #[wasm_bindgen(js_name = getStatus, unchecked_return_type = "Promise<SessionStatusResult>")]
     pub fn get_status(&self) -> Promise {
         let (api, s) = (self.api.clone(), self.state.clone());
@@ -151,7 +173,7 @@ impl Session {
     }
 }
 
-/// `session.command`.
+/// `session.command`: shell commands in the session.
 #[wasm_bindgen]
 pub struct Command {
     s: Session,
@@ -184,6 +206,7 @@ impl Command {
         self.run_with(command, timeout_ms, cwd, envs.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))
     }
 
+    /// Alias of `executeCommand`.
     #[wasm_bindgen(unchecked_return_type = "Promise<CommandResult>")]
     pub fn run(
         &self,
@@ -195,6 +218,7 @@ impl Command {
         self.execute_command(command, timeout_ms, cwd, envs)
     }
 
+    /// Alias of `executeCommand`.
     #[wasm_bindgen(unchecked_return_type = "Promise<CommandResult>")]
     pub fn exec(
         &self,
@@ -206,7 +230,8 @@ impl Command {
         self.execute_command(command, timeout_ms, cwd, envs)
     }
 
-    /// The seed's form: `execute(command, { timeoutMs, cwd, envs }?)`.
+    /// Alias of `executeCommand`, with the options as one object (the seed's form:
+    /// `execute(command, { timeoutMs, cwd, envs }?)`).
     #[wasm_bindgen(unchecked_return_type = "Promise<CommandResult>")]
     pub fn execute(&self, command: String, options: Option<ExecuteOptionsArg>) -> Promise {
         let o: JsValue = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
@@ -221,7 +246,7 @@ fn list_arg(v: Option<JsValue>, what: &str, optional: bool) -> Result<Vec<String
     filesystem::string_list(&v, what, optional)
 }
 
-/// `session.fileSystem` (also `fs`, `filesystem`, `files`).
+/// `session.fileSystem` (also `fs`, `filesystem`, `files`): the session's files.
 #[wasm_bindgen]
 pub struct FileSystem {
     s: Session,
@@ -249,6 +274,7 @@ impl FileSystem {
         })
     }
 
+    /// Alias of `readFile`.
     #[wasm_bindgen(unchecked_return_type = "Promise<FileContentResult>")]
     pub fn read(&self, path: String, options: Option<ReadFileOptionsArg>) -> Promise {
         self.read_file(path, options)
@@ -267,49 +293,58 @@ impl FileSystem {
         })
     }
 
+    /// Alias of `writeFile`.
     #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
     pub fn write(&self, path: String, content: String, mode: Option<WriteModeArg>) -> Promise {
         self.write_file(path, content, mode)
     }
 
+    /// The entries of a directory.
     #[wasm_bindgen(js_name = listDirectory, unchecked_return_type = "Promise<DirectoryListResult>")]
     pub fn list_directory(&self, path: String) -> Promise {
         let (api, s) = (self.s.api.clone(), self.s.state.clone());
         promise(async move { to_js(&filesystem::list_directory(&api, &s, &path).await) })
     }
 
+    /// Alias of `listDirectory`.
     #[wasm_bindgen(unchecked_return_type = "Promise<DirectoryListResult>")]
     pub fn list(&self, path: String) -> Promise {
         self.list_directory(path)
     }
 
+    /// Alias of `listDirectory`.
     #[wasm_bindgen(unchecked_return_type = "Promise<DirectoryListResult>")]
     pub fn ls(&self, path: String) -> Promise {
         self.list_directory(path)
     }
 
+    /// Creates a directory (and its parents).
     #[wasm_bindgen(js_name = createDirectory, unchecked_return_type = "Promise<BoolResult>")]
     pub fn create_directory(&self, path: String) -> Promise {
         let (api, s) = (self.s.api.clone(), self.s.state.clone());
         promise(async move { to_js(&filesystem::create_directory(&api, &s, &path).await) })
     }
 
+    /// Deletes a file.
     #[wasm_bindgen(js_name = deleteFile, unchecked_return_type = "Promise<BoolResult>")]
     pub fn delete_file(&self, path: String) -> Promise {
         let (api, s) = (self.s.api.clone(), self.s.state.clone());
         promise(async move { to_js(&filesystem::delete_file(&api, &s, &path).await) })
     }
 
+    /// Alias of `deleteFile`.
     #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
     pub fn delete(&self, path: String) -> Promise {
         self.delete_file(path)
     }
 
+    /// Alias of `deleteFile`.
     #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
     pub fn remove(&self, path: String) -> Promise {
         self.delete_file(path)
     }
 
+    /// Alias of `deleteFile`.
     #[wasm_bindgen(unchecked_return_type = "Promise<BoolResult>")]
     pub fn rm(&self, path: String) -> Promise {
         self.delete_file(path)
@@ -364,6 +399,7 @@ impl FileSystem {
         })
     }
 
+    /// Moves (renames) a file or directory.
     #[wasm_bindgen(js_name = moveFile, unchecked_return_type = "Promise<BoolResult>")]
     pub fn move_file(&self, source: String, destination: String) -> Promise {
         let (api, s) = (self.s.api.clone(), self.s.state.clone());
@@ -378,7 +414,7 @@ impl FileSystem {
     }
 }
 
-/// `session.context`.
+/// `session.context`: the sync status of the session's mounted contexts, and explicit syncs.
 #[wasm_bindgen]
 pub struct ContextManager {
     s: Session,
@@ -441,6 +477,7 @@ impl ContextManager {
         })
     }
 
+    /// Alias of `info`.
     #[wasm_bindgen(js_name = infoWithParams, unchecked_return_type = "Promise<ContextInfoResult>")]
     pub fn info_with_params(
         &self,
@@ -451,9 +488,18 @@ impl ContextManager {
         self.info(context_id, path, task_type)
     }
 
-    /// `sync(contextId?, path?, mode?, callbackOrOptions?, maxRetries?, retryInterval?)`.
-    /// Without a callback it waits for every upload/download task and reports failures;
-    /// with a callback it returns after SyncContext and calls `callback(success)` later.
+    /// `sync(contextId?, path?, mode?, callbackOrOptions?, maxRetries?, retryInterval?)`: uploads
+    /// the mounted contexts now (all of them, or the one at `contextId` + `path`; `mode:
+    /// "download"` downloads instead). Without a callback it waits for every task and reports
+    /// failures; with a callback it returns after SyncContext and calls `callback(success)` later.
+    ///
+    /// @example
+    /// ```ts
+    /// const synced = await session.context.sync();
+    /// if (!synced.success) console.error(synced.errorMessage, synced.failedTasks);
+    /// // Callback mode: returns at once.
+    /// await session.context.sync(contextId, "/mnt/data", undefined, (ok) => console.log("synced:", ok));
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<ContextSyncResult>")]
     pub fn sync(
         &self,
@@ -473,37 +519,36 @@ impl ContextManager {
             max_retries,
             retry_interval,
         );
-        promise(async move {
+        let mut progress = progress_fn(extras.on_progress);
+        let callback = extras.callback;
+        // Promise::new runs its executor at once, so `resolve` is set before it is read.
+        let mut resolve = None;
+        let answer = Promise::new(&mut |res, _| resolve = Some(res));
+        let resolve = resolve.unwrap_or_else(|| unreachable!("Promise::new runs its executor synchronously"));
+        spawn_local(async move {
             let (cid, p, m) = (context_id.as_deref(), path.as_deref(), mode.as_deref());
-            let request_id = match cm::sync_start(&api, &s, cid, p, m).await {
-                Ok(id) => id,
-                Err(r) => {
-                    if let Some(cb) = &extras.callback {
-                        let _ = cb.call1(&JsValue::UNDEFINED, &false.into());
-                    }
-                    return to_js(&r);
+            // Callback mode (official): the promise resolves once SyncContext is accepted, and
+            // the callback hears the outcome of the wait later.
+            let answered = Cell::new(false);
+            let mut started = |request_id: &str| {
+                if callback.is_some() {
+                    answered.set(true);
+                    let ok = ContextSyncResult { request_id: request_id.into(), success: true, ..Default::default() };
+                    let _ = resolve.call1(&JsValue::UNDEFINED, &to_js(&ok));
                 }
             };
-            let mut progress = progress_fn(extras.on_progress);
-            match extras.callback {
-                Some(cb) => {
-                    let (api2, s2) = (api.clone(), s.clone());
-                    spawn_local(async move {
-                        let (cid, p, m) = (context_id.as_deref(), path.as_deref(), mode.as_deref());
-                        let waited = cm::sync_wait(&api2, s2.id(), cid, p, m, extras.wait, &mut progress).await;
-                        let _ = cb.call1(&JsValue::UNDEFINED, &waited.succeeded().into());
-                    });
-                    to_js(&ContextSyncResult { request_id, success: true, ..Default::default() })
-                }
-                None => {
-                    let waited = cm::sync_wait(&api, s.id(), cid, p, m, extras.wait, &mut progress).await;
-                    to_js(&cm::sync_outcome(request_id, waited))
-                }
+            let r = cm::sync(&api, &s, cid, p, m, extras.wait, &mut progress, &mut started).await;
+            if !answered.get() {
+                let _ = resolve.call1(&JsValue::UNDEFINED, &to_js(&r));
             }
-        })
+            if let Some(cb) = &callback {
+                let _ = cb.call1(&JsValue::UNDEFINED, &r.success.into());
+            }
+        });
+        answer
     }
 
-    /// The seed's name for `sync`.
+    /// Alias of `sync` (the seed's name).
     #[wasm_bindgen(js_name = syncContext, unchecked_return_type = "Promise<ContextSyncResult>")]
     pub fn sync_context(
         &self,

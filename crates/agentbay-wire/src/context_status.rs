@@ -3,16 +3,23 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One sync task as the pollers see it.
+/// One upload or download task of a mounted context (`ContextStatusData` in TypeScript, the
+/// official name).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ContextStatusData"))]
 #[serde(rename_all = "camelCase", default)]
 pub struct TaskStatus {
+    /// The context the task moves data to or from.
     pub context_id: String,
+    /// The mount path inside the session.
     pub path: String,
+    /// Why the task failed (`""` otherwise).
     pub error_message: String,
     /// `Pending`, `Running`, then terminal `Success` or `Failed`.
     pub status: String,
+    /// When the task started (Unix seconds).
     pub start_time: i64,
+    /// When the task ended (Unix seconds; `0` while it runs).
     pub finish_time: i64,
     /// `upload` or `download`.
     pub task_type: String,

@@ -225,34 +225,53 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-/// The full, defaults-filled policy. Its `Default` is the official default policy, and its
-/// JSON is the official default JSON byte for byte (see the tests).
+// Its `Default` is the official default policy, and its JSON is the official default JSON byte
+// for byte (see the tests).
+/// A complete policy: every part present, as `newSyncPolicy()` gives it (missing parts of a
+/// policy take these defaults).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "CompleteSyncPolicy"))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct SyncPolicy {
+    /// When and how the mount uploads.
     #[serde(deserialize_with = "null_default")]
     pub upload_policy: UploadPolicy,
+    /// Whether the mount downloads at session start.
     #[serde(deserialize_with = "null_default")]
     pub download_policy: DownloadPolicy,
+    /// What local deletions do to the context.
     #[serde(deserialize_with = "null_default")]
     pub delete_policy: DeletePolicy,
+    /// What happens to uploaded archives.
     #[serde(deserialize_with = "null_default")]
     pub extract_policy: ExtractPolicy,
+    /// How long uploaded data is kept.
     #[serde(deserialize_with = "null_default")]
     pub recycle_policy: RecyclePolicy,
+    /// Which paths are synced.
     #[serde(deserialize_with = "null_default")]
     pub bw_list: BwList,
+    /// Where the data was uploaded from, when that differs from the mount path.
+    #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mapping_policy: Option<MappingPolicy>,
 }
 
+/// `uploadPolicy`: when and how a mount's files go up to its context.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "UploadPolicyData"))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct UploadPolicy {
+    /// Whether the mount uploads on its own (see `uploadStrategy`).
     pub auto_upload: bool,
+    /// When it uploads.
+    #[cfg_attr(feature = "ts", ts(type = "UploadStrategy"))]
     pub upload_strategy: UploadStrategy,
+    /// File by file, or as one archive.
+    #[cfg_attr(feature = "ts", ts(type = "UploadMode"))]
     pub upload_mode: UploadMode,
     /// Seconds between periodic uploads while the session runs (seed extension).
+    #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<f64>,
 }
@@ -268,10 +287,15 @@ impl Default for UploadPolicy {
     }
 }
 
+/// `downloadPolicy`: whether and how a mount is filled from its context at session start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "DownloadPolicyData"))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct DownloadPolicy {
+    /// Whether the mount downloads the context's data at session start.
     pub auto_download: bool,
+    /// How it downloads.
+    #[cfg_attr(feature = "ts", ts(type = "DownloadStrategy"))]
     pub download_strategy: DownloadStrategy,
 }
 
@@ -281,9 +305,12 @@ impl Default for DownloadPolicy {
     }
 }
 
+/// `deletePolicy`: what a local deletion does to the context's copy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "DeletePolicyData"))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct DeletePolicy {
+    /// Whether deleting a file in the mount deletes it from the context on the next upload.
     pub sync_local_file: bool,
 }
 
@@ -293,11 +320,16 @@ impl Default for DeletePolicy {
     }
 }
 
+/// `extractPolicy`: what happens to archives uploaded in `Archive` mode.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ExtractPolicyData"))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ExtractPolicy {
+    /// Whether uploaded archives are extracted.
     pub extract: bool,
+    /// Whether the archive is deleted once extracted.
     pub delete_src_file: bool,
+    /// Whether it is extracted next to the archive (instead of into a folder of its name).
     pub extract_to_current_folder: bool,
 }
 
@@ -307,10 +339,15 @@ impl Default for ExtractPolicy {
     }
 }
 
+/// `recyclePolicy`: how long uploaded data is kept, and for which paths.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RecyclePolicyData"))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct RecyclePolicy {
+    /// How long data lives after its last upload.
+    #[cfg_attr(feature = "ts", ts(type = "Lifecycle"))]
     pub lifecycle: Lifecycle,
+    /// The paths the lifecycle applies to (`[""]`: all of them); exact paths, no wildcards.
     pub paths: Vec<String>,
 }
 
@@ -327,9 +364,12 @@ impl RecyclePolicy {
     }
 }
 
+/// `bwList`: which paths of the mount are synced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "BWListData"))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct BwList {
+    /// The white lists; a path is synced when one of them includes it.
     #[serde(deserialize_with = "null_default")]
     pub white_lists: Vec<WhiteList>,
 }
@@ -340,22 +380,33 @@ impl Default for BwList {
     }
 }
 
+/// One white list of `bwList`: a path that is synced, minus its excluded paths.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "WhiteListData"))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct WhiteList {
+    /// The synced path (`""`: the whole mount); a regex when `isPathRegex`.
     pub path: String,
+    /// Paths under `path` that are not synced; regexes when `isExcludeRegex`.
     #[serde(deserialize_with = "null_default")]
     pub exclude_paths: Vec<String>,
-    /// Written only when set (the official default white list has neither flag).
+    /// Whether `path` is a regex. Written only when set (the official default white list has
+    /// neither flag).
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     #[serde(skip_serializing_if = "is_false")]
     pub is_path_regex: bool,
+    /// Whether `excludePaths` are regexes. Written only when set.
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     #[serde(skip_serializing_if = "is_false")]
     pub is_exclude_regex: bool,
 }
 
+/// `mappingPolicy`: the path the context's data was uploaded from, when it differs from the mount path.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "MappingPolicyData"))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct MappingPolicy {
+    /// The original path.
     pub path: String,
 }
 

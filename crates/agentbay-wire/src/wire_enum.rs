@@ -11,6 +11,9 @@ pub trait WireEnum: Sized + Copy + 'static {
     const NAME: &'static str;
     /// Every value, in declaration order.
     const ALL: &'static [Self];
+    /// `X a b`: the name and every canonical value, space-separated (the npm package's loaders
+    /// build the exported enum objects from these lines; see src/js/policy.rs).
+    const LINE: &'static str;
     /// `export type X = "a" | "b";`, plus `XInput` (with the aliases) when the type has any.
     const TS: &'static str;
     /// The canonical spelling.
@@ -55,6 +58,7 @@ macro_rules! wire_enum {
         impl $crate::wire_enum::WireEnum for $name {
             const NAME: &'static str = stringify!($name);
             const ALL: &'static [Self] = &[$($name::$variant),+];
+            const LINE: &'static str = concat!(stringify!($name), $(" ", $wire,)+);
             const TS: &'static str = concat!(
                 "export type ", stringify!($name), " =", $(" | \"", $wire, "\"",)+ ";\n",
                 $crate::wire_enum!(@input $name, $($($alias)*)*),
@@ -121,6 +125,7 @@ mod tests {
         assert_eq!(Sample::parse("Two"), Some(Sample::Two));
         assert_eq!(Sample::parse("Three"), None);
         assert_eq!(Sample::names(), "One (alias Uno, Eins), Two");
+        assert_eq!(Sample::LINE, "Sample One Two");
         assert_eq!(serde_json::to_string(&Sample::default()).unwrap(), r#""One""#);
         assert_eq!(serde_json::from_str::<Sample>(r#""Eins""#).unwrap(), Sample::One);
         let e = serde_json::from_str::<Sample>(r#""x""#).unwrap_err().to_string();

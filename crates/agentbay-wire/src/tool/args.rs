@@ -134,8 +134,9 @@ pub struct ReadFileArgs {
     pub format: Option<ReadFormat>,
 }
 
-/// How `write_file` treats an existing file.
+/// How `write_file` (`fileSystem.writeFile`) treats an existing file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum WriteMode {
     #[default]
@@ -187,11 +188,15 @@ pub struct MoveFileArgs {
     pub destination: String,
 }
 
-/// One `edit_file` replacement.
+/// One `editFile` replacement (`FileEdit` in TypeScript): the first occurrence of `oldText`
+/// becomes `newText`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "FileEdit"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Edit {
+    /// The text to find.
     pub old_text: String,
+    /// What replaces it.
     pub new_text: String,
 }
 

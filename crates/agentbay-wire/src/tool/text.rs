@@ -20,18 +20,28 @@ pub fn parse_dir_listing(text: &str) -> Vec<(String, bool)> {
         .collect()
 }
 
-/// `get_file_info` payload: lines of `key: value`.
+// The `get_file_info` payload is lines of `key: value` (`to_text` / `parse`).
+/// A file's metadata (`fileSystem.getFileInfo`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", default)]
 pub struct FileInfo {
+    /// The file's name (last path component).
     pub name: String,
+    /// The full path.
     pub path: String,
+    /// Size in bytes.
     pub size: u64,
+    /// Whether the path is a directory.
     pub is_directory: bool,
+    /// Last modification time, as the tool printed it (colons kept).
     pub mod_time: String,
+    /// Permission bits, `ls -l` style (`-rw-r--r--`).
     pub mode: String,
+    /// Owning user, when the tool reports it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// Owning group, when the tool reports it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
 }
