@@ -184,7 +184,12 @@ test("validation throws the official messages", () => {
   });
   assert.throws(
     () => new ContextSync("c", "/m", { recyclePolicy: { lifecycle: "Lifecycle_1Day", paths: ["/data/*"] } }),
-    { message: "Wildcard patterns are not supported in path. Got: /data/*. Please use exact directory paths instead." },
+    // The newest official wording: recycle paths go through the white-list path check (README,
+    // "Validation messages: official 0.15 and newer").
+    {
+      message:
+        "Wildcard patterns are not supported in path when isPathRegex=false. Got: /data/*. Please use exact directory paths or set isPathRegex=true for regex matching.",
+    },
   );
 });
 

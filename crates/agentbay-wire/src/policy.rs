@@ -93,8 +93,6 @@ pub enum PolicyError {
     WildcardInWhiteListPath(String),
     #[error("Wildcard patterns are not supported in excludePaths when isExcludeRegex=false. Got: {0}. Please use exact directory paths or set isExcludeRegex=true for regex matching.")]
     WildcardInExcludePath(String),
-    #[error("Wildcard patterns are not supported in path. Got: {0}. Please use exact directory paths instead.")]
-    WildcardInRecyclePath(String),
     #[error("Invalid uploadMode value: {0}. Valid values are: {names}", names = UploadMode::names())]
     UploadMode(String),
     #[error("Invalid lifecycle value: {0}. Valid values are: {names}", names = Lifecycle::names())]
@@ -174,7 +172,9 @@ pub fn validate_and_normalize(policy: &mut Value) -> Result<(), PolicyError> {
         let paths = recycle.get("paths").and_then(Value::as_array);
         for p in paths.into_iter().flatten().filter_map(Value::as_str) {
             if !p.trim().is_empty() && has_wildcard(p) {
-                return Err(PolicyError::WildcardInRecyclePath(p.into()));
+                // Official: each recycle path goes through the white-list path check, so the
+                // message is the white list's (isPathRegex and all).
+                return Err(PolicyError::WildcardInWhiteListPath(p.into()));
             }
         }
     }
@@ -479,7 +479,7 @@ mod tests {
             .starts_with("Invalid lifecycle value: undefined. Valid values are: Lifecycle_1Day"));
         assert_eq!(
             err(json!({"recyclePolicy":{"lifecycle":"Lifecycle_1Day","paths":["/data/*"]}})),
-            "Wildcard patterns are not supported in path. Got: /data/*. Please use exact directory paths instead."
+            "Wildcard patterns are not supported in path when isPathRegex=false. Got: /data/*. Please use exact directory paths or set isPathRegex=true for regex matching."
         );
         assert!(err(json!({"uploadPolicy":{"uploadStrategy":"Later"}})).contains("Later"));
         assert!(err(json!({"uploadPolicy":{"period":-1}})).starts_with("Invalid period value: -1"));
