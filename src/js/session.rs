@@ -254,7 +254,8 @@ pub struct FileSystem {
 
 #[wasm_bindgen]
 impl FileSystem {
-    /// Reads a file as text, or as bytes with `{ format: "bytes" }`.
+    /// Reads a file as text, or as bytes with `{ format: "bytes" }` (`content` is then a
+    /// `Uint8Array`, empty when the read failed).
     #[wasm_bindgen(js_name = readFile, unchecked_return_type = "Promise<FileContentResult>")]
     pub fn read_file(&self, path: String, options: Option<ReadFileOptionsArg>) -> Promise {
         let (api, s) = (self.s.api.clone(), self.s.state.clone());
@@ -264,9 +265,8 @@ impl FileSystem {
             if bytes {
                 let r = filesystem::read_bytes(&api, &s, &path, true).await;
                 let out = to_js(&r);
-                if r.success {
-                    set(&out, "content", &Uint8Array::from(r.bytes.as_slice()).into());
-                }
+                // Official: a failed read still has `content`, an empty Uint8Array.
+                set(&out, "content", &Uint8Array::from(r.bytes.as_slice()).into());
                 out
             } else {
                 to_js(&filesystem::read_file(&api, &s, &path).await)

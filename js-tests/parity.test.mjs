@@ -1,0 +1,86 @@
+// Issue 10 part A: what official code touches and the package lacked, each item driven through
+// the built package against a real agentbay-local over HTTP (no mocks):
+//   5. a failed binary read has an empty Uint8Array as content;
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { repoRoot, startServer, uniqueName } from "./helpers/server.mjs";
+import * as sdk from "./helpers/sdk.mjs";
+
+const {
+  AgentBay,
+  Browser,
+  Code,
+  Command,
+  Computer,
+  Context,
+  ContextManager,
+  ContextService,
+  ContextSync,
+  FileSystem,
+  Mobile,
+  Session,
+  newContextManager,
+  newSyncPolicy,
+} = sdk;
+
+// A key that looks like nothing: only its registration by `new AgentBay` can get it masked.
+const KEY = `local-${Math.random().toString(36).slice(2)}-secret`;
+const ENV_KEY = `envkey-${Math.random().toString(36).slice(2)}-secret`;
+/** The masked form the logger prints (first two and last two characters). */
+const masked = (k) => `${k.slice(0, 2)}****${k.slice(-2)}`;
+
+let server;
+let agentBay;
+let scratch;
+before(async () => {
+  server = await startServer({ apiKeys: [KEY, ENV_KEY] });
+  agentBay = new AgentBay({ apiKey: KEY, endpoint: server.endpoint });
+  scratch = mkdtempSync(join(tmpdir(), "agentbay-parity-"));
+});
+after(async () => {
+  await server?.stop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+async function newSession() {
+  const r = await agentBay.create({});
+  assert.equal(r.success, true, r.errorMessage);
+  return r.session;
+}
+
+async function withSession(fn) {
+  const session = await newSession();
+  try {
+    return await fn(session);
+  } finally {
+    await agentBay.delete(session);
+  }
+}
+
+// ---- 5. binary reads ---------------------------------------------------------------------------
+
+test("a failed binary read has an empty Uint8Array as content; a good one has the bytes", async () => {
+  await withSession(async (session) => {
+    const missing = await session.fileSystem.readFile("/tmp/does-not-exist.bin", { format: "bytes" });
+    assert.equal(missing.success, false);
+    assert.ok(missing.content instanceof Uint8Array, "content is a Uint8Array");
+    assert.equal(missing.content.length, 0);
+    assert.ok(missing.errorMessage);
+    const dir = await session.fileSystem.read("/tmp", { format: "bytes" });
+    assert.equal(dir.success, false);
+    assert.match(dir.errorMessage, /Path does not exist or is a directory: \/tmp/);
+    assert.ok(dir.content instanceof Uint8Array && dir.content.length === 0);
+
+    const run = await session.command.executeCommand("printf '\\x00\\x01\\xff' > /tmp/b.bin");
+    assert.equal(run.success, true, run.errorMessage);
+    const ok = await session.fileSystem.readFile("/tmp/b.bin", { format: "bytes" });
+    assert.equal(ok.success, true, ok.errorMessage);
+    assert.deepEqual([...ok.content], [0, 1, 255]);
+  });
+});
+
