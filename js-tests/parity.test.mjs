@@ -1,5 +1,6 @@
 // Issue 10 part A: what official code touches and the package lacked, each item driven through
 // the built package against a real agentbay-local over HTTP (no mocks):
+//   2. the official getters of AgentBay and Session;
 //   5. a failed binary read has an empty Uint8Array as content;
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -61,6 +62,27 @@ async function withSession(fn) {
     await agentBay.delete(session);
   }
 }
+
+// ---- 2. getters --------------------------------------------------------------------------------
+
+test("AgentBay.getAPIKey() and the official Session getters", async () => {
+  assert.equal(agentBay.getAPIKey(), KEY);
+  assert.equal(new AgentBay({ apiKey: ENV_KEY, endpoint: server.endpoint }).getAPIKey(), ENV_KEY);
+  await withSession(async (session) => {
+    assert.equal(session.getAPIKey(), KEY);
+    assert.equal(session.getSessionId(), session.sessionId);
+    assert.equal(session.getToken(), session.token);
+    assert.equal(session.getLinkUrl(), session.linkUrl);
+    // getAgentBay(): a client with the same key and endpoint, usable against the server.
+    const owner = session.getAgentBay();
+    assert.ok(owner instanceof AgentBay);
+    assert.equal(owner.getAPIKey(), KEY);
+    assert.equal(owner.endpoint, agentBay.endpoint);
+    const status = await owner.get(session.sessionId);
+    assert.equal(status.success, true, status.errorMessage);
+    assert.equal(status.session.sessionId, session.sessionId);
+  });
+});
 
 // ---- 5. binary reads ---------------------------------------------------------------------------
 

@@ -36,6 +36,13 @@ pub struct AgentBay {
     api: Rc<JsApi>,
 }
 
+impl AgentBay {
+    /// An `AgentBay` object over an existing client (what `session.getAgentBay()` returns).
+    pub fn from_api(api: Rc<JsApi>) -> AgentBay {
+        AgentBay { api }
+    }
+}
+
 /// A session result as JS sees it: the serialised fields plus a live `Session`.
 pub fn session_result_js(api: &Rc<JsApi>, r: SessionResult) -> JsValue {
     let data = r.session.clone();
@@ -69,6 +76,12 @@ impl AgentBay {
     #[wasm_bindgen(getter)]
     pub fn context(&self) -> ContextService {
         ContextService { api: self.api.clone() }
+    }
+
+    /// The API key every request is signed with (the official getter; keep it out of logs).
+    #[wasm_bindgen(js_name = getAPIKey)]
+    pub fn get_api_key(&self) -> String {
+        self.api.cfg.api_key.clone()
     }
 
     /// The configured region, if any.
@@ -177,6 +190,18 @@ impl AgentBay {
         #[wasm_bindgen(js_name = syncContext)] sync_context: Option<bool>,
     ) -> Promise {
         session.delete(sync_context)
+    }
+}
+
+// `Session.getAgentBay()` lives here, beside `AgentBay`: session.rs does not import this
+// module (agent_bay → session only).
+#[wasm_bindgen]
+impl Session {
+    /// An `AgentBay` over the client this session belongs to (same key, endpoint and options;
+    /// a new object, not necessarily `===` the one that created the session).
+    #[wasm_bindgen(js_name = getAgentBay)]
+    pub fn get_agent_bay(&self) -> AgentBay {
+        AgentBay::from_api(self.api().clone())
     }
 }
 

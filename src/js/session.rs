@@ -40,6 +40,11 @@ impl Session {
     pub fn new(api: Rc<JsApi>, state: Rc<SessionHandle>) -> Session {
         Session { api, state, file_system: Rc::default() }
     }
+
+    /// The client the session's calls go through.
+    pub fn api(&self) -> &Rc<JsApi> {
+        &self.api
+    }
 }
 
 #[wasm_bindgen]
@@ -68,10 +73,28 @@ impl Session {
         self.state.data.token.clone()
     }
 
+    /// Alias of `token` (the official getter method).
+    #[wasm_bindgen(js_name = getToken)]
+    pub fn get_token(&self) -> String {
+        self.token()
+    }
+
+    /// The API key of the client that created or opened this session (keep it out of logs).
+    #[wasm_bindgen(js_name = getAPIKey)]
+    pub fn get_api_key(&self) -> String {
+        self.api.cfg.api_key.clone()
+    }
+
     /// The session's link URL.
     #[wasm_bindgen(getter, js_name = linkUrl)]
     pub fn link_url(&self) -> String {
         self.state.data.link_url.clone()
+    }
+
+    /// Alias of `linkUrl` (the official getter method).
+    #[wasm_bindgen(js_name = getLinkUrl)]
+    pub fn get_link_url(&self) -> String {
+        self.link_url()
     }
 
     /// The image the session runs.
