@@ -17,6 +17,12 @@ const CLASSES = [
   "WhiteList",
   "WhiteListValidator",
   "BWList",
+  // Issue 10: what official code constructs itself.
+  "ContextService",
+  "ContextManager",
+  "Session",
+  "FileSystem",
+  "Command",
 ];
 const FUNCTIONS = [
   "newContextSync",
@@ -28,6 +34,7 @@ const FUNCTIONS = [
   "newExtractPolicy",
   "newRecyclePolicy",
   "newMappingPolicy",
+  "newContextManager",
   "initAsync",
 ];
 const ENUMS = ["UploadStrategy", "DownloadStrategy", "UploadMode", "Lifecycle"];

@@ -1,6 +1,7 @@
 // Issue 10 part A: what official code touches and the package lacked, each item driven through
 // the built package against a real agentbay-local over HTTP (no mocks):
 //   2. the official getters of AgentBay and Session;
+//   3. Session, FileSystem, Command, ContextService, ContextManager built with `new`;
 //   5. a failed binary read has an empty Uint8Array as content;
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -82,6 +83,69 @@ test("AgentBay.getAPIKey() and the official Session getters", async () => {
     assert.equal(status.success, true, status.errorMessage);
     assert.equal(status.session.sessionId, session.sessionId);
   });
+});
+
+// ---- 3. constructible classes ------------------------------------------------------------------
+
+test("new ContextService(agentBay) works like agentBay.context", async () => {
+  const service = new ContextService(agentBay);
+  const name = uniqueName("svc");
+  const r = await service.get(name, true);
+  assert.equal(r.success, true, r.errorMessage);
+  assert.equal((await agentBay.context.get(name)).contextId, r.contextId);
+  const up = await service.uploadFile(r.contextId, "/hello.txt", "from a hand-built service");
+  assert.equal(up.success, true, up.errorMessage);
+  const down = await agentBay.context.downloadFile(r.contextId, "/hello.txt");
+  assert.equal(new TextDecoder().decode(down.content), "from a hand-built service");
+});
+
+test("new Session(agentBay, id), new FileSystem(session), new Command(session), new ContextManager(session)", async () => {
+  const ctx = await agentBay.context.get(uniqueName("byid"), true);
+  const created = await agentBay.create({ contextSync: [new ContextSync(ctx.contextId, "/mnt/byid", newSyncPolicy())] });
+  assert.equal(created.success, true, created.errorMessage);
+  const original = created.session;
+  try {
+    const session = new Session(agentBay, original.sessionId);
+    assert.ok(session instanceof Session);
+    assert.equal(session.sessionId, original.sessionId);
+    assert.equal(session.getAPIKey(), KEY);
+
+    // Its command and fileSystem reach the same sandbox.
+    const w = await session.command.executeCommand("echo -n by-id > /tmp/by-id.txt");
+    assert.equal(w.success, true, w.errorMessage);
+    assert.equal((await original.fileSystem.readFile("/tmp/by-id.txt")).content, "by-id");
+    const wf = await session.fileSystem.writeFile("/tmp/from-new-session.txt", "written");
+    assert.equal(wf.success, true, wf.errorMessage);
+
+    const fs = new FileSystem(session);
+    assert.ok(fs instanceof FileSystem);
+    const rf = await fs.readFile("/tmp/from-new-session.txt");
+    assert.equal(rf.success, true, rf.errorMessage);
+    assert.equal(rf.content, "written");
+    const fromOriginal = await new FileSystem(original).readFile("/tmp/by-id.txt");
+    assert.equal(fromOriginal.content, "by-id");
+
+    const cmd = new Command(session);
+    const pwd = await cmd.executeCommand("cat /tmp/from-new-session.txt");
+    assert.equal(pwd.success, true, pwd.errorMessage);
+    assert.equal(pwd.stdout, "written");
+
+    for (const manager of [new ContextManager(session), newContextManager(session)]) {
+      assert.ok(manager instanceof ContextManager);
+      const info = await manager.info();
+      assert.equal(info.success, true, info.errorMessage);
+      assert.ok(info.contextStatusData.some((d) => d.contextId === ctx.contextId && d.path === "/mnt/byid"), JSON.stringify(info));
+    }
+    const synced = await new ContextManager(session).sync(ctx.contextId, "/mnt/byid");
+    assert.equal(synced.success, true, synced.errorMessage);
+
+    // Deleting through the hand-built object deletes the session.
+    const del = await session.delete();
+    assert.equal(del.success, true, del.errorMessage);
+    assert.equal((await agentBay.get(original.sessionId)).success, false);
+  } finally {
+    await agentBay.delete(original);
+  }
 });
 
 // ---- 5. binary reads ---------------------------------------------------------------------------

@@ -193,10 +193,22 @@ impl AgentBay {
     }
 }
 
-// `Session.getAgentBay()` lives here, beside `AgentBay`: session.rs does not import this
-// module (agent_bay → session only).
+// Session's constructor and `getAgentBay()` live here, beside `AgentBay`: session.rs does not
+// import this module (agent_bay → session only).
 #[wasm_bindgen]
 impl Session {
+    /// `new Session(agentBay, sessionId)` (official): a `Session` for an existing session id, over
+    /// that client. Only the id is known (no `getStatus()`/`info()` call is made): `resourceUrl`,
+    /// `token`, `linkUrl` and `imageId` are empty; use `agentBay.get(sessionId)` to fetch them.
+    #[wasm_bindgen(constructor)]
+    pub fn construct(
+        #[wasm_bindgen(js_name = agentBay)] agent_bay: &AgentBay,
+        #[wasm_bindgen(js_name = sessionId)] session_id: String,
+    ) -> Session {
+        let data = crate::core::results::SessionData { session_id, ..Default::default() };
+        Session::new(agent_bay.api.clone(), Rc::new(SessionHandle::new(data)))
+    }
+
     /// An `AgentBay` over the client this session belongs to (same key, endpoint and options;
     /// a new object, not necessarily `===` the one that created the session).
     #[wasm_bindgen(js_name = getAgentBay)]
@@ -205,7 +217,8 @@ impl Session {
     }
 }
 
-/// `agentBay.context`: contexts (persistent storage that sessions mount) and their files.
+/// `agentBay.context`: contexts (persistent storage that sessions mount) and their files. Also
+/// `new ContextService(agentBay)`, as official code builds it.
 #[wasm_bindgen]
 pub struct ContextService {
     api: Rc<JsApi>,
@@ -243,6 +256,12 @@ async fn bytes_of(data: &JsValue) -> Result<Vec<u8>, String> {
 
 #[wasm_bindgen]
 impl ContextService {
+    /// `new ContextService(agentBay)`: the same service as `agentBay.context`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(js_name = agentBay)] agent_bay: &AgentBay) -> ContextService {
+        ContextService { api: agent_bay.api.clone() }
+    }
+
     /// `get(name, create = false)`: the context of that name, created when missing and `create`.
     #[wasm_bindgen(unchecked_return_type = "Promise<ContextResult>")]
     pub fn get(&self, name: String, create: Option<bool>) -> Promise {

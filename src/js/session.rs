@@ -196,7 +196,7 @@ impl Session {
     }
 }
 
-/// `session.command`: shell commands in the session.
+/// `session.command`: shell commands in the session (also `new Command(session)`).
 #[wasm_bindgen]
 pub struct Command {
     s: Session,
@@ -217,6 +217,12 @@ impl Command {
 
 #[wasm_bindgen]
 impl Command {
+    /// `new Command(session)`: the same as `session.command`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(session: &Session) -> Command {
+        session.command()
+    }
+
     /// `executeCommand(command, timeoutMs = 1000, cwd?, envs?)`; timeouts above 50 s are capped.
     #[wasm_bindgen(js_name = executeCommand, unchecked_return_type = "Promise<CommandResult>")]
     pub fn execute_command(
@@ -269,7 +275,8 @@ fn list_arg(v: Option<JsValue>, what: &str, optional: bool) -> Result<Vec<String
     filesystem::string_list(&v, what, optional)
 }
 
-/// `session.fileSystem` (also `fs`, `filesystem`, `files`): the session's files.
+/// `session.fileSystem` (also `fs`, `filesystem`, `files`): the session's files. Also
+/// `new FileSystem(session)`, as official code builds it.
 #[wasm_bindgen]
 pub struct FileSystem {
     s: Session,
@@ -277,6 +284,12 @@ pub struct FileSystem {
 
 #[wasm_bindgen]
 impl FileSystem {
+    /// `new FileSystem(session)`: works like `session.fileSystem` (a separate object).
+    #[wasm_bindgen(constructor)]
+    pub fn new(session: &Session) -> FileSystem {
+        FileSystem { s: Session::new(session.api.clone(), session.state.clone()) }
+    }
+
     /// Reads a file as text, or as bytes with `{ format: "bytes" }` (`content` is then a
     /// `Uint8Array`, empty when the read failed).
     #[wasm_bindgen(js_name = readFile, unchecked_return_type = "Promise<FileContentResult>")]
@@ -438,9 +451,16 @@ impl FileSystem {
 }
 
 /// `session.context`: the sync status of the session's mounted contexts, and explicit syncs.
+/// Also `new ContextManager(session)` / `newContextManager(session)`, as official code builds it.
 #[wasm_bindgen]
 pub struct ContextManager {
     s: Session,
+}
+
+/// `newContextManager(session)`: the same as `session.context` (the official factory).
+#[wasm_bindgen(js_name = newContextManager)]
+pub fn new_context_manager(session: &Session) -> ContextManager {
+    session.context()
 }
 
 /// What the 4th `sync()` argument may carry.
@@ -483,6 +503,12 @@ fn progress_fn(f: Option<Function>) -> impl FnMut(&[TaskStatus]) {
 
 #[wasm_bindgen]
 impl ContextManager {
+    /// `new ContextManager(session)`: the same as `session.context`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(session: &Session) -> ContextManager {
+        session.context()
+    }
+
     /// `info(contextId?, path?, taskType?)` → `contextStatusData`.
     #[wasm_bindgen(unchecked_return_type = "Promise<ContextInfoResult>")]
     pub fn info(
