@@ -36,6 +36,15 @@ const FUNCTIONS = [
   "newMappingPolicy",
   "newContextManager",
   "initAsync",
+  // The official logger (pkg-template/extras.mjs).
+  "log",
+  "logDebug",
+  "logInfo",
+  "logWarn",
+  "logError",
+  "setupLogger",
+  "setLogLevel",
+  "getLogLevel",
 ];
 const ENUMS = ["UploadStrategy", "DownloadStrategy", "UploadMode", "Lifecycle"];
 

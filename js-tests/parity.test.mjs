@@ -1,5 +1,6 @@
 // Issue 10 part A: what official code touches and the package lacked, each item driven through
 // the built package against a real agentbay-local over HTTP (no mocks):
+//   1. the logger functions (levels, formats, file, masking of every API key);
 //   2. the official getters of AgentBay and Session;
 //   3. Session, FileSystem, Command, ContextService, ContextManager built with `new`;
 //   5. a failed binary read has an empty Uint8Array as content;
@@ -63,6 +64,150 @@ async function withSession(fn) {
     await agentBay.delete(session);
   }
 }
+
+// ---- 1. logger -------------------------------------------------------------------------------
+
+/**
+ * Runs `body` in a fresh Node process that has the built package as `sdk` (ESM or CommonJS
+ * entry) and the server's endpoint/key as `endpoint`/`key`; resolves its stdout, stderr and
+ * exit code. The child throws (exit code 1) when one of its own checks fails.
+ */
+function runChild(body, { cjs = false, env = {} } = {}) {
+  const file = join(scratch, `${uniqueName("child")}.${cjs ? "cjs" : "mjs"}`);
+  const entry = join(repoRoot, "pkg", cjs ? "node.cjs" : "node.mjs");
+  const header = cjs
+    ? `const sdk = require(${JSON.stringify(entry)});\n`
+    : `import * as sdk from ${JSON.stringify(pathToFileURL(entry).href)};\n`;
+  const prelude =
+    `const endpoint = ${JSON.stringify(server.endpoint)};\nconst key = ${JSON.stringify(KEY)};\n` +
+    `const scratch = ${JSON.stringify(scratch)};\n` +
+    `function check(ok, what) { if (!ok) throw new Error("child check failed: " + what); }\n`;
+  writeFileSync(file, header + prelude + (cjs ? `(async () => {\n${body}\n})().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });\n` : body));
+  const childEnv = { ...process.env, ...env };
+  for (const k of ["LOG_LEVEL", "AGENTBAY_LOG_LEVEL", "AGENTBAY_LOG_FORMAT", "FORCE_COLOR", "AGENTBAY_API_KEY", "AGENTBAY_ENDPOINT"]) {
+    if (!(k in env)) delete childEnv[k];
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ stdout, stderr, code }));
+  });
+}
+
+test("logger: quiet by default, a whole session flow prints nothing", async () => {
+  const { stdout, stderr, code } = await runChild(`
+    check(sdk.getLogLevel() === "INFO", "default level is INFO, got " + sdk.getLogLevel());
+    const agentBay = new sdk.AgentBay({ apiKey: key, endpoint });
+    const ctx = await agentBay.context.get("quiet-" + Date.now(), true);
+    check(ctx.success, ctx.errorMessage);
+    const cs = new sdk.ContextSync(ctx.context.id, "/mnt/quiet", sdk.newSyncPolicy());
+    const r = await agentBay.create({ contextSync: [cs] });
+    check(r.success, r.errorMessage);
+    const run = await r.session.command.executeCommand("echo hi > /mnt/quiet/a.txt");
+    check(run.success, run.errorMessage);
+    const bad = await r.session.fileSystem.readFile("/nope", { format: "bytes" });
+    check(!bad.success, "a missing file fails");
+    const del = await agentBay.delete(r.session, true);
+    check(del.success, del.errorMessage);
+    const wrong = await new sdk.AgentBay({ apiKey: "akm-wrong-0123456789", endpoint }).context.list();
+    check(!wrong.success, "a wrong key fails");
+  `);
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout, "", "nothing on stdout");
+  assert.equal(stderr, "", "nothing on stderr");
+});
+
+test("logger: levels, streams, official formats, and no API key ever printed (ESM entry)", async () => {
+  const logFile = join(scratch, "logs", "nested", "sdk.log");
+  const { stdout, stderr, code } = await runChild(`
+    const { log, logDebug, logInfo, logWarn, logError, setLogLevel, getLogLevel, setupLogger } = sdk;
+    const agentBay = new sdk.AgentBay({ apiKey: key, endpoint });
+    const r = await agentBay.create({});
+    check(r.success, r.errorMessage);
+    const session = r.session;
+    logDebug("debug-hidden " + key);
+    logInfo("info key=" + key + " via session " + session.getAPIKey());
+    log("plain " + key, { apiKey: key, nested: { authorization: "Bearer " + key, note: "kept" } }, 42);
+    logWarn("warn " + key, "second line " + key);
+    logError("err " + key, new Error("boom " + key));
+    logInfo("unconfigured akm-abcdef0123456789 and Bearer tok_abcdef.123456 are masked too");
+    setLogLevel("DEBUG");
+    check(getLogLevel() === "DEBUG", "DEBUG set");
+    logDebug("debug-shown");
+    setLogLevel("ERROR");
+    setLogLevel("LOUD");
+    check(getLogLevel() === "ERROR", "an unknown level is ignored");
+    log("log-hidden");
+    logInfo("info-hidden");
+    logWarn("warn-hidden");
+    logError("error-shown", { token: key, code: 7 });
+    setupLogger({ level: "INFO", logFile: ${JSON.stringify(logFile)}, format: "sls" });
+    logInfo("to file and console " + key);
+    setupLogger({ enableConsole: false });
+    logWarn("file only " + key);
+    setupLogger({ enableConsole: true, logFile: "", format: "pretty" });
+    logInfo("console again");
+    const del = await agentBay.delete(session);
+    check(del.success, del.errorMessage);
+  `);
+  assert.equal(code, 0, stderr);
+  const all = stdout + stderr;
+  assert.ok(!all.includes(KEY), `the configured key leaked:\n${all}`);
+  assert.ok(!all.includes("akm-abcdef0123456789"), "an akm- key leaked");
+  assert.ok(!all.includes("tok_abcdef.123456"), "a bearer token leaked");
+  assert.ok(all.includes(masked(KEY)), "the key is shown masked");
+
+  // Levels and streams: DEBUG/INFO/log on stdout, WARN/ERROR on stderr, with the official labels.
+  assert.match(stdout, new RegExp(`^ℹ️  INFO: info key=${masked(KEY).replace(/\*/g, "\\*")} via session`, "m"));
+  assert.match(stdout, /^plain /m);
+  assert.match(stdout, /"apiKey": "lo\*\*\*\*et"/);
+  assert.match(stdout, /"authorization": "Be\*\*\*\*et"/);
+  assert.match(stdout, /"note": "kept"/);
+  assert.match(stdout, /^42$/m);
+  assert.match(stdout, /^🐛 DEBUG: debug-shown$/m);
+  assert.match(stderr, /^⚠️  WARN: warn /m);
+  assert.match(stderr, /^second line /m);
+  assert.match(stderr, /^❌ ERROR: err /m);
+  assert.match(stderr, /^Stack Trace:$/m);
+  assert.match(stderr, /^❌ ERROR: error-shown$/m);
+  assert.match(stderr, /"token": "\*\*\*\*|"token": "lo\*\*\*\*et"/);
+  for (const hidden of ["debug-hidden", "log-hidden", "info-hidden", "warn-hidden"]) {
+    assert.ok(!all.includes(hidden), `${hidden} was printed`);
+  }
+  // setupLogger: format "sls", the file (its folder created), console off, file off.
+  assert.match(stdout, /^INFO: to file and console lo\*\*\*\*et$/m);
+  assert.ok(!all.includes("file only"), "enableConsole: false keeps the console quiet");
+  assert.match(stdout, /^ℹ️  INFO: console again$/m);
+  const file = readFileSync(logFile, "utf8");
+  assert.equal(file, `INFO: to file and console ${masked(KEY)}\nWARN: file only ${masked(KEY)}\n`);
+});
+
+test("logger: LOG_LEVEL from the environment, a key from AGENTBAY_API_KEY masked, rotation (CommonJS entry)", async () => {
+  const logFile = join(scratch, "rotate.log");
+  const { stdout, stderr, code } = await runChild(
+    `
+    check(sdk.getLogLevel() === "DEBUG", "LOG_LEVEL=debug gives DEBUG, got " + sdk.getLogLevel());
+    const agentBay = new sdk.AgentBay({ endpoint });
+    check(agentBay.getAPIKey() === process.env.AGENTBAY_API_KEY, "the key comes from the environment");
+    const list = await agentBay.context.list();
+    check(list.success, list.errorMessage);
+    sdk.logDebug("env key " + agentBay.getAPIKey());
+    sdk.setupLogger({ logFile: ${JSON.stringify(logFile)}, maxFileSize: "1 KB", enableConsole: false });
+    for (let i = 0; i < 40; i++) sdk.logInfo("line " + i + " " + "x".repeat(40));
+  `,
+    { cjs: true, env: { LOG_LEVEL: "debug", AGENTBAY_API_KEY: ENV_KEY, AGENTBAY_ENDPOINT: server.endpoint } },
+  );
+  assert.equal(code, 0, stderr);
+  assert.ok(!(stdout + stderr).includes(ENV_KEY), "the environment's key leaked");
+  assert.match(stdout, new RegExp(`^🐛 DEBUG: env key ${masked(ENV_KEY).replace(/\*/g, "\\*")}$`, "m"));
+  assert.ok(existsSync(`${logFile}.1`), "the log file was rotated at maxFileSize");
+  assert.ok(readFileSync(logFile, "utf8").length <= 1024 + 80);
+  assert.match(readFileSync(logFile, "utf8"), /line 39 x+$/m);
+});
 
 // ---- 2. getters --------------------------------------------------------------------------------
 

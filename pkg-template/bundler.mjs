@@ -3,11 +3,15 @@
 // `initAsync()` call is needed. Use it as `import { AgentBay } from "agentbay-wasm/bundler"`.
 import * as wasm from "./wasm/agentbay_wasm_bg.wasm";
 import * as bindings from "./wasm/agentbay_wasm_bg.js";
+import { __install } from "./extras.mjs";
 
 bindings.__wbg_set_wasm(wasm);
 if (typeof wasm.__wbindgen_start === "function") wasm.__wbindgen_start();
 
 /*@@ENUMS@@*/
+
+// The plain-JS part of the API (extras.mjs), wired into the classes (no file logging here).
+const installed = __install(bindings, {});
 
 export function initAsync() {
   return Promise.resolve();

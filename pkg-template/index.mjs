@@ -3,6 +3,7 @@
 // before the API is used. `new URL(..., import.meta.url)` is the asset pattern that webpack 5,
 // Vite, Parcel and esbuild (file loader) rewrite to the emitted .wasm URL.
 import * as bindings from "./wasm/agentbay_wasm_bg.js";
+import { __install } from "./extras.mjs";
 
 bindings.__wbg_set_wasm(
   new Proxy(
@@ -16,6 +17,10 @@ bindings.__wbg_set_wasm(
 );
 
 /*@@ENUMS_DECL@@*/
+
+// The plain-JS part of the API (extras.mjs), wired into the classes: it only touches their
+// prototypes, so it needs no .wasm yet (and no file logging in browsers).
+const installed = __install(bindings, {});
 
 let loading = null;
 

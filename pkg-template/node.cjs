@@ -2,11 +2,12 @@
 // so this uses a CommonJS copy of the same wasm-bindgen glue (generated at build time) and the
 // same single .wasm file as every other entry.
 "use strict";
-const { readFileSync } = require("node:fs");
+const fs = require("node:fs");
 const path = require("node:path");
 const bindings = require("./wasm/agentbay_wasm_bg.cjs");
+const extras = require("./extras.cjs");
 
-const bytes = readFileSync(path.join(__dirname, "wasm", "agentbay_wasm_bg.wasm"));
+const bytes = fs.readFileSync(path.join(__dirname, "wasm", "agentbay_wasm_bg.wasm"));
 const wasmModule = new WebAssembly.Module(bytes);
 const imports = {};
 for (const { module: name } of WebAssembly.Module.imports(wasmModule)) imports[name] = bindings;
@@ -15,6 +16,9 @@ bindings.__wbg_set_wasm(instance.exports);
 if (typeof instance.exports.__wbindgen_start === "function") instance.exports.__wbindgen_start();
 
 /*@@ENUMS@@*/
+
+// The plain-JS part of the API (extras.cjs), wired into the classes; file logging uses fs.
+const installed = extras.__install(bindings, { fs, path });
 
 exports.initAsync = function initAsync() {
   return Promise.resolve();

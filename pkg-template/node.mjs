@@ -1,10 +1,12 @@
 // Node.js ESM entry (`import ... from "agentbay-wasm"` under Node).
 // The one .wasm file is read from disk and instantiated synchronously at import time, so the
 // API is usable immediately; `initAsync()` exists only so code shared with browsers can await it.
-import { readFileSync } from "node:fs";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as bindings from "./wasm/agentbay_wasm_bg.js";
+import { __install } from "./extras.mjs";
 
-const bytes = readFileSync(new URL("./wasm/agentbay_wasm_bg.wasm", import.meta.url));
+const bytes = fs.readFileSync(new URL("./wasm/agentbay_wasm_bg.wasm", import.meta.url));
 const module = new WebAssembly.Module(bytes);
 // Every import of the module is served by the glue; asking the module for its import
 // namespaces keeps this independent of the name wasm-bindgen gave the glue file.
@@ -15,6 +17,9 @@ bindings.__wbg_set_wasm(instance.exports);
 if (typeof instance.exports.__wbindgen_start === "function") instance.exports.__wbindgen_start();
 
 /*@@ENUMS@@*/
+
+// The plain-JS part of the API (extras.mjs), wired into the classes; file logging uses fs.
+const installed = __install(bindings, { fs, path });
 
 export function initAsync() {
   return Promise.resolve();

@@ -21,7 +21,8 @@ use wasm_bindgen_futures::JsFuture;
 /// The client: creates, finds and deletes sessions (`create`, `get`, `list`, `delete`) and
 /// manages contexts (`context`). `new AgentBay({ apiKey, endpoint?, timeoutMs?, regionId? })` or
 /// the official `new AgentBay({ apiKey, config: { endpoint, timeout_ms, region_id } })`; without
-/// an `apiKey`, `AGENTBAY_API_KEY` is used.
+/// an `apiKey`, `AGENTBAY_API_KEY` is used. The package's loggers mask the key of every client
+/// constructed.
 ///
 /// @example
 /// ```ts

@@ -1,0 +1,257 @@
+// The parts of the public API that are plain JavaScript, shared by every entry (node.mjs,
+// node.cjs, index.mjs, bundler.mjs; scripts/assemble-pkg.mjs makes the CommonJS copy
+// extras.cjs): the official logger functions and what wasm-bindgen classes cannot do
+// themselves. They cost the .wasm nothing.
+//
+// This file must stay a flat module: `export function|class|const NAME` declarations, no
+// imports (assemble-pkg.mjs converts it to CommonJS the way it converts the glue). Names
+// starting with `__` are for the entries only and are not exported by the package.
+
+// ---- logger (official typescript/src/utils/logger.ts: same functions, levels and formats) ----
+
+const LEVELS = { DEBUG: 0, INFO: 1, WARN: 2, ERROR: 3 };
+const LABELS = { DEBUG: "🐛 DEBUG", INFO: "ℹ️  INFO", WARN: "⚠️  WARN", ERROR: "❌ ERROR" };
+const COLORS = { DEBUG: "\x1b[36m", INFO: "\x1b[34m", WARN: "\x1b[33m", ERROR: "\x1b[31m" };
+
+function envVar(name) {
+  const env = globalThis.process && globalThis.process.env;
+  const v = env ? env[name] : undefined;
+  return typeof v === "string" ? v : undefined;
+}
+
+function levelOf(v) {
+  const up = typeof v === "string" ? v.trim().toUpperCase() : "";
+  return Object.prototype.hasOwnProperty.call(LEVELS, up) ? up : undefined;
+}
+
+function formatOf(v) {
+  return ["sls", "compact"].includes(String(v).toLowerCase()) ? "sls" : "pretty";
+}
+
+const logger = {
+  // LOG_LEVEL / AGENTBAY_LOG_LEVEL, else INFO (the official default). The SDK itself writes
+  // nothing: what appears is what the program logs through these functions.
+  level: levelOf(envVar("LOG_LEVEL")) || levelOf(envVar("AGENTBAY_LOG_LEVEL")) || "INFO",
+  format: formatOf(envVar("AGENTBAY_LOG_FORMAT")),
+  console: true,
+  file: null,
+  maxFileBytes: 10 * 1024 * 1024,
+  colors: false,
+  // Node's fs and path, given by the Node entries (file logging); absent in browsers.
+  fs: null,
+  path: null,
+  // The API keys of every AgentBay constructed, masked wherever they appear.
+  secrets: new Set(),
+};
+
+function useColors() {
+  if (logger.format === "sls" || envVar("DISABLE_COLORS") === "true") return false;
+  const force = envVar("FORCE_COLOR");
+  if (force !== undefined && force !== "0") return true;
+  const p = globalThis.process;
+  if (p && ((p.stdout && p.stdout.isTTY) || (p.stderr && p.stderr.isTTY))) return true;
+  return envVar("TERM_PROGRAM") === "vscode" || envVar("GOLAND") !== undefined || envVar("IDEA_INITIAL_DIRECTORY") !== undefined;
+}
+logger.colors = useColors();
+
+/** `ab****yz` for a long secret, `****` for a short one. */
+function maskSecret(s) {
+  return s.length > 8 ? `${s.slice(0, 2)}****${s.slice(-2)}` : "****";
+}
+
+const KEY_PATTERN = /akm-[A-Za-z0-9][A-Za-z0-9_-]*/g;
+const BEARER_PATTERN = /(Bearer\s+)[^\s"',;]+/gi;
+const SENSITIVE_KEY = /api[_-]?key|password|passwd|pwd|token|secret|private[_-]?key|authorization/i;
+
+/** The text with every configured API key, `akm-…` key and bearer token masked. */
+function maskText(text) {
+  const secrets = [...logger.secrets];
+  const fromEnv = envVar("AGENTBAY_API_KEY");
+  if (fromEnv) secrets.push(fromEnv);
+  // Longest first, so that a key containing another is masked whole. Keys shorter than 4
+  // characters are not masked: they would garble every line.
+  for (const s of secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) {
+    text = text.split(s).join(maskSecret(s));
+  }
+  return text.replace(KEY_PATTERN, (k) => maskSecret(k)).replace(BEARER_PATTERN, "$1[REDACTED]");
+}
+
+/** A copy of `value` with the values of sensitive keys masked (the official maskSensitiveData). */
+function maskFields(value, seen = new WeakSet()) {
+  if (value === null || typeof value !== "object") return value;
+  if (seen.has(value)) return "[Circular]";
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((v) => maskFields(v, seen));
+  if (typeof value.toJSON === "function") {
+    try {
+      return maskFields(value.toJSON(), seen);
+    } catch {
+      return String(value);
+    }
+  }
+  const out = {};
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    out[key] = SENSITIVE_KEY.test(key) ? (typeof v === "string" ? maskSecret(v) : "****") : maskFields(v, seen);
+  }
+  return out;
+}
+
+/** An extra argument as the official logger prints it: objects as indented JSON. */
+function argText(arg) {
+  if (typeof arg === "object" && arg !== null) {
+    try {
+      return JSON.stringify(maskFields(arg), null, 2) ?? String(arg);
+    } catch {
+      return String(arg);
+    }
+  }
+  return String(arg);
+}
+
+function enabled(level) {
+  return LEVELS[level] >= LEVELS[logger.level];
+}
+
+function writeFileLine(line) {
+  const { fs, file } = logger;
+  if (!fs || !file) return;
+  try {
+    if (fs.existsSync(file) && fs.statSync(file).size >= logger.maxFileBytes) {
+      const rotated = `${file}.1`;
+      if (fs.existsSync(rotated)) fs.unlinkSync(rotated);
+      fs.renameSync(file, rotated);
+    }
+    fs.appendFileSync(file, line + "\n", "utf8");
+  } catch (e) {
+    if (logger.console) consoleWrite(true, `Failed to write to log file: ${e}`);
+  }
+}
+
+function consoleWrite(toStderr, line) {
+  const p = globalThis.process;
+  const stream = p && (toStderr ? p.stderr : p.stdout);
+  if (stream && typeof stream.write === "function") stream.write(line + "\n");
+  else if (toStderr) console.error(line);
+  else console.log(line);
+}
+
+/** Writes one masked line to the console (if enabled) and the log file (if any). */
+function emit(toStderr, consoleLine, fileLine) {
+  if (logger.console) consoleWrite(toStderr, maskText(consoleLine));
+  writeFileLine(maskText(fileLine));
+}
+
+function emitLevel(level, message, extra) {
+  if (!enabled(level)) return;
+  const text = `${logger.format === "sls" ? level : LABELS[level]}: ${String(message)}`;
+  const toStderr = level === "WARN" || level === "ERROR";
+  emit(toStderr, logger.colors ? `${COLORS[level]}${text}\x1b[0m` : text, text);
+  for (const line of extra) emit(toStderr, line, line);
+}
+
+/**
+ * Logs a message without a level prefix, at INFO level (silent when the level is WARN or ERROR);
+ * each extra argument follows on its own line (objects as JSON). API keys are masked.
+ */
+export function log(message, ...args) {
+  if (!enabled("INFO")) return;
+  const s = String(message);
+  emit(false, s, s);
+  for (const a of args) {
+    const t = argText(a);
+    emit(false, t, t);
+  }
+}
+
+/** Logs a DEBUG message (stdout), then each extra argument. */
+export function logDebug(message, ...args) {
+  emitLevel("DEBUG", message, args.map(argText));
+}
+
+/** Logs an INFO message (stdout), then each extra argument. */
+export function logInfo(message, ...args) {
+  emitLevel("INFO", message, args.map(argText));
+}
+
+/** Logs a WARN message (stderr), then each extra argument. */
+export function logWarn(message, ...args) {
+  emitLevel("WARN", message, args.map(argText));
+}
+
+/** Logs an ERROR message (stderr), then the error: its message and stack, or the value as JSON. */
+export function logError(message, error) {
+  const extra = [];
+  if (error instanceof Error) {
+    extra.push(error.stack ? `${error.message}\nStack Trace:\n${error.stack}` : error.message);
+  } else if (error) {
+    extra.push(argText(error));
+  }
+  emitLevel("ERROR", message, extra);
+}
+
+/** Sets the lowest level written (`DEBUG`, `INFO`, `WARN`, `ERROR`); other values are ignored. */
+export function setLogLevel(level) {
+  const l = levelOf(level);
+  if (l) logger.level = l;
+}
+
+/** The lowest level written. */
+export function getLogLevel() {
+  return logger.level;
+}
+
+function fileSize(text) {
+  const m = /^(\d+)\s*(KB|MB|GB)?$/i.exec(String(text).trim());
+  if (!m) return 10 * 1024 * 1024;
+  return Number(m[1]) * { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[(m[2] || "MB").toUpperCase()];
+}
+
+/**
+ * Configures the logger: `level`, `logFile` (Node only: appended to, rotated to `<file>.1` at
+ * `maxFileSize`, default "10 MB"; `""` turns file logging off), `enableConsole`, and `format`
+ * (`"pretty"`, or `"sls"`/`"compact"` for plain `LEVEL: message` lines).
+ */
+export function setupLogger(config) {
+  const c = config || {};
+  if (c.level) setLogLevel(c.level);
+  if (c.logFile !== undefined) {
+    if (c.logFile && logger.fs) {
+      logger.file = String(c.logFile);
+      const dir = logger.path ? logger.path.dirname(logger.file) : "";
+      if (dir && !logger.fs.existsSync(dir)) logger.fs.mkdirSync(dir, { recursive: true });
+      if (c.maxFileSize) logger.maxFileBytes = fileSize(c.maxFileSize);
+    } else {
+      if (c.logFile) consoleWrite(true, "agentbay-wasm: setupLogger({ logFile }) needs a file system (Node); logging to the console only");
+      logger.file = null;
+    }
+  }
+  if (c.enableConsole !== undefined) logger.console = Boolean(c.enableConsole);
+  if (c.format) logger.format = formatOf(c.format);
+  else if (envVar("AGENTBAY_LOG_FORMAT")) logger.format = formatOf(envVar("AGENTBAY_LOG_FORMAT"));
+  logger.colors = useColors();
+}
+
+// ---- installation into the wasm-bindgen classes ----------------------------------------------
+
+/** Names the entries take from `__install` instead of the glue. */
+export const __OVERRIDES = ["AgentBay"];
+
+/**
+ * Wires the above into the glue's classes; called once by each entry with its glue module and
+ * what the host offers (`{ fs, path }` under Node). Returns the overridden exports.
+ */
+export function __install(bindings, host) {
+  logger.fs = (host && host.fs) || null;
+  logger.path = (host && host.path) || null;
+
+  // Every configured API key is masked in log output.
+  const AgentBay = new Proxy(bindings.AgentBay, {
+    construct(target, args, newTarget) {
+      const agentBay = Reflect.construct(target, args, newTarget);
+      logger.secrets.add(agentBay.getAPIKey());
+      return agentBay;
+    },
+  });
+  return { AgentBay };
+}
