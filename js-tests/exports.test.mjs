@@ -18,6 +18,7 @@ const CLASSES = [
   "WhiteListValidator",
   "BWList",
   // Issue 10: what official code constructs itself.
+  "Context",
   "ContextService",
   "ContextManager",
   "Session",

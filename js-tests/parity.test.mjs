@@ -2,7 +2,7 @@
 // the built package against a real agentbay-local over HTTP (no mocks):
 //   1. the logger functions (levels, formats, file, masking of every API key);
 //   2. the official getters of AgentBay and Session;
-//   3. Session, FileSystem, Command, ContextService, ContextManager built with `new`;
+//   3. Context, Session, FileSystem, Command, ContextService, ContextManager built with `new`;
 //   5. a failed binary read has an empty Uint8Array as content;
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -232,11 +232,40 @@ test("AgentBay.getAPIKey() and the official Session getters", async () => {
 
 // ---- 3. constructible classes ------------------------------------------------------------------
 
+test("new Context(id, name, createdAt?, lastUsedAt?) and Context instances from the service", async () => {
+  const c = new Context("SdkCtx-1", "n", "2025-01-01T00:00:00Z", "2025-01-02T00:00:00Z");
+  assert.deepEqual({ ...c }, { id: "SdkCtx-1", name: "n", createdAt: "2025-01-01T00:00:00Z", lastUsedAt: "2025-01-02T00:00:00Z" });
+  assert.deepEqual(Object.keys(new Context("a", "b")), ["id", "name", "createdAt", "lastUsedAt"]);
+
+  const name = uniqueName("ctor");
+  const got = await agentBay.context.get(name, true);
+  assert.equal(got.success, true, got.errorMessage);
+  assert.ok(got.context instanceof Context, "get() returns a Context");
+  assert.ok((await agentBay.context.create(uniqueName("ctor2"))).context instanceof Context, "create() too");
+  const listed = await agentBay.context.list({ maxResults: 100 });
+  assert.equal(listed.success, true, listed.errorMessage);
+  assert.ok(listed.contexts.length >= 2 && listed.contexts.every((x) => x instanceof Context), "list() too");
+
+  // A hand-made Context drives update / delete / ContextSync against the server.
+  const renamed = uniqueName("renamed");
+  const upd = await agentBay.context.update(new Context(got.context.id, renamed));
+  assert.equal(upd.success, true, upd.errorMessage);
+  const after = await agentBay.context.get(renamed);
+  assert.equal(after.contextId, got.context.id);
+  const { session } = await agentBay.create({ contextSync: [new ContextSync(new Context(got.context.id, renamed).id, "/mnt/ctor")] });
+  assert.ok(session);
+  await agentBay.delete(session);
+  const del = await agentBay.context.delete(new Context(got.context.id, renamed));
+  assert.equal(del.success, true, del.errorMessage);
+  assert.equal((await agentBay.context.get(renamed)).success, false);
+});
+
 test("new ContextService(agentBay) works like agentBay.context", async () => {
   const service = new ContextService(agentBay);
   const name = uniqueName("svc");
   const r = await service.get(name, true);
   assert.equal(r.success, true, r.errorMessage);
+  assert.ok(r.context instanceof Context);
   assert.equal((await agentBay.context.get(name)).contextId, r.contextId);
   const up = await service.uploadFile(r.contextId, "/hello.txt", "from a hand-built service");
   assert.equal(up.success, true, up.errorMessage);

@@ -1,7 +1,7 @@
 // The parts of the public API that are plain JavaScript, shared by every entry (node.mjs,
 // node.cjs, index.mjs, bundler.mjs; scripts/assemble-pkg.mjs makes the CommonJS copy
-// extras.cjs): the official logger functions and what wasm-bindgen classes cannot do
-// themselves. They cost the .wasm nothing.
+// extras.cjs): the official logger functions, the `Context` class, and what wasm-bindgen
+// classes cannot do themselves (results that are class instances). They cost the .wasm nothing.
 //
 // This file must stay a flat module: `export function|class|const NAME` declarations, no
 // imports (assemble-pkg.mjs converts it to CommonJS the way it converts the glue). Names
@@ -232,6 +232,26 @@ export function setupLogger(config) {
   logger.colors = useColors();
 }
 
+// ---- Context ----------------------------------------------------------------------------------
+
+/**
+ * A context (official `new Context(id, name, createdAt?, lastUsedAt?)`). `agentBay.context.get`,
+ * `create` and `list` return instances of it (with `state` and `osType` when the server says).
+ */
+export class Context {
+  constructor(id, name, createdAt, lastUsedAt) {
+    this.id = id;
+    this.name = name;
+    this.createdAt = createdAt;
+    this.lastUsedAt = lastUsedAt;
+  }
+}
+
+function asContext(c) {
+  if (c && typeof c === "object" && !(c instanceof Context)) Object.setPrototypeOf(c, Context.prototype);
+  return c;
+}
+
 // ---- installation into the wasm-bindgen classes ----------------------------------------------
 
 /** Names the entries take from `__install` instead of the glue. */
@@ -244,6 +264,19 @@ export const __OVERRIDES = ["AgentBay"];
 export function __install(bindings, host) {
   logger.fs = (host && host.fs) || null;
   logger.path = (host && host.path) || null;
+
+  // Contexts in results are `Context` instances, as officially.
+  const ctx = bindings.ContextService.prototype;
+  for (const name of ["get", "create"]) {
+    const inner = ctx[name];
+    ctx[name] = function (...args) {
+      return inner.apply(this, args).then((r) => (r && asContext(r.context), r));
+    };
+  }
+  const list = ctx.list;
+  ctx.list = function (...args) {
+    return list.apply(this, args).then((r) => (r && Array.isArray(r.contexts) && r.contexts.forEach(asContext), r));
+  };
 
   // Every configured API key is masked in log output.
   const AgentBay = new Proxy(bindings.AgentBay, {

@@ -128,9 +128,10 @@ result_struct!(
     }
 );
 
-/// A context (the official `Context` plus the `state`/`osType` it dropped).
+/// The fields of a context (the official `Context` plus the `state`/`osType` it dropped). In
+/// TypeScript `ContextData`: results hold `Context` class instances with these fields.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "ContextData"))]
 #[serde(rename_all = "camelCase")]
 pub struct Context {
     /// The context id (`SdkCtx-…`): what `ContextSync` and the file calls take.
@@ -157,6 +158,7 @@ result_struct!(
         /// The context's id (`""` when not found).
         context_id: String,
         /// The context, when found or created.
+        #[cfg_attr(feature = "ts", ts(type = "Context", optional))]
         #[serde(skip_serializing_if = "Option::is_none")]
         context: Option<Context>,
     }
@@ -166,6 +168,7 @@ result_struct!(
     /// `context.list`: one page of contexts.
     ContextListResult {
         /// The contexts of this page.
+        #[cfg_attr(feature = "ts", ts(type = "Array<Context>"))]
         contexts: Vec<Context>,
         /// Pass it as `nextToken` for the next page; absent on the last page.
         #[serde(skip_serializing_if = "Option::is_none")]

@@ -312,9 +312,10 @@ export type ContextStatusData = {
 };
 
 /**
- * A context (the official `Context` plus the `state`/`osType` it dropped).
+ * The fields of a context (the official `Context` plus the `state`/`osType` it dropped). In
+ * TypeScript `ContextData`: results hold `Context` class instances with these fields.
  */
-export type Context = {
+export type ContextData = {
   /** The context id (`SdkCtx-…`): what `ContextSync` and the file calls take. */
   id: string;
   /** The context's unique name. */

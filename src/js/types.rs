@@ -63,6 +63,17 @@ export interface SyncOptions {
   timeoutMs?: number;
 }
 
+/**
+ * A context: official `new Context(id, name, createdAt?, lastUsedAt?)`. `agentBay.context.get`,
+ * `create` and `list` return instances of it. (A plain-JS class of the package, extras.mjs.)
+ */
+export declare class Context {
+  /** A context object for `update`, `delete` or `ContextSync` (no API call is made). */
+  constructor(id: string, name: string, createdAt?: string, lastUsedAt?: string);
+}
+/** The fields of a `Context`: `ContextData`. */
+export interface Context extends ContextData {}
+
 /** `readFile(path, { format: "bytes" })` resolves to bytes. */
 export interface FileSystem {
   /** Reads a file as bytes. */
