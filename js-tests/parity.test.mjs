@@ -3,6 +3,7 @@
 //   1. the logger functions (levels, formats, file, masking of every API key);
 //   2. the official getters of AgentBay and Session;
 //   3. Context, Session, FileSystem, Command, ContextService, ContextManager built with `new`;
+//   4. ContextSync: `policy` is the object given, withPolicy()/withBetaWaitForCompletion() return this;
 //   5. a failed binary read has an empty Uint8Array as content;
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -320,6 +321,42 @@ test("new Session(agentBay, id), new FileSystem(session), new Command(session), 
   } finally {
     await agentBay.delete(original);
   }
+});
+
+// ---- 4. ContextSync ----------------------------------------------------------------------------
+
+test("ContextSync: policy is the object given; withPolicy() and withBetaWaitForCompletion() return this", async () => {
+  const policy = newSyncPolicy();
+  const cs = new ContextSync("ctx-1", "/mnt/data", policy);
+  assert.equal(cs.policy, policy, "constructor keeps the very object");
+  assert.equal(new ContextSync({ contextId: "c", path: "/p", policy }).policy, policy, "seed object form too");
+
+  const other = new ContextSync("ctx-1", "/mnt/data");
+  const p2 = { uploadPolicy: { autoUpload: false, uploadStrategy: "BeforeResourceRelease" } };
+  assert.equal(other.withPolicy(p2), other, "withPolicy returns this");
+  assert.equal(other.policy, p2);
+  assert.equal(other.withBetaWaitForCompletion(false), other, "withBetaWaitForCompletion returns this");
+  assert.equal(other.withPolicy(policy).withBetaWaitForCompletion(true), other, "chains on the same object");
+  assert.equal(other.betaWaitForCompletion, true);
+  assert.throws(() => other.withPolicy({ bogus: 1 }), /Unknown property in SyncPolicy: 'bogus'/);
+  assert.equal(other.policy, policy, "a refused policy leaves the previous one");
+
+  // Mutating the policy object later is what create() sends (the official behaviour of a shared
+  // object): autoDownload switched off after construction leaves the mount empty.
+  const ctx = await agentBay.context.get(uniqueName("ident"), true);
+  const up = await agentBay.context.uploadFile(ctx.contextId, "/mnt/ident/seed.txt", "seeded");
+  assert.equal(up.success, true, up.errorMessage);
+  const live = newSyncPolicy();
+  const sync = new ContextSync(ctx.contextId, "/mnt/ident").withPolicy(live);
+  const first = await agentBay.create({ contextSync: [sync] });
+  assert.equal(first.success, true, first.errorMessage);
+  assert.equal((await first.session.fileSystem.readFile("/mnt/ident/seed.txt")).content, "seeded");
+  await agentBay.delete(first.session);
+  sync.policy.downloadPolicy.autoDownload = false;
+  const second = await agentBay.create({ contextSync: [sync] });
+  assert.equal(second.success, true, second.errorMessage);
+  assert.equal((await second.session.fileSystem.readFile("/mnt/ident/seed.txt")).success, false, "not downloaded");
+  await agentBay.delete(second.session);
 });
 
 // ---- 5. binary reads ---------------------------------------------------------------------------

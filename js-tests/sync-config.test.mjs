@@ -113,10 +113,11 @@ test("the seed's SyncPolicy/UploadPolicy/DownloadPolicy constructors, spellings 
 });
 
 test("plain-object policies are accepted, normalised and otherwise sent verbatim", () => {
-  const cs = new ContextSync("ctx-1", "/mnt/data", {
-    uploadPolicy: { autoUpload: false, uploadStrategy: "BeforeResourceRelease" },
-  });
-  assert.deepEqual(json(cs.policy), { uploadPolicy: { autoUpload: false, uploadStrategy: "UploadBeforeResourceRelease" } });
+  const given = { uploadPolicy: { autoUpload: false, uploadStrategy: "BeforeResourceRelease" } };
+  const cs = new ContextSync("ctx-1", "/mnt/data", given);
+  // `policy` is the object given (official); what create() sends is the normalised plain form.
+  assert.equal(cs.policy, given);
+  assert.deepEqual(json(cs).policy, { uploadPolicy: { autoUpload: false, uploadStrategy: "UploadBeforeResourceRelease" } });
 });
 
 test("SyncPolicyImpl keeps nested partials and fills missing top-level parts", () => {

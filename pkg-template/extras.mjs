@@ -1,7 +1,7 @@
 // The parts of the public API that are plain JavaScript, shared by every entry (node.mjs,
 // node.cjs, index.mjs, bundler.mjs; scripts/assemble-pkg.mjs makes the CommonJS copy
 // extras.cjs): the official logger functions, the `Context` class, and what wasm-bindgen
-// classes cannot do themselves (results that are class instances). They cost the .wasm nothing.
+// classes cannot do themselves (a method returning `this`, results that are class instances). They cost the .wasm nothing.
 //
 // This file must stay a flat module: `export function|class|const NAME` declarations, no
 // imports (assemble-pkg.mjs converts it to CommonJS the way it converts the glue). Names
@@ -264,6 +264,16 @@ export const __OVERRIDES = ["AgentBay"];
 export function __install(bindings, host) {
   logger.fs = (host && host.fs) || null;
   logger.path = (host && host.path) || null;
+
+  // The official methods return `this`; a wasm-bindgen method cannot (src/js/policy.rs).
+  const cs = bindings.ContextSync.prototype;
+  for (const name of ["withPolicy", "withBetaWaitForCompletion"]) {
+    const inner = cs[name];
+    cs[name] = function (...args) {
+      inner.apply(this, args);
+      return this;
+    };
+  }
 
   // Contexts in results are `Context` instances, as officially.
   const ctx = bindings.ContextService.prototype;

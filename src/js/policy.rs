@@ -322,6 +322,13 @@ impl WhiteListValidator {
     }
 }
 
+/// Validates any policy form (class instance or plain object), as the official constructor and
+/// `withPolicy` do; the object itself is kept as given.
+fn validated(policy: JsValue) -> Result<JsValue, JsValue> {
+    checked_policy(&policy)?;
+    Ok(if policy.is_null() { JsValue::UNDEFINED } else { policy })
+}
+
 /// Validates and normalises any policy form (class instance or plain object).
 fn checked_policy(policy: &JsValue) -> Result<JsValue, JsValue> {
     let mut v = to_json(policy)?;
@@ -333,7 +340,9 @@ fn checked_policy(policy: &JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// A context mounted into a session at `path`, with an optional sync policy: what
-/// `agentBay.create({ contextSync: [...] })` takes.
+/// `agentBay.create({ contextSync: [...] })` takes. As officially, `policy` is the object that
+/// was given (validated, not copied), and `withPolicy` / `withBetaWaitForCompletion` return the
+/// same `ContextSync`.
 ///
 /// @example
 /// ```ts
@@ -367,7 +376,7 @@ impl ContextSync {
             return Ok(ContextSync {
                 context_id: get(o, "contextId"),
                 path: get(o, "path"),
-                policy: checked_policy(&get(o, "policy"))?,
+                policy: validated(get(o, "policy"))?,
                 beta_wait_for_completion: wait,
             });
         }
@@ -375,7 +384,7 @@ impl ContextSync {
         Ok(ContextSync {
             context_id: context_id_or_options,
             path: path.map(JsValue::from).unwrap_or(JsValue::UNDEFINED),
-            policy: checked_policy(&policy)?,
+            policy: validated(policy)?,
             beta_wait_for_completion,
         })
     }
@@ -418,10 +427,16 @@ impl ContextSync {
         self.path = v;
     }
 
-    /// The validated policy, as a plain object (`undefined`: the default policy).
-    #[wasm_bindgen(getter, unchecked_return_type = "SyncPolicyData | undefined")]
+    /// The policy object that was given (`undefined`: the server's default policy).
+    #[wasm_bindgen(getter, unchecked_return_type = "SyncPolicyLike | undefined")]
     pub fn policy(&self) -> JsValue {
         self.policy.clone()
+    }
+
+    /// Sets the policy as given, without validation (the official field; `withPolicy` validates).
+    #[wasm_bindgen(setter)]
+    pub fn set_policy(&mut self, #[wasm_bindgen(unchecked_param_type = "SyncPolicyLike | undefined")] v: JsValue) {
+        self.policy = v;
     }
 
     /// `false`: `create()` does not wait for this context's initial download.
@@ -430,49 +445,41 @@ impl ContextSync {
         self.beta_wait_for_completion.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)
     }
 
-    /// Validates and sets the policy; returns a ContextSync for chaining.
-    #[wasm_bindgen(js_name = withPolicy)]
+    /// Validates and sets the policy; returns this `ContextSync` for chaining.
+    // wasm-bindgen cannot return `this`: the package loaders wrap this method to return it
+    // (pkg-template/extras.mjs).
+    #[wasm_bindgen(js_name = withPolicy, unchecked_return_type = "ContextSync")]
     pub fn with_policy(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "SyncPolicyLike")] policy: JsValue,
-    ) -> Result<ContextSync, JsValue> {
-        self.policy = checked_policy(&policy)?;
-        Ok(self.snapshot())
+    ) -> Result<JsValue, JsValue> {
+        self.policy = validated(policy)?;
+        Ok(JsValue::UNDEFINED)
     }
 
-    /// `false`: `create()` does not wait for this context's initial download.
-    #[wasm_bindgen(js_name = withBetaWaitForCompletion)]
-    pub fn with_beta_wait_for_completion(&mut self, wait: bool) -> ContextSync {
+    /// `false`: `create()` does not wait for this context's initial download. Returns this
+    /// `ContextSync` (see `withPolicy`).
+    #[wasm_bindgen(js_name = withBetaWaitForCompletion, unchecked_return_type = "ContextSync")]
+    pub fn with_beta_wait_for_completion(&mut self, wait: bool) -> JsValue {
         self.beta_wait_for_completion = Some(wait);
-        self.snapshot()
+        JsValue::UNDEFINED
     }
 
-    /// The plain-object form (what `create()` reads).
+    /// The plain-object form (what `create()` reads), the policy as plain data with the seed's
+    /// spellings normalised (as given when it no longer validates: `create()` then says why).
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ContextSyncOptions")]
     pub fn to_json(&self) -> JsValue {
         let o = Object::new();
         let _ = Reflect::set(&o, &"contextId".into(), &self.context_id);
         let _ = Reflect::set(&o, &"path".into(), &self.path);
         if !self.policy.is_undefined() {
-            let _ = Reflect::set(&o, &"policy".into(), &self.policy);
+            let policy = checked_policy(&self.policy).unwrap_or_else(|_| self.policy.clone());
+            let _ = Reflect::set(&o, &"policy".into(), &policy);
         }
         if let Some(w) = self.beta_wait_for_completion {
             let _ = Reflect::set(&o, &"betaWaitForCompletion".into(), &w.into());
         }
         o.into()
-    }
-}
-
-impl ContextSync {
-    /// wasm-bindgen cannot return `this`; a copy sharing the same policy object chains
-    /// the same way (`cs.withPolicy(p).withBetaWaitForCompletion(false)` yields the full value).
-    fn snapshot(&self) -> ContextSync {
-        ContextSync {
-            context_id: self.context_id.clone(),
-            path: self.path.clone(),
-            policy: self.policy.clone(),
-            beta_wait_for_completion: self.beta_wait_for_completion,
-        }
     }
 }
 
