@@ -24,6 +24,11 @@ const CLASSES = [
   "Session",
   "FileSystem",
   "Command",
+  "Code",
+  "Browser",
+  "BrowserAgent",
+  "Computer",
+  "Mobile",
 ];
 const FUNCTIONS = [
   "newContextSync",

@@ -5,6 +5,7 @@
 //   3. Context, Session, FileSystem, Command, ContextService, ContextManager built with `new`;
 //   4. ContextSync: `policy` is the object given, withPolicy()/withBetaWaitForCompletion() return this;
 //   5. a failed binary read has an empty Uint8Array as content;
+//   6. session.code / browser / computer / mobile resolve `success: false`, naming the image.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -381,3 +382,45 @@ test("a failed binary read has an empty Uint8Array as content; a good one has th
   });
 });
 
+// ---- 6. modules that need other images ---------------------------------------------------------
+
+test("session.code / browser / computer / mobile resolve success: false naming the image", async () => {
+  await withSession(async (session) => {
+    assert.equal(session.imageId, "linux_latest");
+    assert.ok(session.code instanceof Code && session.code === session.code, "one Code per session");
+    assert.ok(session.browser instanceof Browser && session.computer instanceof Computer && session.mobile instanceof Mobile);
+    const cases = [
+      ["code.runCode", () => session.code.runCode("print(1)", "python"), "code_latest"],
+      ["browser.initialize", () => session.browser.initialize({}), "browser_latest"],
+      ["browser.initializeAsync", () => session.browser.initializeAsync({}), "browser_latest"],
+      ["browser.getEndpointUrl", () => session.browser.getEndpointUrl(), "browser_latest"],
+      ["browser.agent.act", () => session.browser.agent.act({ action: "click" }, {}), "browser_latest"],
+      ["computer.screenshot", () => session.computer.screenshot(), "windows_latest"],
+      ["computer.clickMouse", () => session.computer.clickMouse(1, 2), "windows_latest"],
+      ["computer.getInstalledApps", () => session.computer.getInstalledApps(), "windows_latest"],
+      ["mobile.tap", () => session.mobile.tap(1, 2), "mobile_latest"],
+      ["mobile.screenshot", () => session.mobile.screenshot(), "mobile_latest"],
+      ["mobile.getAdbUrl", () => session.mobile.getAdbUrl("key"), "mobile_latest"],
+    ];
+    for (const [name, call, image] of cases) {
+      const r = await call();
+      assert.deepEqual(
+        r,
+        { requestId: "", success: false, errorMessage: `session.${name}() requires the ${image} image; this session runs linux_latest` },
+        name,
+      );
+    }
+    assert.equal(session.browser.isInitialized(), false);
+    assert.equal(session.browser.getOption(), null);
+    // The session itself is untouched: it still runs commands.
+    assert.equal((await session.command.executeCommand("true")).success, true);
+
+    // A Session built from an id does not know its image, and says so.
+    const byId = new Session(agentBay, session.sessionId);
+    assert.equal(
+      (await byId.mobile.tap(0, 0)).errorMessage,
+      "session.mobile.tap() requires the mobile_latest image; this session's image is unknown",
+    );
+    assert.equal((await new Code(session).runCode("1")).success, false, "new Code(session) works too");
+  });
+});

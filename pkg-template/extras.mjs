@@ -1,7 +1,9 @@
 // The parts of the public API that are plain JavaScript, shared by every entry (node.mjs,
 // node.cjs, index.mjs, bundler.mjs; scripts/assemble-pkg.mjs makes the CommonJS copy
-// extras.cjs): the official logger functions, the `Context` class, and what wasm-bindgen
-// classes cannot do themselves (a method returning `this`, results that are class instances). They cost the .wasm nothing.
+// extras.cjs): the official logger functions, the `Context` class, the `code` / `browser` /
+// `computer` / `mobile` modules (which need images agentbay-local does not have), and what
+// wasm-bindgen classes cannot do themselves (a method returning `this`, results that are class
+// instances). They cost the .wasm nothing.
 //
 // This file must stay a flat module: `export function|class|const NAME` declarations, no
 // imports (assemble-pkg.mjs converts it to CommonJS the way it converts the glue). Names
@@ -252,6 +254,93 @@ function asContext(c) {
   return c;
 }
 
+// ---- modules that need other images -----------------------------------------------------------
+
+function unavailable(path, image, method, session) {
+  let runs = "";
+  try {
+    runs = session && typeof session.imageId === "string" ? session.imageId : "";
+  } catch {
+    // A freed Session: its image is unknown.
+  }
+  const what = `session.${path}.${method}()`;
+  if (runs === image) return `${what} is not implemented by agentbay-wasm (this session runs ${image})`;
+  const current = runs ? `this session runs ${runs}` : "this session's image is unknown";
+  return `${what} requires the ${image} image; ${current}`;
+}
+
+/** The methods of a module class: each resolves `{ requestId: "", success: false, errorMessage }`. */
+function stubMethods(cls, path, image, methods) {
+  for (const method of methods) {
+    Object.defineProperty(cls.prototype, method, {
+      configurable: true,
+      writable: true,
+      value: function () {
+        return Promise.resolve({ requestId: "", success: false, errorMessage: unavailable(path, image, method, this._session) });
+      },
+    });
+  }
+}
+
+/** `session.code` (official `Code`): code execution needs the `code_latest` image. */
+export class Code {
+  constructor(session) {
+    Object.defineProperty(this, "_session", { value: session });
+  }
+}
+stubMethods(Code, "code", "code_latest", ["runCode"]);
+
+/** `session.computer` (official `Computer`): desktop automation needs the `windows_latest` image. */
+export class Computer {
+  constructor(session) {
+    Object.defineProperty(this, "_session", { value: session });
+  }
+}
+stubMethods(Computer, "computer", "windows_latest", [
+  "clickMouse", "moveMouse", "dragMouse", "scroll", "inputText", "pressKeys", "releaseKeys",
+  "getCursorPosition", "getScreenSize", "screenshot",
+  "listRootWindows", "getActiveWindow", "activateWindow", "closeWindow", "maximizeWindow",
+  "minimizeWindow", "restoreWindow", "resizeWindow", "fullscreenWindow", "focusMode",
+  "getInstalledApps", "startApp", "listVisibleApps", "stopAppByPName", "stopAppByPID", "stopAppByCmd",
+]);
+
+/** `session.mobile` (official `Mobile`): mobile automation needs the `mobile_latest` image. */
+export class Mobile {
+  constructor(session) {
+    Object.defineProperty(this, "_session", { value: session });
+  }
+}
+stubMethods(Mobile, "mobile", "mobile_latest", [
+  "tap", "swipe", "inputText", "sendKey", "getClickableUIElements", "getAllUIElements",
+  "getInstalledApps", "startApp", "stopAppByPName", "screenshot", "getAdbUrl",
+]);
+
+/** `session.browser.agent` (official `BrowserAgent`): needs the `browser_latest` image. */
+export class BrowserAgent {
+  constructor(session) {
+    Object.defineProperty(this, "_session", { value: session });
+  }
+}
+stubMethods(BrowserAgent, "browser.agent", "browser_latest", ["act", "actAsync", "observe", "observeAsync", "extract", "extractAsync"]);
+
+/**
+ * `session.browser` (official `Browser`): browser automation needs the `browser_latest` image.
+ * `isInitialized()` is `false` and `getOption()` is `null`, as for a browser never initialised.
+ */
+export class Browser {
+  constructor(session) {
+    Object.defineProperty(this, "_session", { value: session });
+    this.agent = new BrowserAgent(session);
+  }
+  isInitialized() {
+    return false;
+  }
+  getOption() {
+    return null;
+  }
+}
+stubMethods(Browser, "browser", "browser_latest", ["initialize", "initializeAsync", "getEndpointUrl"]);
+
 // ---- installation into the wasm-bindgen classes ----------------------------------------------
 
 /** Names the entries take from `__install` instead of the glue. */
@@ -287,6 +376,20 @@ export function __install(bindings, host) {
   ctx.list = function (...args) {
     return list.apply(this, args).then((r) => (r && Array.isArray(r.contexts) && r.contexts.forEach(asContext), r));
   };
+
+  // session.code / browser / computer / mobile: one object per session, as officially.
+  const modules = { code: Code, browser: Browser, computer: Computer, mobile: Mobile };
+  const made = new WeakMap();
+  for (const [name, cls] of Object.entries(modules)) {
+    Object.defineProperty(bindings.Session.prototype, name, {
+      configurable: true,
+      get() {
+        let m = made.get(this);
+        if (!m) made.set(this, (m = {}));
+        return m[name] || (m[name] = new cls(this));
+      },
+    });
+  }
 
   // Every configured API key is masked in log output.
   const AgentBay = new Proxy(bindings.AgentBay, {

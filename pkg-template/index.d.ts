@@ -1,7 +1,8 @@
 // Public types of agentbay-wasm: everything comes from agentbay_wasm.d.ts, which wasm-bindgen
 // generates from the Rust SDK (the classes and functions, and the data types and enums generated
 // from the Rust types, src/js/generated.d.ts). The loaders add initAsync() and the logger
-// functions (extras.mjs), declared here.
+// functions (extras.mjs), declared here; the other plain-JS classes of extras.mjs (Context, Code,
+// Browser, Computer, Mobile) are declared in agentbay_wasm.d.ts, where Session refers to them.
 export * from "./agentbay_wasm";
 
 /**

@@ -74,6 +74,101 @@ export declare class Context {
 /** The fields of a `Context`: `ContextData`. */
 export interface Context extends ContextData {}
 
+/**
+ * What every method of `session.code`, `session.browser` (except `isInitialized` and
+ * `getOption`), `session.computer` and `session.mobile` resolves to: agentbay-wasm does not
+ * implement these modules (they need the `code_latest`, `browser_latest`, `windows_latest` and
+ * `mobile_latest` images, which agentbay-local does not have); `errorMessage` names the image, e.g.
+ * `session.code.runCode() requires the code_latest image; this session runs linux_latest`.
+ */
+export interface UnavailableResult {
+  /** Always `""`: no request is sent. */
+  requestId: string;
+  /** Always `false`. */
+  success: false;
+  /** Which method needs which image, and what this session runs. */
+  errorMessage: string;
+  /** The official result's other fields are absent. */
+  [field: string]: unknown;
+}
+/** `session.code` (official `Code`): needs the `code_latest` image. */
+export declare class Code {
+  /** What `session.code` is. */
+  constructor(session: Session);
+  /** Official `runCode(code, language, timeoutS?)`: resolves `UnavailableResult`. */
+  runCode(...args: unknown[]): Promise<UnavailableResult>;
+}
+/** `session.browser.agent` (official `BrowserAgent`): needs the `browser_latest` image. */
+export declare class BrowserAgent {
+  /** What `session.browser.agent` is. */
+  constructor(session: Session);
+  /** Resolves `UnavailableResult`. */
+  act(...args: unknown[]): Promise<UnavailableResult>;
+  /** Resolves `UnavailableResult`. */
+  actAsync(...args: unknown[]): Promise<UnavailableResult>;
+  /** Resolves `UnavailableResult`. */
+  observe(...args: unknown[]): Promise<UnavailableResult>;
+  /** Resolves `UnavailableResult`. */
+  observeAsync(...args: unknown[]): Promise<UnavailableResult>;
+  /** Resolves `UnavailableResult`. */
+  extract(...args: unknown[]): Promise<UnavailableResult>;
+  /** Resolves `UnavailableResult`. */
+  extractAsync(...args: unknown[]): Promise<UnavailableResult>;
+}
+/** `session.browser` (official `Browser`): needs the `browser_latest` image. */
+export declare class Browser {
+  /** What `session.browser` is. */
+  constructor(session: Session);
+  /** The browser agent (every method resolves `UnavailableResult`). */
+  agent: BrowserAgent;
+  /** Official `initialize(option)`: resolves `UnavailableResult`. */
+  initialize(...args: unknown[]): Promise<UnavailableResult>;
+  /** Official `initializeAsync(option)`: resolves `UnavailableResult`. */
+  initializeAsync(...args: unknown[]): Promise<UnavailableResult>;
+  /** Official `getEndpointUrl()`: resolves `UnavailableResult`. */
+  getEndpointUrl(...args: unknown[]): Promise<UnavailableResult>;
+  /** Always `false` (never initialised). */
+  isInitialized(): boolean;
+  /** Always `null` (never initialised). */
+  getOption(): null;
+}
+/** The methods of `session.computer`; each resolves `UnavailableResult`. */
+export type ComputerMethod =
+  | "clickMouse" | "moveMouse" | "dragMouse" | "scroll" | "inputText" | "pressKeys" | "releaseKeys"
+  | "getCursorPosition" | "getScreenSize" | "screenshot" | "listRootWindows" | "getActiveWindow"
+  | "activateWindow" | "closeWindow" | "maximizeWindow" | "minimizeWindow" | "restoreWindow"
+  | "resizeWindow" | "fullscreenWindow" | "focusMode" | "getInstalledApps" | "startApp"
+  | "listVisibleApps" | "stopAppByPName" | "stopAppByPID" | "stopAppByCmd";
+/** `session.computer` (official `Computer`): needs the `windows_latest` image. */
+export declare class Computer {
+  /** What `session.computer` is. */
+  constructor(session: Session);
+}
+/** The official methods of `Computer`, each resolving `UnavailableResult`. */
+export interface Computer extends Record<ComputerMethod, (...args: unknown[]) => Promise<UnavailableResult>> {}
+/** The methods of `session.mobile`; each resolves `UnavailableResult`. */
+export type MobileMethod =
+  | "tap" | "swipe" | "inputText" | "sendKey" | "getClickableUIElements" | "getAllUIElements"
+  | "getInstalledApps" | "startApp" | "stopAppByPName" | "screenshot" | "getAdbUrl";
+/** `session.mobile` (official `Mobile`): needs the `mobile_latest` image. */
+export declare class Mobile {
+  /** What `session.mobile` is. */
+  constructor(session: Session);
+}
+/** The official methods of `Mobile`, each resolving `UnavailableResult`. */
+export interface Mobile extends Record<MobileMethod, (...args: unknown[]) => Promise<UnavailableResult>> {}
+/** The modules of a session that need other images (plain-JS getters, one object per session). */
+export interface Session {
+  /** Code execution (`code_latest` image). */
+  readonly code: Code;
+  /** Browser automation (`browser_latest` image). */
+  readonly browser: Browser;
+  /** Desktop automation (`windows_latest` image). */
+  readonly computer: Computer;
+  /** Mobile automation (`mobile_latest` image). */
+  readonly mobile: Mobile;
+}
+
 /** `readFile(path, { format: "bytes" })` resolves to bytes. */
 export interface FileSystem {
   /** Reads a file as bytes. */
