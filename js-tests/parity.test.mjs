@@ -391,8 +391,6 @@ test("session.code / browser / computer / mobile resolve success: false naming t
     assert.ok(session.browser instanceof Browser && session.computer instanceof Computer && session.mobile instanceof Mobile);
     const cases = [
       ["code.runCode", () => session.code.runCode("print(1)", "python"), "code_latest"],
-      ["browser.initialize", () => session.browser.initialize({}), "browser_latest"],
-      ["browser.initializeAsync", () => session.browser.initializeAsync({}), "browser_latest"],
       ["browser.getEndpointUrl", () => session.browser.getEndpointUrl(), "browser_latest"],
       ["browser.agent.act", () => session.browser.agent.act({ action: "click" }, {}), "browser_latest"],
       ["computer.screenshot", () => session.computer.screenshot(), "windows_latest"],
@@ -410,6 +408,9 @@ test("session.code / browser / computer / mobile resolve success: false naming t
         name,
       );
     }
+    // The official initialize methods answer a boolean: false, never a truthy failure object.
+    assert.equal(await session.browser.initialize({}), false);
+    assert.equal(await session.browser.initializeAsync({}), false);
     assert.equal(session.browser.isInitialized(), false);
     assert.equal(session.browser.getOption(), null);
     // The session itself is untouched: it still runs commands.

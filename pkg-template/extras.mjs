@@ -338,8 +338,22 @@ export class Browser {
   getOption() {
     return null;
   }
+  /**
+   * Resolves `false`, as the official method does when the browser cannot start (a failure
+   * object would be truthy, and `if (await browser.initializeAsync(o))` would take the success
+   * branch); the reason, naming the image, goes to `logWarn`.
+   */
+  initializeAsync() {
+    logWarn(unavailable("browser", "browser_latest", "initializeAsync", this._session));
+    return Promise.resolve(false);
+  }
+  /** Alias of `initializeAsync`. */
+  initialize() {
+    logWarn(unavailable("browser", "browser_latest", "initialize", this._session));
+    return Promise.resolve(false);
+  }
 }
-stubMethods(Browser, "browser", "browser_latest", ["initialize", "initializeAsync", "getEndpointUrl"]);
+stubMethods(Browser, "browser", "browser_latest", ["getEndpointUrl"]);
 
 // ---- installation into the wasm-bindgen classes ----------------------------------------------
 

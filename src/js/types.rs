@@ -121,10 +121,10 @@ export declare class Browser {
   constructor(session: Session);
   /** The browser agent (every method resolves `UnavailableResult`). */
   agent: BrowserAgent;
-  /** Official `initialize(option)`: resolves `UnavailableResult`. */
-  initialize(...args: unknown[]): Promise<UnavailableResult>;
-  /** Official `initializeAsync(option)`: resolves `UnavailableResult`. */
-  initializeAsync(...args: unknown[]): Promise<UnavailableResult>;
+  /** Official `initialize(option)`: resolves `false` (the reason, naming the image, goes to `logWarn`). */
+  initialize(...args: unknown[]): Promise<boolean>;
+  /** Official `initializeAsync(option)`: resolves `false` (the reason, naming the image, goes to `logWarn`). */
+  initializeAsync(...args: unknown[]): Promise<boolean>;
   /** Official `getEndpointUrl()`: resolves `UnavailableResult`. */
   getEndpointUrl(...args: unknown[]): Promise<UnavailableResult>;
   /** Always `false` (never initialised). */
