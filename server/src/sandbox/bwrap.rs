@@ -18,7 +18,8 @@ pub const HELPER_PATH: &str = "/.agentbay/helper";
 /// The hostname sessions see (their own uts namespace).
 pub const HOSTNAME: &str = "agentbay";
 
-pub const PATH_ENV: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/// How bubblewrap reports the loopback set-up failure that `call_tool` retries.
+pub const LOOPBACK_FLAKE: &[u8] = b"bwrap: loopback:";
 
 /// bwrap found on the server's PATH (falls back to the bare name so spawn errors say so).
 pub fn bwrap_program() -> &'static Path {
@@ -31,11 +32,6 @@ pub fn bwrap_program() -> &'static Path {
             .find(|p| p.is_file())
             .unwrap_or_else(|| PathBuf::from("bwrap"))
     })
-}
-
-/// The only environment bwrap itself runs with.
-pub fn bwrap_env() -> [(&'static str, &'static str); 2] {
-    [("PATH", PATH_ENV), ("LANG", "C.UTF-8")]
 }
 
 /// Host system directories bound read-only: /usr plus any top-level entry that is a real

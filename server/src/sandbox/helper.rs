@@ -10,6 +10,7 @@
 //! Anything else (exit 2 + stderr) is a protocol failure the server reports as an
 //! internal error.
 
+use super::env::PATH_ENV;
 use super::layout::{HOME, USER};
 use super::shell::{CWD_EXIT_CODE, CWD_MARKER};
 use crate::tools::{fs, ToolCall};
@@ -29,14 +30,7 @@ pub struct HelperRequest {
 
 /// The sandbox user's base environment; a call's `envs` are layered on top.
 pub fn base_env() -> [(&'static str, &'static str); 6] {
-    [
-        ("PATH", super::bwrap::PATH_ENV),
-        ("HOME", HOME),
-        ("USER", USER),
-        ("LOGNAME", USER),
-        ("SHELL", "/bin/bash"),
-        ("LANG", "C.UTF-8"),
-    ]
+    [("PATH", PATH_ENV), ("HOME", HOME), ("USER", USER), ("LOGNAME", USER), ("SHELL", "/bin/bash"), ("LANG", "C.UTF-8")]
 }
 
 fn fail(what: impl std::fmt::Display) -> ExitCode {

@@ -55,3 +55,15 @@ pub fn normalize_mount_path(path: &str) -> &str {
 pub fn is_under(child: &str, parent: &str) -> bool {
     child.len() > parent.len() && child.starts_with(parent) && child.as_bytes()[parent.len()] == b'/'
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_under;
+
+    #[test]
+    fn under() {
+        assert!(is_under("/mnt/data/x", "/mnt/data"));
+        assert!(!is_under("/mnt/database", "/mnt/data"));
+        assert!(!is_under("/mnt/data", "/mnt/data"));
+    }
+}

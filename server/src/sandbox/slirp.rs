@@ -11,6 +11,7 @@
 //! `--disable-userns` leaves the command in, so slirp4netns is handed that owner
 //! (`NS_GET_USERNS`) instead of the command's own user namespace.
 
+use super::env::bwrap_env;
 use super::process::{futures_attach::BoxedAttach, Attach, Launch};
 use std::ffi::OsString;
 use std::io;
@@ -95,7 +96,7 @@ async fn bring_up(info_read: OwnedFd, block_write: OwnedFd, mut launch: Launch) 
         .arg(format!("/proc/self/fd/{}", netns.as_raw_fd()))
         .arg("tap0")
         .env_clear()
-        .envs(super::bwrap::bwrap_env())
+        .envs(bwrap_env())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -1,0 +1,327 @@
+//! One session's sandbox: made by [`Sandboxes::create`], it runs each tool call in a fresh
+//! bwrap (serialised, see the module doc of `sandbox`) and is destroyed with the session.
+
+use super::bwrap::{self, LOOPBACK_FLAKE};
+use super::disk;
+use super::env::bwrap_env;
+use super::error::{SandboxError, ToolError};
+use super::helper;
+use super::host::Sandboxes;
+use super::layout::{self, Layout};
+use super::limits;
+use super::mount_path::{normalize_mount_path, validate_mount_path};
+use super::net::Network;
+use super::process::{self, Launch, Running};
+use super::shell::{self, OUTPUT_CAP};
+use super::slirp;
+use crate::tools::ToolCall;
+use crate::util::lock;
+use agentbay_wire::tool::ToolResult;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Deadline of one filesystem tool (guards against e.g. reading a FIFO nobody writes).
+const FS_TOOL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest helper response accepted (base64 of a big `read_file` chunk fits easily).
+const FS_OUTPUT_CAP: usize = 256 * 1024 * 1024;
+
+impl Sandboxes {
+    /// Makes the sandbox of a new session: its disk, root, mount dirs and cgroups.
+    pub fn create(self: &Arc<Self>, spec: SandboxSpec) -> Result<Sandbox, SandboxError> {
+        let mut mounts = Vec::with_capacity(spec.mount_paths.len());
+        for (n, path) in spec.mount_paths.iter().enumerate() {
+            validate_mount_path(path).map_err(|reason| SandboxError::InvalidMount { path: path.clone(), reason })?;
+            let path = normalize_mount_path(path).to_string();
+            if mounts.iter().any(|(p, _): &(String, usize)| p == &path) {
+                return Err(SandboxError::InvalidMount { path, reason: "mounted twice in one session".into() });
+            }
+            mounts.push((path, n));
+        }
+        let dir = &spec.session_dir;
+        std::fs::create_dir_all(dir).map_err(SandboxError::io(format!("creating {}", dir.display())))?;
+        // The sandbox uid passes through to its disk; the directory is not listable.
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o711))
+            .map_err(SandboxError::io(format!("securing {}", dir.display())))?;
+        let owner = self.identity.owner();
+        let disk = self.disks.create(dir, owner).map_err(SandboxError::io("making the session disk"))?;
+        let layout = Layout::new(dir, disk.dir(), owner);
+        let made = (|| {
+            layout.create(mounts.len())?;
+            self.enforcement.session(&spec.id, &self.limits).map_err(SandboxError::io("creating the session's cgroups"))
+        })();
+        let cgroups = match made {
+            Ok(c) => c,
+            Err(e) => {
+                let mut disk = disk;
+                let _ = disk.remove();
+                return Err(e);
+            }
+        };
+        let by_index: Vec<PathBuf> = (0..mounts.len()).map(|n| layout.mount_dir(n)).collect();
+        let mut sorted: Vec<(String, PathBuf)> = mounts.into_iter().map(|(p, n)| (p, by_index[n].clone())).collect();
+        // Parents before children: fewer components first, then by name for stability.
+        sorted.sort_by(|a, b| (a.0.matches('/').count(), &a.0).cmp(&(b.0.matches('/').count(), &b.0)));
+        Ok(Sandbox {
+            inner: Arc::new(Inner {
+                host: self.clone(),
+                layout,
+                mounts: sorted,
+                by_index,
+                call_lock: tokio::sync::Mutex::new(()),
+                running: Running::default(),
+                destroyed: AtomicBool::new(false),
+                cgroups: Mutex::new(cgroups),
+                disk: Mutex::new(disk),
+            }),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SandboxSpec {
+    /// The session id (names its cgroups).
+    pub id: String,
+    /// Host dir private to this session (see `layout`).
+    pub session_dir: PathBuf,
+    /// Where each context is mounted inside the sandbox, in `PersistenceDataList` order.
+    pub mount_paths: Vec<String>,
+}
+
+#[derive(Clone)]
+pub struct Sandbox {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("session_dir", &self.inner.layout.session_dir)
+            .field("mounts", &self.inner.mounts)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    host: Arc<Sandboxes>,
+    layout: Layout,
+    /// (sandbox path, host dir), sorted so parents mount before children.
+    mounts: Vec<(String, PathBuf)>,
+    /// Host dir of each mount, in request order.
+    by_index: Vec<PathBuf>,
+    call_lock: tokio::sync::Mutex<()>,
+    running: Running,
+    destroyed: AtomicBool,
+    cgroups: Mutex<limits::SessionCgroups>,
+    disk: Mutex<disk::SessionDisk>,
+}
+
+impl Sandbox {
+    /// The session's writable root on the host (what `/` is inside the sandbox).
+    pub fn root_dir(&self) -> &Path {
+        &self.inner.layout.root
+    }
+
+    /// The host directory of mount `n` (request order), where the sync engine works.
+    pub fn mount_dir(&self, n: usize) -> &Path {
+        &self.inner.by_index[n]
+    }
+
+    /// Who owns what the server writes into this session's tree (see `Identity::owner`).
+    pub fn owner(&self) -> Option<(u32, u32)> {
+        self.inner.layout.owner
+    }
+
+    /// The session's disk quota in bytes, if it has one.
+    pub fn disk_quota(&self) -> Option<u64> {
+        lock(&self.inner.disk).quota()
+    }
+
+    /// Whether the session's disk quota is used up (for error messages of the sync engine).
+    pub fn disk_full(&self) -> bool {
+        lock(&self.inner.disk).is_full()
+    }
+
+    pub async fn call_tool(&self, name: &str, args: &serde_json::Value) -> Result<ToolResult, ToolError> {
+        let call = crate::tools::parse(name, args)?;
+        let _turn = self.inner.call_lock.lock().await;
+        if self.inner.destroyed.load(Ordering::SeqCst) {
+            return Ok(ToolResult::text("session sandbox has been destroyed", true));
+        }
+        let me = self.clone();
+        let before = match tokio::task::spawn_blocking(move || me.prepare()).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => return Ok(ToolResult::text(format!("sandbox setup failed: {e}"), true)),
+            Err(e) => return Ok(ToolResult::text(format!("sandbox setup failed: {e}"), true)),
+        };
+        let (deadline, cap) = match &call {
+            ToolCall::Shell(a) => (Duration::from_millis(a.effective_timeout_ms()), OUTPUT_CAP),
+            _ => (FS_TOOL_TIMEOUT, FS_OUTPUT_CAP),
+        };
+        let request = helper::HelperRequest { tool: name.to_string(), args: args.clone() };
+        let Ok(body) = serde_json::to_vec(&request) else {
+            return Ok(ToolResult::text("internal error: cannot encode the tool call", true));
+        };
+        // bubblewrap's own loopback set-up in a new network namespace fails now and then under
+        // load (`bwrap: loopback: Failed RTM_NEWADDR`, about once in a thousand starts here),
+        // before anything of the call has run; such a start is simply made again.
+        let mut run = self.run_once(&body, deadline, cap).await;
+        for _ in 0..2 {
+            let setup_failed = match &run {
+                Ok(c) => c.exit_code() == 1 && c.stdout.is_empty() && c.stderr.starts_with(LOOPBACK_FLAKE),
+                Err(e) => e.to_string().contains("bwrap: loopback:"),
+            };
+            if !setup_failed {
+                break;
+            }
+            run = self.run_once(&body, deadline, cap).await;
+        }
+        let me = self.clone();
+        let notes = tokio::task::spawn_blocking(move || me.notes(before)).await.unwrap_or_default();
+        let c = match run {
+            Ok(c) => c,
+            Err(e) => return Ok(ToolResult::text(format!("cannot start sandbox (bwrap): {e}"), true)),
+        };
+        Ok(match call {
+            ToolCall::Shell(a) => shell::result(&c, a.effective_timeout_ms(), &notes),
+            _ => fs_result(name, &c, &notes),
+        })
+    }
+
+    /// One start of the helper in a fresh bwrap (and, with slirp4netns, its network).
+    async fn run_once(&self, body: &[u8], deadline: Duration, cap: usize) -> std::io::Result<process::Captured> {
+        let mut launch = self.inner.host.launch(&lock(&self.inner.cgroups));
+        let (mut extra, mut child_fds, mut attach) = (Vec::new(), Vec::new(), None);
+        if self.inner.host.network == Network::Slirp4netns {
+            let plan = slirp::Plan::new()?;
+            extra = plan.args();
+            launch.inherit = plan.inherit();
+            let (fds, bring_up) = plan.split(Launch { inherit: Vec::new(), ..launch.clone() });
+            (child_fds, attach) = (fds, Some(bring_up));
+        }
+        let cmd = self.command(extra);
+        process::run(cmd, launch, child_fds, attach, Some(body.to_vec()), deadline, cap, &self.inner.running).await
+    }
+
+    /// Before a call: mount points are real directories and the root is usable. Returns the
+    /// limit counters to compare with after the call.
+    fn prepare(&self) -> std::io::Result<limits::Counters> {
+        let inner = &self.inner;
+        // A session may `chmod 000 /`; a server without root could then not even open it. The
+        // path is the server's own (the session cannot see or replace `fs/root` itself).
+        let root_meta = std::fs::symlink_metadata(&inner.layout.root)?;
+        if root_meta.is_dir() && root_meta.permissions().mode() & 0o700 != 0o700 {
+            let mode = (root_meta.permissions().mode() & 0o777) | 0o700;
+            std::fs::set_permissions(&inner.layout.root, std::fs::Permissions::from_mode(mode))?;
+        }
+        let root = inner.layout.root_tree()?;
+        for d in bwrap::root_mount_points() {
+            root.make_real_dir(&d)?;
+        }
+        for (path, _) in &inner.mounts {
+            let (base, rel) = layout::mount_point_base(&inner.layout.root, &inner.mounts, path);
+            crate::safe_fs::Tree::open(base, inner.layout.owner)?.make_real_dir(rel)?;
+        }
+        Ok(lock(&inner.cgroups).counters())
+    }
+
+    /// What the limits refused during a call, in words for the caller.
+    fn notes(&self, before: limits::Counters) -> Vec<String> {
+        let limits = &self.inner.host.limits;
+        let mut notes = limits::notes(before, lock(&self.inner.cgroups).counters(), limits);
+        let disk = lock(&self.inner.disk);
+        if disk.is_full() {
+            notes.push(format!(
+                "agentbay-local: the session's disk quota ({} MiB; --session-disk) is full",
+                disk.quota().unwrap_or(0) >> 20
+            ));
+        }
+        notes
+    }
+
+    fn command(&self, extra: Vec<std::ffi::OsString>) -> tokio::process::Command {
+        let inner = &self.inner;
+        let inv = bwrap::Invocation {
+            layout: &inner.layout,
+            mounts: &inner.mounts,
+            helper_exe: &inner.host.helper_exe,
+            network: &inner.host.network,
+            extra,
+        };
+        let mut cmd = tokio::process::Command::new(bwrap::bwrap_program());
+        cmd.args(inv.args()).env_clear().envs(bwrap_env());
+        cmd
+    }
+
+    /// Kills every process still running in the session, keeps the files of the mounts in
+    /// `keep` (mount index → a new directory, e.g. under lost+found), then deletes the
+    /// session's disk, cgroups and directory. Idempotent.
+    pub async fn destroy(&self, keep: Vec<(usize, PathBuf)>) -> Result<(), SandboxError> {
+        let inner = &self.inner;
+        inner.destroyed.store(true, Ordering::SeqCst);
+        inner.running.close_and_kill_all();
+        // Waits for the in-flight call (now killed) to finish before deleting its files.
+        let _turn = inner.call_lock.lock().await;
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || me.remove(keep))
+            .await
+            .map_err(|e| SandboxError::Io { context: "destroy task".into(), source: std::io::Error::other(e) })?
+    }
+
+    fn remove(&self, keep: Vec<(usize, PathBuf)>) -> Result<(), SandboxError> {
+        let inner = &self.inner;
+        let mut first_err = None;
+        for (n, dest) in keep {
+            // The place they go (lost+found) is the server's alone.
+            let kept = dest
+                .parent()
+                .map_or(Ok(()), |p| crate::util::private_dir(p).map(drop))
+                .and_then(|_| crate::safe_fs::Tree::open(&inner.by_index[n], None))
+                .and_then(|t| crate::safe_fs::copy_tree(t.root(), &dest));
+            if let Err(e) = kept {
+                first_err.get_or_insert(SandboxError::Io { context: format!("keeping mount {n}"), source: e });
+            }
+        }
+        lock(&inner.cgroups).remove();
+        if let Err(e) = lock(&inner.disk).remove() {
+            first_err.get_or_insert(SandboxError::Io { context: "removing the session disk".into(), source: e });
+        }
+        if let Err(e) = crate::safe_fs::remove_tree(&inner.layout.session_dir) {
+            first_err.get_or_insert(SandboxError::Io {
+                context: format!("deleting {}", inner.layout.session_dir.display()),
+                source: e,
+            });
+        }
+        first_err.map_or(Ok(()), Err)
+    }
+}
+
+fn fs_result(name: &str, c: &process::Captured, notes: &[String]) -> ToolResult {
+    if c.status.is_none() {
+        return ToolResult::text(format!("{name} timed out after {} s", FS_TOOL_TIMEOUT.as_secs()), true);
+    }
+    if c.stdout_truncated {
+        return ToolResult::text(format!("{name}: result larger than {FS_OUTPUT_CAP} bytes"), true);
+    }
+    let mut r = match (c.exit_code(), serde_json::from_slice::<ToolResult>(&c.stdout)) {
+        (0, Ok(r)) => r,
+        (code, _) => ToolResult::text(
+            format!(
+                "internal error: sandbox helper failed (exit {code}): {}",
+                String::from_utf8_lossy(&c.stderr).trim()
+            ),
+            true,
+        ),
+    };
+    if r.is_error && !notes.is_empty() {
+        if let Some(first) = r.content.first_mut() {
+            for n in notes {
+                first.text.push('\n');
+                first.text.push_str(n);
+            }
+        }
+    }
+    r
+}
