@@ -12,8 +12,9 @@ use super::contexts;
 use super::error::ApiError;
 use super::{next_token, parse_token, Answer, Call, Handled};
 use crate::paths;
-use crate::sandbox::{self, SandboxSpec, ToolError};
+use crate::sandbox::{self, SandboxSpec};
 use crate::state::{Direction, MountState, Session};
+use crate::tools::ToolError;
 use agentbay_wire::context_status::{self, task_type};
 use agentbay_wire::envelope::{
     session_status, ContextInfoData, CreateSessionData, DesktopInfo, GetSessionData, LabelsData, McpResourceData,

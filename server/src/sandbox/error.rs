@@ -1,14 +1,5 @@
 use std::path::PathBuf;
 
-/// Caller mistakes in a CallMcpTool request; the server turns these into error envelopes.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ToolError {
-    #[error("unknown tool: {0}")]
-    UnknownTool(String),
-    #[error("invalid arguments: {0}")]
-    InvalidArgs(String),
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     #[error("invalid mount path {path:?}: {reason}")]

@@ -41,7 +41,9 @@ mod shell;
 mod slirp;
 
 pub use disk::{private_mount_namespace, DiskKind};
-pub use error::{SandboxError, ToolError};
+// Sandbox::call_tool refuses calls with the tools' error; it is part of the sandbox API.
+pub use crate::tools::ToolError;
+pub use error::SandboxError;
 pub use helper::{helper_main, HELPER_SUBCOMMAND};
 pub use host::{rescue_stale_session, SandboxConfig, Sandboxes};
 pub use identity::{Identity, DEFAULT_UID};

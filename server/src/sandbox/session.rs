@@ -4,7 +4,7 @@
 use super::bwrap::{self, LOOPBACK_FLAKE};
 use super::disk;
 use super::env::bwrap_env;
-use super::error::{SandboxError, ToolError};
+use super::error::SandboxError;
 use super::helper;
 use super::host::Sandboxes;
 use super::layout::{self, Layout};
@@ -14,7 +14,7 @@ use super::net::Network;
 use super::process::{self, Launch, Running};
 use super::shell::{self, OUTPUT_CAP};
 use super::slirp;
-use crate::tools::ToolCall;
+use crate::tools::{ToolCall, ToolError};
 use crate::util::lock;
 use agentbay_wire::tool::ToolResult;
 use std::os::unix::fs::PermissionsExt;

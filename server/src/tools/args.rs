@@ -4,17 +4,8 @@
 //! they become `ToolError::InvalidArgs` envelopes. The in-sandbox helper parses the same JSON
 //! again with the same code.
 
-use crate::sandbox::ToolError;
-use agentbay_wire::tool::{Patterns, ToolArgsError, ToolCall};
-
-impl From<ToolArgsError> for ToolError {
-    fn from(e: ToolArgsError) -> Self {
-        match e {
-            ToolArgsError::UnknownTool(t) => ToolError::UnknownTool(t),
-            other => ToolError::InvalidArgs(other.to_string()),
-        }
-    }
-}
+use super::error::ToolError;
+use agentbay_wire::tool::{Patterns, ToolCall};
 
 fn non_empty(tool: &str, field: &str, value: &str) -> Result<(), ToolError> {
     if value.is_empty() {
