@@ -5,11 +5,9 @@
 //! secret kept in the data dir, so URLs survive restarts and cannot be forged
 //! or altered.
 
-use crate::api::error::ApiError;
 use agentbay_wire::form;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use std::io::Write;
 use std::path::Path;
 
 /// Lifetime of a URL: 1 h, as the cloud documents.
@@ -30,6 +28,19 @@ impl Op {
             Op::Put => "put",
         }
     }
+}
+
+/// Why a request to [`ROUTE`] is refused (`api/error.rs` gives each its wire code).
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PresignError {
+    /// Parameters missing or altered, or a signature that is not this server's.
+    #[error("the URL signature does not match")]
+    BadSignature,
+    /// A URL used with the other method; holds the method it is for.
+    #[error("this URL is for {0} requests")]
+    WrongMethod(&'static str),
+    #[error("the URL expired at {0} (unix seconds)")]
+    UrlExpired(u64),
 }
 
 pub struct Presigner {
@@ -54,7 +65,7 @@ impl Presigner {
             })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let hexkey = crate::util::random_hex(32);
-                write_secret(&path, &hexkey)?;
+                crate::util::write_secret(&path, &hexkey)?;
                 hex::decode(hexkey).unwrap_or_default()
             }
             Err(e) => return Err(e),
@@ -82,38 +93,25 @@ impl Presigner {
     }
 
     /// Checks a request to [`ROUTE`] made with method `op`.
-    pub fn verify(&self, op: Op, query: &str, now: u64) -> Result<Grant, ApiError> {
+    pub fn verify(&self, op: Op, query: &str, now: u64) -> Result<Grant, PresignError> {
         let pairs = form::decode(query);
         let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         let (Some(url_op), Some(ctx), Some(path), Some(expires), Some(sig)) =
             (get("op"), get("ctx"), get("path"), get("expires"), get("sig"))
         else {
-            return Err(ApiError::BadSignature);
+            return Err(PresignError::BadSignature);
         };
         if url_op != op.as_str() {
-            return Err(ApiError::MalformedRequest(format!(
-                "this URL is for {} requests",
-                if url_op == "put" { "PUT" } else { "GET" }
-            )));
+            return Err(PresignError::WrongMethod(if url_op == "put" { "PUT" } else { "GET" }));
         }
-        let expires: u64 = expires.parse().map_err(|_| ApiError::BadSignature)?;
-        let sig = hex::decode(sig).map_err(|_| ApiError::BadSignature)?;
-        self.mac(op, ctx, path, expires).verify_slice(&sig).map_err(|_| ApiError::BadSignature)?;
+        let expires: u64 = expires.parse().map_err(|_| PresignError::BadSignature)?;
+        let sig = hex::decode(sig).map_err(|_| PresignError::BadSignature)?;
+        self.mac(op, ctx, path, expires).verify_slice(&sig).map_err(|_| PresignError::BadSignature)?;
         if now >= expires {
-            return Err(ApiError::UrlExpired(expires));
+            return Err(PresignError::UrlExpired(expires));
         }
         Ok(Grant { context_id: ctx.into(), path: path.into() })
     }
-}
-
-pub fn write_secret(path: &Path, content: &str) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::options().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
-    f.write_all(content.as_bytes())?;
-    f.write_all(b"\n")?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]
@@ -130,11 +128,11 @@ mod tests {
             p.verify(Op::Put, q, 999).unwrap(),
             Grant { context_id: "ctx-1".into(), path: "/mnt/data/a b.txt".into() }
         );
-        assert!(matches!(p.verify(Op::Put, q, 1000), Err(ApiError::UrlExpired(1000))));
-        assert!(matches!(p.verify(Op::Put, &q.replace("a%20b", "c"), 1), Err(ApiError::BadSignature)));
+        assert!(matches!(p.verify(Op::Put, q, 1000), Err(PresignError::UrlExpired(1000))));
+        assert!(matches!(p.verify(Op::Put, &q.replace("a%20b", "c"), 1), Err(PresignError::BadSignature)));
         assert!(matches!(
             p.verify(Op::Put, &q.replace("expires=1000", "expires=9999"), 1),
-            Err(ApiError::BadSignature)
+            Err(PresignError::BadSignature)
         ));
         assert!(p.verify(Op::Get, q, 1).is_err());
         // The key persists: a second load verifies the same URL.

@@ -114,7 +114,7 @@ fn load_or_create_key(data_dir: &Path) -> std::io::Result<String> {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
         _ => {
             let key = format!("akm-local-{}", crate::util::random_hex(16));
-            crate::presign::write_secret(&path, &key)?;
+            crate::util::write_secret(&path, &key)?;
             Ok(key)
         }
     }

@@ -1,4 +1,5 @@
-//! Small helpers: random ids and wall-clock formatting.
+//! Small helpers: random ids, wall-clock formatting, poison-tolerant locks and the
+//! server's private files.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -22,6 +23,19 @@ pub fn private_dir(dir: &std::path::Path) -> std::io::Result<&std::path::Path> {
     std::fs::create_dir_all(dir)?;
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
     Ok(dir)
+}
+
+/// Writes a secret (the presign key, the generated API key) readable by the server only:
+/// 0600, through a temporary file renamed into place, so a crash never leaves half of it.
+pub fn write_secret(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::File::options().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
+    f.write_all(content.as_bytes())?;
+    f.write_all(b"\n")?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
 pub fn request_id() -> String {

@@ -1,5 +1,6 @@
 //! Errors a request can end in, each with its wire `Code` and HTTP status.
 
+use crate::presign::PresignError;
 use agentbay_wire::codes;
 use axum::http::StatusCode;
 
@@ -108,6 +109,17 @@ impl ApiError {
 
     pub fn unsupported(name: &str, reason: impl Into<String>) -> ApiError {
         ApiError::UnsupportedParameter { name: name.into(), reason: reason.into() }
+    }
+}
+
+/// A refused presigned-URL request, with the codes the file route has always answered.
+impl From<PresignError> for ApiError {
+    fn from(e: PresignError) -> Self {
+        match e {
+            PresignError::BadSignature => ApiError::BadSignature,
+            e @ PresignError::WrongMethod(_) => ApiError::MalformedRequest(e.to_string()),
+            PresignError::UrlExpired(t) => ApiError::UrlExpired(t),
+        }
     }
 }
 
