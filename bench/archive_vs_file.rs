@@ -5,8 +5,8 @@
 //! `cargo run --release -p agentbay-local --example archive_vs_file`
 
 use agentbay_local::safe_fs::Tree;
-use agentbay_local::store::sync::{self, MountSpec, StatCache};
 use agentbay_local::store::{db, Store};
+use agentbay_local::sync::{self, MountSpec, StatCache};
 use agentbay_wire::policy::SyncPolicy;
 use std::collections::HashSet;
 use std::fs;

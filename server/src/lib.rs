@@ -1,8 +1,9 @@
 //! agentbay-local: a local AgentBay-compatible server.
 //!
 //! Sessions are bubblewrap sandboxes (`sandbox`), contexts persist in a data
-//! dir (`store`), and the HTTP layer (`api`) speaks the POP RPC wire protocol
-//! of the official SDKs using the shared `agentbay_wire` format.
+//! dir (`store`) and are synced with session mounts (`sync`), and the HTTP layer
+//! (`api`) speaks the POP RPC wire protocol of the official SDKs using the shared
+//! `agentbay_wire` format.
 
 pub mod api;
 pub mod clock;
@@ -16,6 +17,7 @@ pub mod server;
 pub mod state;
 pub mod store;
 pub mod sweeper;
+pub mod sync;
 pub mod tools;
 pub mod util;
 

@@ -2,8 +2,8 @@
 
 use crate::presign::Presigner;
 use crate::sandbox::Sandbox;
-use crate::store::sync::{self, StatCache};
 use crate::store::Store;
+use crate::sync::{self, StatCache};
 use crate::util::lock;
 use agentbay_wire::context_status::{status, task_type, TaskStatus};
 use agentbay_wire::envelope::session_status;

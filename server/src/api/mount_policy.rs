@@ -4,7 +4,7 @@
 
 use super::error::ApiError;
 use crate::paths;
-use crate::store::select::Selector;
+use crate::sync::select::Selector;
 use agentbay_wire::policy::SyncPolicy;
 
 /// Validates mount `i`'s policy; returns where its files are stored in the context.

@@ -1,12 +1,9 @@
-//! Durable state in the data dir: SQLite metadata + content-addressed blobs.
+//! Durable state in the data dir: SQLite metadata + content-addressed blobs. The sync
+//! engine that fills it from live mount dirs is `crate::sync`.
 
-pub mod archive;
 pub mod blobs;
 pub mod db;
 pub mod expiry;
-pub mod extract;
-pub mod select;
-pub mod sync;
 
 use crate::util::lock;
 use rusqlite::Connection;
@@ -85,7 +82,7 @@ impl Store {
     }
 }
 
-/// A store in a fresh temp dir holding one empty context `id`, for unit tests of the engine.
+/// A store in a fresh temp dir holding one empty context `id`, for unit tests of the engine (`crate::sync`).
 #[cfg(test)]
 pub(crate) fn test_store(id: &str) -> (tempfile::TempDir, Store) {
     let data = tempfile::tempdir().expect("temp dir");

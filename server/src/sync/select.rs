@@ -281,8 +281,8 @@ mod tests {
     mod applied {
         use super::*;
         use crate::store::db::{self, Kind};
-        use crate::store::sync::{self, MountSpec, StatCache};
         use crate::store::Store;
+        use crate::sync::{self, MountSpec, StatCache};
         use std::fs;
 
         fn store() -> (tempfile::TempDir, Store) {

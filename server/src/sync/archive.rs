@@ -5,18 +5,20 @@
 //! receives it). It packs exactly the files and folders the File-mode walk finds,
 //! with their modes and mtimes, goes through the same content-addressed blob store,
 //! and becomes current in the same one-transaction manifest switch as File mode.
-//! Every download (File or Archive mode) unpacks it; see `extract`.
+//! Every download (File or Archive mode) unpacks it; see `expand` (and `extract`).
 
-use super::db::{self, Entry, Kind};
-use super::sync::{FaultHook, Report, StatCache, SyncError};
-use super::{blobs::BlobWriter, Store};
+use super::cache::StatCache;
+use super::error::{commit_err, SyncError};
+use super::expand::carry_extracted_sources;
+use super::extract::clean;
+use super::mount::{join, FaultHook, Report, ARCHIVE_NAME};
 use crate::safe_fs::{self, Tree};
+use crate::store::blobs::BlobWriter;
+use crate::store::db::{self, Entry, Kind};
+use crate::store::{expiry, Store};
 use agentbay_wire::policy::SyncPolicy;
 use std::collections::HashSet;
 use std::io::{self, Read, Write};
-
-/// File name of the snapshot inside the mount's stored prefix.
-pub const ARCHIVE_NAME: &str = ".agentbay-archive.tar.gz";
 
 /// Whether `policy` asks for Archive uploads.
 pub fn is_archive_mode(policy: &SyncPolicy) -> bool {
@@ -76,7 +78,7 @@ fn io_err(path: &str) -> impl FnOnce(io::Error) -> SyncError + '_ {
 /// mount's manifest to it. With `deletePolicy.syncLocalFile=false`, everything the previous
 /// state had that is missing locally is carried into the new snapshot.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn upload(
+pub(super) fn upload(
     store: &Store,
     ctx: &str,
     mount_path: &str,
@@ -88,7 +90,7 @@ pub(crate) fn upload(
     fault: Option<FaultHook<'_>>,
 ) -> Result<Report, SyncError> {
     let now = crate::util::now_secs();
-    let archive_path = super::sync::join(mount_path, ARCHIVE_NAME);
+    let archive_path = join(mount_path, ARCHIVE_NAME);
     // The previous state's blobs are read while packing, so they stay pinned until the switch.
     let (previous, mut pins) = store.read_pinned(
         |c| db::entries_below(c, ctx, mount_path),
@@ -155,13 +157,12 @@ pub(crate) fn upload(
         mtime: now,
         create_time: now,
     }];
-    super::extract::carry_extracted_sources(store, cache, &mut entries, &mut pins);
-    super::expiry::record_upload(store, ctx, mount_path, &policy.recycle_policy, &entries)?;
-    db::replace_subtree(&mut store.db(), ctx, mount_path, &entries, now)
-        .map_err(|e| super::sync::commit_err(ctx, e))?;
+    carry_extracted_sources(store, cache, &mut entries, &mut pins);
+    expiry::record_upload(store, ctx, mount_path, &policy.recycle_policy, &entries)?;
+    db::replace_subtree(&mut store.db(), ctx, mount_path, &entries, now).map_err(|e| commit_err(ctx, e))?;
     drop(pins);
     // The session knows the snapshot's members by their paths (what it packed or carried).
-    let members = local.into_iter().map(|rel| super::sync::join(mount_path, &rel));
+    let members = local.into_iter().map(|rel| join(mount_path, &rel));
     cache.set_baseline(entries.iter().map(|e| e.path.clone()).chain(members));
     Ok(report)
 }
@@ -200,11 +201,11 @@ fn carry_previous<W: Write>(
                     let name = String::from_utf8_lossy(&member.path_bytes()).into_owned();
                     let name = name.trim_end_matches('/').to_string();
                     let kind = member.header().entry_type();
-                    let valid = super::extract::clean(&name).is_some_and(|c| c == name && !c.is_empty());
+                    let valid = clean(&name).is_some_and(|c| c == name && !c.is_empty());
                     if !valid || local.contains(&name) || !(kind.is_file() || kind.is_dir()) {
                         continue;
                     }
-                    if droppable(&super::sync::join(mount_path, &name)) {
+                    if droppable(&join(mount_path, &name)) {
                         continue;
                     }
                     local.insert(name.clone());
@@ -235,7 +236,7 @@ mod tests {
     fn t(p: &std::path::Path) -> crate::safe_fs::Tree {
         crate::safe_fs::Tree::open(p, None).unwrap()
     }
-    use crate::store::sync::{self, MountSpec};
+    use crate::sync::{self, MountSpec};
     use std::fs;
 
     fn setup() -> (tempfile::TempDir, Store) {

@@ -1,5 +1,6 @@
 //! Safe extraction of `.zip`, `.tar` and `.tar.gz`/`.tgz` archives into a live
-//! session's mount dir (extractPolicy), also used to unpack Archive-mode snapshots.
+//! session's mount dir (extractPolicy), also used to unpack Archive-mode snapshots
+//! (both driven from `expand`).
 //!
 //! Archives come from tenants (presigned PUTs), so they are untrusted. Extraction
 //! is two-pass: the first pass reads only the entry list and refuses the whole
@@ -7,12 +8,7 @@
 //! link pointing outside, or the totals exceed [`Limits`]; only then does the
 //! second pass write, through `safe_fs` (never through a planted symlink).
 
-use super::db::{Entry, Kind};
-use super::sync::StatCache;
-use super::Store;
 use crate::safe_fs::Tree;
-use agentbay_wire::policy::SyncPolicy;
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, Read, Seek};
 
@@ -76,7 +72,7 @@ pub enum ExtractError {
 
 /// Normalises an entry name to a relative `a/b/c` path, or None if it would
 /// leave the target folder. `""` is the target folder itself.
-pub(crate) fn clean(name: &str) -> Option<String> {
+pub(super) fn clean(name: &str) -> Option<String> {
     if name.starts_with('/') || name.contains('\0') {
         return None;
     }
@@ -207,11 +203,11 @@ fn tar_reader(file: File, format: Format) -> Box<dyn Read> {
     }
 }
 
-fn corrupt(e: impl std::fmt::Display) -> ExtractError {
+pub(super) fn corrupt(e: impl std::fmt::Display) -> ExtractError {
     ExtractError::Corrupt(e.to_string())
 }
 
-fn join(target: &str, rel: &str) -> String {
+pub(super) fn join(target: &str, rel: &str) -> String {
     if target.is_empty() {
         rel.to_string()
     } else {
@@ -246,7 +242,7 @@ fn skip_unkept(plan: &mut [Planned], keep: Option<Keep<'_>>) {
 }
 
 impl Extracted {
-    fn absorb(&mut self, other: Extracted) {
+    pub(super) fn absorb(&mut self, other: Extracted) {
         self.files += other.files;
         self.paths.extend(other.paths);
     }
@@ -388,111 +384,6 @@ pub fn extract(
         }
     }
     Ok(written)
-}
-
-/// Where an archive at `rel` (mount-relative) is extracted under `policy`.
-fn target_of<'a>(rel: &'a str, stem: &'a str, policy: &SyncPolicy) -> String {
-    let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    if policy.extract_policy.extract_to_current_folder {
-        dir.to_string()
-    } else {
-        let folder = stem.rsplit_once('/').map(|(_, n)| n).unwrap_or(stem);
-        join(dir, folder)
-    }
-}
-
-/// Download step run before plain files are written (so files stored individually
-/// in the context win over archive content): unpacks the Archive-mode snapshot and
-/// extracts archive files under extractPolicy. Returns the mount-relative paths that
-/// must not be written as plain files; failures are pushed to `failures`.
-#[allow(clippy::too_many_arguments)] // one call site, in sync::download, which owns every piece
-pub(crate) fn expand_before_download(
-    store: &Store,
-    policy: &SyncPolicy,
-    root: &Tree,
-    entries: &[Entry],
-    prefix_len: usize,
-    cache: &mut StatCache,
-    snapshot_keep: Option<Keep<'_>>,
-    failures: &mut Vec<String>,
-) -> (HashSet<String>, Extracted) {
-    let mut skip = HashSet::new();
-    let mut written = Extracted::default();
-    for e in entries {
-        let rel = &e.path[prefix_len..];
-        let (Kind::File, Some(hash)) = (e.kind, &e.hash) else {
-            continue;
-        };
-        if rel == super::archive::ARCHIVE_NAME {
-            skip.insert(rel.to_string());
-            match store
-                .blobs
-                .open_blob(hash)
-                .map_err(corrupt)
-                .and_then(|f| extract(root, "", f, Format::TarGz, Limits::default(), snapshot_keep))
-            {
-                Ok(x) => written.absorb(x),
-                Err(err) => failures.push(format!("unpacking {}: {err}", e.path)),
-            }
-            continue;
-        }
-        if !policy.extract_policy.extract {
-            continue;
-        }
-        let name = rel.rsplit_once('/').map(|(_, n)| n).unwrap_or(rel);
-        let Some((format, stem)) = Format::of(name) else {
-            continue;
-        };
-        let delete_src = policy.extract_policy.delete_src_file;
-        if cache.extracted.get(rel).is_some_and(|(prev, _)| prev.hash == e.hash) {
-            // Already extracted in this session: a second download must neither redo nor fail.
-            if delete_src {
-                skip.insert(rel.to_string());
-            }
-            continue;
-        }
-        let target = target_of(rel, stem, policy);
-        match store
-            .blobs
-            .open_blob(hash)
-            .map_err(corrupt)
-            .and_then(|f| extract(root, &target, f, format, Limits::default(), None))
-        {
-            Ok(x) => {
-                written.absorb(x);
-                if delete_src {
-                    skip.insert(rel.to_string());
-                    // A copy left from an earlier download goes too: the session copy is removed.
-                    let _ = root.remove_file(rel);
-                }
-                cache.extracted.insert(rel.to_string(), (e.clone(), delete_src));
-            }
-            Err(err) => failures.push(format!("extracting {}: {err}", e.path)),
-        }
-    }
-    (skip, written)
-}
-
-/// Upload step: source archives that extraction removed from the session copy stay
-/// in the context (deleteSrcFile only affects the session), unless the session
-/// created a file at that path itself.
-pub(crate) fn carry_extracted_sources(
-    store: &Store,
-    cache: &StatCache,
-    uploaded: &mut Vec<Entry>,
-    pins: &mut super::blobs::Pins<'_>,
-) {
-    let present: HashSet<String> = uploaded.iter().map(|e| e.path.clone()).collect();
-    for (entry, removed) in cache.extracted.values() {
-        // Pinned before the existence check, like every blob an upload is about to reference.
-        let blob_ok = entry.hash.as_deref().is_some_and(|h| {
-            pins.add(h);
-            store.blobs.exists(h)
-        });
-        if *removed && blob_ok && !present.contains(&entry.path) {
-            uploaded.push(entry.clone());
-        }
-    }
 }
 
 #[cfg(test)]
