@@ -1,4 +1,5 @@
-//! Context actions (issue 2 §4).
+//! Context actions: a tenant's contexts (get or create, list, rename, delete, clear) and
+//! the files in them (listing, presigned upload/download URLs, deletion).
 
 use super::error::ApiError;
 use super::{next_token, parse_token, Answer, Call, Handled};

@@ -96,7 +96,7 @@ impl ApiError {
             MissingApiKey | InvalidApiKey | MalformedAuthorization => StatusCode::UNAUTHORIZED,
             BadSignature | UrlExpired(_) => StatusCode::FORBIDDEN,
             ContextInUse(..) | ContextNameExists(_) | SessionNotRunning(_) => StatusCode::CONFLICT,
-            // The SDKs' not-found detection keys on HTTP 400 + code (reference §4.4).
+            // The SDKs' not-found detection keys on HTTP 400 + code.
             SessionNotFound(_) | ContextNotFound(_) | FileNotFound(_) => StatusCode::BAD_REQUEST,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,

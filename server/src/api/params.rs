@@ -1,7 +1,7 @@
 //! Request parameters: query string and form body merged into one map.
 //!
 //! Unknown parameter NAMES: every action has a list of the names the official
-//! SDKs send (reference table 1.8); any other name is refused with
+//! SDKs send (its request's `FIELDS` in the wire contract); any other name is refused with
 //! `UnsupportedParameter`, so a newer SDK feature is never silently ignored.
 //! The POP envelope fields (`Format`, `Version`, `Timestamp`,
 //! `SignatureNonce`) and the telemetry/region fields (`SdkStats`,

@@ -1,4 +1,5 @@
-//! Session actions (issue 2 §5) and the sync-task actions (§8).
+//! Session actions (create, get, list, labels, tools, release) and the sync-task actions
+//! (SyncContext, GetContextInfo).
 //!
 //! Parameter decisions (documented in README): `EnableRecord` and
 //! `ExternalUserId` are accepted and ignored (recording only applies to browser

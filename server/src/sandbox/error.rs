@@ -1,3 +1,5 @@
+//! Why a sandbox (or the sandboxing of the whole server, at start-up) could not be set up.
+
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
