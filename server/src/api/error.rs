@@ -34,7 +34,7 @@ pub enum ApiError {
     InvalidPersistenceDataList(String),
     #[error("Labels is invalid: {0}")]
     InvalidLabels(String),
-    #[error("The image '{0}' is not supported; supported image ids: {list}", list = crate::api::sessions::SUPPORTED_IMAGES.join(", "))]
+    #[error("The image '{0}' is not supported; supported image ids: {list}", list = crate::sandbox::SUPPORTED_IMAGES.join(", "))]
     InvalidImage(String),
     #[error("{0}")]
     InvalidTool(String),

@@ -13,7 +13,7 @@ use super::contexts;
 use super::error::ApiError;
 use super::{next_token, parse_token, Answer, Call, Handled};
 use crate::paths;
-use crate::sandbox::{self, SandboxSpec};
+use crate::sandbox::{self, SandboxSpec, SUPPORTED_IMAGES};
 use crate::state::{Direction, MountState, Session};
 use crate::tools::ToolError;
 use agentbay_wire::context_status::{self, task_type};
@@ -28,7 +28,6 @@ use agentbay_wire::{field, tool, DEFAULT_IMAGE_ID};
 use serde_json::json;
 use std::sync::Arc;
 
-pub const SUPPORTED_IMAGES: &[&str] = &[DEFAULT_IMAGE_ID];
 /// Most contexts one session mounts. Each is a bind mount on every tool call's bwrap command
 /// line, and the cloud documents no higher number.
 pub const MAX_MOUNTS: usize = 64;

@@ -9,6 +9,7 @@
 //!
 //! `host` holds what all sessions share, settled once at start-up (`Sandboxes`); `session`
 //! holds one session's sandbox (`Sandbox`), which runs the calls.
+//! `image` names the one session image that this is (`linux_latest`).
 //!
 //! What keeps a session in (each piece in its own module):
 //! * `identity`: the sandbox user is never host root; a root server drops to an
@@ -31,6 +32,7 @@ mod error;
 mod helper;
 mod host;
 mod identity;
+mod image;
 mod layout;
 mod limits;
 mod mount_path;
@@ -47,6 +49,7 @@ pub use error::SandboxError;
 pub use helper::{helper_main, HELPER_SUBCOMMAND};
 pub use host::{rescue_stale_session, SandboxConfig, Sandboxes};
 pub use identity::{Identity, DEFAULT_UID};
+pub use image::SUPPORTED_IMAGES;
 pub use layout::{GID, HOME, UID, USER};
 pub use limits::{Enforcement, Limits};
 pub use mount_path::validate_mount_path;
