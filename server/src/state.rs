@@ -291,7 +291,7 @@ impl AppState {
         let (result, cache) = match joined {
             Ok((r, c)) => (r, c),
             // A panic in the sync engine fails this task; the server and its other sessions go on.
-            Err(e) => (Err(format!("sync task crashed: {}", crate::api::panic_text(e))), StatCache::default()),
+            Err(e) => (Err(format!("sync task crashed: {}", crate::util::panic_text(e))), StatCache::default()),
         };
         caches[mount] = cache;
         match result {

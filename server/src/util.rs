@@ -1,5 +1,5 @@
-//! Small helpers: random ids, wall-clock formatting, poison-tolerant locks and the
-//! server's private files.
+//! Small helpers: random ids, wall-clock formatting, poison-tolerant locks, the
+//! server's private files and what a crashed task says.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -10,7 +10,7 @@ pub fn random_hex(n: usize) -> String {
     hex::encode(buf)
 }
 
-/// Locks a `std` mutex. A panic while it was held (caught, see `api::caught`) leaves data
+/// Locks a `std` mutex. A panic while it was held (caught, see `api::call::caught`) leaves data
 /// every user here can still read consistently, so a poisoned lock is simply taken over.
 pub fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -49,3 +49,19 @@ pub fn now_secs() -> i64 {
 
 /// RFC 3339 UTC (`2026-11-30T19:09:01Z`), the shape the cloud uses for context times.
 pub use agentbay_wire::time::rfc3339;
+
+/// What a crashed task says (a request handler's or a sync task's: a panic there is reported
+/// as an error, never an abort).
+pub fn panic_text(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(p) => {
+            let msg = p
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| p.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)");
+            format!("the request handler panicked: {msg}")
+        }
+        Err(e) => format!("the request handler did not finish: {e}"),
+    }
+}

@@ -1,8 +1,8 @@
 //! Context actions: a tenant's contexts (get or create, list, rename, delete, clear) and
 //! the files in them (listing, presigned upload/download URLs, deletion).
 
+use super::call::{next_token, parse_token, Answer, Call, Handled};
 use super::error::ApiError;
-use super::{next_token, parse_token, Answer, Call, Handled};
 use crate::paths;
 use crate::presign::Op;
 use crate::store::db::{self, ContextRow, Kind};
@@ -32,15 +32,10 @@ fn valid_name(name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The tenant's context `id`, or not-found (also for other tenants' ids).
-pub fn lookup(c: &Call, id: &str) -> Result<ContextRow, ApiError> {
-    db::context_by_id(&c.st.store.db(), &c.tenant, id)?.ok_or_else(|| ApiError::ContextNotFound(id.into()))
-}
-
 pub fn get(c: Call, r: GetContextRequest) -> Handled<GetContextRequest> {
     let allow_create = r.allow_create.unwrap_or(false);
     if let Some(id) = r.context_id.as_deref() {
-        let row = lookup(&c, id)?;
+        let row = c.context(id)?;
         if let Some(name) = r.name.as_deref() {
             if name != row.name {
                 return Err(ApiError::invalid(
@@ -80,7 +75,7 @@ pub fn list(c: Call, r: ListContextsRequest) -> Handled<ListContextsRequest> {
     let max = r.max_results.map_or(10, |m| m.0);
     let offset = parse_token(r.next_token.as_deref())?;
     let (rows, total) = if let Some(sid) = r.session_id.as_deref() {
-        let s = c.st.session(&c.tenant, sid).ok_or_else(|| ApiError::SessionNotFound(sid.into()))?;
+        let s = c.session(sid)?;
         let db = c.st.store.db();
         let mut rows = Vec::new();
         for m in &s.mounts {
@@ -106,7 +101,7 @@ pub fn list(c: Call, r: ListContextsRequest) -> Handled<ListContextsRequest> {
 pub fn modify(c: Call, r: ModifyContextRequest) -> Handled<ModifyContextRequest> {
     let (id, name) = (r.id.as_str(), r.name.as_str());
     valid_name(name)?;
-    let row = lookup(&c, id)?;
+    let row = c.context(id)?;
     let db = c.st.store.db();
     if let Some(other) = db::context_by_name(&db, &c.tenant, name)? {
         if other.id != row.id {
@@ -119,7 +114,7 @@ pub fn modify(c: Call, r: ModifyContextRequest) -> Handled<ModifyContextRequest>
 
 pub fn delete(c: Call, r: DeleteContextRequest) -> Handled<DeleteContextRequest> {
     let id = r.id;
-    lookup(&c, &id)?;
+    c.context(&id)?;
     // Refused while mounted: the session's release would otherwise upload into a deleted context.
     if let Some(sid) = c.st.delete_context_unless_mounted(&id)? {
         return Err(ApiError::ContextInUse(id, sid));
@@ -130,7 +125,7 @@ pub fn delete(c: Call, r: DeleteContextRequest) -> Handled<DeleteContextRequest>
 
 pub fn clear(c: Call, r: ClearContextRequest) -> Handled<ClearContextRequest> {
     let id = r.id;
-    lookup(&c, &id)?;
+    c.context(&id)?;
     db::set_state(&c.st.store.db(), &id, context_state::CLEARING)?;
     let store = c.st.store.clone();
     tokio::task::spawn_blocking(move || {
@@ -158,7 +153,7 @@ pub fn describe_files(c: Call, r: DescribeContextFilesRequest) -> Handled<Descri
         .map_err(|e| ApiError::InvalidPath(format!("{}: {e}", field::PARENT_FOLDER_PATH)))?;
     let page = r.page_number.map_or(1, |p| p.0);
     let size = r.page_size.map_or(50, |p| p.0);
-    lookup(&c, ctx)?;
+    c.context(ctx)?;
     let entries = db::entries_below(&c.st.store.db(), ctx, &parent)?;
     let prefix_len = if parent == "/" { 1 } else { parent.len() + 1 };
     // Direct children; folders are explicit dir entries or implied by deeper paths.
@@ -211,7 +206,7 @@ pub fn download_url(c: Call, r: GetContextFileDownloadUrlRequest) -> Handled<Get
 
 fn file_url(c: &Call, op: Op, ctx: &str, path: &str) -> Result<Answer<FileUrlData>, ApiError> {
     let path = file_path(path)?;
-    lookup(c, ctx)?;
+    c.context(ctx)?;
     if op == Op::Get {
         match db::entry(&c.st.store.db(), ctx, &path)? {
             Some(e) if e.kind == Kind::File => {}
@@ -226,7 +221,7 @@ fn file_url(c: &Call, op: Op, ctx: &str, path: &str) -> Result<Answer<FileUrlDat
 pub fn delete_file(c: Call, r: DeleteContextFileRequest) -> Handled<DeleteContextFileRequest> {
     let ctx = r.context_id;
     let path = file_path(&r.file_path)?;
-    lookup(&c, &ctx)?;
+    c.context(&ctx)?;
     let n = db::delete_path(&mut c.st.store.db(), &ctx, &path)?;
     if n == 0 {
         return Err(ApiError::FileNotFound(path));

@@ -1,7 +1,7 @@
 //! The presigned-URL file route: `PUT` stores bytes in a context, `GET` returns them.
 
+use super::call::{caught, error_response};
 use super::error::ApiError;
-use super::error_response;
 use crate::presign::Op;
 use crate::state::AppState;
 use crate::store::db::{self, Entry, Kind};
@@ -26,7 +26,7 @@ fn context_exists(st: &AppState, id: &str) -> Result<bool, ApiError> {
 
 pub async fn put_file(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let rid = crate::util::request_id();
-    match super::caught(put(st, req)).await.and_then(|r| r) {
+    match caught(put(st, req)).await.and_then(|r| r) {
         Ok(()) => StatusCode::OK.into_response(),
         Err(e) => error_response(&e, &rid),
     }
@@ -112,7 +112,7 @@ async fn put(st: Arc<AppState>, req: Request) -> Result<(), ApiError> {
 
 pub async fn get_file(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let rid = crate::util::request_id();
-    match super::caught(get(st, req)).await.and_then(|r| r) {
+    match caught(get(st, req)).await.and_then(|r| r) {
         Ok(r) => r,
         Err(e) => error_response(&e, &rid),
     }

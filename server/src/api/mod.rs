@@ -1,5 +1,10 @@
 //! HTTP layer: the POP RPC endpoint (`POST /`, `GET /`) and the presigned file route.
+//!
+//! This module reads a request, authenticates it and dispatches its action to a handler:
+//! `sessions` and `contexts` handle the actions, `files` the presigned route. What they all
+//! share (the call, its answer, error replies) is `call`; `error` is how a request fails.
 
+pub mod call;
 pub mod contexts;
 pub mod error;
 pub mod files;
@@ -13,12 +18,12 @@ use agentbay_wire::{action::Action, envelope::Envelope, field, API_VERSION};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use call::{caught, erase, error_response, json_response, ApiResult, Call, Handled};
 use error::ApiError;
 use params::Params;
-use serde_json::Value;
 use std::sync::Arc;
 
 /// Largest API request body (form fields only; file content goes through presigned URLs).
@@ -37,61 +42,6 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Everything an action handler needs.
-pub struct Call {
-    pub st: Arc<AppState>,
-    pub tenant: String,
-    pub p: Params,
-    /// `scheme://host[:port]` as the client reached us (for presigned URLs).
-    pub base_url: String,
-}
-
-impl Call {
-    /// The action's request, read from the parameters through the wire contract: names the
-    /// action does not take are refused first, then every field is decoded.
-    pub fn request<R: WireRequest>(&self) -> Result<R, ApiError> {
-        self.p.check_names(R::ACTION.as_str(), R::FIELDS)?;
-        R::from_fields(&|k| self.p.raw(k)).map_err(ApiError::from)
-    }
-}
-
-/// A handler's successful answer: the action's `Data` (typed by the contract) plus the list
-/// fields some actions add to the envelope.
-pub struct Answer<D> {
-    pub data: Option<D>,
-    pub next_token: Option<String>,
-    pub max_results: Option<u32>,
-    pub total_count: Option<u64>,
-    pub count: Option<u64>,
-}
-
-impl<D> Answer<D> {
-    pub fn data(d: D) -> Answer<D> {
-        Answer { data: Some(d), next_token: None, max_results: None, total_count: None, count: None }
-    }
-    /// No `Data` at all (the actions whose reply is [`Empty`]).
-    pub fn empty() -> Answer<D> {
-        Answer { data: None, next_token: None, max_results: None, total_count: None, count: None }
-    }
-}
-
-/// A handler of action `R`: its result type is the contract's reply type.
-pub type Handled<R> = Result<Answer<<R as WireRequest>::Reply>, ApiError>;
-
-/// An answer as it goes into the envelope.
-pub type Reply = Answer<Value>;
-pub type ApiResult = Result<Reply, ApiError>;
-
-fn erase<D: serde::Serialize>(a: Answer<D>) -> Reply {
-    Answer {
-        data: a.data.map(|d| serde_json::to_value(d).unwrap_or(Value::Null)),
-        next_token: a.next_token,
-        max_results: a.max_results,
-        total_count: a.total_count,
-        count: a.count,
-    }
-}
-
 /// Reads `R` and runs its handler on the blocking pool (handlers touch SQLite, the file system
 /// and `std` locks).
 async fn blocking<R: WireRequest + Send + 'static>(c: Call, handler: fn(Call, R) -> Handled<R>) -> ApiResult {
@@ -99,27 +49,7 @@ async fn blocking<R: WireRequest + Send + 'static>(c: Call, handler: fn(Call, R)
         let r = c.request::<R>()?;
         handler(c, r).map(erase)
     };
-    tokio::task::spawn_blocking(run).await.map_err(|e| ApiError::Internal(panic_text(e)))?
-}
-
-fn json_response(status: StatusCode, env: &Envelope<Value>) -> Response {
-    let body = serde_json::to_vec(env).unwrap_or_else(|_| b"{}".to_vec());
-    (status, [(header::CONTENT_TYPE, "application/json;charset=utf-8")], body).into_response()
-}
-
-pub fn error_response(e: &ApiError, request_id: &str) -> Response {
-    let status = e.status();
-    json_response(
-        status,
-        &Envelope {
-            request_id: request_id.into(),
-            success: Some(false),
-            code: Some(e.code().into()),
-            message: Some(e.to_string()),
-            http_status_code: Some(status.as_u16()),
-            ..Default::default()
-        },
-    )
+    tokio::task::spawn_blocking(run).await.map_err(|e| ApiError::Internal(crate::util::panic_text(e)))?
 }
 
 /// Normalises the `Host` header: the Python SDK sends `http://127.0.0.1:8080`.
@@ -129,16 +59,6 @@ pub fn host_of(headers: &HeaderMap) -> Option<String> {
     let host = raw.split('/').next()?;
     let ok = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]_".contains(c));
     ok.then(|| host.to_string())
-}
-
-/// Runs a request's future as a task of its own, so a panic anywhere in it (a bug an input
-/// found) becomes an `InternalError` reply instead of a dropped connection or worse.
-pub async fn caught<F>(fut: F) -> Result<F::Output, ApiError>
-where
-    F: std::future::Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    tokio::spawn(fut).await.map_err(|e| ApiError::Internal(panic_text(e)))
 }
 
 async fn rpc(State(st): State<Arc<AppState>>, req: Request) -> Response {
@@ -247,41 +167,4 @@ async fn dispatch(action: Action, c: Call) -> ApiResult {
         GetContextFileDownloadUrl => blocking(c, contexts::download_url).await,
         DeleteContextFile => blocking(c, contexts::delete_file).await,
     }
-}
-
-/// What a crashed handler task says (a panic is reported as an internal error, never an abort).
-pub fn panic_text(e: tokio::task::JoinError) -> String {
-    match e.try_into_panic() {
-        Ok(p) => {
-            let msg = p
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| p.downcast_ref::<&str>().copied())
-                .unwrap_or("(no message)");
-            format!("the request handler panicked: {msg}")
-        }
-        Err(e) => format!("the request handler did not finish: {e}"),
-    }
-}
-
-/// Largest page offset a token may carry: SQLite takes offsets as signed 64-bit integers,
-/// and no listing here comes near it.
-const MAX_OFFSET: u64 = i64::MAX as u64;
-
-/// Parses a page token (a decimal offset this server issued).
-pub fn parse_token(token: Option<&str>) -> Result<u64, ApiError> {
-    match token {
-        None => Ok(0),
-        Some(t) => t
-            .parse::<u64>()
-            .ok()
-            .filter(|n| *n <= MAX_OFFSET)
-            .ok_or_else(|| ApiError::invalid(field::NEXT_TOKEN, format!("'{t}' is not a token this server issued"))),
-    }
-}
-
-/// Next token after a page at `offset` of `len` items out of `total` (None = last page).
-pub fn next_token(offset: u64, len: usize, total: u64) -> Option<String> {
-    let next = offset.saturating_add(len as u64);
-    (next < total && len > 0).then(|| next.to_string())
 }

@@ -9,9 +9,8 @@
 //! parameter mounts that context at [`LEGACY_CONTEXT_MOUNT_PATH`] with the
 //! default sync policy.
 
-use super::contexts;
+use super::call::{next_token, parse_token, Answer, Call, Handled};
 use super::error::ApiError;
-use super::{next_token, parse_token, Answer, Call, Handled};
 use crate::paths;
 use crate::sandbox::{self, SandboxSpec, SUPPORTED_IMAGES};
 use crate::state::{Direction, MountState, Session};
@@ -50,10 +49,6 @@ fn tool_list() -> Vec<McpTool> {
 
 fn tool_list_json() -> String {
     serde_json::to_string(&tool_list()).unwrap_or_else(|_| "[]".into())
-}
-
-fn session_of(c: &Call, id: &str) -> Result<Arc<Session>, ApiError> {
-    c.st.session(&c.tenant, id).ok_or_else(|| ApiError::SessionNotFound(id.into()))
 }
 
 fn running(s: &Session) -> Result<(), ApiError> {
@@ -105,7 +100,7 @@ fn plan_mounts(c: &Call, r: &CreateMcpSessionRequest) -> Result<Vec<PlannedMount
             .map_err(|e| ApiError::InvalidPath(format!("PersistenceDataList[{i}].Path: {e}")))?;
         sandbox::validate_mount_path(&m.path)
             .map_err(|e| ApiError::InvalidPath(format!("PersistenceDataList[{i}].Path: {e}")))?;
-        contexts::lookup(c, &m.context_id)?;
+        c.context(&m.context_id)?;
         crate::store::expiry::recycle_dirs(&m.path, &m.policy.recycle_policy)
             .map_err(|e| ApiError::InvalidPolicy(format!("PersistenceDataList[{i}].Policy: {e}")))?;
     }
@@ -203,7 +198,7 @@ pub fn create(c: Call, r: CreateMcpSessionRequest) -> Handled<CreateMcpSessionRe
 }
 
 pub fn get(c: Call, r: GetSessionRequest) -> Handled<GetSessionRequest> {
-    let s = session_of(&c, &r.session_id)?;
+    let s = c.session(&r.session_id)?;
     let db = c.st.store.db();
     let mut contexts = Vec::new();
     for m in &s.mounts {
@@ -224,7 +219,7 @@ pub fn get(c: Call, r: GetSessionRequest) -> Handled<GetSessionRequest> {
 }
 
 pub fn detail(c: Call, r: GetSessionDetailRequest) -> Handled<GetSessionDetailRequest> {
-    let s = session_of(&c, &r.session_id)?;
+    let s = c.session(&r.session_id)?;
     Ok(Answer::data(SessionDetailData {
         status: s.status().into(),
         image_id: s.image_id.clone(),
@@ -273,7 +268,7 @@ pub fn list(c: Call, r: ListSessionRequest) -> Handled<ListSessionRequest> {
 
 /// `DeleteSessionAsync` and `ReleaseMcpSession`: starts the release and answers at once.
 pub fn delete(c: &Call, session_id: &str) -> Handled<DeleteSessionAsyncRequest> {
-    let s = session_of(c, session_id)?;
+    let s = c.session(session_id)?;
     if c.st.begin_delete(&s) {
         let st = c.st.clone();
         tokio::spawn(async move { st.finish_delete(s).await });
@@ -282,13 +277,13 @@ pub fn delete(c: &Call, session_id: &str) -> Handled<DeleteSessionAsyncRequest> 
 }
 
 pub fn set_label(c: Call, r: SetLabelRequest) -> Handled<SetLabelRequest> {
-    let s = session_of(&c, &r.session_id)?;
+    let s = c.session(&r.session_id)?;
     s.set_labels(r.labels.0);
     Ok(Answer::empty())
 }
 
 pub fn get_label(c: Call, r: GetLabelRequest) -> Handled<GetLabelRequest> {
-    let s = session_of(&c, &r.session_id)?;
+    let s = c.session(&r.session_id)?;
     Ok(Answer::data(LabelsData { labels: Labels(s.labels()).to_json() }))
 }
 
@@ -302,7 +297,7 @@ pub fn list_tools(_c: Call, r: ListMcpToolsRequest) -> Handled<ListMcpToolsReque
 }
 
 pub fn resource(c: Call, r: GetMcpResourceRequest) -> Handled<GetMcpResourceRequest> {
-    let s = session_of(&c, &r.session_id)?;
+    let s = c.session(&r.session_id)?;
     Ok(Answer::data(McpResourceData {
         session_id: s.id.clone(),
         resource_url: String::new(),
@@ -317,7 +312,7 @@ pub async fn call_tool(c: Call, r: CallMcpToolRequest) -> Handled<CallMcpToolReq
     if let Some(t) = r.tool {
         return Err(ApiError::unsupported(field::TOOL, format!("'{t}': name the tool with Name")));
     }
-    let s = session_of(&c, &r.session_id)?;
+    let s = c.session(&r.session_id)?;
     running(&s)?;
     let args = serde_json::Value::Object(r.args.unwrap_or_default().0);
     match s.sandbox.call_tool(&r.name, &args).await {
@@ -353,7 +348,7 @@ fn select_mounts(s: &Session, ctx: Option<&str>, path: Option<&str>) -> Result<V
 }
 
 pub fn sync_context(c: Call, r: SyncContextRequest) -> Handled<SyncContextRequest> {
-    let s = session_of(&c, &r.session_id)?;
+    let s = c.session(&r.session_id)?;
     let dir = match r.mode.as_deref() {
         None | Some("upload") => Direction::Upload,
         Some("download") => Direction::Download,
@@ -366,7 +361,7 @@ pub fn sync_context(c: Call, r: SyncContextRequest) -> Handled<SyncContextReques
 }
 
 pub fn context_info(c: Call, r: GetContextInfoRequest) -> Handled<GetContextInfoRequest> {
-    let s = session_of(&c, &r.session_id)?;
+    let s = c.session(&r.session_id)?;
     let ctx = r.context_id.as_deref();
     let path = match r.path.as_deref() {
         Some(p) => Some(paths::normalize(p).map_err(|e| ApiError::InvalidPath(format!("Path: {e}")))?),
