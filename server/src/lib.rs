@@ -1,15 +1,16 @@
 //! agentbay-local: a local AgentBay-compatible server.
 //!
-//! Sessions are bubblewrap sandboxes (`sandbox`), contexts persist in a data
-//! dir (`store`) and are synced with session mounts (`sync`), and the HTTP layer
-//! (`api`) speaks the POP RPC wire protocol of the official SDKs using the shared
+//! Sessions are bubblewrap sandboxes (`sandbox`), created, synced and released by
+//! `lifecycle` over the shared state in `state`; contexts persist in a data dir
+//! (`store`) and are synced with session mounts (`sync`); and the HTTP layer (`api`)
+//! speaks the POP RPC wire protocol of the official SDKs using the shared
 //! `agentbay_wire` format.
 
 pub mod api;
 pub mod clock;
 pub mod cors;
+pub mod lifecycle;
 pub mod paths;
-pub mod periodic;
 pub mod presign;
 pub mod safe_fs;
 pub mod sandbox;

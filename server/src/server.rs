@@ -361,7 +361,7 @@ impl Running {
         self.sweeper.abort();
         let _ = self.stop.send(());
         let _ = self.serve.await;
-        self.state.release_all().await;
+        crate::lifecycle::release_all(&self.state).await;
         let sandboxes = self.state.sandboxes.clone();
         let _ = tokio::task::spawn_blocking(move || sandboxes.shutdown()).await;
     }

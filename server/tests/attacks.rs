@@ -258,7 +258,7 @@ async fn a_slow_put_stalls_nobody() {
 }
 
 /// Row 6. `uploadPolicy.period` of 1e19 was answered 200, then `Instant::now() + every`
-/// overflowed in periodic.rs and `panic = "abort"` took the server down.
+/// overflowed in lifecycle/periodic.rs and `panic = "abort"` took the server down.
 #[tokio::test]
 async fn out_of_range_numbers_are_refused_not_fatal() {
     let data = tempfile::tempdir().unwrap();

@@ -123,6 +123,20 @@ impl From<PresignError> for ApiError {
     }
 }
 
+/// A checked session that still could not be created, with the codes CreateMcpSession has
+/// always answered.
+impl From<crate::lifecycle::CreateError> for ApiError {
+    fn from(e: crate::lifecycle::CreateError) -> Self {
+        use crate::lifecycle::CreateError;
+        use crate::state::ReserveError;
+        match e {
+            CreateError::Reserve(ReserveError::ContextNotFound(id)) => ApiError::ContextNotFound(id),
+            CreateError::Reserve(ReserveError::Db(e)) => e.into(),
+            e @ CreateError::Sandbox(_) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         ApiError::Internal(e.to_string())

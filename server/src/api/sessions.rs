@@ -1,5 +1,6 @@
 //! Session actions (create, get, list, labels, tools, release) and the sync-task actions
-//! (SyncContext, GetContextInfo).
+//! (SyncContext, GetContextInfo). These check the request and answer it; creating,
+//! syncing and releasing a session is `crate::lifecycle`.
 //!
 //! Parameter decisions (documented in README): `EnableRecord` and
 //! `ExternalUserId` are accepted and ignored (recording only applies to browser
@@ -11,9 +12,10 @@
 
 use super::call::{next_token, parse_token, Answer, Call, Handled};
 use super::error::ApiError;
+use crate::lifecycle::{self, MountPlan, NewSession};
 use crate::paths;
-use crate::sandbox::{self, SandboxSpec, SUPPORTED_IMAGES};
-use crate::state::{Direction, MountState, Session};
+use crate::sandbox::{self, SUPPORTED_IMAGES};
+use crate::state::{Direction, Session};
 use crate::tools::ToolError;
 use agentbay_wire::context_status::{self, task_type};
 use agentbay_wire::envelope::{
@@ -25,7 +27,6 @@ use agentbay_wire::policy::SyncPolicy;
 use agentbay_wire::request::*;
 use agentbay_wire::{field, tool, DEFAULT_IMAGE_ID};
 use serde_json::json;
-use std::sync::Arc;
 
 /// Most contexts one session mounts. Each is a bind mount on every tool call's bwrap command
 /// line, and the cloud documents no higher number.
@@ -67,13 +68,7 @@ fn mount_count(n: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-struct PlannedMount {
-    context_id: String,
-    path: String,
-    policy: SyncPolicy,
-}
-
-fn plan_mounts(c: &Call, r: &CreateMcpSessionRequest) -> Result<Vec<PlannedMount>, ApiError> {
+fn plan_mounts(c: &Call, r: &CreateMcpSessionRequest) -> Result<Vec<MountPlan>, ApiError> {
     let mut out = Vec::new();
     if let Some(list) = &r.persistence_data_list {
         // Refused before any policy is parsed: each costs a regex compile or two.
@@ -84,11 +79,11 @@ fn plan_mounts(c: &Call, r: &CreateMcpSessionRequest) -> Result<Vec<PlannedMount
                 Some(p) => SyncPolicy::parse(p)
                     .map_err(|e| ApiError::InvalidPolicy(format!("PersistenceDataList[{i}].Policy: {e}")))?,
             };
-            out.push(PlannedMount { context_id: item.context_id.clone(), path: item.path.clone(), policy });
+            out.push(MountPlan { context_id: item.context_id.clone(), path: item.path.clone(), policy });
         }
     }
     if let Some(ctx) = &r.context_id {
-        out.push(PlannedMount {
+        out.push(MountPlan {
             context_id: ctx.clone(),
             path: LEGACY_CONTEXT_MOUNT_PATH.into(),
             policy: SyncPolicy::default(),
@@ -149,41 +144,10 @@ pub fn create(c: Call, r: CreateMcpSessionRequest) -> Handled<CreateMcpSessionRe
         return Err(ApiError::InvalidImage(image));
     }
     let labels = r.labels.clone().unwrap_or_default().0;
-    let planned = plan_mounts(&c, &r)?;
+    let mounts = plan_mounts(&c, &r)?;
 
-    let id = format!("session-{}", crate::util::random_hex(10));
-    // From here until the session's release, DeleteContext refuses these contexts.
-    let contexts: Vec<String> = planned.iter().map(|m| m.context_id.clone()).collect();
-    let reservation = c.st.reserve_contexts(&c.tenant, &contexts)?;
-    let dir = c.st.data_dir.join("sessions").join(&id);
-    let spec = SandboxSpec {
-        id: id.clone(),
-        session_dir: dir.clone(),
-        mount_paths: planned.iter().map(|m| m.path.clone()).collect(),
-    };
-    let sandbox = c.st.sandboxes.create(spec).map_err(|e| {
-        let _ = crate::safe_fs::remove_tree(&dir);
-        ApiError::Internal(format!("could not create the sandbox: {e}"))
-    })?;
-    let mounts: Vec<MountState> = planned
-        .into_iter()
-        .enumerate()
-        .map(|(n, m)| MountState {
-            context_id: m.context_id,
-            path: m.path,
-            policy: m.policy,
-            host_dir: sandbox.mount_dir(n).to_path_buf(),
-        })
-        .collect();
-    let seq = c.st.session_seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let session =
-        Arc::new(Session::new(id.clone(), c.tenant.clone(), image, seq, labels, mounts, sandbox, reservation));
-    c.st.sessions.write().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), session.clone());
-    let downloads: Vec<usize> =
-        (0..session.mounts.len()).filter(|&i| session.mounts[i].policy.download_policy.auto_download).collect();
-    c.st.spawn_tasks(&session, downloads, Direction::Download);
-    crate::periodic::spawn(&c.st, &session);
-
+    let session = lifecycle::create(&c.st, NewSession { tenant: c.tenant.clone(), image, labels, mounts })?;
+    let id = session.id.clone();
     Ok(Answer::data(CreateSessionData {
         session_id: id.clone(),
         success: true,
@@ -269,10 +233,7 @@ pub fn list(c: Call, r: ListSessionRequest) -> Handled<ListSessionRequest> {
 /// `DeleteSessionAsync` and `ReleaseMcpSession`: starts the release and answers at once.
 pub fn delete(c: &Call, session_id: &str) -> Handled<DeleteSessionAsyncRequest> {
     let s = c.session(session_id)?;
-    if c.st.begin_delete(&s) {
-        let st = c.st.clone();
-        tokio::spawn(async move { st.finish_delete(s).await });
-    }
+    lifecycle::delete(&c.st, s);
     Ok(Answer::empty())
 }
 
@@ -356,7 +317,7 @@ pub fn sync_context(c: Call, r: SyncContextRequest) -> Handled<SyncContextReques
     };
     running(&s)?;
     let sel = select_mounts(&s, r.context_id.as_deref(), r.path.as_deref())?;
-    c.st.spawn_tasks(&s, sel, dir);
+    lifecycle::spawn_tasks(&c.st, &s, sel, dir);
     Ok(Answer::empty())
 }
 

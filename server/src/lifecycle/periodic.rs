@@ -2,11 +2,12 @@
 //! a period is uploaded every `period` seconds, whatever `autoUpload` says (the
 //! user asked for the period explicitly; `autoUpload` only governs the release).
 //!
-//! The uploads go through [`AppState::run_task`], so they never overlap another
+//! The uploads go through the task runner (`tasks`), so they never overlap another
 //! sync of the session, and through the stat cache, so an unchanged mount costs
 //! a directory walk plus one manifest write. The loop holds only weak references:
 //! it ends once the session stops running or is gone.
 
+use super::tasks::run_periodic_upload;
 use crate::state::{AppState, Session};
 use agentbay_wire::envelope::session_status;
 use std::sync::Arc;
@@ -43,7 +44,7 @@ pub fn spawn(st: &Arc<AppState>, session: &Arc<Session>) {
                 if !download_settled(&sess, i) {
                     continue;
                 }
-                if !st.run_periodic_upload(&sess, i).await {
+                if !run_periodic_upload(&st, &sess, i).await {
                     return;
                 }
             }

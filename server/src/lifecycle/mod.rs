@@ -1,0 +1,167 @@
+//! The life of a session, owned in one place: creation (claim the contexts, make the
+//! sandbox, register the session, start its auto downloads and periodic uploads), the sync
+//! tasks it runs while alive (`tasks`, `periodic`), and its release (list and run the
+//! auto uploads, destroy the sandbox, keep what did not upload, forget the session),
+//! one session at a time or all of them at shutdown.
+//!
+//! The shared state all this acts on (sessions, their mounts and task records, the
+//! context claims) is `crate::state`; the HTTP handlers in `crate::api::sessions` check a
+//! request and then call in here. (Data lifecycles, `recyclePolicy`, are another thing:
+//! `crate::store::expiry`.)
+
+mod periodic;
+mod tasks;
+
+pub use tasks::spawn_tasks;
+
+use crate::sandbox::{SandboxError, SandboxSpec};
+use crate::state::{AppState, Direction, MountState, ReserveError, Session};
+use crate::util::lock;
+use agentbay_wire::envelope::session_status;
+use agentbay_wire::policy::SyncPolicy;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tasks::run_task;
+
+/// One context mount of a session to be created, checked by the caller (paths normalised,
+/// the context is the tenant's, the policy fits the mount).
+pub struct MountPlan {
+    pub context_id: String,
+    pub path: String,
+    pub policy: SyncPolicy,
+}
+
+/// A session to be created, as the caller checked it.
+pub struct NewSession {
+    pub tenant: String,
+    pub image: String,
+    pub labels: BTreeMap<String, String>,
+    pub mounts: Vec<MountPlan>,
+}
+
+/// Why a checked session could still not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// A context was deleted since it was checked (or the claim could not be recorded).
+    #[error(transparent)]
+    Reserve(#[from] ReserveError),
+    #[error("could not create the sandbox: {0}")]
+    Sandbox(SandboxError),
+}
+
+/// Creates and registers a session, then starts its auto-download tasks and periodic
+/// uploads in the background. Blocking (SQLite, sandbox set-up): call it from a blocking
+/// thread of the runtime.
+pub fn create(st: &Arc<AppState>, new: NewSession) -> Result<Arc<Session>, CreateError> {
+    let planned = new.mounts;
+    let id = format!("session-{}", crate::util::random_hex(10));
+    // From here until the session's release, DeleteContext refuses these contexts.
+    let contexts: Vec<String> = planned.iter().map(|m| m.context_id.clone()).collect();
+    let reservation = st.reserve_contexts(&new.tenant, &contexts)?;
+    let dir = st.data_dir.join("sessions").join(&id);
+    let spec = SandboxSpec {
+        id: id.clone(),
+        session_dir: dir.clone(),
+        mount_paths: planned.iter().map(|m| m.path.clone()).collect(),
+    };
+    let sandbox = st.sandboxes.create(spec).map_err(|e| {
+        let _ = crate::safe_fs::remove_tree(&dir);
+        CreateError::Sandbox(e)
+    })?;
+    let mounts: Vec<MountState> = planned
+        .into_iter()
+        .enumerate()
+        .map(|(n, m)| MountState {
+            context_id: m.context_id,
+            path: m.path,
+            policy: m.policy,
+            host_dir: sandbox.mount_dir(n).to_path_buf(),
+        })
+        .collect();
+    let seq = st.session_seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let session =
+        Arc::new(Session::new(id.clone(), new.tenant, new.image, seq, new.labels, mounts, sandbox, reservation));
+    st.sessions.write().unwrap_or_else(|p| p.into_inner()).insert(id, session.clone());
+    let downloads: Vec<usize> =
+        (0..session.mounts.len()).filter(|&i| session.mounts[i].policy.download_policy.auto_download).collect();
+    spawn_tasks(st, &session, downloads, Direction::Download);
+    periodic::spawn(st, &session);
+    Ok(session)
+}
+
+/// `DeleteSessionAsync` and `ReleaseMcpSession`: starts releasing `session` (unless a
+/// release already runs) and returns at once; the release goes on in the background.
+pub fn delete(st: &Arc<AppState>, session: Arc<Session>) {
+    if begin_delete(&session) {
+        let st = st.clone();
+        tokio::spawn(async move { finish_delete(&st, session).await });
+    }
+}
+
+/// Marks the session DELETING and returns true if this call started the deletion.
+fn begin_delete(session: &Session) -> bool {
+    let mut s = lock(&session.status);
+    if *s == session_status::DELETING {
+        return false;
+    }
+    *s = session_status::DELETING;
+    // Listed before the call returns, so the first poll after a delete sees the uploads;
+    // under the status lock, so a periodic upload cannot list itself in between.
+    for i in auto_uploads(session) {
+        session.add_task(i, Direction::Upload);
+    }
+    true
+}
+
+fn auto_uploads(session: &Session) -> Vec<usize> {
+    (0..session.mounts.len()).filter(|&i| session.mounts[i].policy.upload_policy.auto_upload).collect()
+}
+
+/// After [`begin_delete`]: releases a session under its policies: uploads auto-upload contexts, destroys
+/// the sandbox, removes its files, and only then forgets it. A mount whose
+/// upload failed is kept under `<data>/lost+found/` rather than deleted.
+async fn finish_delete(st: &Arc<AppState>, session: Arc<Session>) {
+    // begin_delete already listed these tasks.
+    let uploads = auto_uploads(&session);
+    let mut failed = Vec::new();
+    for i in uploads {
+        if !run_task(st, &session, i, Direction::Upload).await {
+            failed.push(i);
+        }
+    }
+    let lost = st.data_dir.join("lost+found");
+    let keep: Vec<(usize, PathBuf)> =
+        failed.into_iter().map(|i| (i, lost.join(format!("{}-{i}", session.id)))).collect();
+    for (_, dest) in &keep {
+        eprintln!("agentbay-local: keeping un-uploaded files of session {} in {}", session.id, dest.display());
+    }
+    if let Err(e) = session.sandbox.destroy(keep).await {
+        eprintln!("agentbay-local: destroying sandbox of session {}: {e}", session.id);
+    }
+    // Its uploads are done: its contexts may be deleted from now on.
+    drop(lock(&session.reservation).take());
+    st.sessions.write().unwrap_or_else(|p| p.into_inner()).remove(&session.id);
+}
+
+/// Graceful shutdown: every live session is released under its policies.
+pub async fn release_all(st: &Arc<AppState>) {
+    let all: Vec<Arc<Session>> = st.sessions.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
+    let mut handles = Vec::new();
+    for s in all {
+        if begin_delete(&s) {
+            let st = st.clone();
+            handles.push(tokio::spawn(async move { finish_delete(&st, s).await }));
+        }
+    }
+    for h in handles {
+        let _ = h.await;
+    }
+    // Deletions started earlier by clients finish on their own tasks; wait for them.
+    for _ in 0..6000 {
+        if st.sessions.read().unwrap_or_else(|p| p.into_inner()).is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}

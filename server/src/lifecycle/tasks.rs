@@ -1,0 +1,115 @@
+//! The sync task runner: runs a session's recorded upload and download tasks through the
+//! sync engine, one at a time per session, and records how each ended.
+//!
+//! A task is listed on its session (`Session::add_task`, `Pending`) before it runs, so the
+//! first GetContextInfo poll already sees it; the runner moves it to `Running` and then to
+//! `Success` or `Failed` with the error. The session's sync lock serialises tasks (creation
+//! downloads, SyncContext, periodic uploads, the release uploads) and holds one stat cache per
+//! mount.
+
+use crate::safe_fs::Tree;
+use crate::state::{AppState, Direction, Session};
+use crate::sync::{self, StatCache};
+use crate::util::lock;
+use agentbay_wire::context_status::status;
+use agentbay_wire::envelope::session_status;
+use std::sync::Arc;
+
+/// Runs one (already recorded) sync task to completion. Returns whether it succeeded.
+pub(super) async fn run_task(st: &Arc<AppState>, session: &Arc<Session>, mount: usize, dir: Direction) -> bool {
+    let caches = session.sync.lock().await;
+    run_locked(st, session, caches, mount, dir).await
+}
+
+/// A periodic upload: recorded and run only if the session is still running once it
+/// holds the session's sync lock, so a tick racing a release neither replaces the
+/// release's listed task nor uploads after it. Returns whether it ran.
+pub(super) async fn run_periodic_upload(st: &Arc<AppState>, session: &Arc<Session>, mount: usize) -> bool {
+    let caches = session.sync.lock().await;
+    {
+        // begin_delete flips the status and lists its tasks under this same lock.
+        let s = lock(&session.status);
+        if *s != session_status::RUNNING {
+            return false;
+        }
+        session.add_task(mount, Direction::Upload);
+    }
+    run_locked(st, session, caches, mount, Direction::Upload).await;
+    true
+}
+
+async fn run_locked(
+    st: &Arc<AppState>,
+    session: &Arc<Session>,
+    mut caches: tokio::sync::MutexGuard<'_, Vec<StatCache>>,
+    mount: usize,
+    dir: Direction,
+) -> bool {
+    session.update_task(mount, dir, status::RUNNING, None);
+    let mut cache = std::mem::take(&mut caches[mount]);
+    let st = st.clone();
+    let sess = session.clone();
+    let joined = tokio::task::spawn_blocking(move || {
+        let m = &sess.mounts[mount];
+        let spec = sync::MountSpec { ctx: &m.context_id, mount_path: &m.path, policy: &m.policy };
+        let r = match Tree::open(&m.host_dir, sess.sandbox.owner()) {
+            Err(e) => Err(sync::SyncError::Io { path: m.path.clone(), source: e }),
+            Ok(tree) => match dir {
+                Direction::Upload => {
+                    let hook = st.upload_fault.clone();
+                    let hook_ref = hook.as_deref().map(|h| h as &(dyn Fn(usize) -> Result<(), String> + Sync));
+                    sync::upload(&st.store, spec, &tree, &mut cache, hook_ref)
+                }
+                Direction::Download => sync::download(&st.store, spec, &tree, &mut cache),
+            },
+        };
+        let r = r.map_err(|e| {
+            // ENOSPC in a download means the session's disk quota, not the server's disk.
+            let full = sess.sandbox.disk_full();
+            let quota = sess.sandbox.disk_quota().unwrap_or(0) >> 20;
+            match full {
+                true => format!("{e} (the session's disk quota of {quota} MiB is full; --session-disk)"),
+                false => e.to_string(),
+            }
+        });
+        (r, cache)
+    })
+    .await;
+    let (result, cache) = match joined {
+        Ok((r, c)) => (r, c),
+        // A panic in the sync engine fails this task; the server and its other sessions go on.
+        Err(e) => (Err(format!("sync task crashed: {}", crate::util::panic_text(e))), StatCache::default()),
+    };
+    caches[mount] = cache;
+    match result {
+        Ok(_) => {
+            session.update_task(mount, dir, status::SUCCESS, None);
+            true
+        }
+        Err(e) => {
+            eprintln!(
+                "agentbay-local: {} of context {} at {} in session {} failed: {e}",
+                dir.task_type(),
+                session.mounts[mount].context_id,
+                session.mounts[mount].path,
+                session.id
+            );
+            session.update_task(mount, dir, status::FAILED, Some(e));
+            false
+        }
+    }
+}
+
+/// Records tasks for `mounts` at once, then runs them in the background.
+pub fn spawn_tasks(st: &Arc<AppState>, session: &Arc<Session>, mounts: Vec<usize>, dir: Direction) {
+    for &i in &mounts {
+        session.add_task(i, dir);
+    }
+    let st = st.clone();
+    let sess = session.clone();
+    tokio::spawn(async move {
+        for i in mounts {
+            run_task(&st, &sess, i, dir).await;
+        }
+    });
+}
