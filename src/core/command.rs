@@ -1,4 +1,4 @@
-//! `session.command`: the `shell` tool and the official result parsing (§2.4).
+//! `session.command`: the `shell` tool and the official result parsing.
 
 use super::api::Api;
 use super::handle::SessionHandle;

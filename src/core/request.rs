@@ -1,4 +1,4 @@
-//! POP RPC request building (reference §1.2, §1.8): `POST /?Action=…&Format=json&
+//! POP RPC request building: `POST /?Action=…&Format=json&
 //! Version=…&Timestamp=…&SignatureNonce=…[&per-action query fields]` with a form body.
 
 use super::config::Config;
@@ -6,7 +6,8 @@ use super::runtime::HttpRequest;
 use super::wire::{action::Action, field, form, API_VERSION};
 use std::collections::BTreeMap;
 
-/// Where `Authorization` and `SessionId` go for each action (§1.8).
+/// Where `Authorization` and `SessionId` go: in the query for SyncContext, as the official SDKs
+/// send it, and in the form body for every other action.
 fn auth_in_query(action: Action) -> bool {
     matches!(action, Action::SyncContext)
 }

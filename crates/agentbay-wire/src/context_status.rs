@@ -1,4 +1,4 @@
-//! `GetContextInfo`'s doubly encoded `ContextStatus` (reference §4.1):
+//! `GetContextInfo`'s doubly encoded `ContextStatus`:
 //! a JSON string of `[{"type":"data","data":"<JSON string of [TaskStatus]>"}]`.
 
 use serde::{Deserialize, Serialize};

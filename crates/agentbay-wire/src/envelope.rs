@@ -1,7 +1,6 @@
 //! The JSON response envelope and the typed `Data` payloads of each action.
 //!
-//! Field spellings follow the official SDK models exactly (§1.6, §2 of the
-//! reference). Note the deliberate JSON-in-a-string fields (`ToolList`,
+//! Field spellings follow the official SDK models exactly. Note the deliberate JSON-in-a-string fields (`ToolList`,
 //! `Labels`, `ContextStatus`): the TS SDK throws if they arrive as objects.
 
 use serde::{Deserialize, Serialize};

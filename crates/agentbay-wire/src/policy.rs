@@ -1,4 +1,4 @@
-//! Sync policies: the `Policy` JSON inside `PersistenceDataList` (reference §3).
+//! Sync policies: the `Policy` JSON inside `PersistenceDataList`.
 //!
 //! Two layers, both shared by SDK and server:
 //! * [`validate_and_normalize`] works on raw JSON, because the SDK must send plain
