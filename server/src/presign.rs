@@ -1,9 +1,9 @@
-//! Presigned context-file URLs served by agentbay-local itself.
+//! Presigned URLs served by agentbay-local itself.
 //!
-//! A URL authorises exactly one operation (`get` or `put`) on one context file
-//! until its expiry: HMAC-SHA256 over (op, context id, path, expiry) with a
-//! secret kept in the data dir, so URLs survive restarts and cannot be forged
-//! or altered.
+//! A URL authorises exactly one operation until its expiry: `get` or `put` on one context
+//! file, or `view` of one session's status page (a session's `resourceUrl`). The signature is
+//! HMAC-SHA256 over (op, subject, path, expiry) with a secret kept in the data dir, so URLs
+//! survive restarts and cannot be forged or altered.
 
 use agentbay_wire::form;
 use hmac::{Hmac, KeyInit, Mac};
@@ -12,13 +12,19 @@ use std::path::Path;
 
 /// Lifetime of a URL: 1 h, as the cloud documents.
 pub const DEFAULT_TTL_SECS: u64 = 3600;
-/// Route the URLs point at.
+/// Route the file URLs point at.
 pub const ROUTE: &str = "/files";
+/// Route of the session status pages (`resourceUrl`).
+pub const VIEW_ROUTE: &str = "/session";
+/// Lifetime of a `resourceUrl`: a day, longer than any session lives by default.
+pub const VIEW_TTL_SECS: u64 = 86_400;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     Get,
     Put,
+    /// A session's status page; the subject is the session id.
+    View,
 }
 
 impl Op {
@@ -26,6 +32,7 @@ impl Op {
         match self {
             Op::Get => "get",
             Op::Put => "put",
+            Op::View => "view",
         }
     }
 }
@@ -92,6 +99,29 @@ impl Presigner {
         format!("{base}{ROUTE}?{q}")
     }
 
+    /// The `resourceUrl` of session `id`: its status page until `expires`.
+    pub fn view_url(&self, base: &str, id: &str, expires: u64) -> String {
+        let sig = hex::encode(self.mac(Op::View, id, "", expires).finalize().into_bytes());
+        let q = form::encode([("id", id), ("expires", &expires.to_string()), ("sig", &sig)]);
+        format!("{base}{VIEW_ROUTE}?{q}")
+    }
+
+    /// Checks a request to [`VIEW_ROUTE`]; gives the session id it grants.
+    pub fn verify_view(&self, query: &str, now: u64) -> Result<String, PresignError> {
+        let pairs = form::decode(query);
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let (Some(id), Some(expires), Some(sig)) = (get("id"), get("expires"), get("sig")) else {
+            return Err(PresignError::BadSignature);
+        };
+        let expires: u64 = expires.parse().map_err(|_| PresignError::BadSignature)?;
+        let sig = hex::decode(sig).map_err(|_| PresignError::BadSignature)?;
+        self.mac(Op::View, id, "", expires).verify_slice(&sig).map_err(|_| PresignError::BadSignature)?;
+        if now >= expires {
+            return Err(PresignError::UrlExpired(expires));
+        }
+        Ok(id.into())
+    }
+
     /// Checks a request to [`ROUTE`] made with method `op`.
     pub fn verify(&self, op: Op, query: &str, now: u64) -> Result<Grant, PresignError> {
         let pairs = form::decode(query);
@@ -138,5 +168,21 @@ mod tests {
         // The key persists: a second load verifies the same URL.
         let p2 = Presigner::load_or_create(d.path()).unwrap();
         assert!(p2.verify(Op::Put, q, 999).is_ok());
+    }
+
+    #[test]
+    fn view_urls_grant_one_session_and_nothing_else() {
+        let d = tempfile::tempdir().unwrap();
+        let p = Presigner::load_or_create(d.path()).unwrap();
+        let url = p.view_url("http://h", "s-1", 1000);
+        assert!(url.starts_with("http://h/session?"), "{url}");
+        let q = url.split_once('?').unwrap().1;
+        assert_eq!(p.verify_view(q, 999).unwrap(), "s-1");
+        assert!(matches!(p.verify_view(q, 1000), Err(PresignError::UrlExpired(1000))));
+        assert!(matches!(p.verify_view(&q.replace("s-1", "s-2"), 1), Err(PresignError::BadSignature)));
+        // A view signature is no file grant, and a file signature is no view grant.
+        let file = p.url("http://h", Op::Get, "s-1", "", 1000);
+        assert!(p.verify_view(file.split_once('?').unwrap().1, 1).is_err());
+        assert!(p.verify(Op::Get, q, 1).is_err());
     }
 }

@@ -50,7 +50,8 @@ pub enum ApiError {
     ContextInUse(String, String),
     #[error("A context named '{0}' already exists")]
     ContextNameExists(String),
-    #[error("The file '{0}' does not exist in the context")]
+    /// The cloud's wording ("file not exist"), which official code and tests look for.
+    #[error("file not exist: '{0}' is not in the context")]
     FileNotFound(String),
     #[error("The URL signature does not match (the URL was altered or is not from this server)")]
     BadSignature,

@@ -11,6 +11,7 @@ pub mod files;
 pub mod mount_policy;
 pub mod params;
 pub mod sessions;
+pub mod view;
 
 use crate::state::AppState;
 use agentbay_wire::request::{self as wire, Request as WireRequest};
@@ -33,6 +34,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(rpc).post(rpc))
         .route(crate::presign::ROUTE, get(files::get_file).put(files::put_file))
+        .route(crate::presign::VIEW_ROUTE, get(view::session_page))
         .fallback(|| async {
             error_response(
                 &ApiError::MalformedRequest("unknown path; the API is served at '/'".into()),

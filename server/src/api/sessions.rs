@@ -152,7 +152,7 @@ pub fn create(c: Call, r: CreateMcpSessionRequest) -> Handled<CreateMcpSessionRe
         session_id: id.clone(),
         success: true,
         err_msg: None,
-        resource_url: String::new(),
+        resource_url: resource_url(&c, &id),
         resource_id: id.clone(),
         app_instance_id: id,
         token: String::new(),
@@ -174,6 +174,7 @@ pub fn get(c: Call, r: GetSessionRequest) -> Handled<GetSessionRequest> {
         session_id: s.id.clone(),
         success: true,
         status: s.status().into(),
+        resource_url: resource_url(&c, &s.id),
         resource_id: s.id.clone(),
         app_instance_id: s.id.clone(),
         tool_list: tool_list_json(),
@@ -257,11 +258,17 @@ pub fn list_tools(_c: Call, r: ListMcpToolsRequest) -> Handled<ListMcpToolsReque
     Ok(Answer::data(tool_list_json()))
 }
 
+/// A session's `resourceUrl`: its status page (`api/view.rs`), presigned for a day.
+fn resource_url(c: &Call, id: &str) -> String {
+    let expires = (crate::util::now_secs() as u64).saturating_add(crate::presign::VIEW_TTL_SECS);
+    c.st.presigner.view_url(&c.base_url, id, expires)
+}
+
 pub fn resource(c: Call, r: GetMcpResourceRequest) -> Handled<GetMcpResourceRequest> {
     let s = c.session(&r.session_id)?;
     Ok(Answer::data(McpResourceData {
         session_id: s.id.clone(),
-        resource_url: String::new(),
+        resource_url: resource_url(&c, &s.id),
         desktop_info: DesktopInfo { resource_id: s.id.clone(), ..Default::default() },
     }))
 }

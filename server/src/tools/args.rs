@@ -71,7 +71,10 @@ fn check(call: &ToolCall) -> Result<(), ToolError> {
         }
         ToolCall::SearchFiles(a) => {
             non_empty(tool, "path", &a.path)?;
-            non_empty(tool, "pattern", &a.pattern)?;
+            // An empty pattern is accepted, as the cloud does: it matches every name.
+            if a.pattern.contains('\0') {
+                return Err(ToolError::InvalidArgs(format!("{tool}: `pattern` must not contain NUL")));
+            }
             for p in a.exclude_patterns.as_ref().map(Patterns::to_vec).unwrap_or_default() {
                 if let Err(e) = glob::Pattern::new(&p) {
                     return Err(ToolError::InvalidArgs(format!("search_files: bad exclude pattern {p:?}: {e}")));
