@@ -68,15 +68,7 @@ async fn put(st: Arc<AppState>, req: Request) -> Result<(), ApiError> {
         let mut pins = store.blobs.pins();
         let (hash, size) = w.finish(&mut pins)?;
         let now = now_secs();
-        let entry = Entry {
-            path: grant_path,
-            kind: Kind::File,
-            hash: Some(hash),
-            size,
-            mode: 0o644,
-            mtime: now,
-            create_time: now,
-        };
+        let entry = Entry::stored_file(grant_path, hash, size, now);
         let mut conn = store.db();
         match db::put_file(&mut conn, &grant_ctx, &entry, now) {
             Ok(()) => {}

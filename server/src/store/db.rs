@@ -83,6 +83,14 @@ pub struct Entry {
     pub create_time: i64,
 }
 
+impl Entry {
+    /// A file the server itself stores now (a presigned PUT, an Archive-mode archive): mode
+    /// 0644, modified and created at `now`.
+    pub fn stored_file(path: String, hash: String, size: u64, now: i64) -> Entry {
+        Entry { path, kind: Kind::File, hash: Some(hash), size, mode: 0o644, mtime: now, create_time: now }
+    }
+}
+
 pub fn open(path: &Path) -> DbResult<Connection> {
     let conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;

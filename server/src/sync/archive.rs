@@ -148,15 +148,7 @@ pub(super) fn upload(
     if let Some(hook) = fault {
         hook(1).map_err(SyncError::Aborted)?;
     }
-    let mut entries = vec![Entry {
-        path: archive_path,
-        kind: Kind::File,
-        hash: Some(hash),
-        size,
-        mode: 0o644,
-        mtime: now,
-        create_time: now,
-    }];
+    let mut entries = vec![Entry::stored_file(archive_path, hash, size, now)];
     carry_extracted_sources(store, cache, &mut entries, &mut pins);
     expiry::record_upload(store, ctx, mount_path, &policy.recycle_policy, &entries)?;
     db::replace_subtree(&mut store.db(), ctx, mount_path, &entries, now).map_err(|e| commit_err(ctx, e))?;
