@@ -231,6 +231,9 @@ result_struct!(
         /// How many files the folder has in all.
         #[serde(skip_serializing_if = "Option::is_none")]
         count: Option<u64>,
+        /// The token of the next page (token paging; absent on the last page).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        next_token: Option<String>,
     }
 );
 

@@ -651,6 +651,8 @@ export type ContextFileListResult = {
   entries: Array<ContextFileEntry>;
   /** How many files the folder has in all. */
   count?: number;
+  /** The token of the next page (token paging; absent on the last page). */
+  nextToken?: string;
   /** Why the operation failed. */
   errorMessage?: string;
 };
