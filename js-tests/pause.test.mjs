@@ -1,9 +1,9 @@
 // Official 0.20+ additions, driven through the built package against a real agentbay-local:
-// listFiles token paging (maxResults/nextToken).
+// listFiles token paging (maxResults/nextToken) and session.keepAlive().
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, uniqueName } from "./helpers/server.mjs";
-import { AgentBay } from "./helpers/sdk.mjs";
+import { AgentBay, Session } from "./helpers/sdk.mjs";
 
 let server;
 let agentBay;
@@ -50,4 +50,22 @@ test("listFiles pages by maxResults/nextToken as well as by page number", async 
   assert.equal(bad.success, false);
   assert.match(bad.errorMessage, /NextToken.*not a token this server issued/);
   assert.deepEqual(bad.entries, []);
+});
+
+test("session.keepAlive() refreshes a live session; fails once it is deleted or unknown", async () => {
+  const created = await agentBay.create();
+  assert.equal(created.success, true, created.errorMessage);
+  const session = created.session;
+  const alive = await session.keepAlive();
+  assert.equal(alive.success, true, alive.errorMessage);
+  assert.ok(alive.requestId.length > 0);
+
+  const ghost = await new Session(agentBay, "session-nope").keepAlive();
+  assert.equal(ghost.success, false);
+  assert.match(ghost.errorMessage, /session-nope/);
+
+  assert.equal((await agentBay.delete(session)).success, true);
+  const after = await session.keepAlive();
+  assert.equal(after.success, false);
+  assert.match(after.errorMessage, /has been deleted/);
 });

@@ -1,15 +1,19 @@
 //! The actions of official 0.20+ that agentbay-local learned here, each driven through the SDK
 //! core (the typed wire contract on both sides) against an in-process server:
-//! `DescribeContextFiles` token paging.
+//! `DescribeContextFiles` token paging and `RefreshSessionIdleTime` (`keepAlive`).
 
 mod common;
 
 use agentbay_wasm::core::api::Api;
 use agentbay_wasm::core::config::Config;
-use agentbay_wasm::core::context;
 use agentbay_wasm::core::context::FilePaging;
+use agentbay_wasm::core::handle::SessionHandle;
+use agentbay_wasm::core::results::SessionData;
 use agentbay_wasm::core::runtime::{Clock, HttpRequest, HttpResponse, Limits, Transport, TransportError};
+use agentbay_wasm::core::session::DELETE_WAIT;
+use agentbay_wasm::core::{context, session};
 use common::{TestBody, TestServer};
+use serde_json::json;
 use std::time::Duration;
 
 /// The SDK core's host on tokio (as in sdk_contract.rs).
@@ -99,5 +103,23 @@ async fn list_files_pages_by_token_and_refuses_tokens_it_did_not_issue() {
     let huge = c.ok("DescribeContextFiles", &[("ContextId", &ctx), ("NextToken", "9223372036854775807")]).await;
     assert_eq!(huge["Data"].as_array().map(Vec::len), Some(0), "{huge}");
     c.err("DescribeContextFiles", &[("ContextId", &ctx), ("MaxResults", "0")], 400, "InvalidParameter").await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn keep_alive_refreshes_a_live_session_and_fails_for_an_unknown_one() {
+    let server = TestServer::start().await;
+    let api = sdk(&server);
+    let created = session::create(&api, &json!({})).await;
+    let s = SessionHandle::new(created.session.unwrap());
+    let r = session::keep_alive(&api, &s).await;
+    assert!(r.success && !r.request_id.is_empty(), "{r:?}");
+    let ghost = SessionHandle::new(SessionData { session_id: "session-nope".into(), ..Default::default() });
+    let r = session::keep_alive(&api, &ghost).await;
+    assert!(!r.success, "{r:?}");
+    assert!(r.error_message.as_deref().unwrap_or_default().contains("session-nope"), "{r:?}");
+    assert!(session::delete(&api, &s, false, DELETE_WAIT).await.success);
+    let r = session::keep_alive(&api, &s).await;
+    assert!(!r.success, "a deleted session: {r:?}");
     server.stop().await;
 }

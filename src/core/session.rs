@@ -369,3 +369,17 @@ pub async fn info<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionInfoResult 
     };
     SessionInfoResult { request_id: r.request_id, success: true, data: Some(info), error_message: None }
 }
+
+/// `session.keepAlive()`: `RefreshSessionIdleTime` (official `OperationResult`).
+pub async fn keep_alive<E: Env>(api: &Api<E>, s: &SessionHandle) -> OperationResult {
+    if let Some(m) = s.deleted_error() {
+        return OperationResult::fail("", m);
+    }
+    let req = RefreshSessionIdleTimeRequest { session_id: s.id().into() };
+    let what = format!("Failed to refresh idle time of session {}", s.id());
+    let reply = match api.exchange(&req, &what, Check::Strict(&what)).await {
+        Ok(r) => r,
+        Err(f) => return f,
+    };
+    OperationResult { request_id: reply.request_id, success: true, data: None, error_message: None }
+}

@@ -194,6 +194,13 @@ impl Session {
         let (api, s) = (self.api.clone(), self.state.clone());
         promise(async move { to_js(&core_session::status(&api, &s).await) })
     }
+
+    /// `keepAlive()`: restarts the session's idle timer (RefreshSessionIdleTime).
+    #[wasm_bindgen(js_name = keepAlive, unchecked_return_type = "Promise<OperationResult>")]
+    pub fn keep_alive(&self) -> Promise {
+        let (api, s) = (self.api.clone(), self.state.clone());
+        promise(async move { to_js(&core_session::keep_alive(&api, &s).await) })
+    }
 }
 
 /// `session.command`: shell commands in the session (also `new Command(session)`).

@@ -52,6 +52,7 @@ actions!(
     DeleteContextFile,
     SyncContext,
     GetContextInfo,
+    RefreshSessionIdleTime,
 );
 
 impl fmt::Display for Action {

@@ -169,6 +169,8 @@ requests! {
         /// `upload` or `download`.
         task_type: Option<String> = field::TASK_TYPE,
     }
+    /// `session.keepAlive()`: restarts the session's idle timer.
+    RefreshSessionIdleTime => RefreshSessionIdleTimeRequest -> Empty { session_id: String = field::SESSION_ID }
 }
 
 #[cfg(test)]

@@ -238,6 +238,16 @@ pub fn delete(c: &Call, session_id: &str) -> Handled<DeleteSessionAsyncRequest> 
     Ok(Answer::empty())
 }
 
+/// `RefreshSessionIdleTime` (`session.keepAlive()`). agentbay-local releases no session for
+/// being idle, so there is no timer to restart: this only checks that the session is alive.
+pub fn keep_alive(c: Call, r: RefreshSessionIdleTimeRequest) -> Handled<RefreshSessionIdleTimeRequest> {
+    let s = c.session(&r.session_id)?;
+    if s.status() == session_status::DELETING {
+        return Err(ApiError::SessionNotRunning(s.id.clone()));
+    }
+    Ok(Answer::empty())
+}
+
 pub fn set_label(c: Call, r: SetLabelRequest) -> Handled<SetLabelRequest> {
     let s = c.session(&r.session_id)?;
     s.set_labels(r.labels.0);
