@@ -192,6 +192,28 @@ impl AgentBay {
     ) -> Promise {
         session.delete(sync_context)
     }
+
+    /// `betaPauseAsync(session, timeout = 600, pollInterval = 2)`: `session.betaPauseAsync(...)`.
+    #[wasm_bindgen(js_name = betaPauseAsync, unchecked_return_type = "Promise<SessionPauseResult>")]
+    pub fn beta_pause_async(
+        &self,
+        session: &Session,
+        timeout: Option<f64>,
+        #[wasm_bindgen(js_name = pollInterval)] poll_interval: Option<f64>,
+    ) -> Promise {
+        session.beta_pause_async(timeout, poll_interval)
+    }
+
+    /// `betaResumeAsync(session, timeout = 600, pollInterval = 2)`: `session.betaResumeAsync(...)`.
+    #[wasm_bindgen(js_name = betaResumeAsync, unchecked_return_type = "Promise<SessionResumeResult>")]
+    pub fn beta_resume_async(
+        &self,
+        session: &Session,
+        timeout: Option<f64>,
+        #[wasm_bindgen(js_name = pollInterval)] poll_interval: Option<f64>,
+    ) -> Promise {
+        session.beta_resume_async(timeout, poll_interval)
+    }
 }
 
 // Session's constructor and `getAgentBay()` live here, beside `AgentBay`: session.rs does not

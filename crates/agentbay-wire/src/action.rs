@@ -53,6 +53,8 @@ actions!(
     SyncContext,
     GetContextInfo,
     RefreshSessionIdleTime,
+    PauseSessionAsync,
+    ResumeSessionAsync,
 );
 
 impl fmt::Display for Action {

@@ -171,6 +171,10 @@ requests! {
     }
     /// `session.keepAlive()`: restarts the session's idle timer.
     RefreshSessionIdleTime => RefreshSessionIdleTimeRequest -> Empty { session_id: String = field::SESSION_ID }
+    /// `betaPauseAsync`: RUNNING → PAUSING → PAUSED; the SDK polls `GetSession`.
+    PauseSessionAsync => PauseSessionAsyncRequest -> Empty { session_id: String = field::SESSION_ID }
+    /// `betaResumeAsync`: PAUSED → RESUMING → RUNNING; the SDK polls `GetSession`.
+    ResumeSessionAsync => ResumeSessionAsyncRequest -> Empty { session_id: String = field::SESSION_ID }
 }
 
 #[cfg(test)]

@@ -271,6 +271,22 @@ impl SessionCgroups {
         self.dir(Controller::Freezer)
     }
 
+    /// Freezes (`true`) or thaws every process of the session through its freezer cgroup.
+    /// `Ok(false)`: the host has no freezer. Freezing can take a moment (`FREEZING`) while
+    /// a task finishes a system call; the kernel retries on each write of `FROZEN`.
+    pub fn set_frozen(&self, frozen: bool) -> io::Result<bool> {
+        let Some(dir) = self.freezer() else { return Ok(false) };
+        let want = if frozen { "FROZEN" } else { "THAWED" };
+        for _ in 0..2000 {
+            write_value(dir, "freezer.state", want)?;
+            if fs::read_to_string(dir.join("freezer.state"))?.trim() == want {
+                return Ok(true);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        Err(io::Error::new(io::ErrorKind::TimedOut, format!("the session's freezer did not reach {want} in 10 s")))
+    }
+
     pub fn counters(&self) -> Counters {
         let read = |c, file: &str| self.dir(c).and_then(|d| fs::read_to_string(d.join(file)).ok()).unwrap_or_default();
         Counters {

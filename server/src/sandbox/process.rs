@@ -26,6 +26,22 @@ impl Running {
     fn remove(&self, pgid: i32) {
         crate::util::lock(&self.0).0.remove(&pgid);
     }
+    /// Sends `sig` to every process of the calls running now: each bwrap and all its
+    /// descendants (the sandbox runs in a session of its own, so bwrap's process group does
+    /// not reach it). Two passes, so that a child forked during the first is reached too.
+    /// The pause of hosts without a freezer cgroup (SIGSTOP/SIGCONT).
+    pub fn signal_trees(&self, sig: i32) {
+        let roots: Vec<i32> = crate::util::lock(&self.0).0.iter().copied().collect();
+        for _ in 0..2 {
+            for pid in descendants(&roots) {
+                // SAFETY: kill(2) only sends a signal; pids here are > 0.
+                unsafe {
+                    libc::kill(pid, sig);
+                }
+            }
+        }
+    }
+
     /// Kills everything running now and anything started from now on.
     pub fn close_and_kill_all(&self) {
         let mut g = crate::util::lock(&self.0);
@@ -34,6 +50,33 @@ impl Running {
             kill_group(*pgid);
         }
     }
+}
+
+/// `roots` and all their descendants, from the parent links in `/proc/<pid>/stat`.
+fn descendants(roots: &[i32]) -> Vec<i32> {
+    let mut children: std::collections::HashMap<i32, Vec<i32>> = std::collections::HashMap::new();
+    if let Ok(rd) = std::fs::read_dir("/proc") {
+        for e in rd.flatten() {
+            let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else { continue };
+            let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else { continue };
+            // `pid (comm) state ppid …`: comm may hold anything, the last ')' ends it.
+            let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { continue };
+            if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|p| p.parse::<i32>().ok()) {
+                children.entry(ppid).or_default().push(pid);
+            }
+        }
+    }
+    let (mut out, mut stack) = (Vec::new(), roots.to_vec());
+    while let Some(p) = stack.pop() {
+        if p <= 0 || out.contains(&p) {
+            continue;
+        }
+        out.push(p);
+        if let Some(c) = children.get(&p) {
+            stack.extend(c);
+        }
+    }
+    out
 }
 
 /// Killing bwrap's process group kills bwrap; `--die-with-parent` then SIGKILLs the
