@@ -279,3 +279,46 @@ pub async fn run(
     let (stderr, stderr_truncated) = collect(err).await;
     Ok(Captured { stdout, stdout_truncated, stderr, stderr_truncated, status })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The state letter of `pid` (`T` stopped, `S` sleeping, …) from `/proc/<pid>/stat`.
+    fn state(pid: i32) -> char {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        stat[stat.rfind(')').unwrap() + 1..].trim_start().chars().next().unwrap()
+    }
+
+    /// The pause of hosts without a freezer: the registered leader and the processes below it,
+    /// in a session of their own (as the sandbox's are), are all stopped, then continued.
+    #[test]
+    fn signal_trees_stops_and_continues_every_descendant() {
+        use std::os::unix::process::CommandExt;
+        // Like bwrap: a process-group leader whose child starts a session of its own.
+        let mut leader = std::process::Command::new("sh")
+            .args(["-c", "setsid sh -c 'sleep 30 & echo $!; wait' & wait"])
+            .stdout(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(leader.stdout.take().unwrap()), &mut line).unwrap();
+        let grandchild: i32 = line.trim().parse().unwrap();
+        let running = Running::default();
+        let pgid = leader.id() as i32;
+        running.insert(pgid);
+        running.signal_trees(libc::SIGSTOP);
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!((state(pgid), state(grandchild)), ('T', 'T'));
+        running.signal_trees(libc::SIGCONT);
+        std::thread::sleep(Duration::from_millis(100));
+        assert_ne!(state(grandchild), 'T');
+        // SAFETY: signals to the processes this test started.
+        unsafe {
+            libc::kill(grandchild, libc::SIGKILL);
+        }
+        running.close_and_kill_all();
+        let _ = leader.wait();
+    }
+}
