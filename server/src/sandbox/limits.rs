@@ -225,6 +225,9 @@ fn remove_stale(parent: &Path, own_tag: &str) {
         if !alive && name != own_tag {
             if let Ok(children) = fs::read_dir(e.path()) {
                 for c in children.flatten().filter(|c| c.path().is_dir()) {
+                    // A session paused when its server died stays frozen, and a frozen process
+                    // cannot even die (its bwrap's death sends it SIGKILL): thaw it first.
+                    let _ = write_value(&c.path(), "freezer.state", "THAWED");
                     let _ = fs::remove_dir(c.path());
                 }
             }
