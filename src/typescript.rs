@@ -241,6 +241,7 @@ pub fn declarations() -> String {
                 decl::<SessionListResult>(&cfg),
                 decl::<SessionInfoResult>(&cfg),
                 decl::<SessionStatusResult>(&cfg),
+                decl::<SessionPauseResult>(&cfg),
                 decl::<LabelResult>(&cfg),
                 decl::<OperationResult>(&cfg),
                 decl::<BoolResult>(&cfg),

@@ -126,7 +126,7 @@ async fn the_sdk_core_and_the_server_agree_on_the_whole_seed_flow() {
     assert!(synced.success, "{synced:?}");
     let a = context::download_file(&api, &ctx, "/mnt/data/a.txt").await;
     assert_eq!(a.bytes, b"synced", "{a:?}");
-    let files = context::list_files(&api, &ctx, "/mnt/data", 1, 50).await;
+    let files = context::list_files(&api, &ctx, "/mnt/data", context::FilePaging::Pages { page: 1, size: 50 }).await;
     assert!(files.success && files.entries.iter().any(|f| f.file_path == "/mnt/data/b.txt"), "{files:?}");
 
     // Delete with sync: the last write reaches the context, and the session is gone.

@@ -196,19 +196,35 @@ pub async fn delete_file<E: Env>(api: &Api<E>, context_id: &str, path: &str) -> 
     operation(api, parts(req), "Failed to delete file", Check::Strict("Failed to delete file")).await
 }
 
+/// How `listFiles` pages, as officially: token paging as soon as `maxResults` or `nextToken`
+/// is given (then page number and size are not sent), page number and size otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilePaging {
+    Pages { page: u32, size: u32 },
+    Tokens { max_results: Option<u32>, next_token: Option<String> },
+}
+
 pub async fn list_files<E: Env>(
     api: &Api<E>,
     context_id: &str,
     parent: &str,
-    page: u32,
-    size: u32,
+    paging: FilePaging,
 ) -> ContextFileListResult {
-    let req = DescribeContextFilesRequest {
+    let mut req = DescribeContextFilesRequest {
         context_id: context_id.into(),
         parent_folder_path: Some(parent.into()),
-        page_number: Some(Bounded(u64::from(page))),
-        page_size: Some(Bounded(u64::from(size))),
+        ..Default::default()
     };
+    match paging {
+        FilePaging::Pages { page, size } => {
+            req.page_number = Some(Bounded(u64::from(page)));
+            req.page_size = Some(Bounded(u64::from(size)));
+        }
+        FilePaging::Tokens { max_results, next_token } => {
+            req.max_results = max_results.map(|m| Bounded(u64::from(m)));
+            req.next_token = next_token;
+        }
+    }
     let what = "Failed to list files";
     let reply = match api.exchange(&req, what, Check::Strict(what)).await {
         Ok(r) => r,
@@ -231,6 +247,7 @@ pub async fn list_files<E: Env>(
         .collect();
     ContextFileListResult {
         count: reply.count,
+        next_token: reply.next_token.filter(|t| !t.is_empty()),
         request_id: reply.request_id,
         success: true,
         entries,

@@ -231,6 +231,28 @@ result_struct!(
         /// How many files the folder has in all.
         #[serde(skip_serializing_if = "Option::is_none")]
         count: Option<u64>,
+        /// The token of the next page (token paging; absent on the last page).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        next_token: Option<String>,
+    }
+);
+
+result_struct!(
+    /// `session.betaPauseAsync` / `betaResumeAsync` (the official `SessionPauseResult` and
+    /// `SessionResumeResult`, which have the same fields).
+    SessionPauseResult {
+        /// The session's status at the end (`PAUSED` / `RUNNING` on success).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<String>,
+        /// The server's error code, when it refused the request.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        /// The server's message, when it refused the request.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+        /// The HTTP status the server gave with a refusal.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        http_status_code: Option<u16>,
     }
 );
 

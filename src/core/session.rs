@@ -369,3 +369,99 @@ pub async fn info<E: Env>(api: &Api<E>, s: &SessionHandle) -> SessionInfoResult 
     };
     SessionInfoResult { request_id: r.request_id, success: true, data: Some(info), error_message: None }
 }
+
+/// `session.keepAlive()`: `RefreshSessionIdleTime` (official `OperationResult`).
+pub async fn keep_alive<E: Env>(api: &Api<E>, s: &SessionHandle) -> OperationResult {
+    if let Some(m) = s.deleted_error() {
+        return OperationResult::fail("", m);
+    }
+    let req = RefreshSessionIdleTimeRequest { session_id: s.id().into() };
+    let what = format!("Failed to refresh idle time of session {}", s.id());
+    let reply = match api.exchange(&req, &what, Check::Strict(&what)).await {
+        Ok(r) => r,
+        Err(f) => return f,
+    };
+    OperationResult { request_id: reply.request_id, success: true, data: None, error_message: None }
+}
+
+/// `betaPauseAsync` (`pause`) / `betaResumeAsync`: PauseSessionAsync / ResumeSessionAsync, then,
+/// as officially, GetSession every `poll_s` seconds, at most `timeout_s / poll_s` times, until
+/// the session is PAUSED / RUNNING; PAUSING / RESUMING keep the wait going, any other status
+/// ends it as a failure. A plain loop rather than `poll()`: the official bound is a number of
+/// attempts, and a failed status check ends the wait at once.
+pub async fn pause_or_resume<E: Env>(
+    api: &Api<E>,
+    s: &SessionHandle,
+    pause: bool,
+    timeout_s: f64,
+    poll_s: f64,
+) -> SessionPauseResult {
+    let (verb, noun, target, passing) = if pause {
+        ("pause", "pausing", session_status::PAUSED, session_status::PAUSING)
+    } else {
+        ("resume", "resuming", session_status::RUNNING, session_status::RESUMING)
+    };
+    if let Some(m) = s.deleted_error() {
+        return SessionPauseResult::fail("", m);
+    }
+    let id = s.id();
+    let (action, fields) = if pause {
+        (PauseSessionAsyncRequest::ACTION, PauseSessionAsyncRequest { session_id: id.into() }.to_fields())
+    } else {
+        (ResumeSessionAsyncRequest::ACTION, ResumeSessionAsyncRequest { session_id: id.into() }.to_fields())
+    };
+    let r = match api.call_fields(action, fields).await {
+        Ok(r) => r,
+        Err(ApiError::Http { status, code, message, request_id }) => {
+            return SessionPauseResult {
+                code: Some(code.clone()),
+                message: Some(message.clone()),
+                http_status_code: Some(status),
+                ..SessionPauseResult::fail(request_id, format!("[{code}] {message}"))
+            }
+        }
+        Err(e) => return SessionPauseResult::fail(e.request_id(), format!("Unexpected error {noun} session: {e}")),
+    };
+    if r.success == Some(false) {
+        let (code, message) = (r.code.unwrap_or_default(), r.message.unwrap_or_default());
+        return SessionPauseResult {
+            code: Some(code.clone()),
+            message: Some(message.clone()),
+            http_status_code: r.http_status_code,
+            ..SessionPauseResult::fail(r.request_id, format!("[{code}] {message}"))
+        };
+    }
+    // The official loop: at most floor(timeout / pollInterval) GetSession calls, a pause between two.
+    let attempts = (timeout_s.max(0.0) / poll_s.max(0.05)).floor() as u64;
+    let poll_ms = (poll_s.max(0.05) * 1000.0) as u64;
+    let start = api.env.now_ms();
+    let get = GetSessionRequest { session_id: id.into() };
+    for attempt in 1..=attempts {
+        let reply = match api.call(&get).await {
+            Ok(r) => r,
+            Err(e) => return SessionPauseResult::fail(e.request_id(), format!("Failed to get session status: {e}")),
+        };
+        if let Some(m) = reply.body_error() {
+            return SessionPauseResult::fail(reply.request_id, format!("Failed to get session status: {m}"));
+        }
+        let status = reply.data.map(|d| d.status).filter(|st| !st.is_empty()).unwrap_or_else(|| "UNKNOWN".into());
+        if status == target {
+            return SessionPauseResult {
+                request_id: reply.request_id,
+                success: true,
+                status: Some(status),
+                ..Default::default()
+            };
+        }
+        if status != passing {
+            let elapsed = api.env.now_ms().saturating_sub(start);
+            let m = format!("Session {verb} failed: unexpected state '{status}' after {elapsed}ms");
+            return SessionPauseResult { status: Some(status), ..SessionPauseResult::fail(reply.request_id, m) };
+        }
+        if attempt < attempts {
+            api.env.sleep(poll_ms).await;
+        }
+    }
+    let elapsed = api.env.now_ms().saturating_sub(start);
+    SessionPauseResult::fail("", format!("Session {verb} timed out after {elapsed}ms"))
+}

@@ -192,6 +192,28 @@ impl AgentBay {
     ) -> Promise {
         session.delete(sync_context)
     }
+
+    /// `betaPauseAsync(session, timeout = 600, pollInterval = 2)`: `session.betaPauseAsync(...)`.
+    #[wasm_bindgen(js_name = betaPauseAsync, unchecked_return_type = "Promise<SessionPauseResult>")]
+    pub fn beta_pause_async(
+        &self,
+        session: &Session,
+        timeout: Option<f64>,
+        #[wasm_bindgen(js_name = pollInterval)] poll_interval: Option<f64>,
+    ) -> Promise {
+        session.beta_pause_async(timeout, poll_interval)
+    }
+
+    /// `betaResumeAsync(session, timeout = 600, pollInterval = 2)`: `session.betaResumeAsync(...)`.
+    #[wasm_bindgen(js_name = betaResumeAsync, unchecked_return_type = "Promise<SessionResumeResult>")]
+    pub fn beta_resume_async(
+        &self,
+        session: &Session,
+        timeout: Option<f64>,
+        #[wasm_bindgen(js_name = pollInterval)] poll_interval: Option<f64>,
+    ) -> Promise {
+        session.beta_resume_async(timeout, poll_interval)
+    }
 }
 
 // Session's constructor and `getAgentBay()` live here, beside `AgentBay`: session.rs does not
@@ -380,7 +402,8 @@ impl ContextService {
         promise(async move { to_js(&context::download_url(&api, &context_id, &file_path).await) })
     }
 
-    /// `listFiles(contextId, parentFolderPath, pageNumber = 1, pageSize = 50)`.
+    /// `listFiles(contextId, parentFolderPath, pageNumber = 1, pageSize = 50, maxResults?, nextToken?)`:
+    /// with `maxResults` or `nextToken`, token paging (the result's `nextToken` is the next page's).
     #[wasm_bindgen(js_name = listFiles, unchecked_return_type = "Promise<ContextFileListResult>")]
     pub fn list_files(
         &self,
@@ -388,11 +411,19 @@ impl ContextService {
         #[wasm_bindgen(js_name = parentFolderPath)] parent_folder_path: String,
         #[wasm_bindgen(js_name = pageNumber)] page_number: Option<f64>,
         #[wasm_bindgen(js_name = pageSize)] page_size: Option<f64>,
+        #[wasm_bindgen(js_name = maxResults)] max_results: Option<f64>,
+        #[wasm_bindgen(js_name = nextToken)] next_token: Option<String>,
     ) -> Promise {
         let api = self.api.clone();
-        let page = page_number.filter(|p| *p >= 1.0).unwrap_or(1.0) as u32;
-        let size = page_size.filter(|p| *p >= 1.0).unwrap_or(50.0) as u32;
-        promise(async move { to_js(&context::list_files(&api, &context_id, &parent_folder_path, page, size).await) })
+        let paging = if max_results.is_some() || next_token.is_some() {
+            context::FilePaging::Tokens { max_results: max_results.map(|m| m.max(1.0) as u32), next_token }
+        } else {
+            context::FilePaging::Pages {
+                page: page_number.filter(|p| *p >= 1.0).unwrap_or(1.0) as u32,
+                size: page_size.filter(|p| *p >= 1.0).unwrap_or(50.0) as u32,
+            }
+        };
+        promise(async move { to_js(&context::list_files(&api, &context_id, &parent_folder_path, paging).await) })
     }
 
     /// Deletes a context file.

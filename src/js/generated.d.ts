@@ -524,6 +524,27 @@ export type SessionStatusResult = {
 };
 
 /**
+ * `session.betaPauseAsync` / `betaResumeAsync` (the official `SessionPauseResult` and
+ * `SessionResumeResult`, which have the same fields).
+ */
+export type SessionPauseResult = {
+  /** The id of the API request behind this result (`""` when none was sent). */
+  requestId: string;
+  /** Whether the operation succeeded; when false, `errorMessage` says why. */
+  success: boolean;
+  /** The session's status at the end (`PAUSED` / `RUNNING` on success). */
+  status?: string;
+  /** The server's error code, when it refused the request. */
+  code?: string;
+  /** The server's message, when it refused the request. */
+  message?: string;
+  /** The HTTP status the server gave with a refusal. */
+  httpStatusCode?: number;
+  /** Why the operation failed. */
+  errorMessage?: string;
+};
+
+/**
  * `session.getLabels`.
  */
 export type LabelResult = {
@@ -651,6 +672,8 @@ export type ContextFileListResult = {
   entries: Array<ContextFileEntry>;
   /** How many files the folder has in all. */
   count?: number;
+  /** The token of the next page (token paging; absent on the last page). */
+  nextToken?: string;
   /** Why the operation failed. */
   errorMessage?: string;
 };

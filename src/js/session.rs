@@ -194,6 +194,50 @@ impl Session {
         let (api, s) = (self.api.clone(), self.state.clone());
         promise(async move { to_js(&core_session::status(&api, &s).await) })
     }
+
+    /// `keepAlive()`: restarts the session's idle timer (RefreshSessionIdleTime).
+    #[wasm_bindgen(js_name = keepAlive, unchecked_return_type = "Promise<OperationResult>")]
+    pub fn keep_alive(&self) -> Promise {
+        let (api, s) = (self.api.clone(), self.state.clone());
+        promise(async move { to_js(&core_session::keep_alive(&api, &s).await) })
+    }
+
+    /// `betaPauseAsync(timeout = 600, pollInterval = 2)` (seconds): pauses the session (its
+    /// processes are held, files and mounts kept) and waits until it is `PAUSED`.
+    ///
+    /// @example
+    /// ```ts
+    /// const paused = await session.betaPauseAsync();
+    /// if (paused.success) await session.betaResumeAsync();
+    /// ```
+    #[wasm_bindgen(js_name = betaPauseAsync, unchecked_return_type = "Promise<SessionPauseResult>")]
+    pub fn beta_pause_async(
+        &self,
+        timeout: Option<f64>,
+        #[wasm_bindgen(js_name = pollInterval)] poll_interval: Option<f64>,
+    ) -> Promise {
+        self.pause_or_resume(true, timeout, poll_interval)
+    }
+
+    /// `betaResumeAsync(timeout = 600, pollInterval = 2)` (seconds): resumes a paused session
+    /// and waits until it is `RUNNING` again.
+    #[wasm_bindgen(js_name = betaResumeAsync, unchecked_return_type = "Promise<SessionResumeResult>")]
+    pub fn beta_resume_async(
+        &self,
+        timeout: Option<f64>,
+        #[wasm_bindgen(js_name = pollInterval)] poll_interval: Option<f64>,
+    ) -> Promise {
+        self.pause_or_resume(false, timeout, poll_interval)
+    }
+}
+
+impl Session {
+    fn pause_or_resume(&self, pause: bool, timeout: Option<f64>, poll_interval: Option<f64>) -> Promise {
+        let (api, s) = (self.api.clone(), self.state.clone());
+        let timeout = timeout.filter(|t| t.is_finite()).unwrap_or(600.0);
+        let poll = poll_interval.filter(|p| p.is_finite() && *p > 0.0).unwrap_or(2.0);
+        promise(async move { to_js(&core_session::pause_or_resume(&api, &s, pause, timeout, poll).await) })
+    }
 }
 
 /// `session.command`: shell commands in the session (also `new Command(session)`).

@@ -23,6 +23,8 @@ const JS_ONLY: &'static str = r#"
  * instances (`new UploadPolicy(...)`, …) may stand for their parts.
  */
 export type SyncPolicyData = PolicyInput<CompleteSyncPolicy>;
+/** `betaResumeAsync()`: the same fields as `SessionPauseResult` (status `RUNNING` on success). */
+export type SessionResumeResult = SessionPauseResult;
 /** Anything accepted where a policy is expected. */
 export type SyncPolicyLike = SyncPolicy | SyncPolicyImpl | SyncPolicyData;
 

@@ -52,6 +52,9 @@ actions!(
     DeleteContextFile,
     SyncContext,
     GetContextInfo,
+    RefreshSessionIdleTime,
+    PauseSessionAsync,
+    ResumeSessionAsync,
 );
 
 impl fmt::Display for Action {

@@ -291,6 +291,9 @@ pub mod context_state {
 /// Session statuses as the SDKs know them.
 pub mod session_status {
     pub const RUNNING: &str = "RUNNING";
+    pub const PAUSING: &str = "PAUSING";
+    pub const PAUSED: &str = "PAUSED";
+    pub const RESUMING: &str = "RESUMING";
     pub const DELETING: &str = "DELETING";
     pub const DELETED: &str = "DELETED";
     /// What `GetSessionDetail` reports once a session is gone (the TS/Python pollers wait for it).

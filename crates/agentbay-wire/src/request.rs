@@ -139,6 +139,9 @@ requests! {
         parent_folder_path: Option<String> = field::PARENT_FOLDER_PATH,
         page_number: Option<Bounded<1, 4_294_967_295>> = field::PAGE_NUMBER,
         page_size: Option<Bounded<1, 1000>> = field::PAGE_SIZE,
+        /// Token paging (official 0.20): with either of these, `PageNumber`/`PageSize` are not sent.
+        max_results: Option<PageLimit> = field::MAX_RESULTS,
+        next_token: Option<String> = field::NEXT_TOKEN,
     }
     GetContextFileUploadUrl => GetContextFileUploadUrlRequest -> FileUrlData {
         context_id: String = field::CONTEXT_ID,
@@ -166,6 +169,12 @@ requests! {
         /// `upload` or `download`.
         task_type: Option<String> = field::TASK_TYPE,
     }
+    /// `session.keepAlive()`: restarts the session's idle timer.
+    RefreshSessionIdleTime => RefreshSessionIdleTimeRequest -> Empty { session_id: String = field::SESSION_ID }
+    /// `betaPauseAsync`: RUNNING → PAUSING → PAUSED; the SDK polls `GetSession`.
+    PauseSessionAsync => PauseSessionAsyncRequest -> Empty { session_id: String = field::SESSION_ID }
+    /// `betaResumeAsync`: PAUSED → RESUMING → RUNNING; the SDK polls `GetSession`.
+    ResumeSessionAsync => ResumeSessionAsyncRequest -> Empty { session_id: String = field::SESSION_ID }
 }
 
 #[cfg(test)]

@@ -151,8 +151,13 @@ pub fn describe_files(c: Call, r: DescribeContextFilesRequest) -> Handled<Descri
     let ctx = r.context_id.as_str();
     let parent = paths::normalize_context(r.parent_folder_path.as_deref().unwrap_or("/"))
         .map_err(|e| ApiError::InvalidPath(format!("{}: {e}", field::PARENT_FOLDER_PATH)))?;
-    let page = r.page_number.map_or(1, |p| p.0);
-    let size = r.page_size.map_or(50, |p| p.0);
+    // Token paging when either token field is given (as the official SDK sends them);
+    // PageNumber/PageSize otherwise. A token is an offset this server issued, checked.
+    let paging = if r.max_results.is_some() || r.next_token.is_some() {
+        Paging::Tokens { offset: parse_token(r.next_token.as_deref())?, max: r.max_results.map_or(50, |m| m.0) }
+    } else {
+        Paging::Pages { page: r.page_number.map_or(1, |p| p.0), size: r.page_size.map_or(50, |p| p.0) }
+    };
     c.context(ctx)?;
     let entries = db::entries_below(&c.st.store.db(), ctx, &parent)?;
     let prefix_len = if parent == "/" { 1 } else { parent.len() + 1 };
@@ -184,11 +189,26 @@ pub fn describe_files(c: Call, r: DescribeContextFilesRequest) -> Handled<Descri
         }
     }
     let total = children.len() as u64;
+    let (offset, take) = match &paging {
+        Paging::Pages { page, size } => ((page - 1).saturating_mul(*size), *size),
+        Paging::Tokens { offset, max } => (*offset, *max),
+    };
     let items: Vec<ContextFileData> =
-        children.into_values().skip(((page - 1) * size) as usize).take(size as usize).collect();
+        children.into_values().skip(usize::try_from(offset).unwrap_or(usize::MAX)).take(take as usize).collect();
     let mut a = Answer::data(items);
     a.count = Some(total);
+    if let Paging::Tokens { offset, max } = paging {
+        let len = a.data.as_ref().map_or(0, Vec::len);
+        a.next_token = Some(next_token(offset, len, total).unwrap_or_default());
+        a.max_results = Some(max as u32);
+    }
     Ok(a)
+}
+
+/// How `DescribeContextFiles` pages: by page number and size, or by token.
+enum Paging {
+    Pages { page: u64, size: u64 },
+    Tokens { offset: u64, max: u64 },
 }
 
 fn sha2_short(s: &str) -> Vec<u8> {

@@ -42,8 +42,13 @@ pub enum ApiError {
     InvalidArgs(String),
     #[error("The session '{0}' does not exist")]
     SessionNotFound(String),
-    #[error("The session '{0}' is being deleted")]
-    SessionNotRunning(String),
+    /// The session is not RUNNING (paused, pausing, resuming or being deleted): `{1}` is its status.
+    #[error("The session '{0}' is {1}, not RUNNING{hint}", hint = not_running_hint(.1))]
+    SessionNotRunning(String, &'static str),
+    /// ResumeSessionAsync on a session that is not PAUSED.
+    #[error("The session '{0}' is {1}; only a PAUSED session can be resumed")]
+    SessionNotPaused(String, &'static str),
+
     #[error("The context '{0}' does not exist")]
     ContextNotFound(String),
     #[error("The context '{0}' is mounted by a live session ({1}); delete the session first")]
@@ -80,7 +85,7 @@ impl ApiError {
             InvalidTool(_) => codes::INVALID_TOOL,
             InvalidArgs(_) => codes::INVALID_ARGS,
             SessionNotFound(_) => codes::SESSION_NOT_FOUND,
-            SessionNotRunning(_) => codes::SESSION_NOT_RUNNING,
+            SessionNotRunning(..) | SessionNotPaused(..) => codes::SESSION_NOT_RUNNING,
             ContextNotFound(_) => codes::CONTEXT_NOT_FOUND,
             ContextInUse(..) => codes::CONTEXT_IN_USE,
             ContextNameExists(_) => codes::CONTEXT_NAME_EXISTS,
@@ -96,7 +101,9 @@ impl ApiError {
         match self {
             MissingApiKey | InvalidApiKey | MalformedAuthorization => StatusCode::UNAUTHORIZED,
             BadSignature | UrlExpired(_) => StatusCode::FORBIDDEN,
-            ContextInUse(..) | ContextNameExists(_) | SessionNotRunning(_) => StatusCode::CONFLICT,
+            ContextInUse(..) | ContextNameExists(_) | SessionNotRunning(..) | SessionNotPaused(..) => {
+                StatusCode::CONFLICT
+            }
             // The SDKs' not-found detection keys on HTTP 400 + code.
             SessionNotFound(_) | ContextNotFound(_) | FileNotFound(_) => StatusCode::BAD_REQUEST,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -169,5 +176,15 @@ impl From<agentbay_wire::request::FieldError> for ApiError {
             F::PersistenceDataList(m) => ApiError::InvalidPersistenceDataList(m),
             F::Unsupported { name, reason } => ApiError::unsupported(&name, reason),
         }
+    }
+}
+
+/// What a caller of a session that is not RUNNING can do about it.
+fn not_running_hint(status: &str) -> &'static str {
+    use agentbay_wire::envelope::session_status as st;
+    match status {
+        st::PAUSED | st::PAUSING => " (it is paused: resume it with betaResumeAsync first)",
+        st::RESUMING => " (it is resuming: wait until it is RUNNING)",
+        _ => "",
     }
 }

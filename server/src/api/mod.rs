@@ -168,5 +168,8 @@ async fn dispatch(action: Action, c: Call) -> ApiResult {
         GetContextFileUploadUrl => blocking(c, contexts::upload_url).await,
         GetContextFileDownloadUrl => blocking(c, contexts::download_url).await,
         DeleteContextFile => blocking(c, contexts::delete_file).await,
+        RefreshSessionIdleTime => blocking(c, sessions::keep_alive).await,
+        PauseSessionAsync => blocking(c, sessions::pause).await,
+        ResumeSessionAsync => blocking(c, sessions::resume).await,
     }
 }

@@ -53,8 +53,9 @@ fn tool_list_json() -> String {
 }
 
 fn running(s: &Session) -> Result<(), ApiError> {
-    if s.status() != session_status::RUNNING {
-        return Err(ApiError::SessionNotRunning(s.id.clone()));
+    let status = s.status();
+    if status != session_status::RUNNING {
+        return Err(ApiError::SessionNotRunning(s.id.clone(), status));
     }
     Ok(())
 }
@@ -235,6 +236,38 @@ pub fn list(c: Call, r: ListSessionRequest) -> Handled<ListSessionRequest> {
 pub fn delete(c: &Call, session_id: &str) -> Handled<DeleteSessionAsyncRequest> {
     let s = c.session(session_id)?;
     lifecycle::delete(&c.st, s);
+    Ok(Answer::empty())
+}
+
+/// `RefreshSessionIdleTime` (`session.keepAlive()`). agentbay-local releases no session for
+/// being idle, so there is no timer to restart: this only checks that the session is alive.
+pub fn keep_alive(c: Call, r: RefreshSessionIdleTimeRequest) -> Handled<RefreshSessionIdleTimeRequest> {
+    let s = c.session(&r.session_id)?;
+    if s.status() == session_status::DELETING {
+        return Err(ApiError::SessionNotRunning(s.id.clone(), session_status::DELETING));
+    }
+    Ok(Answer::empty())
+}
+
+pub fn pause(c: Call, r: PauseSessionAsyncRequest) -> Handled<PauseSessionAsyncRequest> {
+    let s = c.session(&r.session_id)?;
+    let id = s.id.clone();
+    lifecycle::pause(s).map_err(|e| match e {
+        lifecycle::PauseError::NotRunning(st) | lifecycle::PauseError::NotPaused(st) => {
+            ApiError::SessionNotRunning(id, st)
+        }
+    })?;
+    Ok(Answer::empty())
+}
+
+pub fn resume(c: Call, r: ResumeSessionAsyncRequest) -> Handled<ResumeSessionAsyncRequest> {
+    let s = c.session(&r.session_id)?;
+    let id = s.id.clone();
+    lifecycle::resume(s).map_err(|e| match e {
+        lifecycle::PauseError::NotRunning(st) | lifecycle::PauseError::NotPaused(st) => {
+            ApiError::SessionNotPaused(id, st)
+        }
+    })?;
     Ok(Answer::empty())
 }
 

@@ -144,6 +144,55 @@ async fn finish_delete(st: &Arc<AppState>, session: Arc<Session>) {
     st.sessions.write().unwrap_or_else(|p| p.into_inner()).remove(&session.id);
 }
 
+/// Why a session could not start pausing or resuming: its status at the time.
+#[derive(Debug)]
+pub enum PauseError {
+    NotRunning(&'static str),
+    NotPaused(&'static str),
+}
+
+/// `PauseSessionAsync`: RUNNING → PAUSING at once, then → PAUSED once every process of the
+/// session is held (`Sandbox::pause`), on a thread of its own; the caller polls the status.
+/// Should the pause fail, the session goes back to RUNNING (and the poller sees that).
+pub fn pause(session: Arc<Session>) -> Result<(), PauseError> {
+    transition(&session, session_status::RUNNING, session_status::PAUSING).map_err(PauseError::NotRunning)?;
+    std::thread::spawn(move || {
+        let done = session.sandbox.pause();
+        if let Err(e) = &done {
+            eprintln!("agentbay-local: pausing session {}: {e}", session.id);
+        }
+        let next = if done.is_ok() { session_status::PAUSED } else { session_status::RUNNING };
+        // A deletion that began meanwhile keeps its DELETING.
+        let _ = transition(&session, session_status::PAUSING, next);
+    });
+    Ok(())
+}
+
+/// `ResumeSessionAsync`: PAUSED → RESUMING at once, then → RUNNING once the session's
+/// processes run again. Should that fail, it stays PAUSED.
+pub fn resume(session: Arc<Session>) -> Result<(), PauseError> {
+    transition(&session, session_status::PAUSED, session_status::RESUMING).map_err(PauseError::NotPaused)?;
+    std::thread::spawn(move || {
+        let done = session.sandbox.resume();
+        if let Err(e) = &done {
+            eprintln!("agentbay-local: resuming session {}: {e}", session.id);
+        }
+        let next = if done.is_ok() { session_status::RUNNING } else { session_status::PAUSED };
+        let _ = transition(&session, session_status::RESUMING, next);
+    });
+    Ok(())
+}
+
+/// Moves the session from `from` to `to`, or returns the status it has instead.
+fn transition(session: &Session, from: &'static str, to: &'static str) -> Result<(), &'static str> {
+    let mut s = lock(&session.status);
+    if *s != from {
+        return Err(*s);
+    }
+    *s = to;
+    Ok(())
+}
+
 /// Graceful shutdown: every live session is released under its policies.
 pub async fn release_all(st: &Arc<AppState>) {
     let all: Vec<Arc<Session>> = st.sessions.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();

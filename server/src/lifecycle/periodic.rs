@@ -5,7 +5,7 @@
 //! The uploads go through the task runner (`tasks`), so they never overlap another
 //! sync of the session, and through the stat cache, so an unchanged mount costs
 //! a directory walk plus one manifest write. The loop holds only weak references:
-//! it ends once the session stops running or is gone.
+//! it skips its ticks while the session is paused and ends once the session is being deleted or is gone.
 
 use super::tasks::run_periodic_upload;
 use crate::state::{AppState, Session};
@@ -38,13 +38,18 @@ pub fn spawn(st: &Arc<AppState>, session: &Arc<Session>) {
             loop {
                 tick.tick().await;
                 let (Some(st), Some(sess)) = (st.upgrade(), sess.upgrade()) else { return };
-                if sess.status() != session_status::RUNNING {
-                    return; // the release upload (if any) is the deletion's business
+                match sess.status() {
+                    session_status::RUNNING => {}
+                    // The release upload (if any) is the deletion's business.
+                    session_status::DELETING => return,
+                    // Paused (or on the way): nothing in the session changes files; the
+                    // uploads go on after the resume.
+                    _ => continue,
                 }
                 if !download_settled(&sess, i) {
                     continue;
                 }
-                if !run_periodic_upload(&st, &sess, i).await {
+                if !run_periodic_upload(&st, &sess, i).await && sess.status() == session_status::DELETING {
                     return;
                 }
             }

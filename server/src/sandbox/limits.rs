@@ -225,6 +225,9 @@ fn remove_stale(parent: &Path, own_tag: &str) {
         if !alive && name != own_tag {
             if let Ok(children) = fs::read_dir(e.path()) {
                 for c in children.flatten().filter(|c| c.path().is_dir()) {
+                    // A session paused when its server died stays frozen, and a frozen process
+                    // cannot even die (its bwrap's death sends it SIGKILL): thaw it first.
+                    let _ = write_value(&c.path(), "freezer.state", "THAWED");
                     let _ = fs::remove_dir(c.path());
                 }
             }
@@ -269,6 +272,22 @@ impl SessionCgroups {
     /// The freezer cgroup, if the host has one (pausing a session freezes it).
     pub fn freezer(&self) -> Option<&Path> {
         self.dir(Controller::Freezer)
+    }
+
+    /// Freezes (`true`) or thaws every process of the session through its freezer cgroup.
+    /// `Ok(false)`: the host has no freezer. Freezing can take a moment (`FREEZING`) while
+    /// a task finishes a system call; the kernel retries on each write of `FROZEN`.
+    pub fn set_frozen(&self, frozen: bool) -> io::Result<bool> {
+        let Some(dir) = self.freezer() else { return Ok(false) };
+        let want = if frozen { "FROZEN" } else { "THAWED" };
+        for _ in 0..2000 {
+            write_value(dir, "freezer.state", want)?;
+            if fs::read_to_string(dir.join("freezer.state"))?.trim() == want {
+                return Ok(true);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        Err(io::Error::new(io::ErrorKind::TimedOut, format!("the session's freezer did not reach {want} in 10 s")))
     }
 
     pub fn counters(&self) -> Counters {

@@ -54,5 +54,5 @@ pub use layout::{GID, HOME, UID, USER};
 pub use limits::{Enforcement, Limits};
 pub use mount_path::validate_mount_path;
 pub use net::Network;
-pub use session::{Sandbox, SandboxSpec};
+pub use session::{PauseMethod, Sandbox, SandboxSpec};
 pub use shell::{OUTPUT_CAP, TIMEOUT_EXIT_CODE};

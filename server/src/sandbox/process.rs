@@ -26,6 +26,22 @@ impl Running {
     fn remove(&self, pgid: i32) {
         crate::util::lock(&self.0).0.remove(&pgid);
     }
+    /// Sends `sig` to every process of the calls running now: each bwrap and all its
+    /// descendants (the sandbox runs in a session of its own, so bwrap's process group does
+    /// not reach it). Two passes, so that a child forked during the first is reached too.
+    /// The pause of hosts without a freezer cgroup (SIGSTOP/SIGCONT).
+    pub fn signal_trees(&self, sig: i32) {
+        let roots: Vec<i32> = crate::util::lock(&self.0).0.iter().copied().collect();
+        for _ in 0..2 {
+            for pid in descendants(&roots) {
+                // SAFETY: kill(2) only sends a signal; pids here are > 0.
+                unsafe {
+                    libc::kill(pid, sig);
+                }
+            }
+        }
+    }
+
     /// Kills everything running now and anything started from now on.
     pub fn close_and_kill_all(&self) {
         let mut g = crate::util::lock(&self.0);
@@ -34,6 +50,33 @@ impl Running {
             kill_group(*pgid);
         }
     }
+}
+
+/// `roots` and all their descendants, from the parent links in `/proc/<pid>/stat`.
+fn descendants(roots: &[i32]) -> Vec<i32> {
+    let mut children: std::collections::HashMap<i32, Vec<i32>> = std::collections::HashMap::new();
+    if let Ok(rd) = std::fs::read_dir("/proc") {
+        for e in rd.flatten() {
+            let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else { continue };
+            let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else { continue };
+            // `pid (comm) state ppid …`: comm may hold anything, the last ')' ends it.
+            let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { continue };
+            if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|p| p.parse::<i32>().ok()) {
+                children.entry(ppid).or_default().push(pid);
+            }
+        }
+    }
+    let (mut out, mut stack) = (Vec::new(), roots.to_vec());
+    while let Some(p) = stack.pop() {
+        if p <= 0 || out.contains(&p) {
+            continue;
+        }
+        out.push(p);
+        if let Some(c) = children.get(&p) {
+            stack.extend(c);
+        }
+    }
+    out
 }
 
 /// Killing bwrap's process group kills bwrap; `--die-with-parent` then SIGKILLs the
@@ -235,4 +278,47 @@ pub async fn run(
     let (stdout, stdout_truncated) = collect(out).await;
     let (stderr, stderr_truncated) = collect(err).await;
     Ok(Captured { stdout, stdout_truncated, stderr, stderr_truncated, status })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The state letter of `pid` (`T` stopped, `S` sleeping, …) from `/proc/<pid>/stat`.
+    fn state(pid: i32) -> char {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        stat[stat.rfind(')').unwrap() + 1..].trim_start().chars().next().unwrap()
+    }
+
+    /// The pause of hosts without a freezer: the registered leader and the processes below it,
+    /// in a session of their own (as the sandbox's are), are all stopped, then continued.
+    #[test]
+    fn signal_trees_stops_and_continues_every_descendant() {
+        use std::os::unix::process::CommandExt;
+        // Like bwrap: a process-group leader whose child starts a session of its own.
+        let mut leader = std::process::Command::new("sh")
+            .args(["-c", "setsid sh -c 'sleep 30 & echo $!; wait' & wait"])
+            .stdout(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(leader.stdout.take().unwrap()), &mut line).unwrap();
+        let grandchild: i32 = line.trim().parse().unwrap();
+        let running = Running::default();
+        let pgid = leader.id() as i32;
+        running.insert(pgid);
+        running.signal_trees(libc::SIGSTOP);
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!((state(pgid), state(grandchild)), ('T', 'T'));
+        running.signal_trees(libc::SIGCONT);
+        std::thread::sleep(Duration::from_millis(100));
+        assert_ne!(state(grandchild), 'T');
+        // SAFETY: signals to the processes this test started.
+        unsafe {
+            libc::kill(grandchild, libc::SIGKILL);
+        }
+        running.close_and_kill_all();
+        let _ = leader.wait();
+    }
 }

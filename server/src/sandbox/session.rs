@@ -73,6 +73,7 @@ impl Sandboxes {
                 call_lock: tokio::sync::Mutex::new(()),
                 running: Running::default(),
                 destroyed: AtomicBool::new(false),
+                paused: Mutex::new(None),
                 cgroups: Mutex::new(cgroups),
                 disk: Mutex::new(disk),
             }),
@@ -114,11 +115,71 @@ struct Inner {
     call_lock: tokio::sync::Mutex<()>,
     running: Running,
     destroyed: AtomicBool,
+    /// How the session is paused, while it is.
+    paused: Mutex<Option<PauseMethod>>,
     cgroups: Mutex<limits::SessionCgroups>,
     disk: Mutex<disk::SessionDisk>,
 }
 
+/// How a paused session's processes are held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PauseMethod {
+    /// The session's freezer cgroup (v1) is `FROZEN`: every process, whatever it does.
+    Freezer,
+    /// No freezer on this host: SIGSTOP to every process of the running calls, SIGCONT on
+    /// resume. Weaker: a process could be reached between the scan of `/proc` and the signal.
+    Signals,
+}
+
+impl PauseMethod {
+    pub fn describe(self) -> &'static str {
+        match self {
+            PauseMethod::Freezer => "cgroup freezer",
+            PauseMethod::Signals => "SIGSTOP/SIGCONT",
+        }
+    }
+}
+
 impl Sandbox {
+    /// Pauses every process of the session (a call in flight included: it resumes where it
+    /// stopped). Blocking (cgroup files, `/proc`): call it off the async workers. While
+    /// paused, calls are refused (the API layer refuses them first, by the session status).
+    pub fn pause(&self) -> std::io::Result<PauseMethod> {
+        let inner = &self.inner;
+        let mut paused = lock(&inner.paused);
+        if let Some(m) = *paused {
+            return Ok(m);
+        }
+        let method = if lock(&inner.cgroups).set_frozen(true)? {
+            PauseMethod::Freezer
+        } else {
+            inner.running.signal_trees(libc::SIGSTOP);
+            PauseMethod::Signals
+        };
+        *paused = Some(method);
+        Ok(method)
+    }
+
+    /// Undoes [`Self::pause`]; nothing if the session is not paused. Blocking.
+    pub fn resume(&self) -> std::io::Result<()> {
+        let inner = &self.inner;
+        let mut paused = lock(&inner.paused);
+        match *paused {
+            None => return Ok(()),
+            Some(PauseMethod::Freezer) => {
+                lock(&inner.cgroups).set_frozen(false)?;
+            }
+            Some(PauseMethod::Signals) => inner.running.signal_trees(libc::SIGCONT),
+        }
+        *paused = None;
+        Ok(())
+    }
+
+    /// How the session is paused, if it is.
+    pub fn paused(&self) -> Option<PauseMethod> {
+        *lock(&self.inner.paused)
+    }
+
     /// The session's writable root on the host (what `/` is inside the sandbox).
     pub fn root_dir(&self) -> &Path {
         &self.inner.layout.root
@@ -149,6 +210,9 @@ impl Sandbox {
         let _turn = self.inner.call_lock.lock().await;
         if self.inner.destroyed.load(Ordering::SeqCst) {
             return Ok(ToolResult::text("session sandbox has been destroyed", true));
+        }
+        if self.paused().is_some() {
+            return Ok(ToolResult::text("the session is paused: resume it (betaResumeAsync) first", true));
         }
         let me = self.clone();
         let before = match tokio::task::spawn_blocking(move || me.prepare()).await {
@@ -262,6 +326,13 @@ impl Sandbox {
         let inner = &self.inner;
         inner.destroyed.store(true, Ordering::SeqCst);
         inner.running.close_and_kill_all();
+        // A paused session is killed, then thawed: frozen (or stopped) processes only die
+        // once they run again, and must not run anything before the kill.
+        let me = self.clone();
+        let thawed = tokio::task::spawn_blocking(move || me.resume()).await;
+        if let Ok(Err(e)) = thawed {
+            eprintln!("agentbay-local: thawing a paused session before its deletion: {e}");
+        }
         // Waits for the in-flight call (now killed) to finish before deleting its files.
         let _turn = inner.call_lock.lock().await;
         let me = self.clone();
