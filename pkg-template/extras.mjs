@@ -249,6 +249,69 @@ export class Context {
   }
 }
 
+/**
+ * Official `BrowserSyncMode`: which Chrome profile files a `BrowserContext` keeps (MINIMAL: the
+ * cookies and `Local State`; STANDARD, the default: also storage, logins, preferences, …).
+ */
+export const BrowserSyncMode = Object.freeze({ MINIMAL: "minimal", STANDARD: "standard" });
+
+/**
+ * Official `new BrowserContext(contextId, autoUpload = true, extensionOption?, fingerprintContext?,
+ * syncMode = BrowserSyncMode.STANDARD)`; `new BrowserContext(id, autoUpload, { syncMode })` works
+ * too. `create({ browserContext })` syncs it at `/tmp/agentbay_browser` with the official white
+ * lists. Extensions and fingerprints are not supported (create() refuses them).
+ */
+export class BrowserContext {
+  constructor(contextId, autoUpload = true, extensionOption, fingerprintContext, syncMode = BrowserSyncMode.STANDARD) {
+    const options =
+      extensionOption && typeof extensionOption === "object" && "syncMode" in extensionOption && !("extensionIds" in extensionOption)
+        ? extensionOption
+        : null;
+    if (options) {
+      extensionOption = undefined;
+      syncMode = options.syncMode ?? BrowserSyncMode.STANDARD;
+    }
+    this.contextId = contextId;
+    this.autoUpload = autoUpload;
+    this.syncMode = syncMode;
+    this.extensionOption = extensionOption;
+    this.fingerprintContext = fingerprintContext;
+  }
+}
+
+/**
+ * Official `new LifecyclePolicy({ idleReleaseTimeout = 5, maxRuntime = 30, manualRelease })`, in
+ * minutes, with the official checks and messages. `create({ lifecyclePolicy })` sends it.
+ */
+export class LifecyclePolicy {
+  constructor(options) {
+    const o = options || {};
+    const given = (v) => v !== undefined && v !== null;
+    if (o.manualRelease) {
+      for (const k of ["idleReleaseTimeout", "maxRuntime"]) {
+        if (given(o[k])) {
+          throw new Error(`${k} cannot be set when manualRelease=true. In manual release mode, the session is only released via delete().`);
+        }
+      }
+      this.idleReleaseTimeout = 0;
+      this.maxRuntime = 0;
+      this.manualRelease = true;
+      return;
+    }
+    const idle = given(o.idleReleaseTimeout) ? o.idleReleaseTimeout : 5;
+    const max = given(o.maxRuntime) ? o.maxRuntime : 30;
+    if (typeof idle !== "number" || !Number.isInteger(idle) || idle <= 0) {
+      throw new Error("idleReleaseTimeout must be a positive integer (minutes)");
+    }
+    if (typeof max !== "number" || !Number.isInteger(max) || max <= 0) {
+      throw new Error("maxRuntime must be a positive integer (minutes)");
+    }
+    this.idleReleaseTimeout = idle;
+    this.maxRuntime = max;
+    this.manualRelease = false;
+  }
+}
+
 function asContext(c) {
   if (c && typeof c === "object" && !(c instanceof Context)) Object.setPrototypeOf(c, Context.prototype);
   return c;

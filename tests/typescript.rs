@@ -40,14 +40,13 @@ fn the_enums_are_declared_by_wire_enum() {
 }
 
 #[test]
-fn create_session_params_declares_every_accepted_key_but_browser_context() {
+fn create_session_params_declares_every_accepted_key() {
     let text = agentbay_wasm::typescript::declarations();
     let start = text.find("export type CreateSessionParams = {").expect("CreateSessionParams declared");
     let body = &text[start..start + text[start..].find("\n}").unwrap()];
     let declared: Vec<&str> =
         body.lines().filter_map(|l| l.trim().split_once("?:").map(|(k, _)| k)).filter(|k| !k.contains(' ')).collect();
-    let mut accepted: Vec<&str> =
-        OFFICIAL_PARAM_KEYS.iter().chain(OWN_PARAM_KEYS).copied().filter(|k| *k != "browserContext").collect();
+    let mut accepted: Vec<&str> = OFFICIAL_PARAM_KEYS.iter().chain(OWN_PARAM_KEYS).copied().collect();
     let mut declared_sorted = declared.clone();
     declared_sorted.sort_unstable();
     accepted.sort_unstable();

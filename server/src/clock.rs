@@ -1,9 +1,9 @@
-//! The server's notion of "now" for data lifecycles: wall clock plus a fixed offset.
+//! The server's notion of "now" for data and session lifecycles: wall clock plus a fixed offset.
 //!
-//! Lifecycles are counted in days, so proving them needs a clock that can be
-//! moved forward without waiting: `--clock-offset` shifts it for a whole run.
-//! Only expiry times and the sweeper read this clock; task times, context times
-//! and presigned URL expiry stay on the real wall clock.
+//! Lifecycles are counted in days (data) and minutes (sessions), so proving them needs a clock
+//! that can be moved forward without waiting: `--clock-offset` shifts it for a whole run.
+//! Only expiry times, the sweeper and session release deadlines (idle timeout, maximum runtime)
+//! read this clock; task times, context times and presigned URL expiry stay on the real wall clock.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 

@@ -45,6 +45,9 @@ pub struct Config {
     pub clock_offset_secs: i64,
     /// How often expired data is swept (also once at start). Raised to 10 ms at least.
     pub sweep_interval: std::time::Duration,
+    /// How often sessions past their idle timeout or maximum runtime are looked for (and
+    /// released). Raised to 10 ms at least.
+    pub reap_interval: std::time::Duration,
     /// Which browser origins get CORS headers (default: any, on a loopback listener).
     pub cors: crate::cors::Cors,
     /// Who sessions run as, their limits and their network.
@@ -64,6 +67,7 @@ impl Config {
             request_fault: None,
             clock_offset_secs: 0,
             sweep_interval: crate::sweeper::DEFAULT_INTERVAL,
+            reap_interval: crate::lifecycle::DEFAULT_REAP_INTERVAL,
             cors: crate::cors::Cors::Auto,
             sandbox: Default::default(),
         }
@@ -101,6 +105,7 @@ pub struct Running {
     stop: tokio::sync::oneshot::Sender<()>,
     serve: tokio::task::JoinHandle<()>,
     sweeper: tokio::task::JoinHandle<()>,
+    reaper: tokio::task::JoinHandle<()>,
 }
 
 pub struct Server;
@@ -306,6 +311,7 @@ impl Server {
             session_seq: Default::default(),
             mounted: Default::default(),
         });
+        let reaper = crate::lifecycle::spawn_reaper(Arc::downgrade(&state), cfg.reap_interval);
         let mut app = crate::api::router(state.clone());
         if let Some(rules) = cors {
             app = app.layer(axum::middleware::from_fn_with_state(Arc::new(rules), crate::cors::apply));
@@ -350,6 +356,7 @@ impl Server {
             stop,
             serve,
             sweeper,
+            reaper,
         })
     }
 }
@@ -359,6 +366,7 @@ impl Running {
     /// session under its policies (auto-upload contexts are uploaded).
     pub async fn shutdown(self) {
         self.sweeper.abort();
+        self.reaper.abort();
         let _ = self.stop.send(());
         let _ = self.serve.await;
         crate::lifecycle::release_all(&self.state).await;
@@ -367,7 +375,8 @@ impl Running {
     }
 
     /// Moves the lifecycle clock by `secs` at runtime (in-process only: no HTTP
-    /// endpoint can shift time). The sweeper acts on it at its next interval.
+    /// endpoint can shift time). The sweeper and the session reaper act on it at their next
+    /// interval.
     pub fn advance_clock(&self, secs: i64) {
         self.state.store.clock.advance(secs);
     }

@@ -92,6 +92,30 @@ pub struct Session {
     tasks: Mutex<Vec<TaskStatus>>,
     /// Serialises sync operations of this session; holds one stat cache per mount.
     pub(crate) sync: tokio::sync::Mutex<Vec<StatCache>>,
+    /// When it is released by itself (`CreateMcpSession` `Timeout`/`MaxRuntime`/`ManualRelease`).
+    pub release: ReleasePolicy,
+    /// Creation and last activity, in seconds on the store's shiftable clock (`crate::clock`).
+    pub created_at: i64,
+    last_active: std::sync::atomic::AtomicI64,
+}
+
+/// A session's own lifecycle: released after `idle_secs` without activity or `max_runtime_secs`
+/// after creation, whichever comes first; neither when absent (or `ManualRelease`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReleasePolicy {
+    pub idle_secs: Option<u64>,
+    pub max_runtime_secs: Option<u64>,
+}
+
+impl ReleasePolicy {
+    /// Why a session created at `created`, last active at `active`, is due at `now`, if it is.
+    pub fn due(&self, created: i64, active: i64, now: i64) -> Option<String> {
+        let past = |since: i64, limit: Option<u64>| limit.filter(|l| now.saturating_sub(since) >= *l as i64);
+        if let Some(l) = past(created, self.max_runtime_secs) {
+            return Some(format!("it ran for its maximum runtime ({l} s)"));
+        }
+        past(active, self.idle_secs).map(|l| format!("it was idle for {l} s"))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +158,19 @@ impl Session {
             reservation: Mutex::new(Some(reservation)),
             tasks: Mutex::new(Vec::new()),
             sync: tokio::sync::Mutex::new(caches),
+            release: ReleasePolicy::default(),
+            created_at: 0,
+            last_active: Default::default(),
         }
+    }
+
+    /// Starts the idle timer over (`now` on the store's clock).
+    pub fn touch(&self, now: i64) {
+        self.last_active.store(now, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn last_active(&self) -> i64 {
+        self.last_active.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn status(&self) -> &'static str {

@@ -161,7 +161,8 @@ async fn create_session_refuses_bad_and_unsupported_input() {
     let msg =
         c.err("CreateMcpSession", &[("ExtraConfigs.Mobile.LockResolution", "True")], 400, "UnsupportedParameter").await;
     assert!(msg.contains("ExtraConfigs"), "{msg}");
-    c.err("CreateMcpSession", &[("Timeout", "60")], 400, "UnsupportedParameter").await;
+    // Timeout, MaxRuntime and ManualRelease are taken (session_lifecycle.rs); names outside the contract are not.
+    c.err("CreateMcpSession", &[("IdleTimeout", "60")], 400, "UnsupportedParameter").await;
     c.err("CreateMcpSession", &[("Labels", r#"{"a":1}"#)], 400, "InvalidParameter.Labels").await;
     c.err("CreateMcpSession", &[("Labels", "nope")], 400, "InvalidParameter.Labels").await;
     // Harmless values of known parameters are accepted (Go sends these).

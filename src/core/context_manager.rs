@@ -94,6 +94,8 @@ pub struct TaskWait {
     pub failed: Vec<TaskStatus>,
     /// Watched tasks still unfinished at the last successful poll.
     pub pending: Vec<TaskStatus>,
+    /// Required contexts that had reported no task at the last successful poll.
+    pub unreported: Vec<String>,
     /// Whether any poll got an answer.
     pub answered: bool,
     /// Set when the wait ended before every watched task did.
@@ -113,10 +115,12 @@ pub async fn wait_tasks<E: Env>(
     api: &Api<E>,
     req: GetContextInfoRequest,
     watched: &dyn Fn(&TaskStatus) -> bool,
+    required: &[&str],
     wait: WaitOptions,
     progress: &mut dyn FnMut(&[TaskStatus]),
 ) -> TaskWait {
     let mut pending = Vec::new();
+    let mut unreported = Vec::new();
     let mut answered = false;
     let outcome = poll(
         &api.env,
@@ -129,7 +133,12 @@ pub async fn wait_tasks<E: Env>(
                 answered = true;
                 let tasks: Vec<TaskStatus> = all.into_iter().filter(|t| watched(t)).collect();
                 progress(&tasks);
-                if tasks.iter().all(|t| status::is_terminal(&t.status)) {
+                unreported = required
+                    .iter()
+                    .filter(|id| !tasks.iter().any(|t| t.context_id == **id))
+                    .map(|id| id.to_string())
+                    .collect();
+                if unreported.is_empty() && tasks.iter().all(|t| status::is_terminal(&t.status)) {
                     return Step::Done(tasks.into_iter().filter(|t| t.status == status::FAILED).collect());
                 }
                 pending = tasks.into_iter().filter(|t| !status::is_terminal(&t.status)).collect();
@@ -140,7 +149,7 @@ pub async fn wait_tasks<E: Env>(
     .await;
     match outcome {
         Ok(failed) => TaskWait { failed, answered, ..Default::default() },
-        Err(g) => TaskWait { pending, answered, gave_up: Some(g), ..Default::default() },
+        Err(g) => TaskWait { pending, unreported, answered, gave_up: Some(g), ..Default::default() },
     }
 }
 
@@ -184,7 +193,7 @@ pub(crate) async fn sync_wait<E: Env>(
     // must not make a later upload-sync report failure (official bug).
     let wanted = given(mode).unwrap_or(task_type::UPLOAD);
     let req = info_request(session_id, given(context_id), given(path), None);
-    wait_tasks(api, req, &|t| t.task_type.eq_ignore_ascii_case(wanted), wait, progress).await
+    wait_tasks(api, req, &|t| t.task_type.eq_ignore_ascii_case(wanted), &[], wait, progress).await
 }
 
 /// Result of a finished wait.

@@ -6,7 +6,7 @@ use super::poll::WaitOptions;
 use super::sync_config::ContextSyncSpec;
 use super::wire::labels::Labels;
 use super::wire::persistence::PersistenceDataList;
-use super::wire::request::CreateMcpSessionRequest;
+use super::wire::request::{Bounded, CreateMcpSessionRequest};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -23,12 +23,14 @@ pub const OFFICIAL_PARAM_KEYS: &[&str] = &[
     "framework",
     "isVpc",
     "mcpPolicyId",
+    "lifecyclePolicy",
+    "idleReleaseTimeout",
 ];
 pub const OWN_PARAM_KEYS: &[&str] = &["contextSyncs", "contextId", "syncWait"];
 
 // Declaration only (the TypeScript type): `CreateParams::from_value` reads the keys one by one to
-// give the official messages. The fields are OFFICIAL_PARAM_KEYS and OWN_PARAM_KEYS but
-// `browserContext`, which is refused (tests/typescript.rs checks it).
+// give the official messages. The fields are OFFICIAL_PARAM_KEYS and OWN_PARAM_KEYS
+// (tests/typescript.rs checks it).
 /// `agentBay.create(params?)`: every field may be left out.
 #[cfg(feature = "ts")]
 #[derive(ts_rs::TS)]
@@ -62,6 +64,15 @@ pub struct CreateSessionParams {
     pub is_vpc: Option<bool>,
     /// Accepted for compatibility; not sent.
     pub mcp_policy_id: Option<String>,
+    /// The browser profile kept in a context: a sync at `/tmp/agentbay_browser` of the Chrome
+    /// profile files its `syncMode` lists (`create()` waits for its download).
+    #[ts(type = "BrowserContext", optional)]
+    pub browser_context: Option<()>,
+    /// When the session is released by itself, in minutes (official `LifecyclePolicy`).
+    #[ts(type = "LifecyclePolicy | LifecyclePolicyOptions", optional)]
+    pub lifecycle_policy: Option<()>,
+    /// Deprecated (use `lifecyclePolicy`): idle release timeout in seconds.
+    pub idle_release_timeout: Option<u32>,
     /// Bounds of the wait for context downloads.
     pub sync_wait: Option<WaitOptions>,
 }
@@ -79,6 +90,111 @@ pub struct CreateParams {
     pub framework: String,
     pub enable_record: Option<bool>,
     pub sync_wait: WaitOptions,
+    pub lifecycle: Lifecycle,
+}
+
+/// The session's own lifecycle, as `CreateMcpSession` carries it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// `Timeout`: minutes with `max_runtime`, else (deprecated form) seconds.
+    pub timeout: Option<u64>,
+    pub max_runtime: Option<u64>,
+    pub manual_release: bool,
+}
+
+/// The official browser profile path (agent-bay.ts `BROWSER_DATA_PATH`).
+pub const BROWSER_DATA_PATH: &str = "/tmp/agentbay_browser";
+const MINIMAL_WHITE_LISTS: &[&str] = &["/Local State", "/Default/Cookies", "/Default/Cookies-journal"];
+const STANDARD_EXTRA_WHITE_LISTS: &[&str] = &[
+    "/Default/Local Storage",
+    "/Default/IndexedDB",
+    "/Default/Session Storage",
+    "/Default/Login Data",
+    "/Default/Login Data-journal",
+    "/Default/Login Data For Account",
+    "/Default/Login Data For Account-journal",
+    "/Default/Web Data",
+    "/Default/Web Data-journal",
+    "/Default/Preferences",
+    "/Default/Secure Preferences",
+    "/Default/TransportSecurity",
+    "/Default/Network Persistent State",
+    "/Default/GPUCache",
+    "/Default/Affiliation Database",
+    "/Default/Affiliation Database-journal",
+];
+
+/// `browserContext` (official `BrowserContext(contextId, autoUpload, …, syncMode)`): the sync
+/// item the official SDK builds, policy JSON byte for byte.
+fn browser_context(v: &Value) -> Result<ContextSyncSpec, String> {
+    let obj =
+        v.as_object().ok_or("browserContext must be a BrowserContext or { contextId, autoUpload?, syncMode? }")?;
+    let context_id = string_field(obj, "contextId")?.ok_or("browserContext.contextId is required")?;
+    for k in ["extensionContextSyncs", "fingerprintContextSync", "extensionOption", "fingerprintContext"] {
+        if obj.get(k).is_some_and(|x| !x.is_null() && x.as_array().is_none_or(|a| !a.is_empty())) {
+            return Err(format!("browserContext.{k} is not supported by agentbay-wasm"));
+        }
+    }
+    let auto_upload = match obj.get("autoUpload") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => return Err(format!("browserContext.autoUpload must be a boolean, got {other}")),
+    };
+    let standard = match string_field(obj, "syncMode")?.as_deref() {
+        None | Some("standard") => true,
+        Some("minimal") => false,
+        Some(other) => return Err(format!("browserContext.syncMode must be 'minimal' or 'standard', got '{other}'")),
+    };
+    let extra = if standard { STANDARD_EXTRA_WHITE_LISTS } else { &[] };
+    let lists: Vec<String> =
+        MINIMAL_WHITE_LISTS.iter().chain(extra).map(|p| format!(r#"{{"path":"{p}","excludePaths":[]}}"#)).collect();
+    let policy = format!(
+        r#"{{"uploadPolicy":{{"autoUpload":{auto_upload}}},"downloadPolicy":null,"deletePolicy":null,"bwList":{{"whiteLists":[{}]}},"recyclePolicy":null}}"#,
+        lists.join(",")
+    );
+    Ok(ContextSyncSpec {
+        context_id,
+        path: BROWSER_DATA_PATH.into(),
+        policy: Some(serde_json::from_str(&policy).map_err(|e| e.to_string())?),
+        wait_for_completion: true,
+    })
+}
+
+/// A positive whole number (official checks), or absent.
+fn positive(obj: &Map<String, Value>, key: &str, unit: &str) -> Result<Option<u64>, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => {
+            v.as_u64().filter(|n| *n > 0).map(Some).ok_or_else(|| format!("{key} must be a positive integer ({unit})"))
+        }
+    }
+}
+
+/// `lifecyclePolicy` (official `LifecyclePolicy`, minutes, defaults 5 and 30) or the deprecated
+/// `idleReleaseTimeout` (seconds), with the official messages.
+fn lifecycle(obj: &Map<String, Value>) -> Result<Lifecycle, String> {
+    let idle_secs = positive(obj, "idleReleaseTimeout", "seconds")?;
+    let Some(lp) = obj.get("lifecyclePolicy").filter(|l| !l.is_null()) else {
+        return Ok(Lifecycle { timeout: idle_secs, ..Default::default() });
+    };
+    if idle_secs.is_some() {
+        return Err("lifecyclePolicy cannot be used together with deprecated idleReleaseTimeout (seconds); use lifecyclePolicy only".into());
+    }
+    let lp = lp.as_object().ok_or("lifecyclePolicy must be a LifecyclePolicy")?;
+    if lp.get("manualRelease").and_then(Value::as_bool) == Some(true) {
+        for k in ["idleReleaseTimeout", "maxRuntime"] {
+            // The class form stores 0 for both; only a given value is refused.
+            if lp.get(k).is_some_and(|v| !v.is_null() && v.as_u64() != Some(0)) {
+                return Err(format!("{k} cannot be set when manualRelease=true. In manual release mode, the session is only released via delete()."));
+            }
+        }
+        return Ok(Lifecycle { manual_release: true, ..Default::default() });
+    }
+    Ok(Lifecycle {
+        timeout: Some(positive(lp, "idleReleaseTimeout", "minutes")?.unwrap_or(5)),
+        max_runtime: Some(positive(lp, "maxRuntime", "minutes")?.unwrap_or(30)),
+        manual_release: false,
+    })
 }
 
 fn string_field(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
@@ -108,9 +224,6 @@ impl CreateParams {
                 valid.join(", ")
             ));
         }
-        if obj.get("browserContext").is_some_and(|b| !b.is_null()) {
-            return Err("browserContext is not supported by agentbay-wasm".into());
-        }
         let mut p =
             CreateParams { framework: string_field(obj, "framework")?.unwrap_or_default(), ..Default::default() };
         p.labels = obj
@@ -138,6 +251,10 @@ impl CreateParams {
                 Some(_) => return Err(format!("{key} must be an array of ContextSync")),
             }
         }
+        if let Some(bc) = obj.get("browserContext").filter(|b| !b.is_null()) {
+            p.context_syncs.push(browser_context(bc)?);
+        }
+        p.lifecycle = lifecycle(obj)?;
         if let Some(w) = obj.get("syncWait").filter(|w| !w.is_null()) {
             p.sync_wait = WaitOptions::deserialize(w).map_err(|e| format!("syncWait: {e}"))?;
         }
@@ -163,6 +280,9 @@ impl CreateParams {
             extra_configs: self.extra_configs.as_ref().map(Value::to_string),
             sdk_stats: Some(stats),
             login_region_id: login_region_id.map(String::from),
+            timeout: self.lifecycle.timeout.map(Bounded),
+            max_runtime: self.lifecycle.max_runtime.map(Bounded),
+            manual_release: self.lifecycle.manual_release.then_some(true),
             ..Default::default()
         }
     }

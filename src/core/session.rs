@@ -53,10 +53,18 @@ pub async fn create<E: Env>(api: &Api<E>, params: &Value) -> SessionResult {
     };
     let waited: Vec<&str> =
         params.context_syncs.iter().filter(|c| c.wait_for_completion).map(|c| c.context_id.as_str()).collect();
+    // As officially, each waited context must have reported a status; but one whose policy turns
+    // the download off has none to report (agentbay-local lists no task for it).
+    let reporting: Vec<&str> = params
+        .context_syncs
+        .iter()
+        .filter(|c| c.wait_for_completion && c.auto_downloads())
+        .map(|c| c.context_id.as_str())
+        .collect();
     let outcome = if waited.is_empty() {
         TaskWait::default()
     } else {
-        wait_for_downloads(api, &session.session_id, &waited, params.sync_wait).await
+        wait_for_downloads(api, &session.session_id, &waited, &reporting, params.sync_wait).await
     };
     let mut result = SessionResult {
         request_id: reply.request_id,
@@ -79,13 +87,23 @@ pub async fn create<E: Env>(api: &Api<E>, params: &Value) -> SessionResult {
 
 /// `Session s-1 was created, but the download of context(s) c1, c2 was not confirmed: <why>`.
 fn unconfirmed_message(session_id: &str, waited: &[&str], outcome: &TaskWait, why: &GaveUp) -> String {
-    // Contexts still downloading at the last answer; all waited ones if there was no answer.
+    // Contexts still downloading or not yet reported at the last answer; all waited ones if
+    // there was no answer.
     let ids: Vec<&str> = waited
         .iter()
         .copied()
-        .filter(|id| !outcome.answered || outcome.pending.iter().any(|t| t.context_id == *id))
+        .filter(|id| {
+            !outcome.answered
+                || outcome.pending.iter().any(|t| t.context_id == *id)
+                || outcome.unreported.iter().any(|u| u == id)
+        })
         .collect();
     let why = match why {
+        GaveUp::Budget { last: None, .. } if !outcome.unreported.is_empty() => format!(
+            "{why} ({} task(s) still running, {} context(s) not reported yet)",
+            outcome.pending.len(),
+            outcome.unreported.len()
+        ),
         GaveUp::Budget { last: None, .. } => format!("{why} ({} task(s) still running)", outcome.pending.len()),
         _ => why.to_string(),
     };
@@ -95,19 +113,21 @@ fn unconfirmed_message(session_id: &str, waited: &[&str], outcome: &TaskWait, wh
     )
 }
 
-/// Waits until every download of the waited contexts is `Success`/`Failed` (or the list has
-/// none, as officially), giving up by the rules of [`super::poll::poll`].
+/// Waits until each of `reporting` has reported a download and every download of the waited
+/// contexts is `Success`/`Failed` (as officially since `betaWaitForCompletion`), giving up by
+/// the rules of [`super::poll::poll`].
 pub async fn wait_for_downloads<E: Env>(
     api: &Api<E>,
     session_id: &str,
     context_ids: &[&str],
+    reporting: &[&str],
     opts: WaitOptions,
 ) -> TaskWait {
     let watched = |t: &TaskStatus| {
         context_ids.contains(&t.context_id.as_str()) && (t.task_type.is_empty() || t.task_type == task_type::DOWNLOAD)
     };
     let req = context_manager::info_request(session_id, None, None, None);
-    context_manager::wait_tasks(api, req, &watched, opts, &mut |_| {}).await
+    context_manager::wait_tasks(api, req, &watched, reporting, opts, &mut |_| {}).await
 }
 
 pub async fn get<E: Env>(api: &Api<E>, session_id: &str) -> SessionResult {

@@ -190,6 +190,11 @@ impl ContextSyncSpec {
     }
 
     /// The `PersistenceDataList` item: PascalCase keys, `Policy` double-encoded, omitted when absent.
+    /// Whether its policy downloads the context at session start (`autoDownload`, default true).
+    pub fn auto_downloads(&self) -> bool {
+        self.policy.as_ref().and_then(|p| p.get("downloadPolicy")?.get("autoDownload")?.as_bool()) != Some(false)
+    }
+
     pub fn to_persistence(&self) -> PersistenceData {
         PersistenceData {
             context_id: self.context_id.clone(),

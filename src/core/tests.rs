@@ -288,6 +288,72 @@ fn create_waits_for_downloads_fast_first_and_reports_failures() {
 }
 
 #[test]
+fn create_waits_until_each_waited_context_has_reported() {
+    // c2 reports only from the third poll on; c3 downloads nothing (autoDownload false), so it
+    // has nothing to report and is not waited for.
+    let polls = Rc::new(Cell::new(0));
+    let p2 = polls.clone();
+    let env = FakeEnv::new(move |s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-1"})),
+        "GetContextInfo" => {
+            p2.set(p2.get() + 1);
+            let mut tasks = vec![task("c1", "download", "Success")];
+            if p2.get() >= 3 {
+                tasks.push(task("c2", "download", "Success"));
+            }
+            ok(info_data(&tasks))
+        }
+        a => panic!("unexpected {a}"),
+    });
+    let r = block_on(session::create(
+        &api(&env),
+        &json!({"contextSync": [
+            {"contextId": "c1", "path": "/a"},
+            {"contextId": "c2", "path": "/b"},
+            {"contextId": "c3", "path": "/c", "policy": {"downloadPolicy": {"autoDownload": false}}},
+        ]}),
+    ));
+    assert!(r.success, "{r:?}");
+    assert_eq!(polls.get(), 3);
+
+    // A context that never reports: create() gives up and names it.
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-1"})),
+        _ => ok(info_data(&[task("c1", "download", "Success")])),
+    });
+    let r = block_on(session::create(
+        &api(&env),
+        &json!({"contextSync": [{"contextId": "c1", "path": "/a"}, {"contextId": "c2", "path": "/b"}], "syncWait": {"timeoutMs": 1000}}),
+    ));
+    assert!(!r.success);
+    let m = r.error_message.unwrap();
+    assert!(m.contains("the download of context(s) c2 was not confirmed"), "{m}");
+    assert!(m.contains("1 context(s) not reported yet"), "{m}");
+}
+
+#[test]
+fn create_sends_browser_context_and_lifecycle_as_officially() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "CreateMcpSession" => {
+            let items: Value = serde_json::from_str(s.get("PersistenceDataList").unwrap()).unwrap();
+            assert_eq!(items[0]["Path"], "/tmp/agentbay_browser");
+            assert_eq!(
+                items[0]["Policy"],
+                r#"{"uploadPolicy":{"autoUpload":false},"downloadPolicy":null,"deletePolicy":null,"bwList":{"whiteLists":[{"path":"/Local State","excludePaths":[]},{"path":"/Default/Cookies","excludePaths":[]},{"path":"/Default/Cookies-journal","excludePaths":[]}]},"recyclePolicy":null}"#
+            );
+            assert_eq!((s.get("Timeout"), s.get("MaxRuntime"), s.get("ManualRelease")), (Some("5"), Some("30"), None));
+            ok(json!({"SessionId": "s-1"}))
+        }
+        _ => ok(info_data(&[task("b", "download", "Success")])),
+    });
+    let r = block_on(session::create(
+        &api(&env),
+        &json!({"browserContext": {"contextId": "b", "autoUpload": false, "syncMode": "minimal", "extensionIds": []}, "lifecyclePolicy": {}}),
+    ));
+    assert!(r.success, "{r:?}");
+}
+
+#[test]
 fn create_wait_is_bounded_and_reports_pending() {
     let env = FakeEnv::new(|s, _| match s.action.as_str() {
         "CreateMcpSession" => ok(json!({"SessionId": "s-1"})),

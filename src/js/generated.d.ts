@@ -228,6 +228,15 @@ export type CreateSessionParams = {
   isVpc?: boolean;
   /** Accepted for compatibility; not sent. */
   mcpPolicyId?: string;
+  /**
+   * The browser profile kept in a context: a sync at `/tmp/agentbay_browser` of the Chrome
+   * profile files its `syncMode` lists (`create()` waits for its download).
+   */
+  browserContext?: BrowserContext;
+  /** When the session is released by itself, in minutes (official `LifecyclePolicy`). */
+  lifecyclePolicy?: LifecyclePolicy | LifecyclePolicyOptions;
+  /** Deprecated (use `lifecyclePolicy`): idle release timeout in seconds. */
+  idleReleaseTimeout?: number;
   /** Bounds of the wait for context downloads. */
   syncWait?: SyncWaitOptions;
 };

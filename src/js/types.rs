@@ -76,6 +76,53 @@ export declare class Context {
 /** The fields of a `Context`: `ContextData`. */
 export interface Context extends ContextData {}
 
+/** Official `BrowserSyncMode`: which Chrome profile files a `BrowserContext` keeps. */
+export declare enum BrowserSyncMode {
+  /** `Local State` and the cookies. */
+  MINIMAL = "minimal",
+  /** Also local/session storage, IndexedDB, logins, web data, preferences, HSTS, GPU cache. */
+  STANDARD = "standard",
+}
+/** `new BrowserContext(id, autoUpload, { syncMode })`. */
+export interface BrowserContextOptions {
+  /** Default `BrowserSyncMode.STANDARD`. */
+  syncMode?: BrowserSyncMode | "minimal" | "standard";
+}
+/**
+ * Official `BrowserContext`: a browser profile kept in a context. `create({ browserContext })`
+ * syncs it at `/tmp/agentbay_browser` with the official white lists of its `syncMode`.
+ * Extensions and fingerprints are not supported (`create()` refuses them).
+ */
+export declare class BrowserContext {
+  constructor(
+    contextId: string,
+    autoUpload?: boolean,
+    extensionOption?: BrowserContextOptions | unknown,
+    fingerprintContext?: unknown,
+    syncMode?: BrowserSyncMode | "minimal" | "standard",
+  );
+  contextId: string;
+  /** Whether the profile is uploaded when the session is released (default true). */
+  autoUpload: boolean;
+  syncMode: BrowserSyncMode | "minimal" | "standard";
+}
+/** `new LifecyclePolicy(options?)`: minutes. */
+export interface LifecyclePolicyOptions {
+  /** Minutes without activity before the session is released (default 5). */
+  idleReleaseTimeout?: number;
+  /** Minutes from creation after which the session is released (default 30). */
+  maxRuntime?: number;
+  /** `true`: never released automatically, only by `delete()` (the other two must be absent). */
+  manualRelease?: boolean;
+}
+/** Official `LifecyclePolicy`: when a session is released by itself, in minutes. */
+export declare class LifecyclePolicy {
+  constructor(options?: LifecyclePolicyOptions);
+  readonly idleReleaseTimeout: number;
+  readonly maxRuntime: number;
+  readonly manualRelease: boolean;
+}
+
 /**
  * What every method of `session.code`, `session.browser` (except `isInitialized` and
  * `getOption`), `session.computer` and `session.mobile` resolves to: agentbay-wasm does not

@@ -22,6 +22,12 @@ pub const NETWORK_ID: &str = "NetworkId";
 pub const ENABLE_RECORD: &str = "EnableRecord";
 pub const EXTERNAL_USER_ID: &str = "ExternalUserId";
 pub const VPC_RESOURCE: &str = "VpcResource";
+/// Idle release timeout: minutes with `MaxRuntime` (a `LifecyclePolicy`), else the deprecated seconds.
+pub const TIMEOUT: &str = "Timeout";
+/// Minutes a session may run at most (`LifecyclePolicy.maxRuntime`).
+pub const MAX_RUNTIME: &str = "MaxRuntime";
+/// `true`: the session is never released automatically (`LifecyclePolicy.manualRelease`).
+pub const MANUAL_RELEASE: &str = "ManualRelease";
 
 pub const MAX_RESULTS: &str = "MaxResults";
 pub const NEXT_TOKEN: &str = "NextToken";

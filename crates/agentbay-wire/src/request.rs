@@ -68,6 +68,9 @@ macro_rules! requests {
 /// `MaxResults` of list actions.
 pub type PageLimit = Bounded<1, 1000>;
 
+/// `Timeout` / `MaxRuntime` of `CreateMcpSession`: at least 1, at most a year in seconds.
+pub type LifeLimit = Bounded<1, 31_536_000>;
+
 requests! {
     /// Creates a session (`agentBay.create`).
     CreateMcpSession => CreateMcpSessionRequest -> CreateSessionData {
@@ -87,6 +90,13 @@ requests! {
         /// The SDK's telemetry (JSON); agentbay-local ignores it.
         sdk_stats: Option<String> = field::SDK_STATS,
         login_region_id: Option<String> = field::LOGIN_REGION_ID,
+        /// Idle release timeout: minutes when `MaxRuntime` is sent too (`LifecyclePolicy`),
+        /// else seconds (the deprecated `idleReleaseTimeout`), as the official SDK sends them.
+        timeout: Option<LifeLimit> = field::TIMEOUT,
+        /// Minutes from creation after which the session is released.
+        max_runtime: Option<LifeLimit> = field::MAX_RUNTIME,
+        /// `true`: never released automatically, only by a delete.
+        manual_release: Option<bool> = field::MANUAL_RELEASE,
     }
     GetSession => GetSessionRequest -> GetSessionData { session_id: String = field::SESSION_ID }
     /// Polled by `delete()` until the session is gone.

@@ -15,7 +15,7 @@ use super::error::ApiError;
 use crate::lifecycle::{self, MountPlan, NewSession};
 use crate::paths;
 use crate::sandbox::{self, SUPPORTED_IMAGES};
-use crate::state::{Direction, Session};
+use crate::state::{Direction, ReleasePolicy, Session};
 use crate::tools::ToolError;
 use agentbay_wire::context_status::{self, task_type};
 use agentbay_wire::envelope::{
@@ -121,6 +121,21 @@ fn plan_mounts(c: &Call, r: &CreateMcpSessionRequest) -> Result<Vec<MountPlan>, 
     Ok(out)
 }
 
+/// The official SDK sends a `LifecyclePolicy` as `Timeout` + `MaxRuntime` in minutes (or
+/// `ManualRelease` alone), and the deprecated `idleReleaseTimeout` as `Timeout` alone, in seconds.
+fn release_policy(r: &CreateMcpSessionRequest) -> ReleasePolicy {
+    if r.manual_release == Some(true) {
+        return ReleasePolicy::default();
+    }
+    match r.max_runtime {
+        Some(max) => ReleasePolicy {
+            idle_secs: r.timeout.map(|t| t.0.saturating_mul(60)),
+            max_runtime_secs: Some(max.0.saturating_mul(60)),
+        },
+        None => ReleasePolicy { idle_secs: r.timeout.map(|t| t.0), max_runtime_secs: None },
+    }
+}
+
 pub fn create(c: Call, r: CreateMcpSessionRequest) -> Handled<CreateMcpSessionRequest> {
     for (name, value, why) in [
         (field::NETWORK_ID, &r.network_id, "custom networks are not implemented"),
@@ -147,7 +162,8 @@ pub fn create(c: Call, r: CreateMcpSessionRequest) -> Handled<CreateMcpSessionRe
     let labels = r.labels.clone().unwrap_or_default().0;
     let mounts = plan_mounts(&c, &r)?;
 
-    let session = lifecycle::create(&c.st, NewSession { tenant: c.tenant.clone(), image, labels, mounts })?;
+    let release = release_policy(&r);
+    let session = lifecycle::create(&c.st, NewSession { tenant: c.tenant.clone(), image, labels, mounts, release })?;
     let id = session.id.clone();
     Ok(Answer::data(CreateSessionData {
         session_id: id.clone(),
@@ -239,13 +255,14 @@ pub fn delete(c: &Call, session_id: &str) -> Handled<DeleteSessionAsyncRequest> 
     Ok(Answer::empty())
 }
 
-/// `RefreshSessionIdleTime` (`session.keepAlive()`). agentbay-local releases no session for
-/// being idle, so there is no timer to restart: this only checks that the session is alive.
+/// `RefreshSessionIdleTime` (`session.keepAlive()`): restarts the session's idle timer (its
+/// `lifecyclePolicy.idleReleaseTimeout`, released by `lifecycle::release_due`).
 pub fn keep_alive(c: Call, r: RefreshSessionIdleTimeRequest) -> Handled<RefreshSessionIdleTimeRequest> {
     let s = c.session(&r.session_id)?;
     if s.status() == session_status::DELETING {
         return Err(ApiError::SessionNotRunning(s.id.clone(), session_status::DELETING));
     }
+    s.touch(c.st.store.clock.now());
     Ok(Answer::empty())
 }
 
@@ -273,6 +290,7 @@ pub fn resume(c: Call, r: ResumeSessionAsyncRequest) -> Handled<ResumeSessionAsy
 
 pub fn set_label(c: Call, r: SetLabelRequest) -> Handled<SetLabelRequest> {
     let s = c.session(&r.session_id)?;
+    s.touch(c.st.store.clock.now());
     s.set_labels(r.labels.0);
     Ok(Answer::empty())
 }
@@ -315,6 +333,7 @@ pub async fn call_tool(c: Call, r: CallMcpToolRequest) -> Handled<CallMcpToolReq
     }
     let s = c.session(&r.session_id)?;
     running(&s)?;
+    s.touch(c.st.store.clock.now());
     let args = serde_json::Value::Object(r.args.unwrap_or_default().0);
     match s.sandbox.call_tool(&r.name, &args).await {
         Ok(result) => Ok(Answer::data(result)),
@@ -350,6 +369,7 @@ fn select_mounts(s: &Session, ctx: Option<&str>, path: Option<&str>) -> Result<V
 
 pub fn sync_context(c: Call, r: SyncContextRequest) -> Handled<SyncContextRequest> {
     let s = c.session(&r.session_id)?;
+    s.touch(c.st.store.clock.now());
     let dir = match r.mode.as_deref() {
         None | Some("upload") => Direction::Upload,
         Some("download") => Direction::Download,

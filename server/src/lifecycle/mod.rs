@@ -15,7 +15,7 @@ mod tasks;
 pub use tasks::spawn_tasks;
 
 use crate::sandbox::{SandboxError, SandboxSpec};
-use crate::state::{AppState, Direction, MountState, ReserveError, Session};
+use crate::state::{AppState, Direction, MountState, ReleasePolicy, ReserveError, Session};
 use crate::util::lock;
 use agentbay_wire::envelope::session_status;
 use agentbay_wire::policy::SyncPolicy;
@@ -38,6 +38,8 @@ pub struct NewSession {
     pub image: String,
     pub labels: BTreeMap<String, String>,
     pub mounts: Vec<MountPlan>,
+    /// When it is released by itself.
+    pub release: ReleasePolicy,
 }
 
 /// Why a checked session could still not be created.
@@ -80,8 +82,11 @@ pub fn create(st: &Arc<AppState>, new: NewSession) -> Result<Arc<Session>, Creat
         })
         .collect();
     let seq = st.session_seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let session =
-        Arc::new(Session::new(id.clone(), new.tenant, new.image, seq, new.labels, mounts, sandbox, reservation));
+    let mut session = Session::new(id.clone(), new.tenant, new.image, seq, new.labels, mounts, sandbox, reservation);
+    session.release = new.release;
+    session.created_at = st.store.clock.now();
+    session.touch(session.created_at);
+    let session = Arc::new(session);
     st.sessions.write().unwrap_or_else(|p| p.into_inner()).insert(id, session.clone());
     let downloads: Vec<usize> =
         (0..session.mounts.len()).filter(|&i| session.mounts[i].policy.download_policy.auto_download).collect();
@@ -191,6 +196,42 @@ fn transition(session: &Session, from: &'static str, to: &'static str) -> Result
     }
     *s = to;
     Ok(())
+}
+
+/// Releases (as a delete does: uploads by policy first) every running session whose idle
+/// timeout or maximum runtime has passed on the store's clock. Returns the ids it released.
+pub fn release_due(st: &Arc<AppState>) -> Vec<String> {
+    let now = st.store.clock.now();
+    let all: Vec<Arc<Session>> = st.sessions.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
+    let mut released = Vec::new();
+    for s in all {
+        if s.status() != session_status::RUNNING {
+            continue;
+        }
+        if let Some(why) = s.release.due(s.created_at, s.last_active(), now) {
+            eprintln!("agentbay-local: releasing session {}: {why}", s.id);
+            released.push(s.id.clone());
+            delete(st, s);
+        }
+    }
+    released
+}
+
+/// How often [`spawn_reaper`] looks for sessions due for release, by default.
+pub const DEFAULT_REAP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs [`release_due`] every `interval` (at least 10 ms).
+pub fn spawn_reaper(st: std::sync::Weak<AppState>, interval: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    let interval = interval.max(std::time::Duration::from_millis(10));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let Some(st) = st.upgrade() else { return };
+            release_due(&st);
+        }
+    })
 }
 
 /// Graceful shutdown: every live session is released under its policies.
