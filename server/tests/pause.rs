@@ -5,61 +5,15 @@
 
 mod common;
 
-use agentbay_wasm::core::api::Api;
-use agentbay_wasm::core::config::Config;
 use agentbay_wasm::core::context::FilePaging;
 use agentbay_wasm::core::handle::SessionHandle;
 use agentbay_wasm::core::results::SessionData;
-use agentbay_wasm::core::runtime::{Clock, HttpRequest, HttpResponse, Limits, Transport, TransportError};
 use agentbay_wasm::core::session::DELETE_WAIT;
 use agentbay_wasm::core::{command, context, filesystem, session};
-use common::{TestBody, TestServer};
+use common::native::{now_ms, sdk};
+use common::TestServer;
 use serde_json::json;
 use std::time::Duration;
-
-/// The SDK core's host on tokio (as in sdk_contract.rs).
-struct NativeEnv {
-    addr: std::net::SocketAddr,
-}
-
-impl Transport for NativeEnv {
-    async fn send(&self, req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
-        let path = req.url.splitn(4, '/').nth(3).map(|p| format!("/{p}")).unwrap_or_else(|| "/".into());
-        let headers: Vec<(&str, &str)> = req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let body = TestBody::new(req.body.unwrap_or_default(), false);
-        let exchange = common::try_send(self.addr, None, req.method, &path, &headers, body);
-        let r = tokio::time::timeout(Duration::from_millis(limits.timeout_ms), exchange)
-            .await
-            .map_err(|_| TransportError::Timeout(limits.timeout_ms))?
-            .map_err(TransportError::Network)?;
-        Ok(HttpResponse { status: r.status, body: r.body })
-    }
-}
-
-impl Clock for NativeEnv {
-    fn now_ms(&self) -> u64 {
-        now_ms()
-    }
-    async fn sleep(&self, ms: u64) {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
-}
-
-fn sdk(server: &TestServer) -> Api<NativeEnv> {
-    let cfg = Config {
-        api_key: server.key.clone(),
-        base_url: server.endpoint.clone(),
-        region_id: None,
-        timeout_ms: 60_000,
-        max_response_bytes: 32 << 20,
-        max_download_bytes: 1 << 30,
-    };
-    Api::new(NativeEnv { addr: server.addr }, cfg)
-}
 
 #[tokio::test]
 async fn list_files_pages_by_token_and_refuses_tokens_it_did_not_issue() {

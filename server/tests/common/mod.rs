@@ -2,6 +2,8 @@
 //! client that builds requests the way the official SDKs do (reference Appendix A).
 #![allow(dead_code)]
 
+pub mod native;
+
 use agentbay_local::{Config, Running, Server};
 use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
