@@ -299,7 +299,7 @@ pub struct UploadPolicy {
     pub period: Option<f64>,
     /// Archive mode only: mount-relative prefixes (a directory ends with `/`) whose files are
     /// stored as single files next to the archive. Serialised only in Archive mode, as officially.
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
     pub archive_exclude_paths: Vec<String>,
 }
