@@ -268,6 +268,24 @@ fn carry_previous(
         if format.is_none() {
             local.insert(rel.to_string());
         }
+        // A previous snapshot is untrusted (anyone with the context can store one): what is carried
+        // from it is bounded like an extraction, by the declared sizes (`Exact` holds members to them).
+        let limits = super::extract::Limits::default();
+        let (mut entries, mut bytes) = (0u64, 0u64);
+        let mut within = |size: u64| -> Result<(), SyncError> {
+            entries += 1;
+            bytes = bytes.saturating_add(size);
+            if entries > limits.max_entries || bytes > limits.max_bytes {
+                return Err(SyncError::Io {
+                    path: e.path.clone(),
+                    source: io::Error::other(format!(
+                        "previous snapshot is over the limits of {} entries and {} bytes",
+                        limits.max_entries, limits.max_bytes
+                    )),
+                });
+            }
+            Ok(())
+        };
         // Whether a member of a previous snapshot is carried (and now known to be in the new state).
         let mut take = |name: &str, is_file: bool, is_dir: bool| -> bool {
             let valid = clean(name).is_some_and(|c| c == name && !c.is_empty());
@@ -290,6 +308,7 @@ fn carry_previous(
                     if !take(&name, kind.is_file(), kind.is_dir()) {
                         continue;
                     }
+                    within(member.size())?;
                     let h = member.header();
                     let mtime = h.mtime().map(|t| t as i64).unwrap_or(0);
                     if kind.is_dir() {
@@ -313,6 +332,7 @@ fn carry_previous(
                     if !take(&name, is_file, is_dir) {
                         continue;
                     }
+                    within(member.size())?;
                     let mtime = member
                         .last_modified()
                         .map(|t| {
