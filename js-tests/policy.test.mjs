@@ -15,8 +15,10 @@ import {
   AgentBay,
   ContextSync,
   MappingPolicy,
+  SyncPolicy,
   SyncPolicyImpl,
   UploadMode,
+  UploadPolicy,
   WhiteList,
   WhiteListValidator,
   newContextSync,
@@ -569,11 +571,11 @@ test("uploadMode Archive: a new session sees the same tree; the context holds th
   // One snapshot per mount (agentbay-local's name for it), not the loose files.
   assert.deepEqual(
     listed.entries.map((e) => [e.fileName, e.fileType]),
-    [[".agentbay-archive.tar.gz", "file"]],
+    [[".agentbay-archive.zip", "file"]],
   );
-  const snapshot = await agentBay.context.downloadFile(ctx.id, `${mount}/.agentbay-archive.tar.gz`);
+  const snapshot = await agentBay.context.downloadFile(ctx.id, `${mount}/.agentbay-archive.zip`);
   assert.equal(snapshot.success, true, snapshot.errorMessage);
-  assert.deepEqual([...snapshot.content.subarray(0, 2)], [0x1f, 0x8b], "a gzip stream");
+  assert.deepEqual([...snapshot.content.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04], "a zip (official Archive mode)");
 
   for (const mode of [UploadMode.Archive, UploadMode.File]) {
     const s2 = await newSession([new ContextSync(ctx.id, mount, mode === UploadMode.Archive ? archive : newSyncPolicy())]);
@@ -582,6 +584,58 @@ test("uploadMode Archive: a new session sees the same tree; the context holds th
     } finally {
       await agentBay.delete(s2);
     }
+  }
+});
+
+test("archiveExcludePaths: excluded prefixes are stored as single files, the rest in the zip; toJSON omits it in File mode", async () => {
+  const ctx = await newContext("archive-exclude");
+  const mount = "/home/wuying/hybrid";
+  const archive = policy((p) => {
+    p.uploadPolicy.uploadMode = UploadMode.Archive;
+    p.uploadPolicy.archiveExcludePaths = ["logs/", "out.txt"];
+  });
+  // Serialised only in Archive mode (official): the same policy in File mode leaves it out.
+  assert.deepEqual(JSON.parse(JSON.stringify(archive)).uploadPolicy.archiveExcludePaths, ["logs/", "out.txt"]);
+  const upload = new UploadPolicy({ archiveExcludePaths: ["logs/"] });
+  assert.equal("archiveExcludePaths" in JSON.parse(JSON.stringify(upload)), false);
+  assert.deepEqual(upload.archiveExcludePaths, ["logs/"], "the object itself keeps it");
+  const fileMode = new SyncPolicy({ uploadPolicy: { archiveExcludePaths: ["logs/"] } });
+  assert.equal("archiveExcludePaths" in JSON.parse(JSON.stringify(fileMode)).uploadPolicy, false);
+  upload.uploadMode = UploadMode.Archive;
+  assert.deepEqual(JSON.parse(JSON.stringify(upload)).archiveExcludePaths, ["logs/"], "switching to Archive brings it back");
+  // A plain File-mode policy is sent without it too.
+  const plainFile = policy((p) => (p.uploadPolicy.archiveExcludePaths = ["logs/"]));
+  const other = await newContext("archive-exclude-file");
+  const s0 = await newSession([new ContextSync(other.id, mount, plainFile)]);
+  assert.equal("archiveExcludePaths" in sentPolicies()[other.id].uploadPolicy, false);
+  await release(s0);
+  // Invalid entries are refused with a clear message.
+  assert.throws(
+    () => new UploadPolicy({ uploadMode: UploadMode.Archive, archiveExcludePaths: ["../etc/"] }),
+    /Invalid archiveExcludePaths value: \.\.\/etc\//,
+  );
+
+  const tree = { "logs/a.log": "l", "out.txt": "o", "src/main.rs": "m" };
+  const s1 = await newSession([new ContextSync(ctx.id, mount, archive)]);
+  assert.deepEqual(sentPolicies()[ctx.id].uploadPolicy.archiveExcludePaths, ["logs/", "out.txt"]);
+  await writeTree(s1, mount, tree);
+  await release(s1);
+
+  const listed = await agentBay.context.listFiles(ctx.id, mount, 1, 1000);
+  assert.equal(listed.success, true, listed.errorMessage);
+  assert.deepEqual(
+    listed.entries.map((e) => [e.fileName, e.fileType]).sort(),
+    [[".agentbay-archive.zip", "file"], ["logs", "folder"], ["out.txt", "file"]],
+  );
+  const single = await agentBay.context.downloadFile(ctx.id, `${mount}/logs/a.log`);
+  assert.equal(single.success, true, single.errorMessage);
+  assert.equal(Buffer.from(single.content).toString(), "l");
+
+  const s2 = await newSession([new ContextSync(ctx.id, mount, archive)]);
+  try {
+    assert.deepEqual(await treeIn(s2, mount), tree);
+  } finally {
+    await release(s2);
   }
 });
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 const ARCHIVE: &str =
     r#"{"uploadPolicy":{"autoUpload":true,"uploadStrategy":"UploadBeforeResourceRelease","uploadMode":"Archive"}}"#;
-const SNAPSHOT: &str = ".agentbay-archive.tar.gz";
+const SNAPSHOT: &str = ".agentbay-archive.zip";
 
 /// Every path below `dir` in the session: `d <mode> <path>` or `f <mode> <path> <content>`
 /// (archives: the first 16 hex digits of their sha256 instead of the content).
@@ -476,5 +476,129 @@ async fn a_snapshot_that_does_not_unpack_survives_a_file_mode_release() {
     c.delete_session(&sid).await;
     assert_eq!(c.get_file(&ctx, &snapshot).await, b"not gzip at all");
     assert_eq!(c.get_file(&ctx, "/mnt/data/plain.txt").await, b"p");
+    s.stop().await;
+}
+
+// ---- issue 10: zip snapshots, archiveExcludePaths, tar.gz snapshots of earlier versions ----
+
+const HYBRID: &str = r#"{"uploadPolicy":{"uploadMode":"Archive","archiveExcludePaths":["logs/","cfg/app.json"]}}"#;
+
+#[tokio::test]
+async fn archive_is_a_zip_and_excluded_prefixes_are_single_files_that_round_trip() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let ctx = c.context("hybrid").await;
+    let s1 = session(&c, &ctx, "/mnt/data", HYBRID).await;
+    c.run(
+        &s1,
+        "cd /mnt/data && mkdir -p logs/old cfg src && printf l1 > logs/a.log && printf l2 > logs/old/b.log \
+         && printf '{}' > cfg/app.json && printf other > cfg/other.json && printf main > src/main.rs \
+         && printf top > top.txt && chmod 600 logs/a.log",
+    )
+    .await;
+    let before = tree(&c, &s1, "/mnt/data").await;
+    c.delete_session(&s1).await;
+
+    // The snapshot is a zip (official Archive mode); excluded files are stored on their own.
+    let zip = c.get_file(&ctx, &format!("/mnt/data/{SNAPSHOT}")).await;
+    assert_eq!(&zip[..4], b"PK\x03\x04");
+    assert_eq!(c.get_file(&ctx, "/mnt/data/logs/a.log").await, b"l1");
+    assert_eq!(c.get_file(&ctx, "/mnt/data/logs/old/b.log").await, b"l2");
+    assert_eq!(c.get_file(&ctx, "/mnt/data/cfg/app.json").await, b"{}");
+    let names: Vec<String> =
+        c.list_files(&ctx, "/mnt/data").await.into_iter().map(|(n, k, _)| format!("{k} {n}")).collect();
+    assert_eq!(names, [format!("file {SNAPSHOT}"), "folder cfg".into(), "folder logs".into()]);
+    let members: Vec<String> = {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(&zip)).unwrap();
+        (0..z.len()).map(|i| z.by_index(i).unwrap().name().to_string()).collect()
+    };
+    assert!(members.iter().any(|m| m == "src/main.rs") && members.iter().any(|m| m == "cfg/other.json"), "{members:?}");
+    assert!(!members.iter().any(|m| m.starts_with("logs") || m == "cfg/app.json"), "{members:?}");
+
+    // A second session (Archive or File mode) gets the same tree back; its own upload keeps the split.
+    let s2 = session(&c, &ctx, "/mnt/data", HYBRID).await;
+    assert_eq!(tree(&c, &s2, "/mnt/data").await, before);
+    c.run(&s2, "printf l3 > /mnt/data/logs/c.log && rm /mnt/data/logs/a.log").await;
+    c.delete_session(&s2).await;
+    assert_eq!(c.get_file(&ctx, "/mnt/data/logs/c.log").await, b"l3");
+    let reader = session(&c, &ctx, "/mnt/data", r#"{"uploadPolicy":{"autoUpload":false}}"#).await;
+    let after = tree(&c, &reader, "/mnt/data").await;
+    assert!(after.contains("f 644 ./logs/c.log l3") && !after.contains("a.log"), "{after}");
+    assert!(after.contains("f 644 ./src/main.rs main") && after.contains("f 644 ./cfg/app.json {}"), "{after}");
+    c.delete_session(&reader).await;
+    s.stop().await;
+}
+
+/// The snapshot an earlier version wrote: `<mount>/.agentbay-archive.tar.gz`, a gzip'd GNU tar
+/// with folders 0755 and files with their masked modes and mtimes (the old `archive::upload`).
+fn legacy_snapshot() -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, kind, mode, data) in [
+        ("d", tar::EntryType::Directory, 0o755, &b""[..]),
+        ("d/x.txt", tar::EntryType::Regular, 0o644, &b"x"[..]),
+        ("run.sh", tar::EntryType::Regular, 0o755, &b"#!/bin/sh\n"[..]),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_size(data.len() as u64);
+        h.set_mode(mode);
+        h.set_mtime(1_600_000_000);
+        b.append_data(&mut h, name, data).unwrap();
+    }
+    gz(&b.into_inner().unwrap())
+}
+
+#[tokio::test]
+async fn a_tar_gz_snapshot_of_an_earlier_version_still_downloads_and_becomes_a_zip() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let ctx = c.context("legacy").await;
+    c.put_file(&ctx, "/mnt/data/.agentbay-archive.tar.gz", &legacy_snapshot()).await;
+    let expected = "d 755 ./d\nf 644 ./d/x.txt x\nf 755 ./run.sh #!/bin/sh\n";
+    for policy in [r#"{"uploadPolicy":{"autoUpload":false}}"#, ARCHIVE] {
+        let sid = session(&c, &ctx, "/mnt/data", policy).await;
+        assert_eq!(tree(&c, &sid, "/mnt/data").await, expected, "{policy}");
+        assert_eq!(c.shell(&sid, "stat -c %Y /mnt/data/d/x.txt").await.stdout, "1600000000\n");
+        c.delete_session(&sid).await;
+    }
+    // The Archive session's upload re-packed it as the zip snapshot.
+    let listed: Vec<String> = c.list_files(&ctx, "/mnt/data").await.into_iter().map(|(n, _, _)| n).collect();
+    assert_eq!(listed, [SNAPSHOT]);
+    // A session that never downloaded carries the old members into its new zip.
+    let fresh = c.context("legacy-carry").await;
+    c.put_file(&fresh, "/mnt/data/.agentbay-archive.tar.gz", &legacy_snapshot()).await;
+    let no_download = r#"{"uploadPolicy":{"uploadMode":"Archive"},"downloadPolicy":{"autoDownload":false}}"#;
+    let s3 = session(&c, &fresh, "/mnt/data", no_download).await;
+    c.run(&s3, "printf n > /mnt/data/new.txt").await;
+    c.delete_session(&s3).await;
+    let reader = session(&c, &fresh, "/mnt/data", r#"{"uploadPolicy":{"autoUpload":false}}"#).await;
+    assert_eq!(
+        tree(&c, &reader, "/mnt/data").await,
+        "d 755 ./d\nf 644 ./d/x.txt x\nf 644 ./new.txt n\nf 755 ./run.sh #!/bin/sh\n"
+    );
+    let listed: Vec<String> = c.list_files(&fresh, "/mnt/data").await.into_iter().map(|(n, _, _)| n).collect();
+    assert_eq!(listed, [SNAPSHOT]);
+    c.delete_session(&reader).await;
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn invalid_archive_exclude_paths_are_refused_with_a_clear_message() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let ctx = c.context("bad-exclude").await;
+    for bad in [r#"["../etc/"]"#, r#"["/abs"]"#, r#"["a/../../b"]"#, r#"[""]"#, r#"[3]"#, r#""logs/""#, r#"["*.log"]"#]
+    {
+        let policy = format!(r#"{{"uploadPolicy":{{"uploadMode":"Archive","archiveExcludePaths":{bad}}}}}"#);
+        let msg = c
+            .err(
+                "CreateMcpSession",
+                &[("PersistenceDataList", &pdl(&[(&ctx, "/mnt/data", Some(&policy))]))],
+                400,
+                "InvalidParameter.Policy",
+            )
+            .await;
+        assert!(msg.contains("Invalid archiveExcludePaths value"), "{bad}: {msg}");
+    }
     s.stop().await;
 }

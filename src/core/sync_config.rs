@@ -171,6 +171,18 @@ pub enum ContextSyncError {
     Policy(#[from] PolicyError),
 }
 
+/// `uploadPolicy.archiveExcludePaths` is sent only in Archive mode, as the official SDK
+/// serialises it (plain-object policies included, which have no `toJSON`).
+fn omit_archive_excludes_outside_archive(policy: &mut Value) {
+    if let Some(Value::Object(up)) = policy.get_mut(key::UPLOAD) {
+        use super::wire::wire_enum::WireEnum;
+        let mode = up.get("uploadMode").and_then(Value::as_str).and_then(wire::UploadMode::parse);
+        if mode != Some(wire::UploadMode::Archive) {
+            up.remove("archiveExcludePaths");
+        }
+    }
+}
+
 impl ContextSyncSpec {
     pub fn from_value(index: usize, v: &Value) -> Result<Self, ContextSyncError> {
         let obj = v.as_object().ok_or(ContextSyncError::Shape(index))?;
@@ -182,6 +194,7 @@ impl ContextSyncSpec {
             Some(p) => {
                 let mut p = p.clone();
                 validate_and_normalize(&mut p)?;
+                omit_archive_excludes_outside_archive(&mut p);
                 Some(p)
             }
         };

@@ -54,6 +54,11 @@ export type UploadPolicyData = {
   uploadMode: UploadMode;
   /** Seconds between periodic uploads while the session runs (seed extension). */
   period?: number;
+  /**
+   * Archive mode only: mount-relative prefixes (a directory ends with `/`) whose files are
+   * stored as single files next to the archive. Serialised only in Archive mode, as officially.
+   */
+  archiveExcludePaths?: Array<string>;
 };
 
 /**

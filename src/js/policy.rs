@@ -22,6 +22,22 @@ fn plain(v: &Value) -> Object {
     to_js(v).unchecked_into()
 }
 
+/// `uploadPolicy` data as `toJSON` gives it: `archiveExcludePaths` only in Archive mode (the
+/// official serialisation); otherwise a copy without it, so the stored object is untouched.
+fn upload_out(data: &JsValue) -> JsValue {
+    let plain_object =
+        data.is_object() && Object::get_prototype_of(data) == Object::get_prototype_of(&Object::new().into());
+    if !plain_object || get(data, "archiveExcludePaths").is_undefined() {
+        return data.clone();
+    }
+    if get(data, "uploadMode").as_string().as_deref() == Some(UploadMode::Archive.as_str()) {
+        return data.clone();
+    }
+    let copy = Object::assign(&Object::new(), data.unchecked_ref());
+    let _ = Reflect::delete_property(&copy, &"archiveExcludePaths".into());
+    copy.into()
+}
+
 fn json_of<T: AsRef<JsValue>>(o: &Option<T>) -> Result<Value, JsValue> {
     match o {
         Some(o) => to_json(o.as_ref()),
@@ -62,6 +78,9 @@ macro_rules! part_class {
             /// The data as a plain object (the one the getters read and the setters write).
             #[wasm_bindgen(js_name = toJSON, unchecked_return_type = $data)]
             pub fn to_json(&self) -> JsValue {
+                if $part == Part::Upload {
+                    return upload_out(&self.data);
+                }
                 self.data.clone().into()
             }
 
@@ -93,7 +112,7 @@ macro_rules! part_class {
 }
 
 part_class!(
-    #[doc = " `uploadPolicy` as a class: `new UploadPolicy({ autoUpload, uploadStrategy, uploadMode, period })`."]
+    #[doc = " `uploadPolicy` as a class: `new UploadPolicy({ autoUpload, uploadStrategy, uploadMode, period, archiveExcludePaths })`."]
     UploadPolicy, Part::Upload, "UploadPolicyData", UploadPolicyPartial, [
     #[doc = " Whether the mount uploads on its own."]
     autoUpload: set_autoUpload: "UploadPolicyData[\"autoUpload\"]",
@@ -103,6 +122,8 @@ part_class!(
     uploadMode: set_uploadMode: "UploadPolicyData[\"uploadMode\"]",
     #[doc = " Seconds between periodic uploads while the session runs."]
     period: set_period: "UploadPolicyData[\"period\"]",
+    #[doc = " Archive mode only: mount-relative prefixes (a directory ends with `/`) stored as single files."]
+    archiveExcludePaths: set_archiveExcludePaths: "UploadPolicyData[\"archiveExcludePaths\"]",
 ]);
 part_class!(
     #[doc = " `downloadPolicy` as a class."]
@@ -188,7 +209,14 @@ macro_rules! sync_policy_class {
             /// The policy as a plain object (the one the getters read and the setters write).
             #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "SyncPolicyData")]
             pub fn to_json(&self) -> JsValue {
-                self.data.clone().into()
+                let upload = get(&self.data, key::UPLOAD);
+                let out = upload_out(&upload);
+                if out == upload {
+                    return self.data.clone().into();
+                }
+                let copy = Object::assign(&Object::new(), &self.data);
+                let _ = Reflect::set(&copy, &key::UPLOAD.into(), &out);
+                copy.into()
             }
 
             /// Alias of `toJSON`.

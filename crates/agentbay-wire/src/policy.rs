@@ -107,6 +107,19 @@ pub enum PolicyError {
     Period(String),
     #[error("SyncPolicy must be an object, got: {0}")]
     NotAnObject(String),
+    #[error("Invalid archiveExcludePaths value: {0}. archiveExcludePaths must be an array of non-empty paths relative to the mount (a directory ends with '/'), without '..' segments, a leading '/' or wildcards")]
+    ArchiveExcludePath(String),
+}
+
+/// Whether `p` is an acceptable `archiveExcludePaths` prefix: relative to the mount, non-empty,
+/// no `.`/`..`/empty segment (a trailing `/` marks a directory), no wildcard, no backslash or NUL.
+pub fn valid_archive_exclude_path(p: &str) -> bool {
+    let body = p.strip_suffix('/').unwrap_or(p);
+    !body.is_empty()
+        && !p.starts_with('/')
+        && !has_wildcard(p)
+        && !p.contains(['\\', '\0'])
+        && body.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != "..")
 }
 
 fn has_wildcard(s: &str) -> bool {
@@ -178,8 +191,18 @@ pub fn validate_and_normalize(policy: &mut Value) -> Result<(), PolicyError> {
             }
         }
     }
-    // Beyond the official checks: strategies and the seed's `period`.
+    // Beyond the official checks: strategies, the seed's `period` and archiveExcludePaths.
     if let Some(Value::Object(up)) = obj.get_mut("uploadPolicy") {
+        if let Some(ex) = up.get("archiveExcludePaths").filter(|v| !v.is_null()) {
+            let Some(list) = ex.as_array() else {
+                return Err(PolicyError::ArchiveExcludePath(show(Some(ex))));
+            };
+            for item in list {
+                if !item.as_str().is_some_and(valid_archive_exclude_path) {
+                    return Err(PolicyError::ArchiveExcludePath(show(Some(item))));
+                }
+            }
+        }
         normalize::<UploadStrategy>(up, "uploadStrategy", PolicyError::UploadStrategy)?;
         if let Some(p) = up.get("period").filter(|p| !p.is_null()) {
             if !p.as_f64().is_some_and(|s| s > 0.0 && s <= f64::from(MAX_PERIOD_SECS)) {
@@ -258,7 +281,7 @@ pub struct SyncPolicy {
 }
 
 /// `uploadPolicy`: when and how a mount's files go up to its context.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "UploadPolicyData"))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct UploadPolicy {
@@ -274,6 +297,11 @@ pub struct UploadPolicy {
     #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<f64>,
+    /// Archive mode only: mount-relative prefixes (a directory ends with `/`) whose files are
+    /// stored as single files next to the archive. Serialised only in Archive mode, as officially.
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
+    pub archive_exclude_paths: Vec<String>,
 }
 
 impl Default for UploadPolicy {
@@ -283,7 +311,34 @@ impl Default for UploadPolicy {
             upload_strategy: UploadStrategy::default(),
             upload_mode: UploadMode::default(),
             period: None,
+            archive_exclude_paths: Vec::new(),
         }
+    }
+}
+
+/// Written field by field so `archiveExcludePaths` appears only in Archive mode (and non-empty).
+impl Serialize for UploadPolicy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Out<'a> {
+            auto_upload: bool,
+            upload_strategy: &'a UploadStrategy,
+            upload_mode: &'a UploadMode,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            period: Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            archive_exclude_paths: Option<&'a Vec<String>>,
+        }
+        let archive = self.upload_mode == UploadMode::Archive && !self.archive_exclude_paths.is_empty();
+        Out {
+            auto_upload: self.auto_upload,
+            upload_strategy: &self.upload_strategy,
+            upload_mode: &self.upload_mode,
+            period: self.period,
+            archive_exclude_paths: archive.then_some(&self.archive_exclude_paths),
+        }
+        .serialize(s)
     }
 }
 
@@ -446,6 +501,27 @@ mod tests {
         assert_eq!(SyncPolicy::parse(OFFICIAL_DEFAULT).unwrap(), SyncPolicy::default());
         assert_eq!(SyncPolicy::parse("{}").unwrap(), SyncPolicy::default());
         assert_eq!(serde_json::to_string(&SyncPolicy::default()).unwrap(), OFFICIAL_DEFAULT);
+    }
+
+    #[test]
+    fn archive_exclude_paths_are_written_only_in_archive_mode_and_validated() {
+        let archive =
+            SyncPolicy::parse(r#"{"uploadPolicy":{"uploadMode":"Archive","archiveExcludePaths":["logs/","a/b.txt"]}}"#)
+                .unwrap();
+        assert_eq!(archive.upload_policy.archive_exclude_paths, ["logs/", "a/b.txt"]);
+        let json = serde_json::to_value(&archive).unwrap();
+        assert_eq!(json["uploadPolicy"]["archiveExcludePaths"], json!(["logs/", "a/b.txt"]));
+        let file =
+            SyncPolicy::parse(r#"{"uploadPolicy":{"uploadMode":"File","archiveExcludePaths":["logs/"]}}"#).unwrap();
+        let json = serde_json::to_value(&file).unwrap();
+        assert!(json["uploadPolicy"].get("archiveExcludePaths").is_none());
+        for bad in [r#""../x""#, r#""/abs""#, r#""a/../b""#, r#""""#, r#"3"#, r#""*.log""#, r#""a//b""#] {
+            let p = format!(r#"{{"uploadPolicy":{{"uploadMode":"Archive","archiveExcludePaths":[{bad}]}}}}"#);
+            let err = SyncPolicy::parse(&p).unwrap_err().to_string();
+            assert!(err.contains("Invalid archiveExcludePaths value"), "{bad}: {err}");
+        }
+        let err = SyncPolicy::parse(r#"{"uploadPolicy":{"archiveExcludePaths":"logs/"}}"#).unwrap_err();
+        assert!(err.to_string().contains("must be an array"), "{err}");
     }
 
     #[test]

@@ -129,6 +129,11 @@ impl BlobStore {
         self.table().touched = None;
     }
 
+    /// Where blobs are written before they are renamed into place (temp files go there too).
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
     pub fn writer(&self) -> io::Result<BlobWriter<'_>> {
         let tmp_path = self.root.join("tmp").join(crate::util::random_hex(12));
         let file = File::options().write(true).create_new(true).mode(0o600).open(&tmp_path)?;

@@ -1,44 +1,37 @@
-//! Upload mode `Archive`: the mount is stored as one tar.gz snapshot.
+//! Upload mode `Archive`: the mount is stored as one zip snapshot, as the official Archive mode.
 //!
-//! The snapshot is the single manifest entry `<mount>/.agentbay-archive.tar.gz`
-//! (so listFiles on the mount path shows it and every session mounting the path
-//! receives it). It packs exactly the files and folders the File-mode walk finds,
-//! with their modes and mtimes, goes through the same content-addressed blob store,
-//! and becomes current in the same one-transaction manifest switch as File mode.
-//! Every download (File or Archive mode) unpacks it; see `expand` (and `extract`).
+//! The snapshot is the manifest entry `<mount>/.agentbay-archive.zip` (so listFiles on the
+//! mount path shows it and every session mounting the path receives it). It packs the files and
+//! folders the File-mode walk finds, with their modes and mtimes (zip keeps mtimes to two
+//! seconds), except those under `uploadPolicy.archiveExcludePaths`: those are stored as single
+//! files next to it, as File mode stores them. Everything goes through the same
+//! content-addressed blob store and becomes current in the same one-transaction manifest switch
+//! as File mode. Every download (File or Archive mode) unpacks the snapshot, and also the
+//! tar.gz snapshot (`.agentbay-archive.tar.gz`) earlier versions wrote; see `expand` (and
+//! `extract`). The next Archive upload re-packs a tar.gz snapshot's members into the zip.
 
 use super::cache::StatCache;
 use super::error::{commit_err, SyncError};
 use super::expand::carry_extracted_sources;
-use super::extract::clean;
-use super::mount::{join, FaultHook, Report, ARCHIVE_NAME};
+use super::extract::{clean, Format};
+use super::mount::{join, snapshot_format, FaultHook, Report, ARCHIVE_NAME};
 use crate::safe_fs::{self, Tree};
-use crate::store::blobs::BlobWriter;
+use crate::store::blobs::Pins;
 use crate::store::db::{self, Entry, Kind};
 use crate::store::{expiry, Store};
 use agentbay_wire::policy::SyncPolicy;
 use std::collections::HashSet;
-use std::io::{self, Read, Write};
+use std::fs::File;
+use std::io::{self, Read, Seek};
+use zip::write::SimpleFileOptions;
 
 /// Whether `policy` asks for Archive uploads.
 pub fn is_archive_mode(policy: &SyncPolicy) -> bool {
     policy.upload_policy.upload_mode == agentbay_wire::policy::UploadMode::Archive
 }
 
-struct BlobSink<'a>(BlobWriter<'a>);
-
-impl Write for BlobSink<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write_chunk(buf)?;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Yields exactly `left` bytes of a file or fails: a file that shrinks while being
-/// packed would otherwise make the tar entry shorter than its header says.
+/// packed would otherwise store less than was stat'ed.
 struct Exact<R> {
     inner: R,
     left: u64,
@@ -59,19 +52,116 @@ impl<R: Read> Read for Exact<R> {
     }
 }
 
-fn header(kind: tar::EntryType, size: u64, mode: u32, mtime: i64) -> tar::Header {
-    let mut h = tar::Header::new_gnu();
-    h.set_entry_type(kind);
-    h.set_size(size);
-    h.set_mode(mode);
-    h.set_mtime(mtime.max(0) as u64);
-    h.set_uid(0);
-    h.set_gid(0);
-    h
-}
-
 fn io_err(path: &str) -> impl FnOnce(io::Error) -> SyncError + '_ {
     move |source| SyncError::Io { path: path.to_string(), source }
+}
+
+fn zip_err(path: &str) -> impl FnOnce(zip::result::ZipError) -> SyncError + '_ {
+    move |e| SyncError::Io { path: path.to_string(), source: io::Error::other(e.to_string()) }
+}
+
+/// Civil date (UTC) of days since 1970-01-01 (inverse of `extract::days_from_civil`).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// A zip timestamp for unix `secs` (taken as UTC, as `extract` reads it back); outside zip's
+/// 1980..2107 range it is clamped.
+fn zip_time(secs: i64) -> zip::DateTime {
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let t = secs.rem_euclid(86_400);
+    let (y, m, d, t) = if y < 1980 {
+        (1980, 1, 1, 0)
+    } else if y > 2107 {
+        (2107, 12, 31, 86_399)
+    } else {
+        (y, m, d, t)
+    };
+    zip::DateTime::from_date_and_time(y as u16, m as u8, d as u8, (t / 3600) as u8, (t / 60 % 60) as u8, (t % 60) as u8)
+        .unwrap_or_default()
+}
+
+fn options(mode: u32, mtime: i64, size: u64) -> SimpleFileOptions {
+    SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        // Never setuid, setgid or sticky: stored modes are plain permissions.
+        .unix_permissions(mode & 0o777)
+        .last_modified_time(zip_time(mtime))
+        .large_file(size >= u64::from(u32::MAX))
+}
+
+/// Whether mount-relative `rel` is under one of `archiveExcludePaths` (plain string prefixes,
+/// a directory ending with `/`), so it is stored as a single file rather than in the snapshot.
+fn excluded(prefixes: &[String], rel: &str) -> bool {
+    prefixes.iter().any(|p| rel.starts_with(p.as_str()))
+}
+
+/// Whether a folder is stored as a manifest entry rather than in the snapshot: it is excluded
+/// itself (`logs/`) or it holds an excluded prefix (`a` for `a/b.txt`), so the single files
+/// below it have their folder in the manifest.
+fn dir_outside(prefixes: &[String], rel: &str) -> bool {
+    let slashed = format!("{rel}/");
+    prefixes.iter().any(|p| slashed.starts_with(p.as_str()) || p.starts_with(&slashed))
+}
+
+/// Where the new state goes: the zip (in a temp file of the blob store) and the single entries.
+struct Out<'a, 'p> {
+    store: &'a Store,
+    mount_path: &'a str,
+    prefixes: &'a [String],
+    zip: zip::ZipWriter<File>,
+    singles: Vec<Entry>,
+    pins: &'a mut Pins<'p>,
+    now: i64,
+    fault: Option<FaultHook<'a>>,
+    stored: usize,
+}
+
+impl Out<'_, '_> {
+    fn dir(&mut self, rel: &str, mtime: i64) -> Result<(), SyncError> {
+        if dir_outside(self.prefixes, rel) {
+            let path = join(self.mount_path, rel);
+            self.singles.push(Entry {
+                path,
+                kind: Kind::Dir,
+                hash: None,
+                size: 0,
+                mode: 0o755,
+                mtime,
+                create_time: self.now,
+            });
+            return Ok(());
+        }
+        self.zip.add_directory(rel, options(0o755, mtime, 0)).map_err(zip_err(rel))
+    }
+
+    fn file(&mut self, rel: &str, data: &mut dyn Read, size: u64, mode: u32, mtime: i64) -> Result<(), SyncError> {
+        let path = join(self.mount_path, rel);
+        if excluded(self.prefixes, rel) {
+            let mut exact = Exact { inner: data, left: size };
+            let (hash, size) = self.store.blobs.put_reader(&mut exact, self.pins).map_err(io_err(&path))?;
+            self.stored += 1;
+            if let Some(hook) = self.fault {
+                hook(self.stored).map_err(SyncError::Aborted)?;
+            }
+            let mut e = Entry::stored_file(path, hash, size, self.now);
+            e.mode = mode & 0o777;
+            e.mtime = mtime;
+            self.singles.push(e);
+            return Ok(());
+        }
+        self.zip.start_file(rel, options(mode, mtime, size)).map_err(zip_err(&path))?;
+        io::copy(&mut Exact { inner: data, left: size }, &mut self.zip).map_err(io_err(&path))?;
+        Ok(())
+    }
 }
 
 /// Packs `found` (the walk's `(rel, is_dir)` list) into a new snapshot and switches the
@@ -97,58 +187,56 @@ pub(super) fn upload(
         |rows| rows.iter().filter_map(|e| e.hash.as_deref()).collect(),
     )?;
     let mut report = Report::default();
-    let writer = store.blobs.writer().map_err(io_err(&archive_path))?;
-    let mut gz = flate2::write::GzEncoder::new(BlobSink(writer), flate2::Compression::default());
-    // Mount-relative paths in the new snapshot: packed from the mount, or carried.
-    let mut local = HashSet::new();
-    let packed = (|| -> Result<(), SyncError> {
-        let mut tar = tar::Builder::new(&mut gz);
-        for (rel, is_dir) in &found {
-            if rel == ARCHIVE_NAME {
-                continue; // a stray local copy of the snapshot is never packed into itself
-            }
-            if *is_dir {
-                let mut h = header(tar::EntryType::Directory, 0, 0o755, now);
-                tar.append_data(&mut h, rel, io::empty()).map_err(io_err(rel))?;
-                local.insert(rel.clone());
-                continue;
-            }
-            let (file, st) = match root.open_file(rel) {
-                Ok(x) => x,
-                // Vanished or replaced by a symlink/special since the walk: not synced, as in File mode.
-                Err(e) if e.kind() == io::ErrorKind::NotFound || safe_fs::is_redirect(&e) => continue,
-                Err(e) => return Err(io_err(rel)(e)),
-            };
-            let size = st.st_size as u64;
-            // Never setuid, setgid or sticky: stored modes are plain permissions.
-            let mut h = header(tar::EntryType::Regular, size, st.st_mode & 0o777, st.st_mtime);
-            tar.append_data(&mut h, rel, Exact { inner: file, left: size }).map_err(io_err(rel))?;
-            local.insert(rel.clone());
-            report.files += 1;
-            report.transferred += 1;
-        }
-        // The snapshot replaces everything stored below the mount, so whatever an upload may not
-        // drop (unknown to this session, outside the white lists, or any of it without delete
-        // sync) is carried into it; a previous snapshot is judged member by member.
-        report.files += carry_previous(store, mount_path, &previous, &mut local, droppable, &mut tar)?;
-        tar.finish().map_err(io_err(&archive_path))
-    })();
-    let finished = gz.finish();
-    let sink = match (packed, finished) {
-        (Ok(()), Ok(sink)) => sink,
-        (Err(e), finished) => {
-            if let Ok(s) = finished {
-                s.0.abort();
-            }
-            return Err(e);
-        }
-        (Ok(()), Err(e)) => return Err(io_err(&archive_path)(e)),
+    // The zip is written to an unnamed temp file next to the blobs (its central directory is
+    // written last, so it needs a seekable file), then streamed into the blob store.
+    let tmp = tempfile::tempfile_in(store.blobs.tmp_dir()).map_err(io_err(&archive_path))?;
+    let mut out = Out {
+        store,
+        mount_path,
+        prefixes: &policy.upload_policy.archive_exclude_paths,
+        zip: zip::ZipWriter::new(tmp),
+        singles: Vec::new(),
+        pins: &mut pins,
+        now,
+        fault,
+        stored: 0,
     };
-    let (hash, size) = sink.0.finish(&mut pins).map_err(io_err(&archive_path))?;
+    // Mount-relative paths in the new state: packed from the mount, or carried.
+    let mut local = HashSet::new();
+    for (rel, is_dir) in &found {
+        if snapshot_format(rel).is_some() {
+            continue; // a stray local copy of a snapshot is never packed into the snapshot
+        }
+        if *is_dir {
+            out.dir(rel, now)?;
+            local.insert(rel.clone());
+            continue;
+        }
+        let (file, st) = match root.open_file(rel) {
+            Ok(x) => x,
+            // Vanished or replaced by a symlink/special since the walk: not synced, as in File mode.
+            Err(e) if e.kind() == io::ErrorKind::NotFound || safe_fs::is_redirect(&e) => continue,
+            Err(e) => return Err(io_err(rel)(e)),
+        };
+        let mut file = file;
+        out.file(rel, &mut file, st.st_size as u64, st.st_mode, st.st_mtime)?;
+        local.insert(rel.clone());
+        report.files += 1;
+        report.transferred += 1;
+    }
+    // The snapshot replaces everything stored below the mount, so whatever an upload may not
+    // drop (unknown to this session, outside the white lists, or any of it without delete
+    // sync) is carried into it; a previous snapshot is judged member by member.
+    report.files += carry_previous(&previous, &mut local, droppable, &mut out)?;
+    let Out { zip, mut singles, .. } = out;
+    let mut tmp = zip.finish().map_err(zip_err(&archive_path))?;
+    tmp.rewind().map_err(io_err(&archive_path))?;
+    let (hash, size) = store.blobs.put_reader(&mut tmp, &mut pins).map_err(io_err(&archive_path))?;
     if let Some(hook) = fault {
-        hook(1).map_err(SyncError::Aborted)?;
+        hook(1 + singles.len()).map_err(SyncError::Aborted)?;
     }
     let mut entries = vec![Entry::stored_file(archive_path, hash, size, now)];
+    entries.append(&mut singles);
     carry_extracted_sources(store, cache, &mut entries, &mut pins);
     expiry::record_upload(store, ctx, mount_path, &policy.recycle_policy, &entries)?;
     db::replace_subtree(&mut store.db(), ctx, mount_path, &entries, now).map_err(|e| commit_err(ctx, e))?;
@@ -160,62 +248,122 @@ pub(super) fn upload(
 }
 
 /// Appends what the previous state had below the mount and `local` lacks: the previous
-/// snapshot's members and individually stored files. Returns the number of files carried.
-fn carry_previous<W: Write>(
-    store: &Store,
-    mount_path: &str,
+/// snapshot's members (zip, or the tar.gz of earlier versions) and individually stored files.
+/// Returns the number of files carried.
+fn carry_previous(
     previous: &[Entry],
     local: &mut HashSet<String>,
     droppable: &dyn Fn(&str) -> bool,
-    tar: &mut tar::Builder<W>,
+    out: &mut Out<'_, '_>,
 ) -> Result<usize, SyncError> {
+    let mount_path = out.mount_path;
     let prefix_len = if mount_path == "/" { 1 } else { mount_path.len() + 1 };
     let mut carried = 0;
     for e in previous {
         let rel = &e.path[prefix_len..];
-        let is_snapshot = rel == ARCHIVE_NAME;
-        if local.contains(rel) || (!is_snapshot && droppable(&e.path)) {
+        let format = snapshot_format(rel);
+        if local.contains(rel) || (format.is_none() && droppable(&e.path)) {
             continue;
         }
-        if !is_snapshot {
+        if format.is_none() {
             local.insert(rel.to_string());
         }
-        match (e.kind, &e.hash) {
-            (Kind::Dir, _) => {
-                let mut h = header(tar::EntryType::Directory, 0, 0o755, e.mtime);
-                tar.append_data(&mut h, rel, io::empty()).map_err(io_err(&e.path))?;
+        // A previous snapshot is untrusted (anyone with the context can store one): what is carried
+        // from it is bounded like an extraction, by the declared sizes (`Exact` holds members to them).
+        let limits = super::extract::Limits::default();
+        let (mut entries, mut bytes) = (0u64, 0u64);
+        let mut within = |size: u64| -> Result<(), SyncError> {
+            entries += 1;
+            bytes = bytes.saturating_add(size);
+            if entries > limits.max_entries || bytes > limits.max_bytes {
+                return Err(SyncError::Io {
+                    path: e.path.clone(),
+                    source: io::Error::other(format!(
+                        "previous snapshot is over the limits of {} entries and {} bytes",
+                        limits.max_entries, limits.max_bytes
+                    )),
+                });
             }
-            (Kind::File, Some(hash)) if rel == ARCHIVE_NAME => {
-                let blob = store.blobs.open_blob(hash).map_err(io_err(&e.path))?;
+            Ok(())
+        };
+        // Whether a member of a previous snapshot is carried (and now known to be in the new state).
+        let mut take = |name: &str, is_file: bool, is_dir: bool| -> bool {
+            let valid = clean(name).is_some_and(|c| c == name && !c.is_empty());
+            if !valid || local.contains(name) || !(is_file || is_dir) || droppable(&join(mount_path, name)) {
+                return false;
+            }
+            local.insert(name.to_string());
+            true
+        };
+        match (e.kind, &e.hash, format) {
+            (Kind::Dir, _, _) => out.dir(rel, e.mtime)?,
+            (Kind::File, Some(hash), Some(Format::TarGz)) => {
+                let blob = out.store.blobs.open_blob(hash).map_err(io_err(&e.path))?;
                 let mut old = tar::Archive::new(flate2::read::GzDecoder::new(io::BufReader::new(blob)));
                 for member in old.entries().map_err(io_err(&e.path))? {
                     let mut member = member.map_err(io_err(&e.path))?;
                     let name = String::from_utf8_lossy(&member.path_bytes()).into_owned();
                     let name = name.trim_end_matches('/').to_string();
                     let kind = member.header().entry_type();
-                    let valid = clean(&name).is_some_and(|c| c == name && !c.is_empty());
-                    if !valid || local.contains(&name) || !(kind.is_file() || kind.is_dir()) {
+                    if !take(&name, kind.is_file(), kind.is_dir()) {
                         continue;
                     }
-                    if droppable(&join(mount_path, &name)) {
-                        continue;
+                    within(member.size())?;
+                    let h = member.header();
+                    let mtime = h.mtime().map(|t| t as i64).unwrap_or(0);
+                    if kind.is_dir() {
+                        out.dir(&name, mtime)?;
+                    } else {
+                        let (mode, size) = (h.mode().unwrap_or(0o644), member.size());
+                        out.file(&name, &mut member, size, mode, mtime)?;
+                        carried += 1;
                     }
-                    local.insert(name.clone());
-                    let mut h = member.header().clone();
-                    if let Ok(mode) = h.mode() {
-                        h.set_mode(mode & 0o777); // a snapshot written before modes were masked
-                    }
-                    carried += usize::from(kind.is_file());
-                    tar.append_data(&mut h, &name, &mut member).map_err(io_err(&e.path))?;
                 }
             }
-            (Kind::File, Some(hash)) => {
-                let blob = store.blobs.open_blob(hash).map_err(io_err(&e.path))?;
-                let mut h = header(tar::EntryType::Regular, e.size, e.mode, e.mtime);
-                tar.append_data(&mut h, rel, Exact { inner: blob, left: e.size }).map_err(io_err(&e.path))?;
+            (Kind::File, Some(hash), Some(Format::Zip)) => {
+                let blob = out.store.blobs.open_blob(hash).map_err(io_err(&e.path))?;
+                let mut old = zip::ZipArchive::new(io::BufReader::new(blob)).map_err(zip_err(&e.path))?;
+                for i in 0..old.len() {
+                    let mut member = old.by_index(i).map_err(zip_err(&e.path))?;
+                    let name = member.name().trim_end_matches('/').to_string();
+                    let unix = member.unix_mode().unwrap_or(0);
+                    let is_dir = member.is_dir();
+                    let is_file = !is_dir && matches!(unix & 0o170000, 0 | 0o100000);
+                    if !take(&name, is_file, is_dir) {
+                        continue;
+                    }
+                    within(member.size())?;
+                    let mtime = member
+                        .last_modified()
+                        .map(|t| {
+                            super::extract::days_from_civil(t.year().into(), t.month().into(), t.day().into()) * 86_400
+                                + i64::from(t.hour()) * 3600
+                                + i64::from(t.minute()) * 60
+                                + i64::from(t.second())
+                        })
+                        .unwrap_or(0);
+                    if is_dir {
+                        out.dir(&name, mtime)?;
+                    } else {
+                        let mode = if unix & 0o777 != 0 { unix & 0o777 } else { 0o644 };
+                        let size = member.size();
+                        out.file(&name, &mut member, size, mode, mtime)?;
+                        carried += 1;
+                    }
+                }
+            }
+            (Kind::File, Some(hash), _) if excluded(out.prefixes, rel) => {
+                // Still a single file: kept as it is (its blob is pinned with the previous state).
+                out.pins.add(hash);
+                out.singles.push(e.clone());
                 carried += 1;
             }
-            (Kind::File, None) => {}
+            (Kind::File, Some(hash), _) => {
+                let mut blob = out.store.blobs.open_blob(hash).map_err(io_err(&e.path))?;
+                out.file(rel, &mut blob, e.size, e.mode, e.mtime)?;
+                carried += 1;
+            }
+            (Kind::File, None, _) => {}
         }
     }
     Ok(carried)

@@ -4,7 +4,7 @@ use super::cache::{StatCache, StatKey};
 use super::error::{summarize, SyncError};
 use super::expand::expand_before_download;
 use super::extract::Keep;
-use super::mount::{join, MountSpec, Report, ARCHIVE_NAME};
+use super::mount::{join, snapshot_format, MountSpec, Report};
 use crate::safe_fs::Tree;
 use crate::store::db::{self, Kind};
 use crate::store::Store;
@@ -39,7 +39,7 @@ pub fn download(store: &Store, spec: MountSpec<'_>, tree: &Tree, cache: &mut Sta
             // The snapshot always goes on: its members are selected while it is unpacked.
             .map(|(e, s)| {
                 let rel = &e.path[prefix_len..];
-                s || (e.kind == Kind::Dir && needed.contains(rel)) || rel == ARCHIVE_NAME
+                s || (e.kind == Kind::Dir && needed.contains(rel)) || snapshot_format(rel).is_some()
             })
             .collect();
         let mut k = keep.into_iter();
@@ -95,8 +95,8 @@ pub fn download(store: &Store, spec: MountSpec<'_>, tree: &Tree, cache: &mut Sta
     // paths, so an Archive upload judges each of them), except a snapshot that did not unpack:
     // its members never arrived, so a File-mode upload must not drop it.
     // Nor does an entry that could not be written.
-    let snapshot = join(&stored, ARCHIVE_NAME);
-    synced.retain(|p| !undelivered.contains(p) && (failures.is_empty() || *p != snapshot));
+    let is_snapshot = |p: &str| p.len() >= prefix_len && snapshot_format(&p[prefix_len..]).is_some();
+    synced.retain(|p| !undelivered.contains(p) && (failures.is_empty() || !is_snapshot(p)));
     cache.baseline.extend(synced);
     db::touch_context(&store.db(), ctx, crate::util::now_secs())?;
     if !failures.is_empty() {

@@ -5,7 +5,7 @@
 
 use super::cache::StatCache;
 use super::extract::{corrupt, extract, join, Extracted, Format, Keep, Limits};
-use super::mount::ARCHIVE_NAME;
+use super::mount::snapshot_format;
 use crate::safe_fs::Tree;
 use crate::store::blobs::Pins;
 use crate::store::db::{Entry, Kind};
@@ -46,13 +46,13 @@ pub(super) fn expand_before_download(
         let (Kind::File, Some(hash)) = (e.kind, &e.hash) else {
             continue;
         };
-        if rel == ARCHIVE_NAME {
+        if let Some(format) = snapshot_format(rel) {
             skip.insert(rel.to_string());
             match store
                 .blobs
                 .open_blob(hash)
                 .map_err(corrupt)
-                .and_then(|f| extract(root, "", f, Format::TarGz, Limits::default(), snapshot_keep))
+                .and_then(|f| extract(root, "", f, format, Limits::default(), snapshot_keep))
             {
                 Ok(x) => written.absorb(x),
                 Err(err) => failures.push(format!("unpacking {}: {err}", e.path)),

@@ -281,7 +281,7 @@ fn write_planned(
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (zip stores local civil time; taken as UTC).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+pub(super) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;

@@ -30,6 +30,6 @@ mod walk;
 pub use cache::StatCache;
 pub use download::download;
 pub use error::{SyncError, Unstorable};
-pub use mount::{FaultHook, MountSpec, Report, ARCHIVE_NAME};
+pub use mount::{FaultHook, MountSpec, Report, ARCHIVE_NAME, LEGACY_ARCHIVE_NAME};
 pub use upload::upload;
 pub use walk::{walk_selected, Walk};

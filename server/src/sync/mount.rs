@@ -5,8 +5,21 @@ use super::error::SyncError;
 use super::select::Selector;
 use agentbay_wire::policy::SyncPolicy;
 
-/// File name of the snapshot inside the mount's stored prefix.
-pub const ARCHIVE_NAME: &str = ".agentbay-archive.tar.gz";
+/// File name of the snapshot inside the mount's stored prefix (a zip, as the official Archive mode).
+pub const ARCHIVE_NAME: &str = ".agentbay-archive.zip";
+
+/// File name of the tar.gz snapshot earlier versions wrote: still unpacked by downloads and
+/// carried (re-packed as a zip) by the next Archive upload.
+pub const LEGACY_ARCHIVE_NAME: &str = ".agentbay-archive.tar.gz";
+
+/// The archive format of a mount-relative path if it is a snapshot (current or legacy).
+pub fn snapshot_format(rel: &str) -> Option<super::extract::Format> {
+    match rel {
+        ARCHIVE_NAME => Some(super::extract::Format::Zip),
+        LEGACY_ARCHIVE_NAME => Some(super::extract::Format::TarGz),
+        _ => None,
+    }
+}
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
