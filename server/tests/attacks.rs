@@ -72,7 +72,9 @@ __attribute__((constructor)) static void pwn(void) {{
         let (p, is_err) = shell_args(
             &c,
             &sid,
-            json!({"command": format!("echo \"${var}\""), "envs": {var: host_so.display().to_string()}}),
+            // A generous timeout: the point is where the variable goes, not how fast a loaded
+            // machine starts a shell (the 1 s default timed out once under a parallel build).
+            json!({"command": format!("echo \"${var}\""), "envs": {var: host_so.display().to_string()}, "timeout_ms": 20000}),
         )
         .await;
         assert!(!is_err, "{p:?}");
