@@ -60,23 +60,10 @@ fn zip_err(path: &str) -> impl FnOnce(zip::result::ZipError) -> SyncError + '_ {
     move |e| SyncError::Io { path: path.to_string(), source: io::Error::other(e.to_string()) }
 }
 
-/// Civil date (UTC) of days since 1970-01-01 (inverse of `extract::days_from_civil`).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 /// A zip timestamp for unix `secs` (taken as UTC, as `extract` reads it back); outside zip's
 /// 1980..2107 range it is clamped.
 fn zip_time(secs: i64) -> zip::DateTime {
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let (y, m, d) = agentbay_wire::time::civil_from_days(secs.div_euclid(86_400));
     let t = secs.rem_euclid(86_400);
     let (y, m, d, t) = if y < 1980 {
         (1980, 1, 1, 0)
