@@ -8,8 +8,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { createServer } from "node:http";
 import { crc32, gzipSync } from "node:zlib";
+import { startProxy } from "./helpers/proxy.mjs";
 import { startServer, uniqueName } from "./helpers/server.mjs";
 import {
   AgentBay,
@@ -30,11 +30,12 @@ let server;
 let proxy;
 let agentBay;
 /** Every API request the SDK made: `{ action, params }` (query and form fields merged). */
-const requests = [];
+let requests;
 
 before(async () => {
   server = await startServer();
-  proxy = await startRecordingProxy(server.endpoint);
+  proxy = await startProxy(server.endpoint);
+  requests = proxy.requests;
   agentBay = new AgentBay({ apiKey: server.apiKey, endpoint: proxy.endpoint });
 });
 after(async () => {
@@ -43,37 +44,6 @@ after(async () => {
 });
 
 // ---- helpers -------------------------------------------------------------------------------------
-
-async function startRecordingProxy(target) {
-  const http = createServer(async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const body = Buffer.concat(chunks);
-    const url = new URL(req.url, target);
-    const params = Object.fromEntries(url.searchParams);
-    if (/x-www-form-urlencoded/.test(req.headers["content-type"] ?? "")) {
-      Object.assign(params, Object.fromEntries(new URLSearchParams(body.toString("utf8"))));
-    }
-    requests.push({ action: params.Action ?? req.headers["x-acs-action"], params });
-    const headers = { ...req.headers };
-    delete headers.host;
-    delete headers["content-length"];
-    try {
-      const r = await fetch(url, { method: req.method, headers, body: body.length ? body : undefined });
-      const out = Buffer.from(await r.arrayBuffer());
-      res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "application/json" });
-      res.end(out);
-    } catch (e) {
-      res.writeHead(502);
-      res.end(String(e));
-    }
-  });
-  await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
-  return {
-    endpoint: `http://127.0.0.1:${http.address().port}`,
-    close: () => new Promise((resolve) => http.close(resolve)),
-  };
-}
 
 /** The policies (parsed) that the last CreateMcpSession sent, keyed by context id. */
 function sentPolicies() {
