@@ -269,22 +269,14 @@ pub fn keep_alive(c: Call, r: RefreshSessionIdleTimeRequest) -> Handled<RefreshS
 pub fn pause(c: Call, r: PauseSessionAsyncRequest) -> Handled<PauseSessionAsyncRequest> {
     let s = c.session(&r.session_id)?;
     let id = s.id.clone();
-    lifecycle::pause(s).map_err(|e| match e {
-        lifecycle::PauseError::NotRunning(st) | lifecycle::PauseError::NotPaused(st) => {
-            ApiError::SessionNotRunning(id, st)
-        }
-    })?;
+    lifecycle::pause_or_resume(s, true).map_err(|st| ApiError::SessionNotRunning(id, st))?;
     Ok(Answer::empty())
 }
 
 pub fn resume(c: Call, r: ResumeSessionAsyncRequest) -> Handled<ResumeSessionAsyncRequest> {
     let s = c.session(&r.session_id)?;
     let id = s.id.clone();
-    lifecycle::resume(s).map_err(|e| match e {
-        lifecycle::PauseError::NotRunning(st) | lifecycle::PauseError::NotPaused(st) => {
-            ApiError::SessionNotPaused(id, st)
-        }
-    })?;
+    lifecycle::pause_or_resume(s, false).map_err(|st| ApiError::SessionNotPaused(id, st))?;
     Ok(Answer::empty())
 }
 

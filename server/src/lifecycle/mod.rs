@@ -149,41 +149,23 @@ async fn finish_delete(st: &Arc<AppState>, session: Arc<Session>) {
     st.sessions.write().unwrap_or_else(|p| p.into_inner()).remove(&session.id);
 }
 
-/// Why a session could not start pausing or resuming: its status at the time.
-#[derive(Debug)]
-pub enum PauseError {
-    NotRunning(&'static str),
-    NotPaused(&'static str),
-}
-
-/// `PauseSessionAsync`: RUNNING → PAUSING at once, then → PAUSED once every process of the
-/// session is held (`Sandbox::pause`), on a thread of its own; the caller polls the status.
-/// Should the pause fail, the session goes back to RUNNING (and the poller sees that).
-pub fn pause(session: Arc<Session>) -> Result<(), PauseError> {
-    transition(&session, session_status::RUNNING, session_status::PAUSING).map_err(PauseError::NotRunning)?;
+/// `PauseSessionAsync` (`pause`) or `ResumeSessionAsync`: RUNNING → PAUSING → PAUSED, or
+/// PAUSED → RESUMING → RUNNING. The first step is taken at once; the second once the sandbox
+/// has held (`Sandbox::pause`) or let go (`Sandbox::resume`) every process of the session, on a
+/// thread of its own, while the caller polls the status. Should that fail, the session goes back
+/// to where it was. `Err` is the status the session had instead of RUNNING (PAUSED).
+pub fn pause_or_resume(session: Arc<Session>, pause: bool) -> Result<(), &'static str> {
+    use session_status::{PAUSED, PAUSING, RESUMING, RUNNING};
+    let (from, during, to) = if pause { (RUNNING, PAUSING, PAUSED) } else { (PAUSED, RESUMING, RUNNING) };
+    transition(&session, from, during)?;
     std::thread::spawn(move || {
-        let done = session.sandbox.pause();
+        let done = if pause { session.sandbox.pause().map(drop) } else { session.sandbox.resume() };
         if let Err(e) = &done {
-            eprintln!("agentbay-local: pausing session {}: {e}", session.id);
+            let doing = if pause { "pausing" } else { "resuming" };
+            eprintln!("agentbay-local: {doing} session {}: {e}", session.id);
         }
-        let next = if done.is_ok() { session_status::PAUSED } else { session_status::RUNNING };
         // A deletion that began meanwhile keeps its DELETING.
-        let _ = transition(&session, session_status::PAUSING, next);
-    });
-    Ok(())
-}
-
-/// `ResumeSessionAsync`: PAUSED → RESUMING at once, then → RUNNING once the session's
-/// processes run again. Should that fail, it stays PAUSED.
-pub fn resume(session: Arc<Session>) -> Result<(), PauseError> {
-    transition(&session, session_status::PAUSED, session_status::RESUMING).map_err(PauseError::NotPaused)?;
-    std::thread::spawn(move || {
-        let done = session.sandbox.resume();
-        if let Err(e) = &done {
-            eprintln!("agentbay-local: resuming session {}: {e}", session.id);
-        }
-        let next = if done.is_ok() { session_status::RUNNING } else { session_status::PAUSED };
-        let _ = transition(&session, session_status::RESUMING, next);
+        let _ = transition(&session, during, if done.is_ok() { to } else { from });
     });
     Ok(())
 }
