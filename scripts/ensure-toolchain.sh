@@ -6,7 +6,8 @@
 #   - wasm-pack
 #   - bubblewrap (agentbay-local's sandboxes) and slirp4netns (its outbound network mode), via
 #     apt-get when we are root
-#   - chromium (js-tests/browser.test.mjs), via apt-get when we are root; otherwise that test says
+#   - chromium (js-tests/browser.test.mjs; not for `npm run demo`, which sets AGENTBAY_SKIP_BROWSER=1),
+#     via apt-get when we are root; otherwise that test says
 #     how to install it (or AGENTBAY_SKIP_BROWSER=1 skips it)
 #   - node_modules (npm ci), refreshed only when package-lock.json changed
 set -euo pipefail
