@@ -55,6 +55,9 @@ actions!(
     RefreshSessionIdleTime,
     PauseSessionAsync,
     ResumeSessionAsync,
+    BindContexts,
+    DescribeSessionContexts,
+    GetAndLoadInternalContext,
 );
 
 impl fmt::Display for Action {

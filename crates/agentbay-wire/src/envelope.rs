@@ -281,6 +281,36 @@ pub struct ContextInfoData {
     pub context_status: String,
 }
 
+/// One `DescribeSessionContexts` → `Data[]` item: a context the session mounts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ContextBindingData {
+    pub context_id: String,
+    pub context_name: String,
+    /// Where it is mounted in the session.
+    pub path: String,
+    /// The sync policy as JSON text.
+    pub policy: String,
+    /// When it was bound (at create, or by `BindContexts`), ISO 8601 UTC.
+    pub bind_time: String,
+}
+
+/// One `GetAndLoadInternalContext` → `Data[]` item.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct InternalContextData {
+    pub context_id: String,
+    /// The session directory the context is mounted at; transferred files live below it.
+    pub context_path: String,
+    /// `file_transfer`.
+    pub context_type: String,
+}
+
+/// Internal context kinds (`GetAndLoadInternalContext.ContextTypes`).
+pub mod internal_context_type {
+    pub const FILE_TRANSFER: &str = "file_transfer";
+}
+
 /// Context states (`Data.State`).
 pub mod context_state {
     pub const AVAILABLE: &str = "available";

@@ -37,6 +37,10 @@ pub const NAME: &str = "Name";
 pub const ID: &str = "Id";
 pub const ALLOW_CREATE: &str = "AllowCreate";
 pub const CONTEXT_TYPE: &str = "ContextType";
+/// `GetAndLoadInternalContext`: the internal context kinds wanted, as a JSON array (the TS SDK)…
+pub const CONTEXT_TYPES: &str = "ContextTypes";
+/// …or flattened with 1-based indices (the Python and Go SDKs send `ContextTypes.1=file_transfer`).
+pub const CONTEXT_TYPES_1: &str = "ContextTypes.1";
 
 pub const PARENT_FOLDER_PATH: &str = "ParentFolderPath";
 pub const PAGE_NUMBER: &str = "PageNumber";

@@ -98,3 +98,19 @@ impl FieldValue for JsonObject {
         }
     }
 }
+
+/// A field holding a JSON array of strings, such as `ContextTypes=["file_transfer"]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JsonStringList(pub Vec<String>);
+
+impl FieldValue for JsonStringList {
+    fn encode(&self) -> Option<String> {
+        serde_json::to_string(&self.0).ok()
+    }
+    fn decode(name: &'static str, raw: Option<&str>) -> Result<Self, FieldError> {
+        let v = present(raw).ok_or(FieldError::Missing(name))?;
+        serde_json::from_str(v)
+            .map(JsonStringList)
+            .map_err(|e| FieldError::Invalid { name, reason: format!("must be a JSON array of strings: {e}") })
+    }
+}

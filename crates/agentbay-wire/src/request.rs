@@ -10,7 +10,7 @@
 use crate::action::Action;
 use crate::envelope::*;
 use crate::field;
-pub use crate::field_value::{Bounded, FieldError, FieldValue, JsonObject};
+pub use crate::field_value::{Bounded, FieldError, FieldValue, JsonObject, JsonStringList};
 use crate::labels::Labels;
 use crate::persistence::PersistenceDataList;
 use crate::tool::ToolResult;
@@ -185,6 +185,25 @@ requests! {
     PauseSessionAsync => PauseSessionAsyncRequest -> Empty { session_id: String = field::SESSION_ID }
     /// `betaResumeAsync`: PAUSED → RESUMING → RUNNING; the SDK polls `GetSession`.
     ResumeSessionAsync => ResumeSessionAsyncRequest -> Empty { session_id: String = field::SESSION_ID }
+    /// `session.context.bind`: mounts more contexts into a running session, each downloaded and
+    /// then synced by its policy like a mount made at create.
+    BindContexts => BindContextsRequest -> Empty {
+        session_id: String = field::SESSION_ID,
+        persistence_data_list: PersistenceDataList = field::PERSISTENCE_DATA_LIST,
+    }
+    /// `session.context.listBindings`: every context the session mounts, at create or by a bind.
+    DescribeSessionContexts => DescribeSessionContextsRequest -> Vec<ContextBindingData> {
+        session_id: String = field::SESSION_ID,
+    }
+    /// `fileSystem.uploadFile`/`downloadFile`/`getFileTransferContextPath`: the session's
+    /// file-transfer context, made and mounted on first use.
+    GetAndLoadInternalContext => GetAndLoadInternalContextRequest -> Vec<InternalContextData> {
+        session_id: String = field::SESSION_ID,
+        /// JSON array form, e.g. `["file_transfer"]`.
+        context_types: Option<JsonStringList> = field::CONTEXT_TYPES,
+        /// Flattened form: the first (and, for file transfer, only) kind.
+        context_types_1: Option<String> = field::CONTEXT_TYPES_1,
+    }
 }
 
 #[cfg(test)]
