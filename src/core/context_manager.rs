@@ -154,7 +154,7 @@ pub async fn wait_tasks<E: Env>(
 }
 
 /// Sends `SyncContext`; `Ok(request_id)` when the server accepted it.
-async fn sync_start<E: Env>(
+pub(crate) async fn sync_start<E: Env>(
     api: &Api<E>,
     s: &SessionHandle,
     context_id: Option<&str>,
