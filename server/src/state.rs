@@ -56,6 +56,13 @@ pub struct ContextReservation {
     ids: Vec<String>,
 }
 
+impl ContextReservation {
+    /// Takes over `other`'s claims (contexts bound to the session later), to be released with these.
+    pub fn absorb(&mut self, mut other: ContextReservation) {
+        self.ids.append(&mut other.ids);
+    }
+}
+
 impl Drop for ContextReservation {
     fn drop(&mut self) {
         let Some(st) = self.st.upgrade() else { return };
@@ -76,6 +83,11 @@ pub struct MountState {
     pub path: String,
     pub policy: SyncPolicy,
     pub host_dir: PathBuf,
+    /// When it was mounted (at create or by `BindContexts`), Unix seconds.
+    pub bind_time: i64,
+    /// The session's file-transfer context (`GetAndLoadInternalContext`): not listed as a
+    /// binding, and deleted with the session.
+    pub internal: bool,
 }
 
 pub struct Session {
@@ -85,7 +97,9 @@ pub struct Session {
     pub seq: u64,
     pub labels: Mutex<BTreeMap<String, String>>,
     pub status: Mutex<&'static str>,
-    pub mounts: Vec<MountState>,
+    /// Its context mounts, in the order they were made; they only grow (`BindContexts`), so an
+    /// index names one mount for the session's whole life.
+    mounts: RwLock<Vec<Arc<MountState>>>,
     pub sandbox: Sandbox,
     /// Dropped (releasing the contexts) once the session's release uploads are done.
     pub(crate) reservation: Mutex<Option<ContextReservation>>,
@@ -94,6 +108,8 @@ pub struct Session {
     pub(crate) sync: tokio::sync::Mutex<Vec<StatCache>>,
     /// When it is released by itself (`CreateMcpSession` `Timeout`/`MaxRuntime`/`ManualRelease`).
     pub release: ReleasePolicy,
+    /// Held while the file-transfer context is looked up or made (`lifecycle::load_file_transfer`).
+    pub(crate) file_transfer_lock: Mutex<()>,
     /// Creation and last activity, in seconds on the store's shiftable clock (`crate::clock`).
     pub created_at: i64,
     last_active: std::sync::atomic::AtomicI64,
@@ -146,6 +162,7 @@ impl Session {
         reservation: ContextReservation,
     ) -> Session {
         let caches = mounts.iter().map(|_| StatCache::default()).collect();
+        let mounts = RwLock::new(mounts.into_iter().map(Arc::new).collect());
         Session {
             id,
             tenant,
@@ -159,9 +176,27 @@ impl Session {
             tasks: Mutex::new(Vec::new()),
             sync: tokio::sync::Mutex::new(caches),
             release: ReleasePolicy::default(),
+            file_transfer_lock: Mutex::new(()),
             created_at: 0,
             last_active: Default::default(),
         }
+    }
+
+    /// Its mounts as they are now.
+    pub fn mounts(&self) -> Vec<Arc<MountState>> {
+        self.mounts.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Mount `i` (an index from [`Self::mounts`] or [`Self::add_mount`]).
+    pub fn mount(&self, i: usize) -> Arc<MountState> {
+        self.mounts.read().unwrap_or_else(|p| p.into_inner())[i].clone()
+    }
+
+    /// Adds a mount and returns its index. Its stat cache is made by its first sync task.
+    pub fn add_mount(&self, m: MountState) -> usize {
+        let mut mounts = self.mounts.write().unwrap_or_else(|p| p.into_inner());
+        mounts.push(Arc::new(m));
+        mounts.len() - 1
     }
 
     /// Starts the idle timer over (`now` on the store's clock).
@@ -189,15 +224,16 @@ impl Session {
         lock(&self.tasks).clone()
     }
 
-    /// Records a new `Pending` task (replacing the previous one for the same
-    /// context, path and direction) so it is visible before any work starts.
-    pub fn add_task(&self, mount: usize, dir: Direction) {
-        let m = &self.mounts[mount];
+    /// Records a new `Pending` task of `mount` under `path` (the mount's path, or the path below
+    /// it a `SyncContext` named), replacing the previous one for the same context, path and
+    /// direction, so it is visible before any work starts.
+    pub fn add_task(&self, mount: usize, dir: Direction, path: &str) {
+        let m = self.mount(mount);
         let mut tasks = lock(&self.tasks);
-        tasks.retain(|t| !(t.context_id == m.context_id && t.path == m.path && t.task_type == dir.task_type()));
+        tasks.retain(|t| !(t.context_id == m.context_id && t.path == path && t.task_type == dir.task_type()));
         tasks.push(TaskStatus {
             context_id: m.context_id.clone(),
-            path: m.path.clone(),
+            path: path.to_string(),
             error_message: String::new(),
             status: status::PENDING.into(),
             start_time: crate::util::now_secs(),
@@ -206,14 +242,22 @@ impl Session {
         });
     }
 
-    /// Moves the latest task of `mount` in direction `dir` to `new_status` (with `error`, if any).
-    pub(crate) fn update_task(&self, mount: usize, dir: Direction, new_status: &str, error: Option<String>) {
-        let m = &self.mounts[mount];
+    /// Moves the latest task of `mount` under `path` in direction `dir` to `new_status` (with
+    /// `error`, if any).
+    pub(crate) fn update_task(
+        &self,
+        mount: usize,
+        dir: Direction,
+        path: &str,
+        new_status: &str,
+        error: Option<String>,
+    ) {
+        let m = self.mount(mount);
         let mut tasks = lock(&self.tasks);
         if let Some(t) = tasks
             .iter_mut()
             .rev()
-            .find(|t| t.context_id == m.context_id && t.path == m.path && t.task_type == dir.task_type())
+            .find(|t| t.context_id == m.context_id && t.path == path && t.task_type == dir.task_type())
         {
             t.status = new_status.into();
             if status::is_terminal(new_status) {
@@ -243,7 +287,7 @@ impl AppState {
     /// The id of a live session mounting context `ctx`, if any.
     pub fn session_using(&self, ctx: &str) -> Option<String> {
         let map = self.sessions.read().unwrap_or_else(|p| p.into_inner());
-        map.values().find(|s| s.mounts.iter().any(|m| m.context_id == ctx)).map(|s| s.id.clone())
+        map.values().find(|s| s.mounts().iter().any(|m| m.context_id == ctx)).map(|s| s.id.clone())
     }
 
     /// Claims `ids` (which must be `tenant`'s contexts) for a session being created.

@@ -78,7 +78,7 @@ pub fn list(c: Call, r: ListContextsRequest) -> Handled<ListContextsRequest> {
         let s = c.session(sid)?;
         let db = c.st.store.db();
         let mut rows = Vec::new();
-        for m in &s.mounts {
+        for m in s.mounts().iter().filter(|m| !m.internal) {
             if let Some(r) = db::context_by_id(&db, &c.tenant, &m.context_id)? {
                 if !rows.iter().any(|x: &ContextRow| x.id == r.id) {
                     rows.push(r);

@@ -145,6 +145,22 @@ impl From<crate::lifecycle::CreateError> for ApiError {
     }
 }
 
+impl From<crate::lifecycle::BindError> for ApiError {
+    fn from(e: crate::lifecycle::BindError) -> Self {
+        use crate::lifecycle::BindError;
+        use crate::sandbox::SandboxError;
+        use crate::state::ReserveError;
+        match e {
+            BindError::NotRunning(id, status) => ApiError::SessionNotRunning(id, status),
+            BindError::Reserve(ReserveError::ContextNotFound(id)) => ApiError::ContextNotFound(id),
+            BindError::Reserve(ReserveError::Db(e)) => e.into(),
+            // The API layer checked the path; what is left is the session's own tree in the way.
+            BindError::Sandbox(e @ SandboxError::InvalidMount { .. }) => ApiError::InvalidPath(e.to_string()),
+            e @ BindError::Sandbox(_) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         ApiError::Internal(e.to_string())

@@ -171,5 +171,8 @@ async fn dispatch(action: Action, c: Call) -> ApiResult {
         RefreshSessionIdleTime => blocking(c, sessions::keep_alive).await,
         PauseSessionAsync => blocking(c, sessions::pause).await,
         ResumeSessionAsync => blocking(c, sessions::resume).await,
+        BindContexts => blocking(c, sessions::bind_contexts).await,
+        DescribeSessionContexts => blocking(c, sessions::describe_contexts).await,
+        GetAndLoadInternalContext => blocking(c, sessions::internal_context).await,
     }
 }

@@ -15,18 +15,20 @@ use super::error::ApiError;
 use crate::lifecycle::{self, MountPlan, NewSession};
 use crate::paths;
 use crate::sandbox::{self, SUPPORTED_IMAGES};
-use crate::state::{Direction, ReleasePolicy, Session};
+use crate::state::{Direction, MountState, ReleasePolicy, Session};
 use crate::tools::ToolError;
 use agentbay_wire::context_status::{self, task_type};
 use agentbay_wire::envelope::{
-    session_status, ContextInfoData, CreateSessionData, DesktopInfo, GetSessionData, LabelsData, McpResourceData,
-    McpTool, SessionContextRef, SessionDetailData, SessionListItem,
+    session_status, ContextBindingData, ContextInfoData, CreateSessionData, DesktopInfo, GetSessionData,
+    InternalContextData, LabelsData, McpResourceData, McpTool, SessionContextRef, SessionDetailData, SessionListItem,
 };
 use agentbay_wire::labels::Labels;
+use agentbay_wire::persistence::PersistenceData;
 use agentbay_wire::policy::SyncPolicy;
 use agentbay_wire::request::*;
 use agentbay_wire::{field, tool, DEFAULT_IMAGE_ID};
 use serde_json::json;
+use std::sync::Arc;
 
 /// Most contexts one session mounts. Each is a bind mount on every tool call's bwrap command
 /// line, and the cloud documents no higher number.
@@ -70,11 +72,23 @@ fn mount_count(n: usize) -> Result<(), ApiError> {
 }
 
 fn plan_mounts(c: &Call, r: &CreateMcpSessionRequest) -> Result<Vec<MountPlan>, ApiError> {
+    let list = r.persistence_data_list.as_ref().map_or(&[][..], |l| &l.0[..]);
+    plan_items(c, list, r.context_id.as_deref(), &[])
+}
+
+/// Checks the mounts `list` (and the deprecated `ContextId`'s, `legacy`) asks for, against each
+/// other and the session's `existing` mounts: the same rules at create and at `BindContexts`.
+fn plan_items(
+    c: &Call,
+    list: &[PersistenceData],
+    legacy: Option<&str>,
+    existing: &[Arc<MountState>],
+) -> Result<Vec<MountPlan>, ApiError> {
     let mut out = Vec::new();
-    if let Some(list) = &r.persistence_data_list {
+    {
         // Refused before any policy is parsed: each costs a regex compile or two.
-        mount_count(list.0.len())?;
-        for (i, item) in list.0.iter().enumerate() {
+        mount_count(existing.len().saturating_add(list.len()))?;
+        for (i, item) in list.iter().enumerate() {
             let policy = match item.policy.as_deref() {
                 None => SyncPolicy::default(),
                 Some(p) => SyncPolicy::parse(p)
@@ -83,14 +97,14 @@ fn plan_mounts(c: &Call, r: &CreateMcpSessionRequest) -> Result<Vec<MountPlan>, 
             out.push(MountPlan { context_id: item.context_id.clone(), path: item.path.clone(), policy });
         }
     }
-    if let Some(ctx) = &r.context_id {
+    if let Some(ctx) = legacy {
         out.push(MountPlan {
-            context_id: ctx.clone(),
+            context_id: ctx.to_string(),
             path: LEGACY_CONTEXT_MOUNT_PATH.into(),
             policy: SyncPolicy::default(),
         });
     }
-    mount_count(out.len())?;
+    mount_count(existing.len().saturating_add(out.len()))?;
     for (i, m) in out.iter_mut().enumerate() {
         m.path = paths::normalize(&m.path)
             .map_err(|e| ApiError::InvalidPath(format!("PersistenceDataList[{i}].Path: {e}")))?;
@@ -100,23 +114,23 @@ fn plan_mounts(c: &Call, r: &CreateMcpSessionRequest) -> Result<Vec<MountPlan>, 
         crate::store::expiry::recycle_dirs(&m.path, &m.policy.recycle_policy)
             .map_err(|e| ApiError::InvalidPolicy(format!("PersistenceDataList[{i}].Policy: {e}")))?;
     }
-    for (i, a) in out.iter().enumerate() {
-        for b in &out[i + 1..] {
-            if paths::is_within(&a.path, &b.path) || paths::is_within(&b.path, &a.path) {
-                return Err(ApiError::InvalidPath(format!(
-                    "mount paths '{}' and '{}' are the same or nested",
-                    a.path, b.path
-                )));
+    let all_paths: Vec<&str> =
+        existing.iter().map(|m| m.path.as_str()).chain(out.iter().map(|m| m.path.as_str())).collect();
+    for (i, a) in all_paths.iter().enumerate() {
+        for b in &all_paths[i + 1..] {
+            if paths::is_within(a, b) || paths::is_within(b, a) {
+                return Err(ApiError::InvalidPath(format!("mount paths '{a}' and '{b}' are the same or nested")));
             }
         }
     }
-    let roots = out
-        .iter()
-        .enumerate()
-        .map(|(i, m)| super::mount_policy::check(i, &m.path, &m.policy))
-        .collect::<Result<Vec<_>, _>>()?;
-    let keyed: Vec<_> =
-        out.iter().zip(&roots).map(|(m, r)| (m.context_id.as_str(), m.path.as_str(), r.as_str())).collect();
+    let existing_roots = existing.iter().enumerate().map(|(i, m)| {
+        super::mount_policy::check(i, &m.path, &m.policy).map(|r| (m.context_id.as_str(), m.path.as_str(), r))
+    });
+    let new_roots = out.iter().enumerate().map(|(i, m)| {
+        super::mount_policy::check(i, &m.path, &m.policy).map(|r| (m.context_id.as_str(), m.path.as_str(), r))
+    });
+    let roots = existing_roots.chain(new_roots).collect::<Result<Vec<_>, _>>()?;
+    let keyed: Vec<_> = roots.iter().map(|(c, p, r)| (*c, *p, r.as_str())).collect();
     super::mount_policy::check_stored_roots(&keyed)?;
     Ok(out)
 }
@@ -182,7 +196,7 @@ pub fn get(c: Call, r: GetSessionRequest) -> Handled<GetSessionRequest> {
     let s = c.session(&r.session_id)?;
     let db = c.st.store.db();
     let mut contexts = Vec::new();
-    for m in &s.mounts {
+    for m in s.mounts().iter().filter(|m| !m.internal) {
         if let Some(r) = crate::store::db::context_by_id(&db, &c.tenant, &m.context_id)? {
             contexts.push(SessionContextRef { id: r.id, name: r.name });
         }
@@ -335,24 +349,34 @@ pub async fn call_tool(c: Call, r: CallMcpToolRequest) -> Handled<CallMcpToolReq
     }
 }
 
-/// The mounts a SyncContext/GetContextInfo selection names.
-fn select_mounts(s: &Session, ctx: Option<&str>, path: Option<&str>) -> Result<Vec<usize>, ApiError> {
+/// The mounts a SyncContext selection names, each with the path its task is listed under: a
+/// `Path` equal to a mount's selects it; one below a mount (a file of the file-transfer
+/// context, say) selects the mount that holds it, and its task is listed under that path.
+fn select_mounts(s: &Session, ctx: Option<&str>, path: Option<&str>) -> Result<Vec<(usize, String)>, ApiError> {
     let path = match path {
         Some(p) => Some(paths::normalize(p).map_err(|e| ApiError::InvalidPath(format!("Path: {e}")))?),
         None => None,
     };
-    let sel: Vec<usize> = (0..s.mounts.len())
-        .filter(|&i| ctx.is_none_or(|c| s.mounts[i].context_id == c))
-        .filter(|&i| path.as_deref().is_none_or(|p| s.mounts[i].path == p))
+    let mounts = s.mounts();
+    let sel: Vec<(usize, String)> = (0..mounts.len())
+        .filter(|&i| ctx.is_none_or(|c| mounts[i].context_id == c))
+        .filter_map(|i| match path.as_deref() {
+            None => Some((i, mounts[i].path.clone())),
+            Some(p) if p == mounts[i].path || paths::is_within(p, &mounts[i].path) => Some((i, p.to_string())),
+            Some(_) => None,
+        })
         .collect();
     if sel.is_empty() && (ctx.is_some() || path.is_some()) {
+        let held: Vec<&str> =
+            mounts.iter().filter(|m| ctx.is_none_or(|c| m.context_id == c)).map(|m| m.path.as_str()).collect();
         return Err(ApiError::invalid(
             "ContextId/Path",
             format!(
-                "session {} has no mount of context {} at path {}",
+                "session {} has no mount of context {} at or above path {} (it mounts that context at: {})",
                 s.id,
                 ctx.unwrap_or("(any)"),
-                path.as_deref().unwrap_or("(any)")
+                path.as_deref().unwrap_or("(any)"),
+                if held.is_empty() { "nowhere".to_string() } else { held.join(", ") }
             ),
         ));
     }
@@ -369,7 +393,7 @@ pub fn sync_context(c: Call, r: SyncContextRequest) -> Handled<SyncContextReques
     };
     running(&s)?;
     let sel = select_mounts(&s, r.context_id.as_deref(), r.path.as_deref())?;
-    lifecycle::spawn_tasks(&c.st, &s, sel, dir);
+    lifecycle::spawn_labelled_tasks(&c.st, &s, sel, dir);
     Ok(Answer::empty())
 }
 
@@ -394,4 +418,57 @@ pub fn context_info(c: Call, r: GetContextInfoRequest) -> Handled<GetContextInfo
         .filter(|t| tt.is_none_or(|x| t.task_type == x))
         .collect();
     Ok(Answer::data(ContextInfoData { context_status: context_status::encode(&tasks) }))
+}
+
+/// `BindContexts` (`session.context.bind`): more mounts for a running session, checked as at
+/// create (against each other and the mounts it has), then downloaded and synced by policy.
+pub fn bind_contexts(c: Call, r: BindContextsRequest) -> Handled<BindContextsRequest> {
+    let s = c.session(&r.session_id)?;
+    running(&s)?;
+    s.touch(c.st.store.clock.now());
+    let plans = plan_items(&c, &r.persistence_data_list.0, None, &s.mounts())?;
+    if plans.is_empty() {
+        return Err(ApiError::InvalidPersistenceDataList("at least one context is required".into()));
+    }
+    lifecycle::bind(&c.st, &s, plans)?;
+    Ok(Answer::empty())
+}
+
+/// `DescribeSessionContexts` (`session.context.listBindings`): every context the session
+/// mounts, at create or by a bind, in that order (the file-transfer context aside).
+pub fn describe_contexts(c: Call, r: DescribeSessionContextsRequest) -> Handled<DescribeSessionContextsRequest> {
+    let s = c.session(&r.session_id)?;
+    let db = c.st.store.db();
+    let mut out = Vec::new();
+    for m in s.mounts().iter().filter(|m| !m.internal) {
+        let name = crate::store::db::context_by_id(&db, &c.tenant, &m.context_id)?.map(|r| r.name).unwrap_or_default();
+        out.push(ContextBindingData {
+            context_id: m.context_id.clone(),
+            context_name: name,
+            path: m.path.clone(),
+            policy: serde_json::to_string(&m.policy).unwrap_or_default(),
+            bind_time: agentbay_wire::time::rfc3339(m.bind_time),
+        });
+    }
+    Ok(Answer::data(out))
+}
+
+/// `GetAndLoadInternalContext`: the session's file-transfer context, made and mounted at
+/// [`lifecycle::FILE_TRANSFER_PATH`] on first use (`crate::lifecycle::load_file_transfer`).
+pub fn internal_context(c: Call, r: GetAndLoadInternalContextRequest) -> Handled<GetAndLoadInternalContextRequest> {
+    use agentbay_wire::envelope::internal_context_type::FILE_TRANSFER;
+    let mut kinds: Vec<String> = r.context_types.map(|l| l.0).unwrap_or_default();
+    kinds.extend(r.context_types_1);
+    if let Some(k) = kinds.iter().find(|k| k.as_str() != FILE_TRANSFER) {
+        return Err(ApiError::invalid(field::CONTEXT_TYPES, format!("'{k}'; valid values: {FILE_TRANSFER}")));
+    }
+    let s = c.session(&r.session_id)?;
+    running(&s)?;
+    s.touch(c.st.store.clock.now());
+    let id = lifecycle::load_file_transfer(&c.st, &s)?;
+    Ok(Answer::data(vec![InternalContextData {
+        context_id: id,
+        context_path: lifecycle::FILE_TRANSFER_PATH.into(),
+        context_type: FILE_TRANSFER.into(),
+    }]))
 }

@@ -55,7 +55,7 @@ fn page(s: &Session) -> String {
         let _ = write!(out, "<tr><td>{}</td><td>{}</td></tr>", esc(&k), esc(&v));
     }
     out.push_str("</table><h2>Mounted contexts</h2><table><tr><th>context</th><th>path</th><th>upload</th></tr>");
-    for m in &s.mounts {
+    for m in s.mounts().iter() {
         let up = &m.policy.upload_policy;
         let _ = write!(
             out,

@@ -9,10 +9,14 @@
 //! request and then call in here. (Data lifecycles, `recyclePolicy`, are another thing:
 //! `crate::store::expiry`.)
 
+mod bind;
+mod file_transfer;
 mod periodic;
 mod tasks;
 
-pub use tasks::spawn_tasks;
+pub use bind::{bind, BindError};
+pub use file_transfer::{load_file_transfer, FILE_TRANSFER_PATH};
+pub use tasks::{spawn_labelled_tasks, spawn_tasks};
 
 use crate::sandbox::{SandboxError, SandboxSpec};
 use crate::state::{AppState, Direction, MountState, ReleasePolicy, ReserveError, Session};
@@ -71,6 +75,7 @@ pub fn create(st: &Arc<AppState>, new: NewSession) -> Result<Arc<Session>, Creat
         let _ = crate::safe_fs::remove_tree(&dir);
         CreateError::Sandbox(e)
     })?;
+    let now = crate::util::now_secs();
     let mounts: Vec<MountState> = planned
         .into_iter()
         .enumerate()
@@ -78,7 +83,9 @@ pub fn create(st: &Arc<AppState>, new: NewSession) -> Result<Arc<Session>, Creat
             context_id: m.context_id,
             path: m.path,
             policy: m.policy,
-            host_dir: sandbox.mount_dir(n).to_path_buf(),
+            host_dir: sandbox.mount_dir(n),
+            bind_time: now,
+            internal: false,
         })
         .collect();
     let seq = st.session_seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -88,8 +95,13 @@ pub fn create(st: &Arc<AppState>, new: NewSession) -> Result<Arc<Session>, Creat
     session.touch(session.created_at);
     let session = Arc::new(session);
     st.sessions.write().unwrap_or_else(|p| p.into_inner()).insert(id, session.clone());
-    let downloads: Vec<usize> =
-        (0..session.mounts.len()).filter(|&i| session.mounts[i].policy.download_policy.auto_download).collect();
+    let downloads: Vec<usize> = session
+        .mounts()
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.policy.download_policy.auto_download)
+        .map(|(i, _)| i)
+        .collect();
     spawn_tasks(st, &session, downloads, Direction::Download);
     periodic::spawn(st, &session);
     Ok(session)
@@ -114,13 +126,14 @@ fn begin_delete(session: &Session) -> bool {
     // Listed before the call returns, so the first poll after a delete sees the uploads;
     // under the status lock, so a periodic upload cannot list itself in between.
     for i in auto_uploads(session) {
-        session.add_task(i, Direction::Upload);
+        session.add_task(i, Direction::Upload, &session.mount(i).path);
     }
     true
 }
 
 fn auto_uploads(session: &Session) -> Vec<usize> {
-    (0..session.mounts.len()).filter(|&i| session.mounts[i].policy.upload_policy.auto_upload).collect()
+    let mounts = session.mounts();
+    (0..mounts.len()).filter(|&i| mounts[i].policy.upload_policy.auto_upload).collect()
 }
 
 /// After [`begin_delete`]: releases a session under its policies: uploads auto-upload contexts, destroys
@@ -131,7 +144,7 @@ async fn finish_delete(st: &Arc<AppState>, session: Arc<Session>) {
     let uploads = auto_uploads(&session);
     let mut failed = Vec::new();
     for i in uploads {
-        if !run_task(st, &session, i, Direction::Upload).await {
+        if !run_task(st, &session, i, Direction::Upload, &session.mount(i).path).await {
             failed.push(i);
         }
     }
@@ -146,6 +159,7 @@ async fn finish_delete(st: &Arc<AppState>, session: Arc<Session>) {
     }
     // Its uploads are done: its contexts may be deleted from now on.
     drop(lock(&session.reservation).take());
+    file_transfer::forget(st, &session).await;
     st.sessions.write().unwrap_or_else(|p| p.into_inner()).remove(&session.id);
 }
 

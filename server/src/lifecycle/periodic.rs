@@ -25,36 +25,42 @@ pub fn interval(period_secs: Option<f64>) -> Option<Duration> {
 
 /// Starts one upload loop per mount that has a period.
 pub fn spawn(st: &Arc<AppState>, session: &Arc<Session>) {
-    for (i, m) in session.mounts.iter().enumerate() {
-        let Some(every) = interval(m.policy.upload_policy.period) else { continue };
-        let (st, sess) = (Arc::downgrade(st), Arc::downgrade(session));
-        tokio::spawn(async move {
-            // A full period after creation: the initial download is queued ahead of it anyway.
-            // (Policies cap the period at a year; a start beyond the clock's range means never.)
-            let Some(start) = tokio::time::Instant::now().checked_add(every) else { return };
-            let mut tick = tokio::time::interval_at(start, every);
-            // A slow upload delays the next one instead of causing a burst.
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                let (Some(st), Some(sess)) = (st.upgrade(), sess.upgrade()) else { return };
-                match sess.status() {
-                    session_status::RUNNING => {}
-                    // The release upload (if any) is the deletion's business.
-                    session_status::DELETING => return,
-                    // Paused (or on the way): nothing in the session changes files; the
-                    // uploads go on after the resume.
-                    _ => continue,
-                }
-                if !download_settled(&sess, i) {
-                    continue;
-                }
-                if !run_periodic_upload(&st, &sess, i).await && sess.status() == session_status::DELETING {
-                    return;
-                }
-            }
-        });
+    for (i, _) in session.mounts().iter().enumerate() {
+        spawn_one(st, session, i);
     }
+}
+
+/// Starts the upload loop of mount `i` if its policy has a period (for a mount bound later, too).
+pub fn spawn_one(st: &Arc<AppState>, session: &Arc<Session>, i: usize) {
+    let m = session.mount(i);
+    let Some(every) = interval(m.policy.upload_policy.period) else { return };
+    let (st, sess) = (Arc::downgrade(st), Arc::downgrade(session));
+    tokio::spawn(async move {
+        // A full period after creation: the initial download is queued ahead of it anyway.
+        // (Policies cap the period at a year; a start beyond the clock's range means never.)
+        let Some(start) = tokio::time::Instant::now().checked_add(every) else { return };
+        let mut tick = tokio::time::interval_at(start, every);
+        // A slow upload delays the next one instead of causing a burst.
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let (Some(st), Some(sess)) = (st.upgrade(), sess.upgrade()) else { return };
+            match sess.status() {
+                session_status::RUNNING => {}
+                // The release upload (if any) is the deletion's business.
+                session_status::DELETING => return,
+                // Paused (or on the way): nothing in the session changes files; the
+                // uploads go on after the resume.
+                _ => continue,
+            }
+            if !download_settled(&sess, i) {
+                continue;
+            }
+            if !run_periodic_upload(&st, &sess, i).await && sess.status() == session_status::DELETING {
+                return;
+            }
+        }
+    });
 }
 
 /// Whether mount `i`'s latest download (if it had one) succeeded. Uploads mirror the
@@ -63,7 +69,7 @@ pub fn spawn(st: &Arc<AppState>, session: &Arc<Session>) {
 /// (e.g. `SyncContext` Mode=download) succeeds.
 fn download_settled(sess: &Session, i: usize) -> bool {
     use agentbay_wire::context_status::{status, task_type};
-    let m = &sess.mounts[i];
+    let m = sess.mount(i);
     sess.tasks()
         .iter()
         .rev()

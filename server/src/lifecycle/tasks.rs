@@ -15,10 +15,17 @@ use agentbay_wire::context_status::status;
 use agentbay_wire::envelope::session_status;
 use std::sync::Arc;
 
-/// Runs one (already recorded) sync task to completion. Returns whether it succeeded.
-pub(super) async fn run_task(st: &Arc<AppState>, session: &Arc<Session>, mount: usize, dir: Direction) -> bool {
+/// Runs one (already recorded) sync task of `mount`, listed under `path`, to completion.
+/// Returns whether it succeeded.
+pub(super) async fn run_task(
+    st: &Arc<AppState>,
+    session: &Arc<Session>,
+    mount: usize,
+    dir: Direction,
+    path: &str,
+) -> bool {
     let caches = session.sync.lock().await;
-    run_locked(st, session, caches, mount, dir).await
+    run_locked(st, session, caches, mount, dir, path).await
 }
 
 /// A periodic upload: recorded and run only if the session is still running once it
@@ -32,9 +39,9 @@ pub(super) async fn run_periodic_upload(st: &Arc<AppState>, session: &Arc<Sessio
         if *s != session_status::RUNNING {
             return false;
         }
-        session.add_task(mount, Direction::Upload);
+        session.add_task(mount, Direction::Upload, &session.mount(mount).path);
     }
-    run_locked(st, session, caches, mount, Direction::Upload).await;
+    run_locked(st, session, caches, mount, Direction::Upload, &session.mount(mount).path).await;
     true
 }
 
@@ -44,13 +51,18 @@ async fn run_locked(
     mut caches: tokio::sync::MutexGuard<'_, Vec<StatCache>>,
     mount: usize,
     dir: Direction,
+    path: &str,
 ) -> bool {
-    session.update_task(mount, dir, status::RUNNING, None);
+    session.update_task(mount, dir, path, status::RUNNING, None);
+    // A mount added after creation gets its stat cache here.
+    if caches.len() <= mount {
+        caches.resize_with(mount + 1, StatCache::default);
+    }
     let mut cache = std::mem::take(&mut caches[mount]);
     let st = st.clone();
     let sess = session.clone();
     let joined = tokio::task::spawn_blocking(move || {
-        let m = &sess.mounts[mount];
+        let m = sess.mount(mount);
         let spec = sync::MountSpec { ctx: &m.context_id, mount_path: &m.path, policy: &m.policy };
         let r = match Tree::open(&m.host_dir, sess.sandbox.owner()) {
             Err(e) => Err(sync::SyncError::Io { path: m.path.clone(), source: e }),
@@ -83,33 +95,42 @@ async fn run_locked(
     caches[mount] = cache;
     match result {
         Ok(_) => {
-            session.update_task(mount, dir, status::SUCCESS, None);
+            session.update_task(mount, dir, path, status::SUCCESS, None);
             true
         }
         Err(e) => {
             eprintln!(
                 "agentbay-local: {} of context {} at {} in session {} failed: {e}",
                 dir.task_type(),
-                session.mounts[mount].context_id,
-                session.mounts[mount].path,
+                session.mount(mount).context_id,
+                path,
                 session.id
             );
-            session.update_task(mount, dir, status::FAILED, Some(e));
+            session.update_task(mount, dir, path, status::FAILED, Some(e));
             false
         }
     }
 }
 
-/// Records tasks for `mounts` at once, then runs them in the background.
+/// Records tasks for `mounts` at once, each listed under its mount path, then runs them in
+/// the background.
 pub fn spawn_tasks(st: &Arc<AppState>, session: &Arc<Session>, mounts: Vec<usize>, dir: Direction) {
-    for &i in &mounts {
-        session.add_task(i, dir);
+    let labelled = mounts.into_iter().map(|i| (i, session.mount(i).path.clone())).collect();
+    spawn_labelled_tasks(st, session, labelled, dir);
+}
+
+/// [`spawn_tasks`] with the path each task is listed under given: a `SyncContext` that named a
+/// path below a mount (a file of the file-transfer context) syncs the mount and reports under
+/// the path it named, which is what the SDK then polls for.
+pub fn spawn_labelled_tasks(st: &Arc<AppState>, session: &Arc<Session>, tasks: Vec<(usize, String)>, dir: Direction) {
+    for (i, path) in &tasks {
+        session.add_task(*i, dir, path);
     }
     let st = st.clone();
     let sess = session.clone();
     tokio::spawn(async move {
-        for i in mounts {
-            run_task(&st, &sess, i, dir).await;
+        for (i, path) in tasks {
+            run_task(&st, &sess, i, dir, &path).await;
         }
     });
 }

@@ -74,13 +74,19 @@ impl Layout {
         Tree::open(&self.root, self.owner)
     }
 
+    /// Creates the host directory of context mount `n` (at creation, or when one is added).
+    pub fn create_mount_dir(&self, n: usize) -> Result<(), SandboxError> {
+        let at = format!("preparing mount {n} of {}", self.session_dir.display());
+        self.disk_tree().and_then(|disk| disk.open_dir(&format!("mounts/{n}"), true)).map(drop).map_err(io(&at))
+    }
+
     /// Creates root/, the mount dirs and sys/ for a new session.
     pub fn create(&self, mounts: usize) -> Result<(), SandboxError> {
         let at = format!("preparing {}", self.session_dir.display());
         let disk = self.disk_tree().map_err(io(&at))?;
         disk.open_dir("root", true).map_err(io(&at))?;
         for n in 0..mounts {
-            disk.open_dir(&format!("mounts/{n}"), true).map_err(io(&at))?;
+            self.create_mount_dir(n)?;
         }
         let root = self.root_tree().map_err(io(&at))?;
         for entry in SYSTEM_ENTRIES {

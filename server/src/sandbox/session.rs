@@ -62,14 +62,12 @@ impl Sandboxes {
         };
         let by_index: Vec<PathBuf> = (0..mounts.len()).map(|n| layout.mount_dir(n)).collect();
         let mut sorted: Vec<(String, PathBuf)> = mounts.into_iter().map(|(p, n)| (p, by_index[n].clone())).collect();
-        // Parents before children: fewer components first, then by name for stability.
-        sorted.sort_by(|a, b| (a.0.matches('/').count(), &a.0).cmp(&(b.0.matches('/').count(), &b.0)));
+        sort_parents_first(&mut sorted);
         Ok(Sandbox {
             inner: Arc::new(Inner {
                 host: self.clone(),
                 layout,
-                mounts: sorted,
-                by_index,
+                mounts: Mutex::new(Mounts { sorted, by_index }),
                 call_lock: tokio::sync::Mutex::new(()),
                 running: Running::default(),
                 destroyed: AtomicBool::new(false),
@@ -100,7 +98,7 @@ impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sandbox")
             .field("session_dir", &self.inner.layout.session_dir)
-            .field("mounts", &self.inner.mounts)
+            .field("mounts", &lock(&self.inner.mounts).sorted)
             .finish_non_exhaustive()
     }
 }
@@ -108,10 +106,9 @@ impl std::fmt::Debug for Sandbox {
 struct Inner {
     host: Arc<Sandboxes>,
     layout: Layout,
-    /// (sandbox path, host dir), sorted so parents mount before children.
-    mounts: Vec<(String, PathBuf)>,
-    /// Host dir of each mount, in request order.
-    by_index: Vec<PathBuf>,
+    /// The context mounts; they only grow (`Sandbox::add_mount`), and each call's bwrap
+    /// command line is built from what they are when it starts.
+    mounts: Mutex<Mounts>,
     call_lock: tokio::sync::Mutex<()>,
     running: Running,
     destroyed: AtomicBool,
@@ -119,6 +116,18 @@ struct Inner {
     paused: Mutex<Option<PauseMethod>>,
     cgroups: Mutex<limits::SessionCgroups>,
     disk: Mutex<disk::SessionDisk>,
+}
+
+struct Mounts {
+    /// (sandbox path, host dir), sorted so parents mount before children.
+    sorted: Vec<(String, PathBuf)>,
+    /// Host dir of each mount, in the order they were added.
+    by_index: Vec<PathBuf>,
+}
+
+/// Parents before children: fewer components first, then by name for stability.
+fn sort_parents_first(mounts: &mut [(String, PathBuf)]) {
+    mounts.sort_by(|a, b| (a.0.matches('/').count(), &a.0).cmp(&(b.0.matches('/').count(), &b.0)));
 }
 
 /// How a paused session's processes are held.
@@ -185,9 +194,45 @@ impl Sandbox {
         &self.inner.layout.root
     }
 
-    /// The host directory of mount `n` (request order), where the sync engine works.
-    pub fn mount_dir(&self, n: usize) -> &Path {
-        &self.inner.by_index[n]
+    /// The host directory of mount `n` (in the order mounts were added), where the sync engine works.
+    pub fn mount_dir(&self, n: usize) -> PathBuf {
+        lock(&self.inner.mounts).by_index[n].clone()
+    }
+
+    /// Mounts a new context directory at `path` for every later call (`BindContexts`, the
+    /// file-transfer context); a call already running keeps the mounts it started with.
+    /// Returns the mount's index and host directory. Refuses a path that is invalid, the same
+    /// as or nested with a mount the session has, or a session being destroyed. Blocking.
+    pub fn add_mount(&self, path: &str) -> Result<(usize, PathBuf), SandboxError> {
+        let inner = &self.inner;
+        validate_mount_path(path).map_err(|reason| SandboxError::InvalidMount { path: path.into(), reason })?;
+        let path = normalize_mount_path(path).to_string();
+        let mut mounts = lock(&inner.mounts);
+        if inner.destroyed.load(Ordering::SeqCst) {
+            return Err(SandboxError::InvalidMount { path, reason: "the session is being released".into() });
+        }
+        if let Some((other, _)) = mounts
+            .sorted
+            .iter()
+            .find(|(p, _)| *p == path || super::mount_path::is_under(&path, p) || super::mount_path::is_under(p, &path))
+        {
+            return Err(SandboxError::InvalidMount {
+                reason: format!("the session already mounts a context at '{other}', which is the same or nested"),
+                path,
+            });
+        }
+        let n = mounts.by_index.len();
+        inner.layout.create_mount_dir(n)?;
+        let host = inner.layout.mount_dir(n);
+        mounts.by_index.push(host.clone());
+        mounts.sorted.push((path, host.clone()));
+        sort_parents_first(&mut mounts.sorted);
+        Ok((n, host))
+    }
+
+    /// (sandbox path, host dir) of every mount, parents first, as they are now.
+    fn mounts_now(&self) -> Vec<(String, PathBuf)> {
+        lock(&self.inner.mounts).sorted.clone()
     }
 
     /// Who owns what the server writes into this session's tree (see `Identity::owner`).
@@ -284,8 +329,9 @@ impl Sandbox {
         for d in bwrap::root_mount_points() {
             root.make_real_dir(&d)?;
         }
-        for (path, _) in &inner.mounts {
-            let (base, rel) = layout::mount_point_base(&inner.layout.root, &inner.mounts, path);
+        let mounts = self.mounts_now();
+        for (path, _) in &mounts {
+            let (base, rel) = layout::mount_point_base(&inner.layout.root, &mounts, path);
             crate::safe_fs::Tree::open(base, inner.layout.owner)?.make_real_dir(rel)?;
         }
         Ok(lock(&inner.cgroups).counters())
@@ -307,9 +353,10 @@ impl Sandbox {
 
     fn command(&self, extra: Vec<std::ffi::OsString>) -> tokio::process::Command {
         let inner = &self.inner;
+        let mounts = self.mounts_now();
         let inv = bwrap::Invocation {
             layout: &inner.layout,
-            mounts: &inner.mounts,
+            mounts: &mounts,
             helper_exe: &inner.host.helper_exe,
             network: &inner.host.network,
             extra,
@@ -349,7 +396,7 @@ impl Sandbox {
             let kept = dest
                 .parent()
                 .map_or(Ok(()), |p| crate::util::private_dir(p).map(drop))
-                .and_then(|_| crate::safe_fs::Tree::open(&inner.by_index[n], None))
+                .and_then(|_| crate::safe_fs::Tree::open(&self.mount_dir(n), None))
                 .and_then(|t| crate::safe_fs::copy_tree(t.root(), &dest));
             if let Err(e) = kept {
                 first_err.get_or_insert(SandboxError::Io { context: format!("keeping mount {n}"), source: e });

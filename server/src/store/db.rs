@@ -111,6 +111,10 @@ fn ctx_row(r: &rusqlite::Row<'_>) -> DbResult<ContextRow> {
     })
 }
 
+/// Id prefix of the internal contexts agentbay-local makes itself (a session's file-transfer
+/// context, `crate::lifecycle::load_file_transfer`); `ListContexts` leaves them out.
+pub const INTERNAL_ID_PREFIX: &str = "SdkFtCtx-";
+
 const CTX_COLS: &str = "id, tenant, name, state, create_time, last_used_time";
 
 pub fn insert_context(c: &Connection, row: &ContextRow) -> DbResult<()> {
@@ -133,10 +137,17 @@ pub fn context_by_name(c: &Connection, tenant: &str, name: &str) -> DbResult<Opt
 
 /// Newest first. Returns (page, total).
 pub fn list_contexts(c: &Connection, tenant: &str, offset: u64, limit: u64) -> DbResult<(Vec<ContextRow>, u64)> {
-    let total: i64 = c.query_row("SELECT COUNT(*) FROM contexts WHERE tenant=?1", [tenant], |r| r.get(0))?;
+    let listed = "tenant=?1 AND substr(id, 1, length(?2)) != ?2";
+    let total: i64 = c.query_row(
+        &format!("SELECT COUNT(*) FROM contexts WHERE {listed}"),
+        params![tenant, INTERNAL_ID_PREFIX],
+        |r| r.get(0),
+    )?;
     let mut st =
-        c.prepare(&format!("SELECT {CTX_COLS} FROM contexts WHERE tenant=?1 ORDER BY seq DESC LIMIT ?2 OFFSET ?3"))?;
-    let rows = st.query_map(params![tenant, limit as i64, offset as i64], ctx_row)?.collect::<DbResult<Vec<_>>>()?;
+        c.prepare(&format!("SELECT {CTX_COLS} FROM contexts WHERE {listed} ORDER BY seq DESC LIMIT ?3 OFFSET ?4"))?;
+    let rows = st
+        .query_map(params![tenant, INTERNAL_ID_PREFIX, limit as i64, offset as i64], ctx_row)?
+        .collect::<DbResult<Vec<_>>>()?;
     Ok((rows, total as u64))
 }
 
