@@ -9,7 +9,7 @@
 //! official SDK does. Local files (Node) are read and written through [`LocalFiles`], which the
 //! host provides; without one, only bytes go in and out.
 
-use super::api::Api;
+use super::api::{Api, ApiError};
 use super::context;
 use super::context_manager::{self, TaskWait};
 use super::handle::{SessionHandle, TransferContext};
@@ -277,7 +277,9 @@ async fn sync_one<E: Env>(
     remote: &str,
     mode: &str,
 ) -> Result<String, (String, String)> {
-    context_manager::sync_start(api, s, Some(&ctx.id), Some(remote), Some(mode))
+    // A refusal reads `[Code] Message` (e.g. a path outside the transfer directory).
+    let worded: fn(&ApiError) -> String = |e| e.worded("Failed to sync context");
+    context_manager::sync_start(api, s, Some(&ctx.id), Some(remote), Some(mode), worded)
         .await
         .map_err(|f| (f.request_id, f.error_message.unwrap_or_default()))
 }
