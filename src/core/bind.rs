@@ -12,7 +12,7 @@ use super::handle::SessionHandle;
 use super::poll::{poll, Fault, GaveUp, Step, WaitOptions};
 use super::results::{ContextBindResult, ContextBinding, ContextBindingsResult};
 use super::runtime::Env;
-use super::session::wait_for_downloads;
+use super::session::{unconfirmed_downloads, wait_for_downloads};
 use super::sync_config::ContextSyncSpec;
 use super::wire::envelope::ContextBindingData;
 use super::wire::persistence::PersistenceDataList;
@@ -85,18 +85,7 @@ pub async fn bind<E: Env>(
         let why = if t.error_message.is_empty() { "the task failed" } else { t.error_message.as_str() };
         Some(format!("Download of context {} at {} failed: {why}", t.context_id, t.path))
     } else {
-        outcome.gave_up.map(|g| {
-            let still: Vec<&str> = waited
-                .iter()
-                .copied()
-                .filter(|id| {
-                    !outcome.answered
-                        || outcome.pending.iter().any(|t| t.context_id == *id)
-                        || outcome.unreported.iter().any(|u| u == id)
-                })
-                .collect();
-            format!("Bound, but the download of context(s) {} was not confirmed: {g}", still.join(", "))
-        })
+        outcome.gave_up.as_ref().map(|g| format!("Bound, but {}", unconfirmed_downloads(&waited, &outcome, g)))
     };
     ContextBindResult { request_id, success: error_message.is_none(), error_message }
 }

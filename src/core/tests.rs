@@ -1344,6 +1344,25 @@ fn bind_failures_are_results() {
     assert!(!r.success);
     assert_eq!(r.error_message.as_deref(), Some("Download of context c1 at /a failed: disk full"));
 
+    // A download that never reports within the wait: no success, the context named.
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "BindContexts" => ok(Value::Null),
+        "DescribeSessionContexts" => ok(json!([binding("c1", "/a")])),
+        _ => ok(info_data(&[])),
+    });
+    let r = block_on(bind::bind(
+        &api(&env),
+        &handle("s-1"),
+        &specs,
+        true,
+        bind::BIND_WAIT,
+        WaitOptions::new(1000, 100, 500),
+    ));
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Bound, but the download of context(s) c1 was not confirmed: timed out waiting after 1000ms (0 task(s) still running, 1 context(s) not reported yet)")
+    );
+
     // Never listed: no success (the official SDK reports one).
     let env = FakeEnv::new(|s, _| match s.action.as_str() {
         "BindContexts" => ok(Value::Null),
