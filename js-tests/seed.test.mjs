@@ -153,10 +153,15 @@ test("snippet 3: the custom sync policy, used for real", async () => {
   assert.equal(mod.contextSync.contextId, "your_context_id");
   assert.equal(mod.contextSync.path, "/mnt/data");
 
-  // The tutorial's placeholder id names no context: creating with it fails and says which.
-  const bad = await agentBay.create({ contextSync: [mod.contextSync] });
-  assert.equal(bad.success, false);
-  assert.match(bad.errorMessage, /your_context_id/);
+  // The tutorial's placeholder id names no context. As in the cloud, the session is created all
+  // the same, and create() says which download failed and why.
+  const placeholder = await agentBay.create({ contextSync: [mod.contextSync] });
+  assert.equal(placeholder.success, true, placeholder.errorMessage);
+  assert.deepEqual(
+    placeholder.contextSyncFailures.map((f) => [f.contextId, f.status, f.errorMessage]),
+    [["your_context_id", "Failed", "context your_context_id does not exist: there is nothing to download"]],
+  );
+  assert.equal((await agentBay.delete(placeholder.session)).success, true);
 
   // The same policy on a real context: autoUpload on release keeps the file.
   const ctx = (await agentBay.context.get("seed-custom-policy", true)).context;

@@ -88,6 +88,10 @@ pub struct MountState {
     /// The session's file-transfer context (`GetAndLoadInternalContext`): not listed as a
     /// binding, and deleted with the session.
     pub internal: bool,
+    /// Its id named no context of the tenant's when the session was created (the cloud creates
+    /// such a session too). The path is mounted empty and every sync of it fails saying so,
+    /// without reading or writing the store under that id: it may be another tenant's.
+    pub missing: bool,
 }
 
 pub struct Session {

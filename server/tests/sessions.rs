@@ -129,13 +129,6 @@ async fn create_session_refuses_bad_and_unsupported_input() {
     assert!(msg.contains("autoUplaod"), "{msg}");
     c.err(
         "CreateMcpSession",
-        &[("PersistenceDataList", &pdl(&[("SdkCtx-unknown", "/mnt/data", None)]))],
-        400,
-        "InvalidContext.NotFound",
-    )
-    .await;
-    c.err(
-        "CreateMcpSession",
         &[("PersistenceDataList", r#"[{"ContextId":"x","Path":"/a","MountConfig":{}}]"#)],
         400,
         "UnsupportedParameter",
@@ -513,4 +506,33 @@ async fn graceful_shutdown_releases_sessions_under_their_policies() {
     assert!(std::fs::read_dir(dir.path().join("sessions")).unwrap().next().is_none());
     assert!(!dir.path().join("lost+found").exists(), "nothing needed rescuing");
     r.shutdown().await;
+}
+
+/// As the cloud does, a mount naming a context id that does not exist (the official
+/// recycle-policy example's placeholder id) still creates the session; the mount is empty, and
+/// its syncs fail saying why, so nothing is lost: the release keeps the files in lost+found.
+#[tokio::test]
+async fn a_mount_of_a_context_that_does_not_exist_creates_the_session_and_says_so() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let policy = r#"{"recyclePolicy":{"lifecycle":"Lifecycle_1Day","paths":[""]}}"#;
+    let sid = c.create_session(&pdl(&[("SdkCtx-unknown", "/mnt/data", Some(policy))])).await;
+    let tasks = c.wait_tasks(&sid).await;
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert_eq!(
+        (tasks[0].status.as_str(), tasks[0].error_message.as_str()),
+        ("Failed", "context SdkCtx-unknown does not exist: there is nothing to download")
+    );
+    c.run(&sid, "echo kept > /mnt/data/note.txt").await;
+    c.ok("SyncContext", &[("SessionId", &sid)]).await;
+    let tasks = c.wait_tasks(&sid).await;
+    let up = tasks.iter().find(|t| t.task_type == "upload").expect("an upload task");
+    assert_eq!(up.status, "Failed");
+    assert!(up.error_message.contains("does not exist: nothing was uploaded"), "{up:?}");
+    c.delete_session(&sid).await;
+    let kept = s.data_dir().join("lost+found").join(format!("{sid}-0")).join("note.txt");
+    assert_eq!(std::fs::read(&kept).unwrap(), b"kept\n");
+    // The deprecated ContextId parameter and BindContexts still refuse an unknown id.
+    c.err("CreateMcpSession", &[("ContextId", "SdkCtx-nope")], 400, "InvalidContext.NotFound").await;
+    s.stop().await;
 }

@@ -194,13 +194,16 @@ async fn tenants_are_isolated() {
     )
     .await;
     b.err("DeleteContext", &[("Id", &ctx)], 400, "InvalidContext.NotFound").await;
-    b.err(
-        "CreateMcpSession",
-        &[("PersistenceDataList", &pdl(&[(&ctx, "/mnt/data", None)]))],
-        400,
-        "InvalidContext.NotFound",
-    )
-    .await;
+    // A session of b naming a's context is created as for any unknown id, and never touches it:
+    // its download finds nothing, its upload stores nothing.
+    let sid_b = b.create_session(&pdl(&[(&ctx, "/mnt/data", None)])).await;
+    let tasks = b.wait_tasks(&sid_b).await;
+    assert!(tasks[0].error_message.contains("does not exist"), "{tasks:?}");
+    assert_ne!(b.shell(&sid_b, "cat /mnt/data/secret.txt").await.exit_code, 0, "a's file must not reach b");
+    b.run(&sid_b, "echo b > /mnt/data/secret.txt && echo b > /mnt/data/b.txt").await;
+    b.delete_session(&sid_b).await;
+    assert_eq!(a.get_file(&ctx, "/mnt/data/secret.txt").await, b"a's data");
+    assert_eq!(a.try_get_file(&ctx, "/mnt/data/b.txt").await, None);
     // Same name in another tenant is a different context.
     let ctx_b = b.context("private").await;
     assert_ne!(ctx, ctx_b);

@@ -73,7 +73,17 @@ fn mount_count(n: usize) -> Result<(), ApiError> {
 
 fn plan_mounts(c: &Call, r: &CreateMcpSessionRequest) -> Result<Vec<MountPlan>, ApiError> {
     let list = r.persistence_data_list.as_ref().map_or(&[][..], |l| &l.0[..]);
-    plan_items(c, list, r.context_id.as_deref(), &[])
+    plan_items(c, list, r.context_id.as_deref(), &[], Unknown::Mount)
+}
+
+/// What a `PersistenceDataList` item naming no context of the tenant's does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unknown {
+    /// At create, as the cloud does: the session is created and the path mounted empty; its
+    /// syncs fail saying the context does not exist (`MountState::missing`).
+    Mount,
+    /// At `BindContexts`: refused with `InvalidContext.NotFound`.
+    Refuse,
 }
 
 /// Checks the mounts `list` (and the deprecated `ContextId`'s, `legacy`) asks for, against each
@@ -83,6 +93,7 @@ fn plan_items(
     list: &[PersistenceData],
     legacy: Option<&str>,
     existing: &[Arc<MountState>],
+    unknown: Unknown,
 ) -> Result<Vec<MountPlan>, ApiError> {
     let mut out = Vec::new();
     {
@@ -94,7 +105,12 @@ fn plan_items(
                 Some(p) => SyncPolicy::parse(p)
                     .map_err(|e| ApiError::InvalidPolicy(format!("PersistenceDataList[{i}].Policy: {e}")))?,
             };
-            out.push(MountPlan { context_id: item.context_id.clone(), path: item.path.clone(), policy });
+            out.push(MountPlan {
+                context_id: item.context_id.clone(),
+                path: item.path.clone(),
+                policy,
+                missing: false,
+            });
         }
     }
     if let Some(ctx) = legacy {
@@ -102,6 +118,7 @@ fn plan_items(
             context_id: ctx.to_string(),
             path: LEGACY_CONTEXT_MOUNT_PATH.into(),
             policy: SyncPolicy::default(),
+            missing: false,
         });
     }
     mount_count(existing.len().saturating_add(out.len()))?;
@@ -110,7 +127,13 @@ fn plan_items(
             .map_err(|e| ApiError::InvalidPath(format!("PersistenceDataList[{i}].Path: {e}")))?;
         sandbox::validate_mount_path(&m.path)
             .map_err(|e| ApiError::InvalidPath(format!("PersistenceDataList[{i}].Path: {e}")))?;
-        c.context(&m.context_id)?;
+        // The deprecated ContextId (the last item) always names a context that must exist.
+        let listed = i < list.len();
+        match c.context(&m.context_id) {
+            Ok(_) => {}
+            Err(ApiError::ContextNotFound(_)) if listed && unknown == Unknown::Mount => m.missing = true,
+            Err(e) => return Err(e),
+        }
         crate::store::expiry::recycle_dirs(&m.path, &m.policy.recycle_policy)
             .map_err(|e| ApiError::InvalidPolicy(format!("PersistenceDataList[{i}].Policy: {e}")))?;
     }
@@ -426,7 +449,7 @@ pub fn bind_contexts(c: Call, r: BindContextsRequest) -> Handled<BindContextsReq
     let s = c.session(&r.session_id)?;
     running(&s)?;
     s.touch(c.st.store.clock.now());
-    let plans = plan_items(&c, &r.persistence_data_list.0, None, &s.mounts())?;
+    let plans = plan_items(&c, &r.persistence_data_list.0, None, &s.mounts(), Unknown::Refuse)?;
     if plans.is_empty() {
         return Err(ApiError::InvalidPersistenceDataList("at least one context is required".into()));
     }

@@ -50,7 +50,7 @@ pub(super) fn add_mounts(
     if *status != session_status::RUNNING {
         return Err(BindError::NotRunning(session.id.clone(), *status));
     }
-    let ids: Vec<String> = plans.iter().map(|m| m.context_id.clone()).collect();
+    let ids: Vec<String> = plans.iter().filter(|m| !m.missing).map(|m| m.context_id.clone()).collect();
     let claim = st.reserve_contexts(&session.tenant, &ids)?;
     match lock(&session.reservation).as_mut() {
         Some(r) => r.absorb(claim),
@@ -68,6 +68,7 @@ pub(super) fn add_mounts(
             host_dir,
             bind_time: now,
             internal,
+            missing: m.missing,
         });
         // Both lists only grow, and only here and at create, under this lock.
         debug_assert_eq!(n, i, "sandbox and session mount lists out of step");

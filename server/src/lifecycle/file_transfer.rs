@@ -37,7 +37,7 @@ pub fn load_file_transfer(st: &Arc<AppState>, session: &Arc<Session>) -> Result<
     let mut policy = SyncPolicy::default();
     policy.upload_policy.auto_upload = false;
     policy.download_policy.auto_download = false;
-    let plan = MountPlan { context_id: row.id.clone(), path: FILE_TRANSFER_PATH.into(), policy };
+    let plan = MountPlan { context_id: row.id.clone(), path: FILE_TRANSFER_PATH.into(), policy, missing: false };
     if let Err(e) = add_mounts(st, session, vec![plan], true) {
         let _ = db::delete_context(&mut st.store.db(), &row.id);
         return Err(e);

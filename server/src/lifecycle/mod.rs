@@ -34,6 +34,8 @@ pub struct MountPlan {
     pub context_id: String,
     pub path: String,
     pub policy: SyncPolicy,
+    /// The id names no context of the tenant's (see `MountState::missing`).
+    pub missing: bool,
 }
 
 /// A session to be created, as the caller checked it.
@@ -63,7 +65,7 @@ pub fn create(st: &Arc<AppState>, new: NewSession) -> Result<Arc<Session>, Creat
     let planned = new.mounts;
     let id = format!("session-{}", crate::util::random_hex(10));
     // From here until the session's release, DeleteContext refuses these contexts.
-    let contexts: Vec<String> = planned.iter().map(|m| m.context_id.clone()).collect();
+    let contexts: Vec<String> = planned.iter().filter(|m| !m.missing).map(|m| m.context_id.clone()).collect();
     let reservation = st.reserve_contexts(&new.tenant, &contexts)?;
     let dir = st.data_dir.join("sessions").join(&id);
     let spec = SandboxSpec {
@@ -86,6 +88,7 @@ pub fn create(st: &Arc<AppState>, new: NewSession) -> Result<Arc<Session>, Creat
             host_dir: sandbox.mount_dir(n),
             bind_time: now,
             internal: false,
+            missing: m.missing,
         })
         .collect();
     let seq = st.session_seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);

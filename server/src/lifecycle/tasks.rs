@@ -58,6 +58,17 @@ async fn run_locked(
     if caches.len() <= mount {
         caches.resize_with(mount + 1, StatCache::default);
     }
+    let m = session.mount(mount);
+    if m.missing {
+        let e = match dir {
+            Direction::Download => format!("context {} does not exist: there is nothing to download", m.context_id),
+            Direction::Upload => {
+                format!("context {} does not exist: nothing was uploaded, the files stay in the session", m.context_id)
+            }
+        };
+        session.update_task(mount, dir, path, status::FAILED, Some(e));
+        return false;
+    }
     let mut cache = std::mem::take(&mut caches[mount]);
     let st = st.clone();
     let sess = session.clone();
