@@ -201,6 +201,31 @@ test("Chromium: initAsync, the seed flow and presigned PUT/GET, all cross-origin
   );
 });
 
+test("Chromium: fileSystem.uploadFile/downloadFile with bytes, a Blob and content, cross-origin; local paths refused", { skip }, async () => {
+  const m = mark();
+  const out = await page.evaluate((cfg) => window.fileTransferFlow(cfg), {
+    endpoint: api.endpoint,
+    apiKey: api.apiKey,
+    uploadBytes: UPLOAD_BYTES,
+  });
+  assert.deepEqual(out, {
+    dir: "/tmp/file_transfer",
+    upload: { success: true, error: null, bytesSent: UPLOAD_BYTES.length, httpStatus: 200 },
+    readBack: UPLOAD_BYTES,
+    blob: { success: true, error: null, read: "from a Blob" },
+    download: { success: true, error: null, localPath: "", isUint8Array: true, text: "written in the session" },
+    uploadPath:
+      "uploadFile(localPath, …) needs a file system (Node.js); here, pass the data instead (Uint8Array, ArrayBuffer or Blob)",
+    downloadPath:
+      "downloadFile(remotePath, localPath) needs a file system (Node.js); here, leave localPath out and use the result's content",
+    delete: { success: true, errorMessage: null },
+  });
+  const seen = since(m);
+  assert.deepEqual(seen.page, []);
+  // Only delete()'s poll for the gone session is refused.
+  assert.deepEqual(seen.bad.map((b) => `${b.status} ${b.action}`), ["400 GetSessionDetail"]);
+});
+
 test("Chromium: a wrong key gives success:false with the server's message; no key throws", { skip }, async () => {
   const m = mark();
   const contextName = uniqueName("browser-bad-key");

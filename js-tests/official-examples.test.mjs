@@ -1,7 +1,11 @@
-// The official SDK's data-persistence examples (reference official-js-api.md §4.1–§4.6), ported to
+// The official SDK's data-persistence examples (reference official-js-api.md §4.1–§4.6) and its file
+// transfer example (§4.7, typescript/examples/common-features/basics/filesystem-example), ported to
 // node:test with the same calls in the same order, asserting what the examples only print.
 import { test, beforeEach, afterEach } from "node:test";
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as os from "node:os";
 import { startServer } from "./helpers/server.mjs";
 import {
   AgentBay,
@@ -297,5 +301,69 @@ test("§4.6 archive-upload-mode-example: Archive upload mode, sync, info, listFi
     assert.ok(files.entries.length > 0, "the upload produced at least one stored file");
   } finally {
     assert.equal((await agentBay.delete(session, true)).success, true);
+  }
+});
+
+test("§4.7 filesystem-example file transfer: getFileTransferContextPath, uploadFile, listDirectory, writeFile, downloadFile", async () => {
+  // typescript/examples/common-features/basics/filesystem-example (file transfer): the same calls in the
+  // same order; each step's printed outcome is asserted instead.
+  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentbay-filetransfer-"));
+  try {
+    const localUploadPath = path.join(tempDir, "upload-test.txt");
+    const testContent = "This is a test file for AgentBay FileTransfer functionality.\n".repeat(10);
+    fs.writeFileSync(localUploadPath, testContent);
+
+    const createResponse = await agentBay.create({ imageId: "linux_latest" });
+    assert.equal(createResponse.success, true, createResponse.errorMessage);
+    assert.ok(createResponse.session);
+    const session = createResponse.session;
+    try {
+      // 1. Upload a file
+      const contextPath = await session.fileSystem.getFileTransferContextPath();
+      assert.equal(contextPath, "/tmp/file_transfer");
+      const remotePath = `${contextPath}/uploaded-file.txt`;
+      const uploadProgress = [];
+      const uploadResult = await session.fileSystem.uploadFile(localUploadPath, remotePath, {
+        progressCb: (bytesTransferred) => uploadProgress.push(bytesTransferred),
+      });
+      assert.equal(uploadResult.success, true, uploadResult.error);
+      assert.equal(uploadResult.bytesSent, testContent.length);
+      assert.ok(uploadResult.requestIdUploadUrl, "Request ID (upload URL)");
+      assert.ok(uploadResult.requestIdSync, "Request ID (sync)");
+      assert.equal(uploadProgress.at(-1), testContent.length);
+      // Verify the file exists in remote location
+      const listResult = await session.fileSystem.listDirectory(contextPath);
+      assert.equal(listResult.success, true, listResult.errorMessage);
+      const fileFound = listResult.entries.some((entry) => entry.name === "uploaded-file.txt");
+      assert.ok(fileFound, "File verified in remote directory");
+
+      // 2. Create a file in the remote location for download
+      const remoteDownloadPath = `${contextPath}/download-test.txt`;
+      const downloadContent = "This is a test file for AgentBay FileTransfer download functionality.\n".repeat(15);
+      const writeResult = await session.fileSystem.writeFile(remoteDownloadPath, downloadContent);
+      assert.equal(writeResult.success, true, writeResult.errorMessage);
+
+      // 3. Download the file
+      const localDownloadPath = path.join(tempDir, "downloaded-file.txt");
+      const downloadProgress = [];
+      const downloadResult = await session.fileSystem.downloadFile(remoteDownloadPath, localDownloadPath, {
+        progressCb: (bytesReceived) => downloadProgress.push(bytesReceived),
+      });
+      assert.equal(downloadResult.success, true, downloadResult.error);
+      assert.equal(downloadResult.bytesReceived, downloadContent.length);
+      assert.ok(downloadResult.requestIdDownloadUrl, "Request ID (download URL)");
+      assert.ok(downloadResult.requestIdSync, "Request ID (sync)");
+      assert.equal(downloadProgress.at(-1), downloadContent.length);
+      // Verify downloaded file content
+      const downloadedContent = fs.readFileSync(localDownloadPath, "utf-8");
+      assert.equal(downloadedContent, downloadContent, "Downloaded file content verified successfully");
+    } finally {
+      // Clean up by deleting the session when we're done
+      const deleteResponse = await agentBay.delete(session);
+      assert.equal(deleteResponse.success, true, deleteResponse.errorMessage);
+      assert.ok(deleteResponse.requestId);
+    }
+  } finally {
+    if (fs.existsSync(tempDir)) fs.rmSync(tempDir, { recursive: true, force: true });
   }
 });

@@ -430,6 +430,9 @@ export const __OVERRIDES = ["AgentBay"];
 export function __install(bindings, host) {
   logger.fs = (host && host.fs) || null;
   logger.path = (host && host.path) || null;
+  // fileSystem.uploadFile(localPath) / downloadFile(…, localPath) read and write local files
+  // through the host's fs (the Node entries; the .wasm imports no node: module itself).
+  if (logger.fs && typeof bindings.__agentbayHostFs === "function") bindings.__agentbayHostFs(logger.fs);
 
   // The official methods return `this`; a wasm-bindgen method cannot (src/js/policy.rs).
   const cs = bindings.ContextSync.prototype;

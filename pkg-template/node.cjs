@@ -17,7 +17,8 @@ if (typeof instance.exports.__wbindgen_start === "function") instance.exports.__
 
 /*@@ENUMS@@*/
 
-// The plain-JS part of the API (extras.cjs), wired into the classes; file logging uses fs.
+// The plain-JS part of the API (extras.cjs), wired into the classes; file logging and
+// fileSystem.uploadFile/downloadFile with local paths use fs.
 const installed = extras.__install(bindings, { fs, path });
 
 exports.initAsync = function initAsync() {

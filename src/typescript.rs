@@ -40,6 +40,18 @@ pub struct DownloadResult {
     pub content: Option<()>,
 }
 
+/// `fileSystem.downloadFile()` (the official file-transfer `DownloadResult`): `content` holds the
+/// bytes when no local path was given.
+#[derive(TS)]
+#[ts(rename = "FileTransferDownloadResult", optional_fields)]
+pub struct FileTransferDownloadResultDecl {
+    #[ts(flatten)]
+    pub result: FileTransferDownloadResult,
+    /// The file's bytes (set when `success` and no `localPath` was given).
+    #[ts(type = "Uint8Array", optional)]
+    pub content: Option<()>,
+}
+
 /// `fileSystem.readFile(path, { format: "bytes" })`: a session file's bytes.
 #[derive(TS)]
 #[ts(rename = "BinaryFileContentResult")]
@@ -230,6 +242,7 @@ pub fn declarations() -> String {
                 decl::<SessionInfo>(&cfg),
                 decl::<FileInfo>(&cfg),
                 decl::<DirectoryEntry>(&cfg),
+                decl::<ContextBinding>(&cfg),
             ],
         ),
         (
@@ -255,6 +268,10 @@ pub fn declarations() -> String {
                 decl::<DownloadResult>(&cfg),
                 decl::<ContextInfoResult>(&cfg),
                 decl::<ContextSyncResult>(&cfg),
+                decl::<ContextBindResult>(&cfg),
+                decl::<ContextBindingsResult>(&cfg),
+                decl::<FileTransferUploadResult>(&cfg),
+                decl::<FileTransferDownloadResultDecl>(&cfg),
                 decl::<FileContentResult>(&cfg),
                 decl::<BinaryFileContentResult>(&cfg),
                 decl::<FileInfoResult>(&cfg),

@@ -20,7 +20,12 @@ import {
 } from "agentbay-wasm";
 import type {
   BoolResult,
+  ContextBinding,
+  ContextBindingsResult,
+  ContextBindResult,
   DirectoryListResult,
+  FileTransferDownloadResult,
+  FileTransferUploadResult,
   FileEdit,
   FileSearchResult,
   FileSystem,
@@ -117,6 +122,30 @@ export async function officialFlow(): Promise<number> {
   const status = await session.context.info();
   const tasks: string[] = status.contextStatusData.map((d) => `${d.contextId} ${d.path} ${d.status} ${d.taskType}`);
   void [sync.success, tasks];
+
+  // Official 0.19–0.21: contexts bound to a running session, and file transfer.
+  const bound: ContextBindResult = await session.context.bind(new ContextSync(id, "/tmp/bound"));
+  const boundMany = await session.context.bind([cs2, { contextId: id, path: "/tmp/bound2" }], false);
+  const bindings: ContextBindingsResult = await session.context.listBindings();
+  const where: string[] = bindings.bindings.map((b: ContextBinding) => `${b.contextId} ${b.path} ${b.bindTime ?? ""}`);
+  // @ts-expect-error a ContextSync, its object form or an array of them
+  await session.context.bind("SdkCtx-1");
+  void [bound.errorMessage, boundMany.success, where];
+  const dir: string | null = await session.fileSystem.getFileTransferContextPath();
+  const sent: FileTransferUploadResult = await session.fileSystem.uploadFile("./local.txt", `${dir}/a.txt`, {
+    contentType: "text/plain",
+    wait: true,
+    waitTimeout: 30,
+    pollInterval: 1.5,
+    progressCb: (n: number) => void n,
+  });
+  const sentBytes = await session.fileSystem.uploadFile(new Uint8Array([1]), `${dir}/b.bin`);
+  const got: FileTransferDownloadResult = await session.fileSystem.downloadFile(`${dir}/a.txt`, "./a.txt", { overwrite: false });
+  const gotBytes: Uint8Array | undefined = (await session.fileSystem.downloadFile(`${dir}/b.bin`)).content;
+  const transferError: string | undefined = sent.error ?? got.error;
+  // @ts-expect-error the official options take seconds as numbers
+  await session.fileSystem.downloadFile(`${dir}/a.txt`, "./a.txt", { waitTimeout: "30s" });
+  void [sent.bytesSent, sentBytes.requestIdSync, got.bytesReceived, got.localPath, gotBytes, transferError];
 
   const labels = await session.getLabels();
   await session.setLabels({ a: "c" });

@@ -45,6 +45,15 @@ impl ApiError {
         }
     }
 
+    /// `[Code] Message` for a refusal the server worded (HTTP 4xx/5xx with a JSON body: how the
+    /// official SDKs word a body with `Success:false`), else `"{what}: {error}"`.
+    pub fn worded(&self, what: &str) -> String {
+        match self {
+            ApiError::Http { code, message, .. } => format!("[{code}] {message}"),
+            e => format!("{what}: {e}"),
+        }
+    }
+
     /// Session/context "not found", detected the way the official pollers do.
     pub fn is_not_found(&self) -> bool {
         match self {
@@ -217,7 +226,19 @@ impl<E: Env> Api<E> {
         body: Option<Vec<u8>>,
         max_body_bytes: u64,
     ) -> Result<HttpResponse, TransportError> {
-        let req = HttpRequest { method, url: url.to_string(), headers: Vec::new(), body };
+        self.raw_with(method, url, Vec::new(), body, max_body_bytes).await
+    }
+
+    /// [`Self::raw`] with request headers (e.g. the `Content-Type` of an upload).
+    pub async fn raw_with(
+        &self,
+        method: &'static str,
+        url: &str,
+        headers: Vec<(String, String)>,
+        body: Option<Vec<u8>>,
+        max_body_bytes: u64,
+    ) -> Result<HttpResponse, TransportError> {
+        let req = HttpRequest { method, url: url.to_string(), headers, body };
         self.send(req, Limits { timeout_ms: self.cfg.timeout_ms, max_body_bytes }).await
     }
 

@@ -153,13 +153,20 @@ pub async fn wait_tasks<E: Env>(
     }
 }
 
-/// Sends `SyncContext`; `Ok(request_id)` when the server accepted it.
-async fn sync_start<E: Env>(
+/// How `sync()` words a SyncContext that got no usable answer (the official client's exception).
+pub(crate) fn sync_failed(e: &ApiError) -> String {
+    format!("Failed to sync context: {e}")
+}
+
+/// Sends `SyncContext`; `Ok(request_id)` when the server accepted it. `failed` words an
+/// exchange that failed (a refusal in the body reads `[Code] Message`).
+pub(crate) async fn sync_start<E: Env>(
     api: &Api<E>,
     s: &SessionHandle,
     context_id: Option<&str>,
     path: Option<&str>,
     mode: Option<&str>,
+    failed: fn(&ApiError) -> String,
 ) -> Result<String, ContextSyncResult> {
     if let Some(m) = s.deleted_error() {
         return Err(ContextSyncResult::fail("", m));
@@ -171,7 +178,10 @@ async fn sync_start<E: Env>(
         path: given(path).map(String::from),
         mode: given(mode).map(String::from),
     };
-    let r = api.exchange(&req, "Failed to sync context", Check::Body).await?;
+    let r = api.call(&req).await.map_err(|e| ContextSyncResult::fail(e.request_id(), failed(&e)))?;
+    if let Some(m) = r.body_error() {
+        return Err(ContextSyncResult::fail(r.request_id, m));
+    }
     if r.success != Some(true) {
         return Err(ContextSyncResult::fail(r.request_id, "SyncContext was not acknowledged (Success missing)"));
     }
@@ -240,7 +250,7 @@ pub async fn sync<E: Env>(
     progress: &mut dyn FnMut(&[TaskStatus]),
     started: &mut dyn FnMut(&str),
 ) -> ContextSyncResult {
-    let request_id = match sync_start(api, s, context_id, path, mode).await {
+    let request_id = match sync_start(api, s, context_id, path, mode, sync_failed).await {
         Ok(id) => id,
         Err(r) => return r,
     };

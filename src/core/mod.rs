@@ -2,10 +2,12 @@
 //! below is testable natively with `cargo test`.
 
 pub mod api;
+pub mod bind;
 pub mod command;
 pub mod config;
 pub mod context;
 pub mod context_manager;
+pub mod file_transfer;
 pub mod filesystem;
 pub mod handle;
 pub mod params;

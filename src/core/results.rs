@@ -288,6 +288,117 @@ result_struct!(
     }
 );
 
+result_struct!(
+    /// `session.context.bind()`: whether the contexts were bound (and, when waited for, listed
+    /// by the session and downloaded).
+    ContextBindResult {}
+);
+
+/// One context a session mounts (`session.context.listBindings()`): at create or by a bind.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase")]
+pub struct ContextBinding {
+    /// The context's id.
+    pub context_id: String,
+    /// The context's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context_name: Option<String>,
+    /// Where it is mounted in the session.
+    pub path: String,
+    /// Its sync policy, as JSON text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// When it was bound (ISO 8601, UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind_time: Option<String>,
+}
+
+result_struct!(
+    /// `session.context.listBindings()`: every context the session mounts, in order.
+    ContextBindingsResult {
+        /// The mounts (`[]` on failure).
+        bindings: Vec<ContextBinding>,
+    }
+);
+
+/// `fileSystem.uploadFile()` (the official file-transfer `UploadResult`; named apart from
+/// `context.uploadFile`'s `UploadResult`). Failures are `success: false` with `error`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase")]
+pub struct FileTransferUploadResult {
+    /// Whether the file is in the session (with `wait`), or at least uploaded and its sync started.
+    pub success: bool,
+    /// The request id of GetContextFileUploadUrl.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id_upload_url: Option<String>,
+    /// The request id of SyncContext.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id_sync: Option<String>,
+    /// The HTTP status of the presigned PUT.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// The ETag of the upload (`""`: the server gives none, as officially).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// How many bytes were sent.
+    pub bytes_sent: u64,
+    /// The remote path (in the session).
+    pub path: String,
+    /// Why the upload failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl FileTransferUploadResult {
+    pub fn fail(path: &str, error: impl Into<String>) -> Self {
+        FileTransferUploadResult { path: path.into(), error: Some(error.into()), ..Default::default() }
+    }
+}
+
+/// `fileSystem.downloadFile()` (the official file-transfer `DownloadResult`; TypeScript
+/// `FileTransferDownloadResult`, with `content` when no local path was given).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "FileTransferDownloadFields"))]
+#[serde(rename_all = "camelCase")]
+pub struct FileTransferDownloadResult {
+    /// Whether the file was downloaded (and written to `localPath`, when one was given).
+    pub success: bool,
+    /// The request id of GetContextFileDownloadUrl.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id_download_url: Option<String>,
+    /// The request id of SyncContext.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id_sync: Option<String>,
+    /// The HTTP status of the presigned GET.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// How many bytes were received.
+    pub bytes_received: u64,
+    /// The remote path (in the session).
+    pub path: String,
+    /// Where the file was written (`""` when no local path was given).
+    pub local_path: String,
+    /// Why the download failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The bytes, when no local path was given (the JS layer sets them as `content`).
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
+}
+
+impl FileTransferDownloadResult {
+    pub fn fail(path: &str, local_path: &str, error: impl Into<String>) -> Self {
+        FileTransferDownloadResult {
+            path: path.into(),
+            local_path: local_path.into(),
+            error: Some(error.into()),
+            ..Default::default()
+        }
+    }
+}
+
 /// One session of `agentBay.list`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

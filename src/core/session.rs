@@ -87,6 +87,12 @@ pub async fn create<E: Env>(api: &Api<E>, params: &Value) -> SessionResult {
 
 /// `Session s-1 was created, but the download of context(s) c1, c2 was not confirmed: <why>`.
 fn unconfirmed_message(session_id: &str, waited: &[&str], outcome: &TaskWait, why: &GaveUp) -> String {
+    format!("Session {session_id} was created, but {}", unconfirmed_downloads(waited, outcome, why))
+}
+
+/// `the download of context(s) c1, c2 was not confirmed: <why>`: the waited contexts still
+/// downloading or not reported yet, and why the wait for them ended.
+pub(crate) fn unconfirmed_downloads(waited: &[&str], outcome: &TaskWait, why: &GaveUp) -> String {
     // Contexts still downloading or not yet reported at the last answer; all waited ones if
     // there was no answer.
     let ids: Vec<&str> = waited
@@ -107,10 +113,7 @@ fn unconfirmed_message(session_id: &str, waited: &[&str], outcome: &TaskWait, wh
         GaveUp::Budget { last: None, .. } => format!("{why} ({} task(s) still running)", outcome.pending.len()),
         _ => why.to_string(),
     };
-    format!(
-        "Session {session_id} was created, but the download of context(s) {} was not confirmed: {why}",
-        ids.join(", ")
-    )
+    format!("the download of context(s) {} was not confirmed: {why}", ids.join(", "))
 }
 
 /// Waits until each of `reporting` has reported a download and every download of the waited

@@ -13,8 +13,11 @@ use super::wire::context_status::{self, TaskStatus};
 use super::wire::form;
 use super::wire::labels::Labels;
 use super::wire::persistence::PersistenceDataList;
-use super::wire::request::{CreateMcpSessionRequest, GetSessionDetailRequest, Request, SyncContextRequest};
-use super::{context, context_manager, filesystem, params};
+use super::wire::request::{
+    BindContextsRequest, CreateMcpSessionRequest, GetAndLoadInternalContextRequest, GetSessionDetailRequest, Request,
+    SyncContextRequest,
+};
+use super::{bind, context, context_manager, file_transfer, filesystem, params};
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -38,6 +41,7 @@ struct Seen {
     action: String,
     query: BTreeMap<String, String>,
     body: BTreeMap<String, String>,
+    headers: Vec<(String, String)>,
 }
 
 impl Seen {
@@ -74,11 +78,12 @@ impl FakeEnv {
 
 impl Transport for FakeEnv {
     async fn send(&self, req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
+        let headers = req.headers.clone();
         let qs = req.url.split_once('?').map(|(_, q)| q).unwrap_or("");
         let query: BTreeMap<_, _> = form::decode(qs).into_iter().collect();
         let body: BTreeMap<_, _> =
             form::decode(&String::from_utf8(req.body.unwrap_or_default()).unwrap()).into_iter().collect();
-        let seen = Seen { action: query.get("Action").cloned().unwrap_or_default(), query, body };
+        let seen = Seen { action: query.get("Action").cloned().unwrap_or_default(), query, body, headers };
         self.0.seen.borrow_mut().push(seen.clone());
         let (status, v) = match (self.0.handler.borrow_mut())(&seen, self.0.now.get()) {
             // A stalled server: the request takes its whole timeout, then fails.
@@ -1211,4 +1216,423 @@ fn responses_over_the_cap_are_refused_and_downloads_have_their_own_cap() {
         TransportError::TooLarge { limit: 100, declared: Some(4096) }.to_string(),
         "response larger than 100 bytes (Content-Length 4096)"
     );
+}
+
+// ---- bind / listBindings ----
+
+fn binding(cid: &str, path: &str) -> Value {
+    json!({"ContextId": cid, "ContextName": format!("name-{cid}"), "Path": path, "Policy": "{}", "BindTime": "2026-12-06T10:00:00Z"})
+}
+
+#[test]
+fn bind_contexts_bytes_carry_the_persistence_list() {
+    let cs = ContextSyncSpec::from_value(0, &json!({"contextId": "SdkCtx-abc", "path": "/tmp/ctx-data", "policy": {"downloadPolicy": {"autoDownload": false}}})).unwrap();
+    let req = BindContextsRequest {
+        session_id: "s-1".into(),
+        persistence_data_list: PersistenceDataList(vec![cs.to_persistence()]),
+    };
+    let http = request::build(&cfg("http://h:1"), BindContextsRequest::ACTION, req.to_fields(), "T", "N");
+    assert_eq!(http.url, "http://h:1/?Action=BindContexts&Format=json&Version=2025-05-06&Timestamp=T&SignatureNonce=N");
+    assert_eq!(
+        String::from_utf8(http.body.unwrap()).unwrap(),
+        "Authorization=Bearer%20akm-xxx&PersistenceDataList=%5B%7B%22ContextId%22%3A%22SdkCtx-abc%22%2C%22Path%22%3A%22%2Ftmp%2Fctx-data%22%2C%22Policy%22%3A%22%7B%5C%22downloadPolicy%5C%22%3A%7B%5C%22autoDownload%5C%22%3Afalse%7D%7D%22%7D%5D&SessionId=s-1"
+    );
+    // The file-transfer context is asked for in the flattened form, as the official Python/Go SDKs do.
+    let req = GetAndLoadInternalContextRequest {
+        session_id: "s-1".into(),
+        context_types: None,
+        context_types_1: Some("file_transfer".into()),
+    };
+    assert_eq!(req.to_fields(), [("SessionId", "s-1".to_string()), ("ContextTypes.1", "file_transfer".into())]);
+}
+
+#[test]
+fn bind_waits_until_listed_then_for_the_downloads() {
+    let (lists, infos) = (Rc::new(Cell::new(0)), Rc::new(Cell::new(0)));
+    let (l2, i2) = (lists.clone(), infos.clone());
+    let env = FakeEnv::new(move |s, _| match s.action.as_str() {
+        "BindContexts" => {
+            assert_eq!(s.get("SessionId"), Some("s-1"));
+            let items: Value = serde_json::from_str(s.get("PersistenceDataList").unwrap()).unwrap();
+            assert_eq!(
+                items,
+                json!([{"ContextId": "c1", "Path": "/a"}, {"ContextId": "c2", "Path": "/b", "Policy": "{\"downloadPolicy\":{\"autoDownload\":false}}"}])
+            );
+            ok(Value::Null)
+        }
+        "DescribeSessionContexts" => {
+            l2.set(l2.get() + 1);
+            let mut listed = vec![binding("c1", "/a")];
+            if l2.get() >= 2 {
+                listed.push(binding("c2", "/b"));
+            }
+            ok(Value::Array(listed))
+        }
+        "GetContextInfo" => {
+            i2.set(i2.get() + 1);
+            let st = if i2.get() < 3 { "Running" } else { "Success" };
+            ok(info_data(&[task("c1", "download", st)]))
+        }
+        a => panic!("unexpected {a}"),
+    });
+    let specs = bind::specs_from_value(&json!([
+        {"contextId": "c1", "path": "/a"},
+        {"contextId": "c2", "path": "/b", "policy": {"downloadPolicy": {"autoDownload": false}}},
+    ]))
+    .unwrap();
+    let r = block_on(bind::bind(&api(&env), &handle("s-1"), &specs, true, bind::BIND_WAIT, WaitOptions::default()));
+    assert_eq!((r.success, r.request_id.as_str(), r.error_message), (true, "req-1", None));
+    // Listed at the second poll; c1's download (c2 downloads nothing) ended at the third.
+    assert_eq!((lists.get(), infos.get()), (2, 3));
+    assert_eq!(
+        env.actions(),
+        [
+            "BindContexts",
+            "DescribeSessionContexts",
+            "DescribeSessionContexts",
+            "GetContextInfo",
+            "GetContextInfo",
+            "GetContextInfo"
+        ]
+    );
+
+    // Without waitForCompletion: the one request.
+    let env = FakeEnv::new(|_, _| ok(Value::Null));
+    let r = block_on(bind::bind(&api(&env), &handle("s-1"), &specs, false, bind::BIND_WAIT, WaitOptions::default()));
+    assert!(r.success);
+    assert_eq!(env.actions(), ["BindContexts"]);
+}
+
+#[test]
+fn bind_failures_are_results() {
+    let env = FakeEnv::new(|s, _| panic!("no request expected, got {}", s.action));
+    let r = block_on(bind::bind(&api(&env), &handle("s-1"), &[], true, bind::BIND_WAIT, WaitOptions::default()));
+    assert_eq!((r.request_id.as_str(), r.success), ("", false));
+    assert_eq!(r.error_message.as_deref(), Some("At least one context is required"));
+    assert_eq!(bind::specs_from_value(&json!([])).unwrap(), vec![]);
+    assert_eq!(
+        bind::specs_from_value(&json!({"path": "/a"})).unwrap_err(),
+        "contextSync[0]: contextId must be a non-empty string"
+    );
+
+    // An HTTP refusal reads `[Code] Message`, as a body with Success:false does.
+    let specs = bind::specs_from_value(&json!({"contextId": "nope", "path": "/a"})).unwrap();
+    let env = FakeEnv::new(|_, _| {
+        Ok((
+            400,
+            json!({"RequestId": "r-9", "Success": false, "Code": "InvalidContext.NotFound", "Message": "The context 'nope' does not exist"}),
+        ))
+    });
+    let r = block_on(bind::bind(&api(&env), &handle("s-1"), &specs, true, bind::BIND_WAIT, WaitOptions::default()));
+    assert_eq!(r.request_id, "r-9");
+    assert_eq!(r.error_message.as_deref(), Some("[InvalidContext.NotFound] The context 'nope' does not exist"));
+
+    // A failed download makes the bind fail with the task's error.
+    let specs = bind::specs_from_value(&json!({"contextId": "c1", "path": "/a"})).unwrap();
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "BindContexts" => ok(Value::Null),
+        "DescribeSessionContexts" => ok(json!([binding("c1", "/a")])),
+        "GetContextInfo" => {
+            let mut t = task("c1", "download", "Failed");
+            t.path = "/a".into();
+            t.error_message = "disk full".into();
+            ok(info_data(&[t]))
+        }
+        a => panic!("unexpected {a}"),
+    });
+    let r = block_on(bind::bind(&api(&env), &handle("s-1"), &specs, true, bind::BIND_WAIT, WaitOptions::default()));
+    assert!(!r.success);
+    assert_eq!(r.error_message.as_deref(), Some("Download of context c1 at /a failed: disk full"));
+
+    // A download that never reports within the wait: no success, the context named.
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "BindContexts" => ok(Value::Null),
+        "DescribeSessionContexts" => ok(json!([binding("c1", "/a")])),
+        _ => ok(info_data(&[])),
+    });
+    let r = block_on(bind::bind(
+        &api(&env),
+        &handle("s-1"),
+        &specs,
+        true,
+        bind::BIND_WAIT,
+        WaitOptions::new(1000, 100, 500),
+    ));
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Bound, but the download of context(s) c1 was not confirmed: timed out waiting after 1000ms (0 task(s) still running, 1 context(s) not reported yet)")
+    );
+
+    // Never listed: no success (the official SDK reports one).
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "BindContexts" => ok(Value::Null),
+        _ => ok(json!([])),
+    });
+    let r = block_on(bind::bind(
+        &api(&env),
+        &handle("s-1"),
+        &specs,
+        true,
+        WaitOptions::new(1000, 100, 500),
+        WaitOptions::default(),
+    ));
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Bound, but the session did not list context(s) c1: timed out waiting after 1000ms")
+    );
+}
+
+#[test]
+fn list_bindings_maps_every_mount() {
+    let env = FakeEnv::new(|s, _| {
+        assert_eq!((s.action.as_str(), s.get("SessionId")), ("DescribeSessionContexts", Some("s-1")));
+        ok(json!([binding("c1", "/a"), {"ContextId": "c2", "Path": "/b"}]))
+    });
+    let r = block_on(bind::list_bindings(&api(&env), &handle("s-1")));
+    assert!(r.success);
+    assert_eq!(
+        serde_json::to_value(&r).unwrap(),
+        json!({"requestId": "req-1", "success": true, "bindings": [
+            {"contextId": "c1", "contextName": "name-c1", "path": "/a", "policy": "{}", "bindTime": "2026-12-06T10:00:00Z"},
+            {"contextId": "c2", "path": "/b"},
+        ]})
+    );
+    let env =
+        FakeEnv::new(|_, _| Ok((200, json!({"RequestId": "r", "Success": false, "Code": "X.Y", "Message": "nope"}))));
+    let r = block_on(bind::list_bindings(&api(&env), &handle("s-1")));
+    assert_eq!((r.success, r.bindings.len(), r.error_message.as_deref()), (false, 0, Some("[X.Y] nope")));
+}
+
+// ---- file transfer ----
+
+/// An in-memory local file system.
+#[derive(Default)]
+struct MemFs(RefCell<BTreeMap<String, Vec<u8>>>);
+
+impl file_transfer::LocalFiles for MemFs {
+    fn exists(&self, path: &str) -> bool {
+        self.0.borrow().contains_key(path)
+    }
+    fn read(&self, path: &str) -> Result<Vec<u8>, String> {
+        self.0.borrow().get(path).cloned().ok_or_else(|| "ENOENT".into())
+    }
+    fn make_parent_dirs(&self, _path: &str) -> Result<(), String> {
+        Ok(())
+    }
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        self.0.borrow_mut().insert(path.into(), bytes.to_vec());
+        Ok(())
+    }
+}
+
+const FT_DIR: &str = "/tmp/file_transfer";
+
+/// A server for transfers: the transfer context `ft`, its tasks ending with `end` (status,
+/// error) at the second poll, and `file` as the presigned GET's body.
+fn transfer_env(end: (&'static str, &'static str), file: &'static str) -> FakeEnv {
+    let polls = Rc::new(Cell::new(0));
+    FakeEnv::new(move |s, _| match s.action.as_str() {
+        "GetAndLoadInternalContext" => {
+            assert_eq!((s.get("ContextTypes.1"), s.get("ContextTypes")), (Some("file_transfer"), None));
+            ok(json!([{"ContextId": "ft", "ContextPath": FT_DIR, "ContextType": "file_transfer"}]))
+        }
+        "GetContextFileUploadUrl" | "GetContextFileDownloadUrl" => {
+            assert_eq!(s.get("ContextId"), Some("ft"));
+            ok(json!({"Url": "http://h/presigned"}))
+        }
+        "SyncContext" => ok(Value::Null),
+        "GetContextInfo" => {
+            polls.set(polls.get() + 1);
+            let (st, err) = if polls.get() < 2 { ("Running", "") } else { end };
+            let t = TaskStatus {
+                context_id: "ft".into(),
+                path: s.get("Path").unwrap().into(),
+                status: st.into(),
+                error_message: err.into(),
+                task_type: s.get("TaskType").unwrap().into(),
+                ..Default::default()
+            };
+            ok(info_data(&[t]))
+        }
+        "DeleteContextFile" => ok(Value::Null),
+        "" => raw(200, file), // the presigned PUT or GET
+        a => panic!("unexpected {a}"),
+    })
+}
+
+#[test]
+fn upload_puts_syncs_the_path_down_waits_and_cleans_up() {
+    let env = transfer_env(("Success", ""), "");
+    let s = handle("s-1");
+    let a = api(&env);
+    assert_eq!(block_on(file_transfer::context_path(&a, &s)).as_deref(), Some(FT_DIR));
+    let opts = file_transfer::TransferOptions { content_type: Some("text/plain".into()), ..Default::default() };
+    let mut progress = Vec::new();
+    let remote = format!("{FT_DIR}/a.txt");
+    let r = block_on(file_transfer::upload(
+        &a,
+        &s,
+        file_transfer::Source::Bytes(b"hello".to_vec()),
+        None,
+        &remote,
+        &opts,
+        &mut |n| progress.push(n),
+    ));
+    assert_eq!(
+        serde_json::to_value(&r).unwrap(),
+        json!({"success": true, "requestIdUploadUrl": "req-1", "requestIdSync": "req-1", "httpStatus": 200, "etag": "", "bytesSent": 5, "path": remote})
+    );
+    assert_eq!(progress, [5]);
+    // The context was asked for once (the handle keeps it).
+    assert_eq!(
+        env.actions(),
+        [
+            "GetAndLoadInternalContext",
+            "GetContextFileUploadUrl",
+            "",
+            "SyncContext",
+            "GetContextInfo",
+            "GetContextInfo",
+            "DeleteContextFile"
+        ]
+    );
+    let seen = env.0.seen.borrow();
+    assert!(seen[2].headers.contains(&("Content-Type".into(), "text/plain".into())));
+    let sync = &seen[3];
+    assert_eq!(
+        (sync.get("ContextId"), sync.get("Path"), sync.get("Mode")),
+        (Some("ft"), Some(remote.as_str()), Some("download"))
+    );
+    let info = &seen[4];
+    assert_eq!(
+        (info.get("ContextId"), info.get("Path"), info.get("TaskType")),
+        (Some("ft"), Some(remote.as_str()), Some("download"))
+    );
+    assert_eq!((seen[6].get("ContextId"), seen[6].get("FilePath")), (Some("ft"), Some(remote.as_str())));
+}
+
+#[test]
+fn upload_failures_say_which_step_failed() {
+    let s = handle("s-1");
+    let remote = format!("{FT_DIR}/a.txt");
+    let opts = file_transfer::TransferOptions::default();
+    let env = transfer_env(("Failed", "disk full"), "");
+    let fs = MemFs::default();
+    // Local paths: missing file, no file system (browsers).
+    let r = block_on(file_transfer::upload(
+        &api(&env),
+        &s,
+        file_transfer::Source::Local("/x/nope.txt"),
+        Some(&fs),
+        &remote,
+        &opts,
+        &mut |_| {},
+    ));
+    assert_eq!((r.success, r.bytes_sent, r.error.as_deref()), (false, 0, Some("Local file not found: /x/nope.txt")));
+    let r = block_on(file_transfer::upload(
+        &api(&env),
+        &s,
+        file_transfer::Source::Local("/x/a.txt"),
+        None,
+        &remote,
+        &opts,
+        &mut |_| {},
+    ));
+    assert_eq!(r.error.as_deref(), Some(file_transfer::NO_FS_UPLOAD));
+    assert!(env.actions().is_empty());
+    // The session's download task failed: no success, and the key is left for the caller to see.
+    fs.0.borrow_mut().insert("/x/a.txt".into(), b"abc".to_vec());
+    let r = block_on(file_transfer::upload(
+        &api(&env),
+        &s,
+        file_transfer::Source::Local("/x/a.txt"),
+        Some(&fs),
+        &remote,
+        &opts,
+        &mut |_| {},
+    ));
+    assert_eq!((r.success, r.bytes_sent), (false, 3));
+    assert_eq!(r.error.as_deref(), Some("Upload sync not finished: Task error: disk full"));
+    assert!(!env.actions().contains(&"DeleteContextFile".to_string()));
+    // A path outside the transfer directory: SyncContext refuses it, `[Code] Message`.
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "GetAndLoadInternalContext" => ok(json!([{"ContextId": "ft", "ContextPath": FT_DIR}])),
+        "GetContextFileUploadUrl" => ok(json!({"Url": "http://h/presigned"})),
+        "" => raw(200, ""),
+        "SyncContext" => {
+            Ok((400, json!({"RequestId": "r-s", "Success": false, "Code": "InvalidParameter", "Message": "outside"})))
+        }
+        a => panic!("unexpected {a}"),
+    });
+    let r = block_on(file_transfer::upload(
+        &api(&env),
+        &handle("s-2"),
+        file_transfer::Source::Bytes(vec![1]),
+        None,
+        "/etc/x",
+        &opts,
+        &mut |_| {},
+    ));
+    assert_eq!(r.request_id_sync.as_deref(), Some("r-s"));
+    assert_eq!(r.error.as_deref(), Some("session.context.sync(upload) failed: [InvalidParameter] outside"));
+    // No transfer context: the server's refusal.
+    let env = FakeEnv::new(|_, _| Ok((200, json!({"RequestId": "r", "Success": true, "Data": []}))));
+    let r = block_on(file_transfer::upload(
+        &api(&env),
+        &handle("s-3"),
+        file_transfer::Source::Bytes(vec![1]),
+        None,
+        "/a",
+        &opts,
+        &mut |_| {},
+    ));
+    assert_eq!(r.error.as_deref(), Some("Response contains no data"));
+    assert_eq!(block_on(file_transfer::context_path(&api(&env), &handle("s-3"))), None);
+}
+
+#[test]
+fn download_syncs_the_path_up_then_gets_the_bytes() {
+    let s = handle("s-1");
+    let remote = format!("{FT_DIR}/b.txt");
+    let opts = file_transfer::TransferOptions::default();
+    // Into memory (no local path).
+    let env = transfer_env(("Success", ""), "from session");
+    let mut progress = Vec::new();
+    let r = block_on(file_transfer::download(&api(&env), &s, &remote, None, None, &opts, &mut |n| progress.push(n)));
+    assert_eq!(
+        serde_json::to_value(&r).unwrap(),
+        json!({"success": true, "requestIdDownloadUrl": "req-1", "requestIdSync": "req-1", "httpStatus": 200, "bytesReceived": 12, "path": remote, "localPath": ""})
+    );
+    assert_eq!((r.bytes.as_slice(), progress.as_slice()), (&b"from session"[..], &[12][..]));
+    assert_eq!(
+        env.actions(),
+        [
+            "GetAndLoadInternalContext",
+            "SyncContext",
+            "GetContextInfo",
+            "GetContextInfo",
+            "GetContextFileDownloadUrl",
+            "",
+            "DeleteContextFile"
+        ]
+    );
+    assert_eq!(env.0.seen.borrow()[1].get("Mode"), Some("upload"));
+    assert_eq!(env.0.seen.borrow()[2].get("TaskType"), Some("upload"));
+    // Into a local file, then overwrite=false on it.
+    let env = transfer_env(("Success", ""), "from session");
+    let fs = MemFs::default();
+    let r = block_on(file_transfer::download(&api(&env), &s, &remote, Some("/l/b.txt"), Some(&fs), &opts, &mut |_| {}));
+    assert_eq!((r.success, r.local_path.as_str(), r.bytes.len()), (true, "/l/b.txt", 0));
+    assert_eq!(fs.0.borrow().get("/l/b.txt").map(Vec::as_slice), Some(&b"from session"[..]));
+    let keep = file_transfer::TransferOptions { overwrite: false, ..Default::default() };
+    let r = block_on(file_transfer::download(&api(&env), &s, &remote, Some("/l/b.txt"), Some(&fs), &keep, &mut |_| {}));
+    assert_eq!(r.error.as_deref(), Some("Destination exists and overwrite=false: /l/b.txt"));
+    // A local path without a file system (browsers).
+    let r = block_on(file_transfer::download(&api(&env), &s, &remote, Some("/l/c.txt"), None, &opts, &mut |_| {}));
+    assert_eq!((r.local_path.as_str(), r.error.as_deref()), ("/l/c.txt", Some(file_transfer::NO_FS_DOWNLOAD)));
+    // The session's upload never ends within waitTimeout.
+    let env = transfer_env(("Running", ""), "");
+    let quick = file_transfer::TransferOptions { wait_timeout_ms: 1_000, poll_interval_ms: 200, ..Default::default() };
+    let r = block_on(file_transfer::download(&api(&env), &s, &remote, None, None, &quick, &mut |_| {}));
+    assert_eq!(r.error.as_deref(), Some("Download sync not finished: task not finished"));
 }

@@ -1,6 +1,6 @@
 //! `AgentBay` and `agentBay.context` (ContextService).
 
-use super::convert::{error, get, promise, promise_of, set, to_js, to_json};
+use super::convert::{bytes_of, error, get, promise, promise_of, set, to_js, to_json};
 use super::env::{describe, env_vars, JsApi, JsEnv};
 use super::session::Session;
 use super::types::{AgentBayOptionsArg, ContextListParamsArg, CreateSessionParamsArg, StringRecordArg};
@@ -15,8 +15,6 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 /// The client: creates, finds and deletes sessions (`create`, `get`, `list`, `delete`) and
 /// manages contexts (`context`). `new AgentBay({ apiKey, endpoint?, timeoutMs?, regionId? })` or
@@ -245,36 +243,6 @@ impl Session {
 #[wasm_bindgen]
 pub struct ContextService {
     api: Rc<JsApi>,
-}
-
-/// Bytes from `string | Uint8Array | ArrayBuffer | ArrayBufferView | Blob`.
-async fn bytes_of(data: &JsValue) -> Result<Vec<u8>, String> {
-    if let Some(s) = data.as_string() {
-        return Ok(s.into_bytes());
-    }
-    if let Some(u) = data.dyn_ref::<Uint8Array>() {
-        return Ok(u.to_vec());
-    }
-    if let Some(b) = data.dyn_ref::<js_sys::ArrayBuffer>() {
-        return Ok(Uint8Array::new(b).to_vec());
-    }
-    if js_sys::ArrayBuffer::is_view(data) {
-        let buf = get(data, "buffer");
-        let off = get(data, "byteOffset").as_f64().unwrap_or(0.0) as u32;
-        let len = get(data, "byteLength").as_f64().unwrap_or(0.0) as u32;
-        return Ok(Uint8Array::new_with_byte_offset_and_length(&buf, off, len).to_vec());
-    }
-    let array_buffer = get(data, "arrayBuffer");
-    if let Some(f) = array_buffer.dyn_ref::<js_sys::Function>() {
-        let p: Promise = f
-            .call0(data)
-            .map_err(|e| describe(&e))?
-            .dyn_into()
-            .map_err(|_| "arrayBuffer() did not return a Promise".to_string())?;
-        let buf = JsFuture::from(p).await.map_err(|e| describe(&e))?;
-        return Ok(Uint8Array::new(&buf).to_vec());
-    }
-    Err("data must be a string, Uint8Array, ArrayBuffer or Blob".into())
 }
 
 #[wasm_bindgen]

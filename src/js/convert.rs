@@ -4,10 +4,13 @@
 //! (ContextSync, SyncPolicy, …) so plain objects and instances look the same to the core.
 //! Outputs go through serde-wasm-bindgen with `None` fields omitted (→ `undefined`).
 
-use js_sys::{Reflect, JSON};
+use super::env::describe;
+use js_sys::{Promise, Reflect, Uint8Array, JSON};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 /// A JS promise of `f`. The future is boxed so that the promise machinery is compiled once
 /// for every binding, not once per binding's future type.
@@ -55,4 +58,34 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
         return JsValue::UNDEFINED;
     }
     Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Bytes from `string | Uint8Array | ArrayBuffer | ArrayBufferView | Blob`.
+pub async fn bytes_of(data: &JsValue) -> Result<Vec<u8>, String> {
+    if let Some(s) = data.as_string() {
+        return Ok(s.into_bytes());
+    }
+    if let Some(u) = data.dyn_ref::<Uint8Array>() {
+        return Ok(u.to_vec());
+    }
+    if let Some(b) = data.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(b).to_vec());
+    }
+    if js_sys::ArrayBuffer::is_view(data) {
+        let buf = get(data, "buffer");
+        let off = get(data, "byteOffset").as_f64().unwrap_or(0.0) as u32;
+        let len = get(data, "byteLength").as_f64().unwrap_or(0.0) as u32;
+        return Ok(Uint8Array::new_with_byte_offset_and_length(&buf, off, len).to_vec());
+    }
+    let array_buffer = get(data, "arrayBuffer");
+    if let Some(f) = array_buffer.dyn_ref::<js_sys::Function>() {
+        let p: Promise = f
+            .call0(data)
+            .map_err(|e| describe(&e))?
+            .dyn_into()
+            .map_err(|_| "arrayBuffer() did not return a Promise".to_string())?;
+        let buf = JsFuture::from(p).await.map_err(|e| describe(&e))?;
+        return Ok(Uint8Array::new(&buf).to_vec());
+    }
+    Err("data must be a string, Uint8Array, ArrayBuffer or Blob".into())
 }

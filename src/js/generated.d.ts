@@ -430,6 +430,22 @@ export type DirectoryEntry = {
   isDirectory: boolean;
 };
 
+/**
+ * One context a session mounts (`session.context.listBindings()`): at create or by a bind.
+ */
+export type ContextBinding = {
+  /** The context's id. */
+  contextId: string;
+  /** The context's name. */
+  contextName?: string;
+  /** Where it is mounted in the session. */
+  path: string;
+  /** Its sync policy, as JSON text. */
+  policy?: string;
+  /** When it was bound (ISO 8601, UTC). */
+  bindTime?: string;
+};
+
 // ---- Results: every call resolves to one (failures are `success: false`, not exceptions).
 
 /**
@@ -770,6 +786,81 @@ export type ContextSyncResult = {
   pendingTasks?: Array<ContextStatusData>;
   /** Why the operation failed. */
   errorMessage?: string;
+};
+
+/**
+ * `session.context.bind()`: whether the contexts were bound (and, when waited for, listed
+ * by the session and downloaded).
+ */
+export type ContextBindResult = {
+  /** The id of the API request behind this result (`""` when none was sent). */
+  requestId: string;
+  /** Whether the operation succeeded; when false, `errorMessage` says why. */
+  success: boolean;
+  /** Why the operation failed. */
+  errorMessage?: string;
+};
+
+/**
+ * `session.context.listBindings()`: every context the session mounts, in order.
+ */
+export type ContextBindingsResult = {
+  /** The id of the API request behind this result (`""` when none was sent). */
+  requestId: string;
+  /** Whether the operation succeeded; when false, `errorMessage` says why. */
+  success: boolean;
+  /** The mounts (`[]` on failure). */
+  bindings: Array<ContextBinding>;
+  /** Why the operation failed. */
+  errorMessage?: string;
+};
+
+/**
+ * `fileSystem.uploadFile()` (the official file-transfer `UploadResult`; named apart from
+ * `context.uploadFile`'s `UploadResult`). Failures are `success: false` with `error`.
+ */
+export type FileTransferUploadResult = {
+  /** Whether the file is in the session (with `wait`), or at least uploaded and its sync started. */
+  success: boolean;
+  /** The request id of GetContextFileUploadUrl. */
+  requestIdUploadUrl?: string;
+  /** The request id of SyncContext. */
+  requestIdSync?: string;
+  /** The HTTP status of the presigned PUT. */
+  httpStatus?: number;
+  /** The ETag of the upload (`""`: the server gives none, as officially). */
+  etag?: string;
+  /** How many bytes were sent. */
+  bytesSent: number;
+  /** The remote path (in the session). */
+  path: string;
+  /** Why the upload failed. */
+  error?: string;
+};
+
+/**
+ * `fileSystem.downloadFile()` (the official file-transfer `DownloadResult`): `content` holds the
+ * bytes when no local path was given.
+ */
+export type FileTransferDownloadResult = {
+  /** The file's bytes (set when `success` and no `localPath` was given). */
+  content?: Uint8Array;
+  /** Whether the file was downloaded (and written to `localPath`, when one was given). */
+  success: boolean;
+  /** The request id of GetContextFileDownloadUrl. */
+  requestIdDownloadUrl?: string;
+  /** The request id of SyncContext. */
+  requestIdSync?: string;
+  /** The HTTP status of the presigned GET. */
+  httpStatus?: number;
+  /** How many bytes were received. */
+  bytesReceived: number;
+  /** The remote path (in the session). */
+  path: string;
+  /** Where the file was written (`""` when no local path was given). */
+  localPath: string;
+  /** Why the download failed. */
+  error?: string;
 };
 
 /**

@@ -6,6 +6,7 @@
 pub mod agent_bay;
 pub mod convert;
 pub mod env;
+pub mod local_fs;
 pub mod policy;
 pub mod session;
 pub mod types;

@@ -1,11 +1,12 @@
 //! `Session` and its services: `command`, `fileSystem`, `context`.
 
-use super::convert::{error, get, promise, set, to_js, to_json};
+use super::convert::{bytes_of, error, get, promise, set, to_js, to_json};
 use super::env::describe;
 use super::env::JsApi;
+use super::local_fs::HostFs;
 use super::types::{
-    ExecuteOptionsArg, FileEditsArg, ReadFileOptionsArg, StringArrayArg, StringRecordArg, SyncCallbackOrOptionsArg,
-    WriteModeArg,
+    ExecuteOptionsArg, FileEditsArg, FileTransferDownloadOptionsArg, FileTransferUploadOptionsArg, ReadFileOptionsArg,
+    StringArrayArg, StringRecordArg, SyncCallbackOrOptionsArg, WriteModeArg,
 };
 use crate::core::context_manager::{self as cm, SYNC_WAIT};
 use crate::core::handle::SessionHandle;
@@ -13,7 +14,7 @@ use crate::core::poll::WaitOptions;
 use crate::core::results::*;
 use crate::core::session::{self as core_session, DELETE_WAIT};
 use crate::core::wire::context_status::TaskStatus;
-use crate::core::{command, filesystem};
+use crate::core::{bind, command, file_transfer, filesystem};
 use js_sys::{Function, Promise, Uint8Array};
 use std::cell::{Cell, OnceCell};
 use std::rc::Rc;
@@ -492,6 +493,128 @@ impl FileSystem {
         let (api, s) = (self.s.api.clone(), self.s.state.clone());
         promise(async move { to_js(&filesystem::get_file_info(&api, &s, &path).await) })
     }
+
+    /// `getFileTransferContextPath()`: the session directory that `uploadFile` / `downloadFile`
+    /// transfer through (the file-transfer context, made and mounted on first use), or `null`
+    /// when the server has none.
+    ///
+    /// @example
+    /// ```ts
+    /// const dir = await session.fileSystem.getFileTransferContextPath(); // e.g. "/tmp/file_transfer"
+    /// ```
+    #[wasm_bindgen(js_name = getFileTransferContextPath, unchecked_return_type = "Promise<string | null>")]
+    pub fn get_file_transfer_context_path(&self) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        promise(async move { file_transfer::context_path(&api, &s).await.map_or(JsValue::NULL, JsValue::from) })
+    }
+
+    /// `uploadFile(localPathOrData, remotePath, options?)`: puts a file into the session through
+    /// its file-transfer context (official). `localPathOrData` is a local file path (Node) or
+    /// the bytes (`Uint8Array`, `ArrayBuffer`, `Blob`; the only form in browsers). With `wait`
+    /// (default) it resolves once the session has the file at `remotePath`, which must lie
+    /// below `getFileTransferContextPath()`. Failures resolve `success: false` with `error`.
+    ///
+    /// @example
+    /// ```ts
+    /// const dir = await session.fileSystem.getFileTransferContextPath();
+    /// const up = await session.fileSystem.uploadFile("./report.csv", `${dir}/report.csv`, {
+    ///   progressCb: (n) => console.log(`${n} bytes sent`),
+    /// });
+    /// if (!up.success) console.error(up.error);
+    /// await session.fileSystem.uploadFile(new TextEncoder().encode("hi"), `${dir}/hi.txt`);
+    /// ```
+    #[wasm_bindgen(js_name = uploadFile, unchecked_return_type = "Promise<FileTransferUploadResult>")]
+    pub fn upload_file(
+        &self,
+        #[wasm_bindgen(js_name = localPathOrData, unchecked_param_type = "string | TransferData")]
+        local_path_or_data: JsValue,
+        #[wasm_bindgen(js_name = remotePath)] remote_path: String,
+        options: Option<FileTransferUploadOptionsArg>,
+    ) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        let o: JsValue = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        let (opts, mut progress) = transfer_options(&o);
+        promise(async move {
+            let fs = HostFs::get();
+            let fs = fs.as_ref().map(|f| f as &dyn file_transfer::LocalFiles);
+            let local = local_path_or_data.as_string();
+            let source = match &local {
+                Some(path) => file_transfer::Source::Local(path),
+                None => match bytes_of(&local_path_or_data).await {
+                    Ok(b) => file_transfer::Source::Bytes(b),
+                    Err(_) => {
+                        let m = "localPathOrData must be a local file path (string), Uint8Array, ArrayBuffer or Blob";
+                        return to_js(&FileTransferUploadResult::fail(&remote_path, m));
+                    }
+                },
+            };
+            to_js(&file_transfer::upload(&api, &s, source, fs, &remote_path, &opts, &mut progress).await)
+        })
+    }
+
+    /// `downloadFile(remotePath, localPath?, options?)`: gets a file out of the session through
+    /// its file-transfer context (official). With `localPath` (Node) the file is written there
+    /// (parent directories created; `overwrite: false` keeps an existing file and fails);
+    /// without it, the result's `content` holds the bytes (the only form in browsers).
+    ///
+    /// @example
+    /// ```ts
+    /// const dir = await session.fileSystem.getFileTransferContextPath();
+    /// await session.fileSystem.writeFile(`${dir}/out.txt`, "result");
+    /// const saved = await session.fileSystem.downloadFile(`${dir}/out.txt`, "./out.txt");
+    /// const inMemory = await session.fileSystem.downloadFile(`${dir}/out.txt`);
+    /// if (inMemory.success) console.log(new TextDecoder().decode(inMemory.content));
+    /// ```
+    #[wasm_bindgen(js_name = downloadFile, unchecked_return_type = "Promise<FileTransferDownloadResult>")]
+    pub fn download_file(
+        &self,
+        #[wasm_bindgen(js_name = remotePath)] remote_path: String,
+        #[wasm_bindgen(js_name = localPath)] local_path: Option<String>,
+        options: Option<FileTransferDownloadOptionsArg>,
+    ) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        let o: JsValue = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        let (opts, mut progress) = transfer_options(&o);
+        promise(async move {
+            let fs = HostFs::get();
+            let fs = fs.as_ref().map(|f| f as &dyn file_transfer::LocalFiles);
+            let local = local_path.as_deref();
+            let r = file_transfer::download(&api, &s, &remote_path, local, fs, &opts, &mut progress).await;
+            let out = to_js(&r);
+            if r.success && local.is_none() {
+                set(&out, "content", &Uint8Array::from(r.bytes.as_slice()).into());
+            }
+            out
+        })
+    }
+}
+
+/// The official transfer options (seconds) and the progress callback.
+fn transfer_options(o: &JsValue) -> (file_transfer::TransferOptions, impl FnMut(u64)) {
+    let mut opts = file_transfer::TransferOptions::default();
+    let seconds = |k: &str| get(o, k).as_f64().filter(|v| v.is_finite() && *v >= 0.0).map(|v| (v * 1000.0) as u64);
+    if let Some(t) = get(o, "contentType").as_string() {
+        opts.content_type = Some(t);
+    }
+    if let Some(w) = get(o, "wait").as_bool() {
+        opts.wait = w;
+    }
+    if let Some(w) = get(o, "overwrite").as_bool() {
+        opts.overwrite = w;
+    }
+    if let Some(ms) = seconds("waitTimeout") {
+        opts.wait_timeout_ms = ms;
+    }
+    if let Some(ms) = seconds("pollInterval").filter(|ms| *ms > 0) {
+        opts.poll_interval_ms = ms;
+    }
+    let callback = get(o, "progressCb").dyn_into::<Function>().ok();
+    let progress = move |bytes: u64| {
+        if let Some(f) = &callback {
+            let _ = f.call1(&JsValue::UNDEFINED, &(bytes as f64).into());
+        }
+    };
+    (opts, progress)
 }
 
 /// `session.context`: the sync status of the session's mounted contexts, and explicit syncs.
@@ -639,6 +762,53 @@ impl ContextManager {
             }
         });
         answer
+    }
+
+    /// `bind(contexts, waitForCompletion = true)`: mounts one or more contexts (`ContextSync`s
+    /// or their object form) into the running session (BindContexts). Each is downloaded and
+    /// then synced by its policy, like a mount made at create. With `waitForCompletion` it
+    /// resolves once the session lists every bound context and the downloads of those that
+    /// auto-download have ended (a failed download makes it `success: false`), so their files
+    /// are there.
+    ///
+    /// @example
+    /// ```ts
+    /// const { context } = await agentBay.context.get("my-data", true);
+    /// const bound = await session.context.bind(new ContextSync(context.id, "/tmp/ctx-data"));
+    /// if (!bound.success) console.error(bound.errorMessage);
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Promise<ContextBindResult>")]
+    pub fn bind(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "ContextSync | ContextSyncOptions | Array<ContextSync | ContextSyncOptions>"
+        )]
+        contexts: JsValue,
+        #[wasm_bindgen(js_name = waitForCompletion)] wait_for_completion: Option<bool>,
+    ) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        let specs = to_json(&contexts).map_err(|e| describe(&e)).and_then(|v| bind::specs_from_value(&v));
+        let wait = wait_for_completion.unwrap_or(true);
+        promise(async move {
+            match specs {
+                Ok(specs) => to_js(&bind::bind(&api, &s, &specs, wait, bind::BIND_WAIT, WaitOptions::default()).await),
+                Err(m) => to_js(&ContextBindResult::fail("", m)),
+            }
+        })
+    }
+
+    /// `listBindings()`: every context the session mounts (at create or by `bind`), in order,
+    /// with its name, path, policy (JSON text) and bind time.
+    ///
+    /// @example
+    /// ```ts
+    /// const { bindings } = await session.context.listBindings();
+    /// for (const b of bindings) console.log(`${b.contextName} at ${b.path}`);
+    /// ```
+    #[wasm_bindgen(js_name = listBindings, unchecked_return_type = "Promise<ContextBindingsResult>")]
+    pub fn list_bindings(&self) -> Promise {
+        let (api, s) = (self.s.api.clone(), self.s.state.clone());
+        promise(async move { to_js(&bind::list_bindings(&api, &s).await) })
     }
 
     /// Alias of `sync` (the seed's name).

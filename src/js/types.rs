@@ -49,6 +49,39 @@ export interface ReadBytesOptions {
 }
 /** Bytes for `context.uploadFile`: text (UTF-8), bytes, or anything Blob-like (no DOM types needed). */
 export type UploadData = string | Uint8Array | ArrayBuffer | ArrayBufferView | { arrayBuffer(): Promise<ArrayBuffer> };
+/**
+ * Bytes for `fileSystem.uploadFile(data, remotePath)`: bytes or anything Blob-like (no DOM types
+ * needed). A string there is a local file path (Node), as officially.
+ */
+export type TransferData = Uint8Array | ArrayBuffer | ArrayBufferView | { arrayBuffer(): Promise<ArrayBuffer> };
+/** Called with the bytes transferred so far (at least once, with the total, when done). */
+export type TransferProgressCallback = (bytesTransferred: number) => void;
+/** `fileSystem.uploadFile(localPathOrData, remotePath, options)` (official options). */
+export interface FileTransferUploadOptions {
+  /** The `Content-Type` of the upload. */
+  contentType?: string;
+  /** Wait until the session has the file (default true). */
+  wait?: boolean;
+  /** How long to wait, in seconds (default 30). */
+  waitTimeout?: number;
+  /** The longest pause between two status checks, in seconds (default 1.5). */
+  pollInterval?: number;
+  /** Progress, in bytes sent. */
+  progressCb?: TransferProgressCallback;
+}
+/** `fileSystem.downloadFile(remotePath, localPath?, options)` (official options). */
+export interface FileTransferDownloadOptions {
+  /** Replace an existing local file (default true; `false` fails with `Destination exists and overwrite=false: <path>`). */
+  overwrite?: boolean;
+  /** Wait until the session has uploaded the file before fetching it (default true). */
+  wait?: boolean;
+  /** How long to wait, in seconds (default 30). */
+  waitTimeout?: number;
+  /** The longest pause between two status checks, in seconds (default 1.5). */
+  pollInterval?: number;
+  /** Progress, in bytes received. */
+  progressCb?: TransferProgressCallback;
+}
 /** Called once a sync started in callback mode has finished: whether every task succeeded. */
 export type SyncCallback = (success: boolean) => void;
 /** `session.context.sync(contextId, path, mode, options)`. */
@@ -258,6 +291,12 @@ extern "C" {
     /// `WriteMode`.
     #[wasm_bindgen(typescript_type = "WriteMode")]
     pub type WriteModeArg;
+    /// `FileTransferUploadOptions`.
+    #[wasm_bindgen(typescript_type = "FileTransferUploadOptions")]
+    pub type FileTransferUploadOptionsArg;
+    /// `FileTransferDownloadOptions`.
+    #[wasm_bindgen(typescript_type = "FileTransferDownloadOptions")]
+    pub type FileTransferDownloadOptionsArg;
     /// A `SyncCallback` or `SyncOptions`.
     #[wasm_bindgen(typescript_type = "SyncCallback | SyncOptions")]
     pub type SyncCallbackOrOptionsArg;
