@@ -36,7 +36,12 @@ async fn err_typed<R: Request>(c: &Client, r: &R, code: &str) -> String {
 }
 
 fn item(ctx: &str, path: &str, policy: Option<&str>) -> PersistenceData {
-    PersistenceData { context_id: ctx.into(), path: path.into(), policy: policy.map(str::to_string) }
+    PersistenceData {
+        context_id: ctx.into(),
+        path: path.into(),
+        policy: policy.map(str::to_string),
+        ..Default::default()
+    }
 }
 
 fn bind(sid: &str, items: Vec<PersistenceData>) -> BindContextsRequest {

@@ -213,6 +213,7 @@ impl ContextSyncSpec {
             context_id: self.context_id.clone(),
             path: self.path.clone(),
             policy: self.policy.as_ref().map(Value::to_string),
+            ..Default::default()
         }
     }
 }

@@ -467,6 +467,7 @@ pub fn pdl(items: &[(&str, &str, Option<&str>)]) -> String {
             context_id: c.to_string(),
             path: p.to_string(),
             policy: pol.map(String::from),
+            ..Default::default()
         })
         .collect();
     PersistenceDataList(list).encode().unwrap_or_default()
