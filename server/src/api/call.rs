@@ -63,7 +63,7 @@ impl Call {
 /// `Err(ContextLive)` while sessions mount context `id` live.
 pub fn live_refusal(st: &crate::state::AppState, id: &str) -> Result<(), ApiError> {
     match st.live.users(id) {
-        Some(ids) => Err(ApiError::ContextLive(id.into(), format!("session(s) {}", ids.join(", ")))),
+        Some(ids) => Err(ApiError::ContextLive(id.into(), ids)),
         None => Ok(()),
     }
 }

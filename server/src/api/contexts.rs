@@ -129,7 +129,7 @@ pub fn clear(c: Call, r: ClearContextRequest) -> Handled<ClearContextRequest> {
     // Clearing: a live mount is not made from it meanwhile (`crate::live`).
     c.st.live
         .unless_live(&id, || db::set_state(&c.st.store.db(), &id, context_state::CLEARING))
-        .map_err(|users| ApiError::ContextLive(id.clone(), format!("session(s) {}", users.join(", "))))??;
+        .map_err(|users| ApiError::ContextLive(id.clone(), users))??;
     let store = c.st.store.clone();
     tokio::task::spawn_blocking(move || {
         // Two statements: the connection guard must be dropped before gc() locks it again.
@@ -251,7 +251,7 @@ pub fn delete_file(c: Call, r: DeleteContextFileRequest) -> Handled<DeleteContex
     let n =
         c.st.live
             .unless_live(&ctx, || db::delete_path(&mut c.st.store.db(), &ctx, &path))
-            .map_err(|users| ApiError::ContextLive(ctx.clone(), format!("session(s) {}", users.join(", "))))??;
+            .map_err(|users| ApiError::ContextLive(ctx.clone(), users))??;
     if n == 0 {
         return Err(ApiError::FileNotFound(path));
     }

@@ -54,10 +54,9 @@ pub enum ApiError {
     #[error("The context '{0}' is mounted by a live session ({1}); delete the session first")]
     ContextInUse(String, String),
     /// A write through the API to a context sessions mount live (`crate::live`).
-    #[error(
-        "The context '{0}' is mounted live (BetaContextMount) by {1}: write through the mount, or once it is released"
-    )]
-    ContextLive(String, String),
+    /// The context and the sessions mounting it live.
+    #[error("The context '{0}' is mounted live (BetaContextMount) by session(s) {s}: write through the mount, or once it is released", s = .1.join(", "))]
+    ContextLive(String, Vec<String>),
     #[error("A context named '{0}' already exists")]
     ContextNameExists(String),
     /// The cloud's wording ("file not exist"), which official code and tests look for.

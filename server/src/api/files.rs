@@ -76,7 +76,7 @@ async fn put(st: Arc<AppState>, req: Request) -> Result<(), ApiError> {
         let committed = live
             .live
             .unless_live(&grant_ctx, || db::put_file(&mut store.db(), &grant_ctx, &entry, now))
-            .map_err(|users| ApiError::ContextLive(grant_ctx.clone(), format!("session(s) {}", users.join(", "))))?;
+            .map_err(|users| ApiError::ContextLive(grant_ctx.clone(), users))?;
         let conn = store.db();
         match committed {
             Ok(()) => {}
