@@ -4,12 +4,14 @@
 //! `lifecycle` over the shared state in `state`; contexts persist in a data dir
 //! (`store`) and are synced with session mounts (`sync`); and the HTTP layer (`api`)
 //! speaks the POP RPC wire protocol of the official SDKs using the shared
-//! `agentbay_wire` format.
+//! `agentbay_wire` format. Live context mounts (`BetaContextMount`) share one tree per
+//! context (`live`).
 
 pub mod api;
 pub mod clock;
 pub mod cors;
 pub mod lifecycle;
+pub mod live;
 pub mod paths;
 pub mod presign;
 pub mod safe_fs;

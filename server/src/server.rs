@@ -279,6 +279,15 @@ impl Server {
         let store = tokio::task::spawn_blocking(move || open_store(&dd, offset))
             .await
             .map_err(|e| StartError::DataDir(data_dir.clone(), std::io::Error::other(e)))??;
+        // Live trees a killed server left behind go back into their contexts before anything reads them.
+        let (st2, dd) = (store.clone(), data_dir.clone());
+        let live = tokio::task::spawn_blocking(move || {
+            let live = crate::live::LiveContexts::new(&dd);
+            live.recover(&st2, &dd.join("lost+found")).map(|_| live)
+        })
+        .await
+        .map_err(|e| StartError::DataDir(data_dir.clone(), std::io::Error::other(e)))?
+        .map_err(|e| StartError::DataDir(data_dir.clone(), e))?;
         let sweeper = crate::sweeper::spawn(store.clone(), cfg.sweep_interval);
 
         let api_keys = if cfg.api_keys.is_empty() {
@@ -310,6 +319,7 @@ impl Server {
             request_fault: cfg.request_fault.clone(),
             session_seq: Default::default(),
             mounted: Default::default(),
+            live,
         });
         let reaper = crate::lifecycle::spawn_reaper(Arc::downgrade(&state), cfg.reap_interval);
         let mut app = crate::api::router(state.clone());

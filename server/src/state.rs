@@ -39,6 +39,8 @@ pub struct AppState {
     /// checks and deletes under this lock, and creation reserves under it, so a context is
     /// never deleted while a session that mounts it is being created or is alive.
     pub mounted: Mutex<HashMap<String, usize>>,
+    /// The contexts mounted live (`BetaContextMount`) and their shared trees.
+    pub live: crate::live::LiveContexts,
 }
 
 /// Why [`AppState::reserve_contexts`] refused.
@@ -94,6 +96,19 @@ pub struct MountState {
     pub missing: bool,
 }
 
+#[derive(Clone)]
+/// A live mount of a session (`BetaContextMount`): the context's shared tree (`crate::live`)
+/// bound at `path`, never synced (its writes are the context's content at once).
+pub struct LiveMount {
+    pub context_id: String,
+    pub path: String,
+    pub read_only: bool,
+    pub storage_mode: agentbay_wire::persistence::StorageMode,
+    /// The context folder shown at `path` ("" or "/": all of it).
+    pub source_path: String,
+    pub bind_time: i64,
+}
+
 pub struct Session {
     pub id: String,
     pub tenant: String,
@@ -114,6 +129,8 @@ pub struct Session {
     pub release: ReleasePolicy,
     /// Held while the file-transfer context is looked up or made (`lifecycle::load_file_transfer`).
     pub(crate) file_transfer_lock: Mutex<()>,
+    /// Its live mounts, in the order they were made.
+    pub(crate) live: Mutex<Vec<LiveMount>>,
     /// Creation and last activity, in seconds on the store's shiftable clock (`crate::clock`).
     pub created_at: i64,
     last_active: std::sync::atomic::AtomicI64,
@@ -181,6 +198,7 @@ impl Session {
             sync: tokio::sync::Mutex::new(caches),
             release: ReleasePolicy::default(),
             file_transfer_lock: Mutex::new(()),
+            live: Mutex::new(Vec::new()),
             created_at: 0,
             last_active: Default::default(),
         }
@@ -201,6 +219,26 @@ impl Session {
         let mut mounts = self.mounts.write().unwrap_or_else(|p| p.into_inner());
         mounts.push(Arc::new(m));
         mounts.len() - 1
+    }
+
+    /// Its live mounts as they are now.
+    pub fn live_mounts(&self) -> Vec<LiveMount> {
+        lock(&self.live).clone()
+    }
+
+    /// Lists a task that is already over (a live mount reports its mounting as a finished
+    /// download, which is what the SDKs' `create()` waits for).
+    pub fn push_done_task(&self, context_id: &str, path: &str, dir: Direction) {
+        let now = crate::util::now_secs();
+        lock(&self.tasks).push(TaskStatus {
+            context_id: context_id.into(),
+            path: path.into(),
+            error_message: String::new(),
+            status: status::SUCCESS.into(),
+            start_time: now,
+            finish_time: now,
+            task_type: dir.task_type().into(),
+        });
     }
 
     /// Starts the idle timer over (`now` on the store's clock).

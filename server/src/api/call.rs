@@ -42,6 +42,30 @@ impl Call {
     pub fn context(&self, id: &str) -> Result<ContextRow, ApiError> {
         db::context_by_id(&self.st.store.db(), &self.tenant, id)?.ok_or_else(|| ApiError::ContextNotFound(id.into()))
     }
+
+    /// The tenant's context `id`, about to be read: a live tree of it is written back first
+    /// (`crate::live`), so the read sees what sessions wrote there.
+    pub fn context_to_read(&self, id: &str) -> Result<ContextRow, ApiError> {
+        let row = self.context(id)?;
+        self.st.live.flush_if_live(&self.st.store, id)?;
+        Ok(row)
+    }
+
+    /// The tenant's context `id`, about to be written through the API: refused while sessions
+    /// mount it live, whose trees would overwrite the write (`crate::live`).
+    pub fn context_to_write(&self, id: &str) -> Result<ContextRow, ApiError> {
+        let row = self.context(id)?;
+        live_refusal(&self.st, id)?;
+        Ok(row)
+    }
+}
+
+/// `Err(ContextLive)` while sessions mount context `id` live.
+pub fn live_refusal(st: &crate::state::AppState, id: &str) -> Result<(), ApiError> {
+    match st.live.users(id) {
+        Some(ids) => Err(ApiError::ContextLive(id.into(), ids)),
+        None => Ok(()),
+    }
 }
 
 /// A handler's successful answer: the action's `Data` (typed by the contract) plus the list

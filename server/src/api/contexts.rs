@@ -126,7 +126,10 @@ pub fn delete(c: Call, r: DeleteContextRequest) -> Handled<DeleteContextRequest>
 pub fn clear(c: Call, r: ClearContextRequest) -> Handled<ClearContextRequest> {
     let id = r.id;
     c.context(&id)?;
-    db::set_state(&c.st.store.db(), &id, context_state::CLEARING)?;
+    // Clearing: a live mount is not made from it meanwhile (`crate::live`).
+    c.st.live
+        .unless_live(&id, || db::set_state(&c.st.store.db(), &id, context_state::CLEARING))
+        .map_err(|users| ApiError::ContextLive(id.clone(), users))??;
     let store = c.st.store.clone();
     tokio::task::spawn_blocking(move || {
         // Two statements: the connection guard must be dropped before gc() locks it again.
@@ -158,7 +161,7 @@ pub fn describe_files(c: Call, r: DescribeContextFilesRequest) -> Handled<Descri
     } else {
         Paging::Pages { page: r.page_number.map_or(1, |p| p.0), size: r.page_size.map_or(50, |p| p.0) }
     };
-    c.context(ctx)?;
+    c.context_to_read(ctx)?;
     let entries = db::entries_below(&c.st.store.db(), ctx, &parent)?;
     let prefix_len = if parent == "/" { 1 } else { parent.len() + 1 };
     // Direct children; folders are explicit dir entries or implied by deeper paths.
@@ -226,7 +229,10 @@ pub fn download_url(c: Call, r: GetContextFileDownloadUrlRequest) -> Handled<Get
 
 fn file_url(c: &Call, op: Op, ctx: &str, path: &str) -> Result<Answer<FileUrlData>, ApiError> {
     let path = file_path(path)?;
-    c.context(ctx)?;
+    match op {
+        Op::Put => c.context_to_write(ctx)?,
+        _ => c.context_to_read(ctx)?,
+    };
     if op == Op::Get {
         match db::entry(&c.st.store.db(), ctx, &path)? {
             Some(e) if e.kind == Kind::File => {}
@@ -242,7 +248,10 @@ pub fn delete_file(c: Call, r: DeleteContextFileRequest) -> Handled<DeleteContex
     let ctx = r.context_id;
     let path = file_path(&r.file_path)?;
     c.context(&ctx)?;
-    let n = db::delete_path(&mut c.st.store.db(), &ctx, &path)?;
+    let n =
+        c.st.live
+            .unless_live(&ctx, || db::delete_path(&mut c.st.store.db(), &ctx, &path))
+            .map_err(|users| ApiError::ContextLive(ctx.clone(), users))??;
     if n == 0 {
         return Err(ApiError::FileNotFound(path));
     }

@@ -53,6 +53,10 @@ pub enum ApiError {
     ContextNotFound(String),
     #[error("The context '{0}' is mounted by a live session ({1}); delete the session first")]
     ContextInUse(String, String),
+    /// A write through the API to a context sessions mount live (`crate::live`).
+    /// The context and the sessions mounting it live.
+    #[error("The context '{0}' is mounted live (BetaContextMount) by session(s) {s}: write through the mount, or once it is released", s = .1.join(", "))]
+    ContextLive(String, Vec<String>),
     #[error("A context named '{0}' already exists")]
     ContextNameExists(String),
     /// The cloud's wording ("file not exist"), which official code and tests look for.
@@ -87,7 +91,7 @@ impl ApiError {
             SessionNotFound(_) => codes::SESSION_NOT_FOUND,
             SessionNotRunning(..) | SessionNotPaused(..) => codes::SESSION_NOT_RUNNING,
             ContextNotFound(_) => codes::CONTEXT_NOT_FOUND,
-            ContextInUse(..) => codes::CONTEXT_IN_USE,
+            ContextInUse(..) | ContextLive(..) => codes::CONTEXT_IN_USE,
             ContextNameExists(_) => codes::CONTEXT_NAME_EXISTS,
             FileNotFound(_) => codes::FILE_NOT_FOUND,
             BadSignature => codes::INVALID_SIGNATURE,
@@ -101,9 +105,11 @@ impl ApiError {
         match self {
             MissingApiKey | InvalidApiKey | MalformedAuthorization => StatusCode::UNAUTHORIZED,
             BadSignature | UrlExpired(_) => StatusCode::FORBIDDEN,
-            ContextInUse(..) | ContextNameExists(_) | SessionNotRunning(..) | SessionNotPaused(..) => {
-                StatusCode::CONFLICT
-            }
+            ContextInUse(..)
+            | ContextLive(..)
+            | ContextNameExists(_)
+            | SessionNotRunning(..)
+            | SessionNotPaused(..) => StatusCode::CONFLICT,
             // The SDKs' not-found detection keys on HTTP 400 + code.
             SessionNotFound(_) | ContextNotFound(_) | FileNotFound(_) => StatusCode::BAD_REQUEST,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -141,6 +147,28 @@ impl From<crate::lifecycle::CreateError> for ApiError {
             CreateError::Reserve(ReserveError::ContextNotFound(id)) => ApiError::ContextNotFound(id),
             CreateError::Reserve(ReserveError::Db(e)) => e.into(),
             e @ CreateError::Sandbox(_) => ApiError::Internal(e.to_string()),
+            CreateError::Live(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::live::LiveError> for ApiError {
+    fn from(e: crate::live::LiveError) -> Self {
+        ApiError::Internal(format!("writing back a live mount: {e}"))
+    }
+}
+
+impl From<crate::lifecycle::LiveMountError> for ApiError {
+    fn from(e: crate::lifecycle::LiveMountError) -> Self {
+        use crate::lifecycle::LiveMountError;
+        use crate::live::LiveError;
+        use crate::sandbox::SandboxError;
+        match e {
+            e @ LiveMountError::Sandbox(_, SandboxError::InvalidMount { .. }) => ApiError::InvalidPath(e.to_string()),
+            e @ LiveMountError::Tree(_, LiveError::Overlap { .. }) => {
+                ApiError::InvalidPersistenceDataList(e.to_string())
+            }
+            e => ApiError::Internal(e.to_string()),
         }
     }
 }
@@ -154,6 +182,7 @@ impl From<crate::lifecycle::BindError> for ApiError {
             BindError::NotRunning(id, status) => ApiError::SessionNotRunning(id, status),
             BindError::Reserve(ReserveError::ContextNotFound(id)) => ApiError::ContextNotFound(id),
             BindError::Reserve(ReserveError::Db(e)) => e.into(),
+            BindError::Live(e) => e.into(),
             // The API layer checked the path; what is left is the session's own tree in the way.
             BindError::Sandbox(e @ SandboxError::InvalidMount { .. }) => ApiError::InvalidPath(e.to_string()),
             e @ BindError::Sandbox(_) => ApiError::Internal(e.to_string()),

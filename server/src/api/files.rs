@@ -38,12 +38,15 @@ async fn put(st: Arc<AppState>, req: Request) -> Result<(), ApiError> {
     if !blocking(move || context_exists(&s, &ctx)).await? {
         return Err(ApiError::ContextNotFound(grant.context_id));
     }
+    // A URL issued before the context was mounted live must not write under the sessions' feet.
+    super::call::live_refusal(&st, &grant.context_id)?;
     // Bytes flow to a blocking writer that hashes them into a tmp blob, holding no lock: a
     // slow client delays nobody. The blob is pinned from the moment it is complete until
     // the manifest entry that references it has committed (see store::blobs).
     let (tx, mut rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(16);
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<Result<(), ApiError>>();
     let store = st.store.clone();
+    let live = st.clone();
     let (grant_ctx, grant_path) = (grant.context_id.clone(), grant.path.clone());
     let writer = tokio::task::spawn_blocking(move || -> Result<(), ApiError> {
         let mut w = store.blobs.writer()?;
@@ -69,8 +72,13 @@ async fn put(st: Arc<AppState>, req: Request) -> Result<(), ApiError> {
         let (hash, size) = w.finish(&mut pins)?;
         let now = now_secs();
         let entry = Entry::stored_file(grant_path, hash, size, now);
-        let mut conn = store.db();
-        match db::put_file(&mut conn, &grant_ctx, &entry, now) {
+        // The live lock before the database's, as everywhere (`crate::live`).
+        let committed = live
+            .live
+            .unless_live(&grant_ctx, || db::put_file(&mut store.db(), &grant_ctx, &entry, now))
+            .map_err(|users| ApiError::ContextLive(grant_ctx.clone(), users))?;
+        let conn = store.db();
+        match committed {
             Ok(()) => {}
             Err(db::CommitError::ContextGone) => return Err(ApiError::ContextNotFound(grant_ctx)),
             Err(db::CommitError::Db(e)) => return Err(e.into()),
@@ -113,6 +121,8 @@ pub async fn get_file(State(st): State<Arc<AppState>>, req: Request) -> Response
 async fn get(st: Arc<AppState>, req: Request) -> Result<Response, ApiError> {
     let grant = st.presigner.verify(Op::Get, req.uri().query().unwrap_or(""), now_secs() as u64)?;
     let file = blocking(move || {
+        // What sessions wrote into a live mount of it is the context's content.
+        st.live.flush_if_live(&st.store, &grant.context_id)?;
         // Looked up and pinned as one step, then opened: an open blob stays readable even if
         // GC unlinks it the moment the pin goes.
         let (entry, _pins) = st.store.read_pinned(

@@ -8,6 +8,7 @@ pub mod call;
 pub mod contexts;
 pub mod error;
 pub mod files;
+pub mod live_mounts;
 pub mod mount_policy;
 pub mod params;
 pub mod sessions;

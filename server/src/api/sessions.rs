@@ -12,7 +12,7 @@
 
 use super::call::{next_token, parse_token, Answer, Call, Handled};
 use super::error::ApiError;
-use crate::lifecycle::{self, MountPlan, NewSession};
+use crate::lifecycle::{self, LivePlan, MountPlan, NewSession};
 use crate::paths;
 use crate::sandbox::{self, SUPPORTED_IMAGES};
 use crate::state::{Direction, MountState, ReleasePolicy, Session};
@@ -71,9 +71,29 @@ fn mount_count(n: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn plan_mounts(c: &Call, r: &CreateMcpSessionRequest) -> Result<Vec<MountPlan>, ApiError> {
+fn plan_mounts(c: &Call, r: &CreateMcpSessionRequest) -> Result<Planned, ApiError> {
     let list = r.persistence_data_list.as_ref().map_or(&[][..], |l| &l.0[..]);
-    plan_items(c, list, r.context_id.as_deref(), &[], Unknown::Mount)
+    plan_items(c, list, r.context_id.as_deref(), &Existing::default(), Unknown::Mount)
+}
+
+/// What `PersistenceDataList` (and the deprecated `ContextId`) ask for, checked.
+pub(super) struct Planned {
+    pub sync: Vec<MountPlan>,
+    pub live: Vec<LivePlan>,
+}
+
+/// The mounts a session has, which new ones must fit next to.
+#[derive(Default)]
+struct Existing {
+    sync: Vec<Arc<MountState>>,
+    /// (context id, path) of each live mount.
+    live: Vec<(String, String)>,
+}
+
+impl Existing {
+    fn of(s: &Session) -> Existing {
+        Existing { sync: s.mounts(), live: s.live_mounts().into_iter().map(|m| (m.context_id, m.path)).collect() }
+    }
 }
 
 /// What a `PersistenceDataList` item naming no context of the tenant's does.
@@ -88,57 +108,61 @@ enum Unknown {
 
 /// Checks the mounts `list` (and the deprecated `ContextId`'s, `legacy`) asks for, against each
 /// other and the session's `existing` mounts: the same rules at create and at `BindContexts`.
+/// Live mounts (`Type: "mount"`) are checked by `super::live_mounts`.
 fn plan_items(
     c: &Call,
     list: &[PersistenceData],
     legacy: Option<&str>,
-    existing: &[Arc<MountState>],
+    existing: &Existing,
     unknown: Unknown,
-) -> Result<Vec<MountPlan>, ApiError> {
-    let mut out = Vec::new();
-    {
-        // Refused before any policy is parsed: each costs a regex compile or two.
-        mount_count(existing.len().saturating_add(list.len()))?;
-        for (i, item) in list.iter().enumerate() {
-            let policy = match item.policy.as_deref() {
-                None => SyncPolicy::default(),
-                Some(p) => SyncPolicy::parse(p)
-                    .map_err(|e| ApiError::InvalidPolicy(format!("PersistenceDataList[{i}].Policy: {e}")))?,
-            };
-            out.push(MountPlan {
-                context_id: item.context_id.clone(),
-                path: item.path.clone(),
-                policy,
-                missing: false,
-            });
-        }
+) -> Result<Planned, ApiError> {
+    // Refused before any policy is parsed: each costs a regex compile or two.
+    mount_count(existing.sync.len().saturating_add(existing.live.len()).saturating_add(list.len()))?;
+    let live = super::live_mounts::plan(c, list, existing.live.len())?;
+    // (index in `list`, plan); the deprecated ContextId's has no index.
+    let mut out: Vec<(Option<usize>, MountPlan)> = Vec::new();
+    for (i, item) in list.iter().enumerate().filter(|(_, item)| item.mount_config.is_none()) {
+        let policy = match item.policy.as_deref() {
+            None => SyncPolicy::default(),
+            Some(p) => SyncPolicy::parse(p)
+                .map_err(|e| ApiError::InvalidPolicy(format!("PersistenceDataList[{i}].Policy: {e}")))?,
+        };
+        let plan = MountPlan { context_id: item.context_id.clone(), path: item.path.clone(), policy, missing: false };
+        out.push((Some(i), plan));
     }
     if let Some(ctx) = legacy {
-        out.push(MountPlan {
+        let plan = MountPlan {
             context_id: ctx.to_string(),
             path: LEGACY_CONTEXT_MOUNT_PATH.into(),
             policy: SyncPolicy::default(),
             missing: false,
-        });
+        };
+        out.push((None, plan));
     }
-    mount_count(existing.len().saturating_add(out.len()))?;
-    for (i, m) in out.iter_mut().enumerate() {
+    for (at, m) in out.iter_mut() {
+        let i = at.unwrap_or(list.len());
         m.path = paths::normalize(&m.path)
             .map_err(|e| ApiError::InvalidPath(format!("PersistenceDataList[{i}].Path: {e}")))?;
         sandbox::validate_mount_path(&m.path)
             .map_err(|e| ApiError::InvalidPath(format!("PersistenceDataList[{i}].Path: {e}")))?;
-        // The deprecated ContextId (the last item) always names a context that must exist.
-        let listed = i < list.len();
+        // The deprecated ContextId always names a context that must exist.
         match c.context(&m.context_id) {
             Ok(_) => {}
-            Err(ApiError::ContextNotFound(_)) if listed && unknown == Unknown::Mount => m.missing = true,
+            Err(ApiError::ContextNotFound(_)) if at.is_some() && unknown == Unknown::Mount => m.missing = true,
             Err(e) => return Err(e),
         }
         crate::store::expiry::recycle_dirs(&m.path, &m.policy.recycle_policy)
             .map_err(|e| ApiError::InvalidPolicy(format!("PersistenceDataList[{i}].Policy: {e}")))?;
     }
-    let all_paths: Vec<&str> =
-        existing.iter().map(|m| m.path.as_str()).chain(out.iter().map(|m| m.path.as_str())).collect();
+    let out: Vec<MountPlan> = out.into_iter().map(|(_, m)| m).collect();
+    let all_paths: Vec<&str> = existing
+        .sync
+        .iter()
+        .map(|m| m.path.as_str())
+        .chain(existing.live.iter().map(|(_, p)| p.as_str()))
+        .chain(out.iter().map(|m| m.path.as_str()))
+        .chain(live.iter().map(|m| m.path.as_str()))
+        .collect();
     for (i, a) in all_paths.iter().enumerate() {
         for b in &all_paths[i + 1..] {
             if paths::is_within(a, b) || paths::is_within(b, a) {
@@ -146,7 +170,17 @@ fn plan_items(
             }
         }
     }
-    let existing_roots = existing.iter().enumerate().map(|(i, m)| {
+    // A context shown live cannot also be synced in the same session: its uploads would race the
+    // live tree (and are refused while it is live).
+    let live_ids = existing.live.iter().map(|(c, _)| c.as_str()).chain(live.iter().map(|m| m.context_id.as_str()));
+    let sync_ids: Vec<&str> =
+        existing.sync.iter().map(|m| m.context_id.as_str()).chain(out.iter().map(|m| m.context_id.as_str())).collect();
+    if let Some(both) = live_ids.into_iter().find(|id| sync_ids.contains(id)) {
+        return Err(ApiError::InvalidPersistenceDataList(format!(
+            "context {both} is mounted live (BetaContextMount) and synced (ContextSync) in one session; use one or the other"
+        )));
+    }
+    let existing_roots = existing.sync.iter().enumerate().map(|(i, m)| {
         super::mount_policy::check(i, &m.path, &m.policy).map(|r| (m.context_id.as_str(), m.path.as_str(), r))
     });
     let new_roots = out.iter().enumerate().map(|(i, m)| {
@@ -155,7 +189,7 @@ fn plan_items(
     let roots = existing_roots.chain(new_roots).collect::<Result<Vec<_>, _>>()?;
     let keyed: Vec<_> = roots.iter().map(|(c, p, r)| (*c, *p, r.as_str())).collect();
     super::mount_policy::check_stored_roots(&keyed)?;
-    Ok(out)
+    Ok(Planned { sync: out, live })
 }
 
 /// The official SDK sends a `LifecyclePolicy` as `Timeout` + `MaxRuntime` in minutes (or
@@ -197,10 +231,11 @@ pub fn create(c: Call, r: CreateMcpSessionRequest) -> Handled<CreateMcpSessionRe
         return Err(ApiError::InvalidImage(image));
     }
     let labels = r.labels.clone().unwrap_or_default().0;
-    let mounts = plan_mounts(&c, &r)?;
+    let Planned { sync: mounts, live } = plan_mounts(&c, &r)?;
 
     let release = release_policy(&r);
-    let session = lifecycle::create(&c.st, NewSession { tenant: c.tenant.clone(), image, labels, mounts, release })?;
+    let new = NewSession { tenant: c.tenant.clone(), image, labels, mounts, live, release };
+    let session = lifecycle::create(&c.st, new)?;
     let id = session.id.clone();
     Ok(Answer::data(CreateSessionData {
         session_id: id.clone(),
@@ -219,8 +254,9 @@ pub fn get(c: Call, r: GetSessionRequest) -> Handled<GetSessionRequest> {
     let s = c.session(&r.session_id)?;
     let db = c.st.store.db();
     let mut contexts = Vec::new();
-    for m in s.mounts().iter().filter(|m| !m.internal) {
-        if let Some(r) = crate::store::db::context_by_id(&db, &c.tenant, &m.context_id)? {
+    let synced = s.mounts().iter().filter(|m| !m.internal).map(|m| m.context_id.clone()).collect::<Vec<_>>();
+    for id in synced.into_iter().chain(s.live_mounts().into_iter().map(|m| m.context_id)) {
+        if let Some(r) = crate::store::db::context_by_id(&db, &c.tenant, &id)? {
             contexts.push(SessionContextRef { id: r.id, name: r.name });
         }
     }
@@ -449,11 +485,11 @@ pub fn bind_contexts(c: Call, r: BindContextsRequest) -> Handled<BindContextsReq
     let s = c.session(&r.session_id)?;
     running(&s)?;
     s.touch(c.st.store.clock.now());
-    let plans = plan_items(&c, &r.persistence_data_list.0, None, &s.mounts(), Unknown::Refuse)?;
-    if plans.is_empty() {
+    let Planned { sync, live } = plan_items(&c, &r.persistence_data_list.0, None, &Existing::of(&s), Unknown::Refuse)?;
+    if sync.is_empty() && live.is_empty() {
         return Err(ApiError::InvalidPersistenceDataList("at least one context is required".into()));
     }
-    lifecycle::bind(&c.st, &s, plans)?;
+    lifecycle::bind(&c.st, &s, sync, live)?;
     Ok(Answer::empty())
 }
 
@@ -470,6 +506,17 @@ pub fn describe_contexts(c: Call, r: DescribeSessionContextsRequest) -> Handled<
             context_name: name,
             path: m.path.clone(),
             policy: serde_json::to_string(&m.policy).unwrap_or_default(),
+            bind_time: agentbay_wire::time::rfc3339(m.bind_time),
+        });
+    }
+    // Live mounts (`BetaContextMount`) have no sync policy: theirs is empty.
+    for m in s.live_mounts() {
+        let name = crate::store::db::context_by_id(&db, &c.tenant, &m.context_id)?.map(|r| r.name).unwrap_or_default();
+        out.push(ContextBindingData {
+            context_id: m.context_id,
+            context_name: name,
+            path: m.path,
+            policy: String::new(),
             bind_time: agentbay_wire::time::rfc3339(m.bind_time),
         });
     }

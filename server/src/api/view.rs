@@ -66,6 +66,16 @@ fn page(s: &Session) -> String {
             esc(&up.upload_mode.to_string())
         );
     }
+    for m in s.live_mounts() {
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code></td><td><code>{}</code></td><td>live ({}) · folder <code>{}</code></td></tr>",
+            esc(&m.context_id),
+            esc(&m.path),
+            if m.read_only { "read-only" } else { "read-write" },
+            esc(&m.source_path)
+        );
+    }
     out.push_str("</table><h2>Sync tasks</h2><table><tr><th>context</th><th>path</th><th>type</th><th>status</th><th>error</th></tr>");
     for t in s.tasks() {
         let _ = write!(

@@ -3,7 +3,7 @@
 //! policy says so, and from then on synced by its policy (periodic uploads, `SyncContext`, the
 //! release upload) exactly like one.
 
-use super::{periodic, spawn_tasks, MountPlan};
+use super::{periodic, spawn_tasks, LivePlan, MountPlan};
 use crate::sandbox::SandboxError;
 use crate::state::{AppState, Direction, MountState, ReserveError, Session};
 use crate::util::lock;
@@ -21,13 +21,39 @@ pub enum BindError {
     Reserve(#[from] ReserveError),
     #[error("could not mount the context: {0}")]
     Sandbox(#[from] SandboxError),
+    #[error(transparent)]
+    Live(#[from] super::live::LiveMountError),
 }
 
-/// Adds `plans` (checked by the caller against each other and the session's mounts) as mounts
-/// of `session`, then starts their downloads and periodic uploads. Should one fail to mount,
-/// those before it stay bound (they are real mounts, listed and synced). Returns their indices.
-/// Blocking (SQLite, directories): call it from a blocking thread.
-pub fn bind(st: &Arc<AppState>, session: &Arc<Session>, plans: Vec<MountPlan>) -> Result<Vec<usize>, BindError> {
+/// Adds `plans` and `live` (checked by the caller against each other and the session's mounts)
+/// as mounts of `session`, then starts the downloads and periodic uploads of the synced ones.
+/// Should one fail to mount, those before it stay bound (they are real mounts, listed and
+/// synced). Returns the indices of the synced ones. Blocking (SQLite, directories, and the first
+/// live mount of a context copies it): call it from a blocking thread.
+pub fn bind(
+    st: &Arc<AppState>,
+    session: &Arc<Session>,
+    plans: Vec<MountPlan>,
+    live: Vec<LivePlan>,
+) -> Result<Vec<usize>, BindError> {
+    if !live.is_empty() {
+        // Under the status lock, as synced mounts are added: a release beginning meanwhile
+        // either lets go of these mounts too or refuses them.
+        let status = lock(&session.status);
+        if *status != session_status::RUNNING {
+            return Err(BindError::NotRunning(session.id.clone(), *status));
+        }
+        let ids: Vec<String> = live.iter().map(|m| m.context_id.clone()).collect();
+        let claim = st.reserve_contexts(&session.tenant, &ids)?;
+        match lock(&session.reservation).as_mut() {
+            Some(r) => r.absorb(claim),
+            None => return Err(BindError::NotRunning(session.id.clone(), session_status::DELETING)),
+        }
+        super::live::mount_all(st, session, live)?;
+    }
+    if plans.is_empty() {
+        return Ok(Vec::new());
+    }
     let added = add_mounts(st, session, plans, false)?;
     let downloads: Vec<usize> =
         added.iter().copied().filter(|&i| session.mount(i).policy.download_policy.auto_download).collect();

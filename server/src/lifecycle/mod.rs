@@ -11,11 +11,13 @@
 
 mod bind;
 mod file_transfer;
+mod live;
 mod periodic;
 mod tasks;
 
 pub use bind::{bind, BindError};
 pub use file_transfer::{load_file_transfer, FILE_TRANSFER_PATH};
+pub use live::LiveMountError;
 pub use tasks::{spawn_labelled_tasks, spawn_tasks};
 
 use crate::sandbox::{SandboxError, SandboxSpec};
@@ -38,12 +40,23 @@ pub struct MountPlan {
     pub missing: bool,
 }
 
+/// One live mount (`BetaContextMount`) of a session, checked by the caller (`api::live_mounts`).
+pub struct LivePlan {
+    pub context_id: String,
+    pub path: String,
+    pub read_only: bool,
+    pub storage_mode: agentbay_wire::persistence::StorageMode,
+    /// The context folder shown at `path`, normalised (`/`: all of it).
+    pub source_path: String,
+}
+
 /// A session to be created, as the caller checked it.
 pub struct NewSession {
     pub tenant: String,
     pub image: String,
     pub labels: BTreeMap<String, String>,
     pub mounts: Vec<MountPlan>,
+    pub live: Vec<LivePlan>,
     /// When it is released by itself.
     pub release: ReleasePolicy,
 }
@@ -56,6 +69,8 @@ pub enum CreateError {
     Reserve(#[from] ReserveError),
     #[error("could not create the sandbox: {0}")]
     Sandbox(SandboxError),
+    #[error(transparent)]
+    Live(live::LiveMountError),
 }
 
 /// Creates and registers a session, then starts its auto-download tasks and periodic
@@ -65,7 +80,12 @@ pub fn create(st: &Arc<AppState>, new: NewSession) -> Result<Arc<Session>, Creat
     let planned = new.mounts;
     let id = format!("session-{}", crate::util::random_hex(10));
     // From here until the session's release, DeleteContext refuses these contexts.
-    let contexts: Vec<String> = planned.iter().filter(|m| !m.missing).map(|m| m.context_id.clone()).collect();
+    let contexts: Vec<String> = planned
+        .iter()
+        .filter(|m| !m.missing)
+        .map(|m| m.context_id.clone())
+        .chain(new.live.iter().map(|m| m.context_id.clone()))
+        .collect();
     let reservation = st.reserve_contexts(&new.tenant, &contexts)?;
     let dir = st.data_dir.join("sessions").join(&id);
     let spec = SandboxSpec {
@@ -97,6 +117,17 @@ pub fn create(st: &Arc<AppState>, new: NewSession) -> Result<Arc<Session>, Creat
     session.created_at = st.store.clock.now();
     session.touch(session.created_at);
     let session = Arc::new(session);
+    // Not yet registered: nothing else can see the session while its live mounts are made.
+    if let Err(e) = live::mount_all(st, &session, new.live) {
+        let s = session.clone();
+        let st2 = st.clone();
+        // Undo what was made (sandbox, live trees) off this thread; the caller gets the error.
+        tokio::runtime::Handle::current().spawn(async move {
+            let _ = s.sandbox.destroy(Vec::new()).await;
+            live::release_all(&st2, &s).await;
+        });
+        return Err(CreateError::Live(e));
+    }
     st.sessions.write().unwrap_or_else(|p| p.into_inner()).insert(id, session.clone());
     let downloads: Vec<usize> = session
         .mounts()
@@ -160,6 +191,8 @@ async fn finish_delete(st: &Arc<AppState>, session: Arc<Session>) {
     if let Err(e) = session.sandbox.destroy(keep).await {
         eprintln!("agentbay-local: destroying sandbox of session {}: {e}", session.id);
     }
+    // Its processes are gone: the live trees it used can be written back.
+    live::release_all(st, &session).await;
     // Its uploads are done: its contexts may be deleted from now on.
     drop(lock(&session.reservation).take());
     file_transfer::forget(st, &session).await;

@@ -78,12 +78,24 @@ async fn run_locked(
         let r = match Tree::open(&m.host_dir, sess.sandbox.owner()) {
             Err(e) => Err(sync::SyncError::Io { path: m.path.clone(), source: e }),
             Ok(tree) => match dir {
-                Direction::Upload => {
-                    let hook = st.upload_fault.clone();
-                    let hook_ref = hook.as_deref().map(|h| h as &(dyn Fn(usize) -> Result<(), String> + Sync));
-                    sync::upload(&st.store, spec, &tree, &mut cache, hook_ref)
-                }
-                Direction::Download => sync::download(&st.store, spec, &tree, &mut cache),
+                // Not into a context sessions mount live: their tree is its content (`crate::live`).
+                Direction::Upload => match st.live.claim_upload(&m.context_id) {
+                    Err(users) => Err(sync::SyncError::Aborted(format!(
+                        "context {} is mounted live (BetaContextMount) by session(s) {}; nothing was uploaded, the files stay in the session",
+                        m.context_id,
+                        users.join(", ")
+                    ))),
+                    Ok(_claim) => {
+                        let hook = st.upload_fault.clone();
+                        let hook_ref = hook.as_deref().map(|h| h as &(dyn Fn(usize) -> Result<(), String> + Sync));
+                        sync::upload(&st.store, spec, &tree, &mut cache, hook_ref)
+                    }
+                },
+                // What sessions wrote into a live mount of it is the context's content.
+                Direction::Download => match st.live.flush_if_live(&st.store, &m.context_id) {
+                    Err(e) => Err(sync::SyncError::Download(e.to_string())),
+                    Ok(()) => sync::download(&st.store, spec, &tree, &mut cache),
+                },
             },
         };
         let r = r.map_err(|e| {

@@ -103,6 +103,8 @@ pub struct Invocation<'a> {
     pub layout: &'a Layout,
     /// (sandbox path, host dir), parents before children.
     pub mounts: &'a [(String, PathBuf)],
+    /// The sandbox paths of `mounts` bound read-only.
+    pub read_only: &'a [String],
     pub helper_exe: &'a Path,
     pub network: &'a Network,
     /// More bwrap options (the network setup's descriptors).
@@ -123,7 +125,8 @@ impl Invocation<'_> {
         }
         a.extend(["--tmpfs".into(), HELPER_DIR.into(), "--ro-bind".into(), self.helper_exe.into(), HELPER_PATH.into()]);
         for (path, host) in self.mounts {
-            a.extend(["--bind".into(), host.clone().into(), path.into()]);
+            let bind = if self.read_only.contains(path) { "--ro-bind" } else { "--bind" };
+            a.extend([bind.into(), host.clone().into(), path.into()]);
         }
         a.extend(isolation(self.network));
         a.extend(self.extra.iter().cloned());

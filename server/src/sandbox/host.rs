@@ -43,6 +43,17 @@ fn reachable_by_others(path: &Path) -> bool {
 }
 
 impl Sandboxes {
+    /// A disk like a session's (the same quota, see `disk`) in `dir`, owned by the sandbox
+    /// user: the tree of a live context mount (`crate::live`). Blocking.
+    pub fn make_disk(&self, dir: &Path) -> std::io::Result<super::disk::SessionDisk> {
+        self.disks.create(dir, self.identity.owner())
+    }
+
+    /// Who owns what the server writes for sessions (see `Identity::owner`).
+    pub fn owner(&self) -> Option<(u32, u32)> {
+        self.identity.owner()
+    }
+
     /// Resolves who sessions run as, checks that bubblewrap works that way, and picks the
     /// limit and disk mechanisms. `data_dir` must already have its final permissions.
     pub fn start(cfg: &SandboxConfig, helper_exe: &Path, data_dir: &Path) -> Result<Sandboxes, SandboxError> {

@@ -42,7 +42,7 @@ mod session;
 mod shell;
 mod slirp;
 
-pub use disk::{private_mount_namespace, DiskKind};
+pub use disk::{private_mount_namespace, rescue as rescue_disk, DiskKind, SessionDisk};
 // Sandbox::call_tool refuses calls with the tools' error; it is part of the sandbox API.
 pub use crate::tools::ToolError;
 pub use error::SandboxError;

@@ -67,7 +67,7 @@ impl Sandboxes {
             inner: Arc::new(Inner {
                 host: self.clone(),
                 layout,
-                mounts: Mutex::new(Mounts { sorted, by_index }),
+                mounts: Mutex::new(Mounts { sorted, by_index, read_only: Vec::new() }),
                 call_lock: tokio::sync::Mutex::new(()),
                 running: Running::default(),
                 destroyed: AtomicBool::new(false),
@@ -121,8 +121,24 @@ struct Inner {
 struct Mounts {
     /// (sandbox path, host dir), sorted so parents mount before children.
     sorted: Vec<(String, PathBuf)>,
-    /// Host dir of each mount, in the order they were added.
+    /// Host dir of each synced mount, in the order they were added (live mounts have none:
+    /// their host dir is the context's shared tree, `crate::live`).
     by_index: Vec<PathBuf>,
+    /// Sandbox paths mounted read-only (`--ro-bind`).
+    read_only: Vec<String>,
+}
+
+/// Whether nothing is at `path` in the session's root, or only an empty directory.
+fn empty_in(layout: &Layout, path: &str) -> std::io::Result<bool> {
+    let root = layout.root_tree()?;
+    let rel = path.trim_start_matches('/');
+    match root.stat(rel)? {
+        None => Ok(true),
+        Some(st) if rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Directory => {
+            Ok(crate::safe_fs::read_dir(&root.open_dir(rel, false)?)?.is_empty())
+        }
+        Some(_) => Ok(false),
+    }
 }
 
 /// Parents before children: fewer components first, then by name for stability.
@@ -230,9 +246,42 @@ impl Sandbox {
         Ok((n, host))
     }
 
-    /// (sandbox path, host dir) of every mount, parents first, as they are now.
-    fn mounts_now(&self) -> Vec<(String, PathBuf)> {
-        lock(&self.inner.mounts).sorted.clone()
+    /// Mounts the host directory `host` (a live context's tree, `crate::live`) at `path` for
+    /// every later call, read-only if asked. As the cloud requires, the path must hold nothing
+    /// in the session yet. Blocking.
+    pub fn add_live_mount(&self, path: &str, host: &Path, read_only: bool) -> Result<(), SandboxError> {
+        let inner = &self.inner;
+        validate_mount_path(path).map_err(|reason| SandboxError::InvalidMount { path: path.into(), reason })?;
+        let path = normalize_mount_path(path).to_string();
+        let mut mounts = lock(&inner.mounts);
+        if inner.destroyed.load(Ordering::SeqCst) {
+            return Err(SandboxError::InvalidMount { path, reason: "the session is being released".into() });
+        }
+        if let Some((other, _)) = mounts
+            .sorted
+            .iter()
+            .find(|(p, _)| *p == path || super::mount_path::is_under(&path, p) || super::mount_path::is_under(p, &path))
+        {
+            return Err(SandboxError::InvalidMount {
+                reason: format!("the session already mounts a context at '{other}', which is the same or nested"),
+                path,
+            });
+        }
+        if !empty_in(&inner.layout, &path).map_err(SandboxError::io(format!("looking at {path}")))? {
+            return Err(SandboxError::InvalidMount { reason: "the mount path is not empty".into(), path });
+        }
+        mounts.sorted.push((path.clone(), host.to_path_buf()));
+        sort_parents_first(&mut mounts.sorted);
+        if read_only {
+            mounts.read_only.push(path);
+        }
+        Ok(())
+    }
+
+    /// (sandbox path, host dir) of every mount, parents first, and the read-only ones, as they are now.
+    fn mounts_now(&self) -> (Vec<(String, PathBuf)>, Vec<String>) {
+        let m = lock(&self.inner.mounts);
+        (m.sorted.clone(), m.read_only.clone())
     }
 
     /// Who owns what the server writes into this session's tree (see `Identity::owner`).
@@ -329,7 +378,7 @@ impl Sandbox {
         for d in bwrap::root_mount_points() {
             root.make_real_dir(&d)?;
         }
-        let mounts = self.mounts_now();
+        let (mounts, _) = self.mounts_now();
         for (path, _) in &mounts {
             let (base, rel) = layout::mount_point_base(&inner.layout.root, &mounts, path);
             crate::safe_fs::Tree::open(base, inner.layout.owner)?.make_real_dir(rel)?;
@@ -353,10 +402,11 @@ impl Sandbox {
 
     fn command(&self, extra: Vec<std::ffi::OsString>) -> tokio::process::Command {
         let inner = &self.inner;
-        let mounts = self.mounts_now();
+        let (mounts, read_only) = self.mounts_now();
         let inv = bwrap::Invocation {
             layout: &inner.layout,
             mounts: &mounts,
+            read_only: &read_only,
             helper_exe: &inner.host.helper_exe,
             network: &inner.host.network,
             extra,
