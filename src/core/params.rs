@@ -238,15 +238,19 @@ impl CreateParams {
         items
     }
 
-    /// The contexts `create()` waits for (`waited`, in order), and those of them that report a
-    /// download (`reporting`): every synced mount that did not opt out of the wait
+    /// The contexts `create()` waits for (`waited`, in the official order), and those of them
+    /// that report a download (`reporting`): every synced mount that did not opt out of the wait
     /// (`betaWaitForCompletion: false`), of which those that auto-download report one, and every
     /// live mount (reported `Success` once mounted).
     pub fn waited_contexts(&self) -> (Vec<&str>, Vec<&str>) {
-        let syncs = || self.context_syncs.iter().chain(&self.browser_context).filter(|c| c.wait_for_completion);
-        let live = self.mounts.iter().map(|m| m.context_id.as_str());
-        let waited = syncs().map(|c| c.context_id.as_str()).chain(live.clone()).collect();
-        let reporting = syncs().filter(|c| c.auto_downloads()).map(|c| c.context_id.as_str()).chain(live).collect();
+        fn synced(cs: &[ContextSyncSpec]) -> impl Iterator<Item = (&str, bool)> {
+            cs.iter().filter(|c| c.wait_for_completion).map(|c| (c.context_id.as_str(), c.auto_downloads()))
+        }
+        let live = self.mounts.iter().map(|m| (m.context_id.as_str(), true));
+        let all: Vec<(&str, bool)> =
+            synced(&self.context_syncs).chain(live).chain(synced(self.browser_context.as_slice())).collect();
+        let waited = all.iter().map(|(id, _)| *id).collect();
+        let reporting = all.iter().filter(|(_, reports)| *reports).map(|(id, _)| *id).collect();
         (waited, reporting)
     }
 

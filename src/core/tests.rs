@@ -1774,6 +1774,18 @@ fn create_sends_live_mounts_after_the_syncs_and_waits_until_each_is_mounted() {
         Some("Session s-2 was created, but the download of context(s) c-live was not confirmed: timed out waiting after 1000ms (0 task(s) still running, 1 context(s) not reported yet)")
     );
 
+    // The waited contexts are named in the official order: contextSync, betaContextMount, browserContext.
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-3"})),
+        _ => ok(info_data(&[])),
+    });
+    let r = block_on(session::create(
+        &api(&env),
+        &json!({"browserContext": {"contextId": "b"}, "betaContextMount": [{"contextId": "c-live", "path": "/tmp/live"}], "contextSync": [{"contextId": "c-sync", "path": "/a"}], "syncWait": {"timeoutMs": 1000}}),
+    ));
+    let m = r.error_message.unwrap();
+    assert!(m.contains("the download of context(s) c-sync, c-live, b was not confirmed"), "{m}");
+
     // Refusals before any request: an invalid mode, a mount in contextSync, a list that is not one.
     let env = FakeEnv::new(|s, _| panic!("no request expected, got {}", s.action));
     for (params, says) in [
