@@ -29,6 +29,8 @@ const CLASSES = [
   "BrowserAgent",
   "Computer",
   "Mobile",
+  // Official 0.21 live mounts (a plain-JS class, pkg-template/extras.mjs).
+  "BetaContextMount",
 ];
 const FUNCTIONS = [
   "newContextSync",
@@ -41,6 +43,7 @@ const FUNCTIONS = [
   "newRecyclePolicy",
   "newMappingPolicy",
   "newContextManager",
+  "newBetaContextMount",
   "initAsync",
   // The official logger (pkg-template/extras.mjs).
   "log",
@@ -52,7 +55,14 @@ const FUNCTIONS = [
   "setLogLevel",
   "getLogLevel",
 ];
-const ENUMS = ["UploadStrategy", "DownloadStrategy", "UploadMode", "Lifecycle"];
+const ENUMS = [
+  "UploadStrategy",
+  "DownloadStrategy",
+  "UploadMode",
+  "Lifecycle",
+  "BetaContextMountAccessMode",
+  "BetaContextMountStrategy",
+];
 
 test("classes are exported and constructible", () => {
   const missing = CLASSES.filter((n) => typeof sdk[n] !== "function");

@@ -85,31 +85,45 @@ test("no name has two declarations (a hand-written copy beside a generated one)"
     if ((types.length > 1 && !merged) || values.length > 1) twice.push(`${name}: ${kinds.join(", ")}`);
   }
   assert.deepEqual(twice, []);
-  assert.doesNotMatch(index, /UploadStrategy|DownloadStrategy|UploadMode|Lifecycle/, "index.d.ts re-declares an enum");
+  assert.doesNotMatch(
+    index,
+    /UploadStrategy|DownloadStrategy|UploadMode|Lifecycle|BetaContextMount/,
+    "index.d.ts re-declares an enum",
+  );
 });
 
 test("the enums the .d.ts declares are the ones the .wasm exports, with their values", () => {
-  // One line per enum: its name, then its values (src/js/policy.rs).
+  // One line per enum: its name, then its values, or Key=value pairs (src/js/policy.rs).
+  const entry = (v) => (v.includes("=") ? v.split("=") : [v, v]);
   const fromWasm = Object.fromEntries(
     glue
       .__agentbayEnums()
       .split("\n")
       .map((line) => line.split(" "))
-      .map(([name, ...values]) => [name, Object.fromEntries(values.map((v) => [v, v]))]),
+      .map(([name, ...values]) => [name, Object.fromEntries(values.map(entry))]),
   );
-  const declaredConsts = [...assembled.matchAll(/^export declare const (\w+): \{ readonly \[K in (\w+)\]: K \};$/gm)];
+  // Keyed by value (`{ readonly [K in X]: K }`) or by the official keys (`{ readonly Key: "value"; … }`).
+  const byValue = [...assembled.matchAll(/^export declare const (\w+): \{ readonly \[K in (\w+)\]: K \};$/gm)];
+  const byKey = [...assembled.matchAll(/^export declare const (\w+): \{((?: readonly \w+: "[^"]*";)+) \};$/gm)];
   assert.deepEqual(
-    declaredConsts.map((m) => m[1]).sort(),
+    [...byValue, ...byKey].map((m) => m[1]).sort(),
     Object.keys(fromWasm).sort(),
     "declared enum objects vs __agentbayEnums()",
   );
+  for (const m of byKey) {
+    const declared = Object.fromEntries([...m[2].matchAll(/readonly (\w+): "([^"]*)";/g)].map((p) => [p[1], p[2]]));
+    assert.deepEqual(declared, fromWasm[m[1]], `${m[1]}: declared keys and values vs the .wasm's`);
+  }
   for (const [name, values] of Object.entries(fromWasm)) {
     const union = assembled.match(new RegExp(`^export type ${name} = ([^;]*);$`, "m"));
     assert.ok(union, `no type ${name}`);
     const literals = [...union[1].matchAll(/"([^"]*)"/g)].map((m) => m[1]);
-    assert.deepEqual(literals, Object.keys(values), `${name}: declared values vs the .wasm's`);
+    assert.deepEqual(literals, Object.values(values), `${name}: declared values vs the .wasm's`);
     assert.deepEqual({ ...sdk[name] }, { ...values }, `the package exports ${name} as the .wasm gives it`);
   }
+  // The live-mount enums have the official keys and values.
+  assert.deepEqual({ ...sdk.BetaContextMountAccessMode }, { ReadWrite: "readWrite", ReadOnly: "readOnly" });
+  assert.deepEqual({ ...sdk.BetaContextMountStrategy }, { Standard: "standard", Performance: "performance" });
 });
 
 test("the public .d.ts has no `any` in any form", () => {

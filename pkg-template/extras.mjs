@@ -1,6 +1,7 @@
 // The parts of the public API that are plain JavaScript, shared by every entry (node.mjs,
 // node.cjs, index.mjs, bundler.mjs; scripts/assemble-pkg.mjs makes the CommonJS copy
-// extras.cjs): the official logger functions, the `Context` class, the `code` / `browser` /
+// extras.cjs): the official logger functions, the `Context`, `BrowserContext`,
+// `LifecyclePolicy` and `BetaContextMount` classes, the `code` / `browser` /
 // `computer` / `mobile` modules (which need images agentbay-local does not have), and what
 // wasm-bindgen classes cannot do themselves (a method returning `this`, results that are class
 // instances). They cost the .wasm nothing.
@@ -312,6 +313,61 @@ export class LifecyclePolicy {
   }
 }
 
+// ---- BetaContextMount (official beta-context-mount.ts, 0.21) --------------------------------
+
+/** The glue module, given by __install (the class checks its enum fields through it). */
+let glue = null;
+
+/**
+ * The canonical value of a mount field: the official default for `undefined`/`null`, else the
+ * value if valid; throws `Invalid accessMode value: … Valid values are: …` otherwise (the values
+ * and the wording are the SDK's, src/core/mount.rs, so create() and bind() say the same).
+ */
+function mountMode(field, value) {
+  return glue.__agentbayMountMode(field, value);
+}
+
+/**
+ * [Beta] Official `new BetaContextMount(contextId, path, accessMode = ReadWrite, strategy =
+ * Standard)`: a context shown live at `path`, every write landing in it at once (no sync).
+ * `create({ betaContextMount: [...] })` and `session.context.bind()` take it. A plain class of
+ * five fields, as officially; the `with…` methods return `this`. An invalid `accessMode` or
+ * `strategy` throws, naming the valid values.
+ */
+export class BetaContextMount {
+  constructor(contextId, path, accessMode, strategy) {
+    this.contextId = contextId;
+    this.path = path;
+    this.accessMode = mountMode("accessMode", accessMode);
+    this.strategy = mountMode("strategy", strategy);
+    this.sourcePath = "";
+  }
+  /** Sets `accessMode` (`readWrite` or `readOnly`); returns this mount. */
+  withAccessMode(accessMode) {
+    this.accessMode = mountMode("accessMode", accessMode);
+    return this;
+  }
+  /** Sets `strategy` (`standard` or `performance`); returns this mount. */
+  withStrategy(strategy) {
+    this.strategy = mountMode("strategy", strategy);
+    return this;
+  }
+  /** Shows only this folder of the context at the mount path (`""`: all of it); returns this mount. */
+  withSourcePath(sourcePath) {
+    this.sourcePath = sourcePath;
+    return this;
+  }
+  /** `{"accessMode":…,"storageMode":…,"sourcePath":…}`, as the official method gives it. */
+  toMountConfigJSON() {
+    return JSON.stringify({ accessMode: this.accessMode, storageMode: this.strategy, sourcePath: this.sourcePath });
+  }
+}
+
+/** Official `newBetaContextMount(contextId, path, accessMode?, strategy?)`: `new BetaContextMount(...)`. */
+export function newBetaContextMount(contextId, path, accessMode, strategy) {
+  return new BetaContextMount(contextId, path, accessMode, strategy);
+}
+
 function asContext(c) {
   if (c && typeof c === "object" && !(c instanceof Context)) Object.setPrototypeOf(c, Context.prototype);
   return c;
@@ -428,6 +484,7 @@ export const __OVERRIDES = ["AgentBay"];
  * what the host offers (`{ fs, path }` under Node). Returns the overridden exports.
  */
 export function __install(bindings, host) {
+  glue = bindings;
   logger.fs = (host && host.fs) || null;
   logger.path = (host && host.path) || null;
   // fileSystem.uploadFile(localPath) / downloadFile(…, localPath) read and write local files

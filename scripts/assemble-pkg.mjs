@@ -111,7 +111,7 @@ const glueModule = await import(pathToFileURL(glueFile).href);
   glueModule.__wbg_set_wasm(instance.exports);
   if (typeof instance.exports.__wbindgen_start === "function") instance.exports.__wbindgen_start();
 }
-// One line per enum: its name, then its values (src/js/policy.rs).
+// One line per enum: its name, then its values or Key=value pairs (src/js/policy.rs).
 const ENUMS = String(glueModule[enumsFn]())
   .split("\n")
   .map((line) => line.split(" ")[0])
@@ -122,11 +122,13 @@ const glueExports = publicExports.filter((n) => !overrides.includes(n));
 
 // --- loaders from the templates ----------------------------------------------------------------
 const enumHelper = `function __enumObjects(lines) {
-  // "Name Value Value\\n…" (src/js/policy.rs): each enum as a frozen { Value: "Value" } object.
+  // "Name Value Key=value …\\n…" (src/js/policy.rs): each enum as a frozen object, a bare value
+  // keyed by itself ({ Value: "Value" }), a pair by its key ({ ReadWrite: "readWrite" }).
   const all = {};
   for (const line of String(lines).split("\\n")) {
     const [name, ...values] = line.split(" ");
-    if (name) all[name] = Object.freeze(Object.fromEntries(values.map((v) => [v, v])));
+    const entry = (v) => (v.includes("=") ? [v.slice(0, v.indexOf("=")), v.slice(v.indexOf("=") + 1)] : [v, v]);
+    if (name) all[name] = Object.freeze(Object.fromEntries(values.map(entry)));
   }
   return all;
 }

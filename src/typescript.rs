@@ -7,7 +7,7 @@
 //! * the results (src/core/results.rs) and the tasks and file infos inside them (agentbay-wire);
 //! * the policies (crates/agentbay-wire/src/policy.rs): their canonical data form, plus
 //!   `PolicyInput<T>`, the form input positions accept;
-//! * the enums, from `WireEnum::TS` (crates/agentbay-wire/src/wire_enum.rs);
+//! * the enums, from `WireEnum::TS` and `WireEnum::VARIANT_LINE` (crates/agentbay-wire/src/wire_enum.rs);
 //! * the parameter and option types the API accepts;
 //! * the declaration-only types below, for what the JS layer adds to a Rust value (bytes as a
 //!   `Uint8Array`) or reads from a JS value without a Rust type of its own.
@@ -16,11 +16,13 @@
 
 use crate::core::config::AgentBayOptions;
 use crate::core::context::ContextListParams;
+use crate::core::mount::BetaContextMountOptions;
 use crate::core::params::CreateSessionParams;
 use crate::core::poll::WaitOptions;
 use crate::core::results::*;
 use crate::core::sync_config::ContextSyncOptions;
 use crate::core::wire::context_status::TaskStatus;
+use crate::core::wire::persistence::{AccessMode, StorageMode};
 use crate::core::wire::policy::{
     self, BwList, DeletePolicy, DownloadPolicy, DownloadStrategy, ExtractPolicy, Lifecycle, MappingPolicy,
     RecyclePolicy, UploadMode, UploadPolicy, UploadStrategy, WhiteList,
@@ -182,6 +184,33 @@ fn enums() -> String {
             ts = e.ts,
         ));
     }
+    // The live-mount enums, under their official names and keyed like the official TypeScript
+    // enums (`ReadWrite = "readWrite"`), as `__agentbayEnums()` gives them (`VARIANT_LINE`).
+    for (name, line, doc) in [
+        (
+            "BetaContextMountAccessMode",
+            AccessMode::VARIANT_LINE,
+            "[Beta] `BetaContextMount.accessMode`: `readWrite` (default) or `readOnly` (every write in the session fails).",
+        ),
+        (
+            "BetaContextMountStrategy",
+            StorageMode::VARIANT_LINE,
+            "[Beta] `BetaContextMount.strategy`: the cloud's FUSE flavour, `standard` (default, POSIX-compatible) or `performance` (high throughput); agentbay-local treats both alike.",
+        ),
+    ] {
+        let pairs: Vec<(&str, &str)> = line.split(' ').skip(1).filter_map(|p| p.split_once('=')).collect();
+        let union: Vec<String> = pairs.iter().map(|(_, v)| format!(" | \"{v}\"")).collect();
+        let members: Vec<String> = pairs.iter().map(|(k, v)| format!(" readonly {k}: \"{v}\";")).collect();
+        out.push_str(&format!(
+            "/** {doc} */\nexport type {name} ={};\n\
+             /** `{name}.{k} === \"{v}\"`: the loaders export this object (the official enum). */\n\
+             export declare const {name}: {{{} }};\n\n",
+            union.concat(),
+            members.concat(),
+            k = pairs[0].0,
+            v = pairs[0].1,
+        ));
+    }
     out.push_str("/** The spellings an input position accepts for a value of enum type `V` (its `…Input` type). */\nexport type EnumInput<V> =");
     for e in all.iter().filter(|e| e.has_aliases) {
         out.push_str(&format!("\n  V extends {n} ? {n}Input :", n = e.name));
@@ -226,6 +255,7 @@ pub fn declarations() -> String {
                 decl::<crate::core::config::OfficialConfig>(&cfg),
                 decl::<CreateSessionParams>(&cfg),
                 decl::<ContextSyncOptions>(&cfg),
+                decl::<BetaContextMountOptions>(&cfg),
                 decl::<WaitOptions>(&cfg),
                 decl::<ContextListParams>(&cfg),
                 decl::<Edit>(&cfg),

@@ -37,6 +37,15 @@ fn the_enums_are_declared_by_wire_enum() {
     // The seed's spellings are part of the input forms.
     assert!(text.contains("export type UploadStrategyInput = UploadStrategy | \"BeforeResourceRelease\";"));
     assert!(text.contains("export type DownloadStrategyInput = DownloadStrategy | \"Async\";"));
+    // The live-mount enums: official names, keyed as the official TypeScript enums.
+    assert!(text.contains("export type BetaContextMountAccessMode = | \"readWrite\" | \"readOnly\";"));
+    assert!(text.contains(
+        "export declare const BetaContextMountAccessMode: { readonly ReadWrite: \"readWrite\"; readonly ReadOnly: \"readOnly\"; };"
+    ));
+    assert!(text.contains("export type BetaContextMountStrategy = | \"standard\" | \"performance\";"));
+    assert!(text.contains(
+        "export declare const BetaContextMountStrategy: { readonly Standard: \"standard\"; readonly Performance: \"performance\"; };"
+    ));
 }
 
 #[test]

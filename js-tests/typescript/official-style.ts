@@ -1,6 +1,10 @@
 // Official wuying-agentbay-sdk style — must compile with `tsc --noEmit --strict`.
 import {
   AgentBay,
+  BetaContextMount,
+  BetaContextMountAccessMode,
+  BetaContextMountStrategy,
+  newBetaContextMount,
   ContextSync,
   Lifecycle,
   SyncPolicyImpl,
@@ -19,7 +23,9 @@ import {
   WhiteListValidator,
 } from "agentbay-wasm";
 import type {
+  BetaContextMountOptions,
   BoolResult,
+  CreateSessionParams,
   ContextBinding,
   ContextBindingsResult,
   ContextBindResult,
@@ -128,7 +134,7 @@ export async function officialFlow(): Promise<number> {
   const boundMany = await session.context.bind([cs2, { contextId: id, path: "/tmp/bound2" }], false);
   const bindings: ContextBindingsResult = await session.context.listBindings();
   const where: string[] = bindings.bindings.map((b: ContextBinding) => `${b.contextId} ${b.path} ${b.bindTime ?? ""}`);
-  // @ts-expect-error a ContextSync, its object form or an array of them
+  // @ts-expect-error a ContextSync, a BetaContextMount, their object forms or an array of them
   await session.context.bind("SdkCtx-1");
   void [bound.errorMessage, boundMany.success, where];
   const dir: string | null = await session.fileSystem.getFileTransferContextPath();
@@ -146,6 +152,25 @@ export async function officialFlow(): Promise<number> {
   // @ts-expect-error the official options take seconds as numbers
   await session.fileSystem.downloadFile(`${dir}/a.txt`, "./a.txt", { waitTimeout: "30s" });
   void [sent.bytesSent, sentBytes.requestIdSync, got.bytesReceived, got.localPath, gotBytes, transferError];
+
+  // Official 0.21 live mounts (the official context-mount example's forms).
+  const contextMount = new BetaContextMount(id, "/tmp/mounted_data");
+  const params1: CreateSessionParams = { imageId: "aio-ubuntu-2404", betaContextMount: [contextMount] };
+  const live = await agentBay.create(params1);
+  const readOnly = newBetaContextMount(id, "/tmp/readonly-data", BetaContextMountAccessMode.ReadOnly)
+    .withStrategy(BetaContextMountStrategy.Performance)
+    .withSourcePath("/datasets/train");
+  const access: BetaContextMountAccessMode = readOnly.accessMode;
+  const configJson: string = readOnly.toMountConfigJSON();
+  const plainMount: BetaContextMountOptions = { contextId: id, path: "/tmp/plain", accessMode: "readOnly" };
+  await agentBay.create({ betaContextMounts: [plainMount, readOnly] });
+  const dynamic: ContextBindResult = await session.context.bind(new BetaContextMount(id, "/tmp/dynamic_mount"));
+  const mixed = await session.context.bind([cs, readOnly, plainMount], true);
+  // @ts-expect-error: not a BetaContextMountAccessMode value
+  new BetaContextMount(id, "/tmp/x", "rw");
+  // @ts-expect-error: strategy is a BetaContextMountStrategy
+  readOnly.withStrategy("fast");
+  void [live.success, access, configJson, dynamic.success, mixed.success];
 
   const labels = await session.getLabels();
   await session.setLabels({ a: "c" });

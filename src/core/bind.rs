@@ -1,5 +1,6 @@
 //! `session.context.bind()` / `listBindings()`: BindContexts mounts more contexts into a
-//! running session, DescribeSessionContexts lists every mount.
+//! running session (synced ones, `ContextSync`, and live ones, `BetaContextMount`, mixed as
+//! officially), DescribeSessionContexts lists every mount.
 //!
 //! With `waitForCompletion` the official SDK polls `listBindings()` until every bound id is
 //! listed (60 × 2 s, and reports success even when they never are). Here a bind that was not
@@ -9,11 +10,11 @@
 
 use super::api::{Api, ApiError, Reply};
 use super::handle::SessionHandle;
+use super::mount::Binding;
 use super::poll::{poll, Fault, GaveUp, Step, WaitOptions};
 use super::results::{ContextBindResult, ContextBinding, ContextBindingsResult};
 use super::runtime::Env;
 use super::session::{unconfirmed_downloads, wait_for_downloads};
-use super::sync_config::ContextSyncSpec;
 use super::wire::envelope::ContextBindingData;
 use super::wire::persistence::PersistenceDataList;
 use super::wire::request::{BindContextsRequest, DescribeSessionContextsRequest};
@@ -24,14 +25,15 @@ pub const BIND_WAIT: WaitOptions = WaitOptions::new(120_000, 100, 2_000);
 
 pub const EMPTY_MESSAGE: &str = "At least one context is required";
 
-/// The `contexts` argument: one `ContextSync` (or its plain-object form) or an array of them,
-/// read as `create({ contextSync })` reads its items.
-pub fn specs_from_value(v: &Value) -> Result<Vec<ContextSyncSpec>, String> {
+/// The `contexts` argument: one `ContextSync` or `BetaContextMount` (or their plain-object
+/// forms) or an array of them, read as `create()` reads its `contextSync` and
+/// `betaContextMount` items.
+pub fn specs_from_value(v: &Value) -> Result<Vec<Binding>, String> {
     let items = match v {
         Value::Array(items) => items.as_slice(),
         one => std::slice::from_ref(one),
     };
-    items.iter().enumerate().map(|(i, item)| ContextSyncSpec::from_value(i, item).map_err(|e| e.to_string())).collect()
+    items.iter().enumerate().map(|(i, item)| Binding::from_value(i, item)).collect()
 }
 
 /// `bind(contexts, waitForCompletion)`. `wait` bounds the wait for the bindings to be listed;
@@ -39,7 +41,7 @@ pub fn specs_from_value(v: &Value) -> Result<Vec<ContextSyncSpec>, String> {
 pub async fn bind<E: Env>(
     api: &Api<E>,
     s: &SessionHandle,
-    contexts: &[ContextSyncSpec],
+    contexts: &[Binding],
     wait_for_completion: bool,
     wait: WaitOptions,
     downloads: WaitOptions,
@@ -52,7 +54,7 @@ pub async fn bind<E: Env>(
     }
     let req = BindContextsRequest {
         session_id: s.id().into(),
-        persistence_data_list: PersistenceDataList(contexts.iter().map(ContextSyncSpec::to_persistence).collect()),
+        persistence_data_list: PersistenceDataList(contexts.iter().map(Binding::to_persistence).collect()),
     };
     let reply = match api.call(&req).await {
         Ok(r) => r,
@@ -65,18 +67,15 @@ pub async fn bind<E: Env>(
     if !wait_for_completion {
         return ContextBindResult { request_id, success: true, error_message: None };
     }
-    let ids: Vec<&str> = contexts.iter().map(|c| c.context_id.as_str()).collect();
+    let ids: Vec<&str> = contexts.iter().map(Binding::context_id).collect();
     if let Err(why) = wait_until_listed(api, s.id(), &ids, wait).await {
         let m = format!("Bound, but the session did not list context(s) {}: {why}", ids.join(", "));
         return ContextBindResult::fail(request_id, m);
     }
-    // As in create(): only contexts whose policy downloads (and that did not opt out of the
-    // wait with betaWaitForCompletion: false) have a download to wait for.
-    let waited: Vec<&str> = contexts
-        .iter()
-        .filter(|c| c.wait_for_completion && c.auto_downloads())
-        .map(|c| c.context_id.as_str())
-        .collect();
+    // As in create(): only synced contexts whose policy downloads (and that did not opt out of
+    // the wait with betaWaitForCompletion: false) have a download to wait for, and every live
+    // mount (its download task succeeds once it is mounted).
+    let waited: Vec<&str> = contexts.iter().filter(|c| c.waits_for_download()).map(Binding::context_id).collect();
     if waited.is_empty() {
         return ContextBindResult { request_id, success: true, error_message: None };
     }

@@ -1,11 +1,12 @@
 //! The parameters the JS API takes as plain objects and checks before any call: `create()`'s
-//! (`CreateSessionParams`, with its `contextSync` items) and `setLabels()`'s labels, with the
-//! official messages.
+//! (`CreateSessionParams`, with its `contextSync` and `betaContextMount` items) and
+//! `setLabels()`'s labels, with the official messages.
 
+use super::mount::{self, MountSpec};
 use super::poll::WaitOptions;
 use super::sync_config::ContextSyncSpec;
 use super::wire::labels::Labels;
-use super::wire::persistence::PersistenceDataList;
+use super::wire::persistence::{PersistenceData, PersistenceDataList};
 use super::wire::request::{Bounded, CreateMcpSessionRequest};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -15,6 +16,7 @@ pub const OFFICIAL_PARAM_KEYS: &[&str] = &[
     "labels",
     "imageId",
     "contextSync",
+    "betaContextMount",
     "browserContext",
     "policyId",
     "betaNetworkId",
@@ -26,7 +28,9 @@ pub const OFFICIAL_PARAM_KEYS: &[&str] = &[
     "lifecyclePolicy",
     "idleReleaseTimeout",
 ];
-pub const OWN_PARAM_KEYS: &[&str] = &["contextSyncs", "contextId", "syncWait"];
+/// `betaContextMounts` is the official Python/Java spelling (`beta_context_mounts`,
+/// `setBetaContextMounts`) of the TypeScript SDK's `betaContextMount`.
+pub const OWN_PARAM_KEYS: &[&str] = &["contextSyncs", "betaContextMounts", "contextId", "syncWait"];
 
 // Declaration only (the TypeScript type): `CreateParams::from_value` reads the keys one by one to
 // give the official messages. The fields are OFFICIAL_PARAM_KEYS and OWN_PARAM_KEYS
@@ -47,6 +51,21 @@ pub struct CreateSessionParams {
     /// Alias of `contextSync`.
     #[ts(type = "Array<ContextSync | ContextSyncOptions>", optional)]
     pub context_syncs: Option<()>,
+    /// Live mounts (official 0.21, beta): each context is shown at its path and every write lands
+    /// in it at once, with no sync; sent after the `contextSync` items, and `create()` waits until
+    /// each is mounted (see `syncWait`). At most 3 per session, on paths that are not nested.
+    ///
+    /// @example
+    /// ```ts
+    /// const { context } = await agentBay.context.get("shared-workspace", true);
+    /// const { session } = await agentBay.create({ betaContextMount: [new BetaContextMount(context.id, "/tmp/shared")] });
+    /// await session.fileSystem.writeFile("/tmp/shared/status.txt", "ready"); // in the context now
+    /// ```
+    #[ts(type = "Array<BetaContextMount | BetaContextMountOptions>", optional)]
+    pub beta_context_mount: Option<()>,
+    /// Alias of `betaContextMount` (the official Python and Java name).
+    #[ts(type = "Array<BetaContextMount | BetaContextMountOptions>", optional)]
+    pub beta_context_mounts: Option<()>,
     /// The deprecated simple attachment of one context (`ContextId`), without a mount path.
     pub context_id: Option<String>,
     /// The MCP policy to apply.
@@ -82,7 +101,12 @@ pub struct CreateSessionParams {
 pub struct CreateParams {
     pub labels: Option<BTreeMap<String, String>>,
     pub image_id: Option<String>,
+    /// `contextSync` and `contextSyncs`, in order.
     pub context_syncs: Vec<ContextSyncSpec>,
+    /// `betaContextMount` and `betaContextMounts`, in order.
+    pub mounts: Vec<MountSpec>,
+    /// `browserContext`'s sync item.
+    pub browser_context: Option<ContextSyncSpec>,
     pub context_id: Option<String>,
     pub policy_id: Option<String>,
     pub network_id: Option<String>,
@@ -206,6 +230,30 @@ fn string_field(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, S
 }
 
 impl CreateParams {
+    /// The mounts in the official order: `contextSync`, `betaContextMount`, `browserContext`.
+    pub fn persistence_items(&self) -> Vec<PersistenceData> {
+        let mut items: Vec<PersistenceData> = self.context_syncs.iter().map(ContextSyncSpec::to_persistence).collect();
+        items.extend(self.mounts.iter().map(MountSpec::to_persistence));
+        items.extend(self.browser_context.iter().map(ContextSyncSpec::to_persistence));
+        items
+    }
+
+    /// The contexts `create()` waits for (`waited`, in the official order), and those of them
+    /// that report a download (`reporting`): every synced mount that did not opt out of the wait
+    /// (`betaWaitForCompletion: false`), of which those that auto-download report one, and every
+    /// live mount (reported `Success` once mounted).
+    pub fn waited_contexts(&self) -> (Vec<&str>, Vec<&str>) {
+        fn synced(cs: &[ContextSyncSpec]) -> impl Iterator<Item = (&str, bool)> {
+            cs.iter().filter(|c| c.wait_for_completion).map(|c| (c.context_id.as_str(), c.auto_downloads()))
+        }
+        let live = self.mounts.iter().map(|m| (m.context_id.as_str(), true));
+        let all: Vec<(&str, bool)> =
+            synced(&self.context_syncs).chain(live).chain(synced(self.browser_context.as_slice())).collect();
+        let waited = all.iter().map(|(id, _)| *id).collect();
+        let reporting = all.iter().filter(|(_, reports)| *reports).map(|(id, _)| *id).collect();
+        (waited, reporting)
+    }
+
     /// Parses the JSON form of the JS params (after `toJSON()` of any class instances).
     pub fn from_value(v: &Value) -> Result<CreateParams, String> {
         let empty = Map::new();
@@ -244,15 +292,28 @@ impl CreateParams {
                 None | Some(Value::Null) => {}
                 Some(Value::Array(items)) => {
                     for item in items {
-                        p.context_syncs.push(ContextSyncSpec::from_value(index, item).map_err(|e| e.to_string())?);
+                        p.context_syncs.push(mount::context_sync_item(index, item)?);
                         index += 1;
                     }
                 }
                 Some(_) => return Err(format!("{key} must be an array of ContextSync")),
             }
         }
+        let mut index = 0;
+        for key in ["betaContextMount", "betaContextMounts"] {
+            match obj.get(key) {
+                None | Some(Value::Null) => {}
+                Some(Value::Array(items)) => {
+                    for item in items {
+                        p.mounts.push(MountSpec::from_value(&format!("{key}[{index}]"), item)?);
+                        index += 1;
+                    }
+                }
+                Some(_) => return Err(format!("{key} must be an array of BetaContextMount")),
+            }
+        }
         if let Some(bc) = obj.get("browserContext").filter(|b| !b.is_null()) {
-            p.context_syncs.push(browser_context(bc)?);
+            p.browser_context = Some(browser_context(bc)?);
         }
         p.lifecycle = lifecycle(obj)?;
         if let Some(w) = obj.get("syncWait").filter(|w| !w.is_null()) {
@@ -270,8 +331,7 @@ impl CreateParams {
         CreateMcpSessionRequest {
             image_id: self.image_id.clone(),
             labels: self.labels.clone().map(Labels),
-            persistence_data_list: (!self.context_syncs.is_empty())
-                .then(|| PersistenceDataList(self.context_syncs.iter().map(ContextSyncSpec::to_persistence).collect())),
+            persistence_data_list: Some(PersistenceDataList(self.persistence_items())).filter(|l| !l.0.is_empty()),
             context_id: self.context_id.clone(),
             // Sent only to turn recording off, as officially.
             enable_record: (self.enable_record == Some(false)).then_some(false),

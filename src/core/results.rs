@@ -306,7 +306,7 @@ pub struct ContextBinding {
     pub context_name: Option<String>,
     /// Where it is mounted in the session.
     pub path: String,
-    /// Its sync policy, as JSON text.
+    /// Its sync policy, as JSON text; absent for a live mount (`BetaContextMount`), which has none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
     /// When it was bound (ISO 8601, UTC).

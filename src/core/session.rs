@@ -51,16 +51,10 @@ pub async fn create<E: Env>(api: &Api<E>, params: &Value) -> SessionResult {
         link_url: data.link_url,
         image_id: params.image_id.clone().unwrap_or_else(|| super::wire::DEFAULT_IMAGE_ID.into()),
     };
-    let waited: Vec<&str> =
-        params.context_syncs.iter().filter(|c| c.wait_for_completion).map(|c| c.context_id.as_str()).collect();
-    // As officially, each waited context must have reported a status; but one whose policy turns
-    // the download off has none to report (agentbay-local lists no task for it).
-    let reporting: Vec<&str> = params
-        .context_syncs
-        .iter()
-        .filter(|c| c.wait_for_completion && c.auto_downloads())
-        .map(|c| c.context_id.as_str())
-        .collect();
+    // As officially, each waited context must have reported a status; but a synced one whose
+    // policy turns the download off has none to report (agentbay-local lists no task for it).
+    // Live mounts are waited for too (officially as well): each reports a download once mounted.
+    let (waited, reporting) = params.waited_contexts();
     let outcome = if waited.is_empty() {
         TaskWait::default()
     } else {

@@ -1636,3 +1636,269 @@ fn download_syncs_the_path_up_then_gets_the_bytes() {
     let r = block_on(file_transfer::download(&api(&env), &s, &remote, None, None, &quick, &mut |_| {}));
     assert_eq!(r.error.as_deref(), Some("Download sync not finished: task not finished"));
 }
+
+// ---- live mounts (BetaContextMount) ----
+
+#[test]
+fn a_live_mount_is_the_wire_mount_item_with_its_config() {
+    use super::mount::{mode_value, ModeField, MountSpec};
+    use super::wire::persistence::{AccessMode, StorageMode};
+    use super::wire::wire_enum::WireEnum;
+    // What JSON.stringify(new BetaContextMount(id, path)) gives: the official defaults.
+    let m = MountSpec::from_value(
+        "betaContextMount[0]",
+        &json!({"contextId": "SdkCtx-1", "path": "/tmp/live", "accessMode": "readWrite", "strategy": "standard", "sourcePath": ""}),
+    )
+    .unwrap();
+    assert_eq!(
+        serde_json::to_string(&m.to_persistence()).unwrap(),
+        r#"{"ContextId":"SdkCtx-1","Path":"/tmp/live","Type":"mount","MountConfig":{"AccessMode":"readWrite","StorageMode":"standard"}}"#
+    );
+    // A plain object without the modes takes the defaults; sourcePath is sent when given.
+    let m = MountSpec::from_value(
+        "betaContextMount[1]",
+        &json!({"contextId": "c", "path": "/mnt/train", "strategy": "performance", "accessMode": "readOnly", "sourcePath": "/datasets/train"}),
+    )
+    .unwrap();
+    assert_eq!(
+        serde_json::to_string(&m.to_persistence()).unwrap(),
+        r#"{"ContextId":"c","Path":"/mnt/train","Type":"mount","MountConfig":{"AccessMode":"readOnly","StorageMode":"performance","SourcePath":"/datasets/train"}}"#
+    );
+    let m = MountSpec::from_value("x", &json!({"contextId": "c", "path": "/p"})).unwrap();
+    assert_eq!(
+        (m.access_mode, m.storage_mode, m.source_path.as_str()),
+        (AccessMode::ReadWrite, StorageMode::Standard, "")
+    );
+
+    for (item, says) in [
+        (
+            json!({"contextId": "c", "path": "/p", "accessMode": "rw"}),
+            "betaContextMount[0]: Invalid accessMode value: rw. Valid values are: readWrite, readOnly",
+        ),
+        (
+            json!({"contextId": "c", "path": "/p", "strategy": "fast"}),
+            "betaContextMount[0]: Invalid strategy value: fast. Valid values are: standard, performance",
+        ),
+        (
+            json!({"contextId": "c", "path": "/p", "accessMode": 1}),
+            "betaContextMount[0]: Invalid accessMode value: 1. Valid values are: readWrite, readOnly",
+        ),
+        (
+            json!({"contextId": "c", "path": "/p", "sourcePath": 7}),
+            "betaContextMount[0]: sourcePath must be a string, got 7",
+        ),
+        (json!({"path": "/p"}), "betaContextMount[0]: contextId must be a non-empty string"),
+        (json!({"contextId": "c", "path": " "}), "betaContextMount[0]: path must be a non-empty string"),
+        (
+            json!({"contextId": "c", "path": "/p", "policy": {}}),
+            "betaContextMount[0]: a BetaContextMount has no policy",
+        ),
+        (json!("c"), "betaContextMount[0] must be a BetaContextMount or an object"),
+    ] {
+        let e = MountSpec::from_value("betaContextMount[0]", &item).unwrap_err();
+        assert!(e.starts_with(says), "{item}: {e}");
+    }
+    // The class's check: the canonical value, the default for undefined/null, the same message.
+    assert_eq!(mode_value(ModeField::AccessMode, &json!("readOnly")), Ok("readOnly"));
+    assert_eq!(mode_value(ModeField::AccessMode, &Value::Null), Ok("readWrite"));
+    assert_eq!(mode_value(ModeField::Strategy, &Value::Null), Ok("standard"));
+    assert_eq!(
+        mode_value(ModeField::Strategy, &json!("Standard")).unwrap_err(),
+        "Invalid strategy value: Standard. Valid values are: standard, performance"
+    );
+    assert_eq!(ModeField::named("strategy"), Some(ModeField::Strategy));
+    assert_eq!(ModeField::named("path"), None);
+    // The enum objects the loaders export (official keys), from the wire enums.
+    assert_eq!(AccessMode::VARIANT_LINE, "AccessMode ReadWrite=readWrite ReadOnly=readOnly");
+    assert_eq!(StorageMode::VARIANT_LINE, "StorageMode Standard=standard Performance=performance");
+}
+
+#[test]
+fn create_sends_live_mounts_after_the_syncs_and_waits_until_each_is_mounted() {
+    let polls = Rc::new(Cell::new(0));
+    let p2 = polls.clone();
+    let env = FakeEnv::new(move |s, _| match s.action.as_str() {
+        "CreateMcpSession" => {
+            let items: Value = serde_json::from_str(s.get("PersistenceDataList").unwrap()).unwrap();
+            // The official order: contextSync, betaContextMount (then betaContextMounts), browserContext.
+            let paths: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["Path"].as_str().unwrap()).collect();
+            assert_eq!(paths, ["/mnt/sync", "/tmp/live", "/tmp/ro", "/tmp/agentbay_browser"]);
+            assert_eq!(items[0], json!({"ContextId": "c-sync", "Path": "/mnt/sync"}));
+            assert_eq!(
+                items[1],
+                json!({"ContextId": "c-live", "Path": "/tmp/live", "Type": "mount", "MountConfig": {"AccessMode": "readWrite", "StorageMode": "standard"}})
+            );
+            assert_eq!(
+                items[2],
+                json!({"ContextId": "c-ro", "Path": "/tmp/ro", "Type": "mount", "MountConfig": {"AccessMode": "readOnly", "StorageMode": "performance", "SourcePath": "/sub"}})
+            );
+            assert!(items[3].get("Type").is_none());
+            ok(json!({"SessionId": "s-1"}))
+        }
+        "GetContextInfo" => {
+            p2.set(p2.get() + 1);
+            let mut tasks = vec![task("c-sync", "download", "Success"), task("b", "download", "Success")];
+            // The live mounts report their download once mounted: c-ro only from the third poll.
+            tasks.push(task("c-live", "download", "Success"));
+            if p2.get() >= 3 {
+                tasks.push(task("c-ro", "download", "Success"));
+            }
+            ok(info_data(&tasks))
+        }
+        a => panic!("unexpected {a}"),
+    });
+    let r = block_on(session::create(
+        &api(&env),
+        &json!({
+            "browserContext": {"contextId": "b"},
+            "betaContextMounts": [{"contextId": "c-ro", "path": "/tmp/ro", "accessMode": "readOnly", "strategy": "performance", "sourcePath": "/sub"}],
+            "betaContextMount": [{"contextId": "c-live", "path": "/tmp/live", "accessMode": "readWrite", "strategy": "standard", "sourcePath": ""}],
+            "contextSync": [{"contextId": "c-sync", "path": "/mnt/sync"}],
+        }),
+    ));
+    assert!(r.success, "{r:?}");
+    assert_eq!(polls.get(), 3);
+
+    // A live mount that never reports: create() gives up and names it.
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-2"})),
+        _ => ok(info_data(&[])),
+    });
+    let r = block_on(session::create(
+        &api(&env),
+        &json!({"betaContextMount": [{"contextId": "c-live", "path": "/tmp/live"}], "syncWait": {"timeoutMs": 1000}}),
+    ));
+    assert!(!r.success);
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Session s-2 was created, but the download of context(s) c-live was not confirmed: timed out waiting after 1000ms (0 task(s) still running, 1 context(s) not reported yet)")
+    );
+
+    // The waited contexts are named in the official order: contextSync, betaContextMount, browserContext.
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-3"})),
+        _ => ok(info_data(&[])),
+    });
+    let r = block_on(session::create(
+        &api(&env),
+        &json!({"browserContext": {"contextId": "b"}, "betaContextMount": [{"contextId": "c-live", "path": "/tmp/live"}], "contextSync": [{"contextId": "c-sync", "path": "/a"}], "syncWait": {"timeoutMs": 1000}}),
+    ));
+    let m = r.error_message.unwrap();
+    assert!(m.contains("the download of context(s) c-sync, c-live, b was not confirmed"), "{m}");
+
+    // Refusals before any request: an invalid mode, a mount in contextSync, a list that is not one.
+    let env = FakeEnv::new(|s, _| panic!("no request expected, got {}", s.action));
+    for (params, says) in [
+        (
+            json!({"betaContextMount": [{"contextId": "c", "path": "/a"}, {"contextId": "c", "path": "/b", "accessMode": "write"}]}),
+            "Failed to create session: Error: betaContextMount[1]: Invalid accessMode value: write. Valid values are: readWrite, readOnly",
+        ),
+        (
+            json!({"betaContextMount": [{"contextId": "c", "path": "/a"}], "betaContextMounts": [{"contextId": "c", "path": "/b", "strategy": "turbo"}]}),
+            "Failed to create session: Error: betaContextMounts[1]: Invalid strategy value: turbo. Valid values are: standard, performance",
+        ),
+        (
+            json!({"contextSync": [{"contextId": "c", "path": "/a", "accessMode": "readOnly"}]}),
+            "Failed to create session: Error: contextSync[0] is a BetaContextMount (it has accessMode, strategy or sourcePath): pass it in betaContextMount",
+        ),
+        (
+            json!({"betaContextMount": {"contextId": "c", "path": "/a"}}),
+            "Failed to create session: Error: betaContextMount must be an array of BetaContextMount",
+        ),
+    ] {
+        let r = block_on(session::create(&api(&env), &params));
+        assert_eq!((r.success, r.error_message.as_deref()), (false, Some(says)));
+    }
+    let e = params::CreateParams::from_value(&json!({"betaContextMountz": []})).unwrap_err();
+    assert!(
+        e.contains("Valid properties are: labels, imageId, contextSync, betaContextMount, browserContext,")
+            && e.contains("contextSyncs, betaContextMounts, contextId, syncWait"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bind_takes_live_mounts_alone_or_mixed_and_waits_until_they_are_mounted() {
+    let infos = Rc::new(Cell::new(0));
+    let i2 = infos.clone();
+    let env = FakeEnv::new(move |s, _| match s.action.as_str() {
+        "BindContexts" => {
+            let items: Value = serde_json::from_str(s.get("PersistenceDataList").unwrap()).unwrap();
+            assert_eq!(
+                items,
+                json!([
+                    {"ContextId": "c-sync", "Path": "/a"},
+                    {"ContextId": "c-live", "Path": "/tmp/dynamic", "Type": "mount", "MountConfig": {"AccessMode": "readOnly", "StorageMode": "standard", "SourcePath": "/x"}},
+                ])
+            );
+            ok(Value::Null)
+        }
+        "DescribeSessionContexts" => {
+            ok(json!([binding("c-sync", "/a"), {"ContextId": "c-live", "Path": "/tmp/dynamic", "Policy": ""}]))
+        }
+        "GetContextInfo" => {
+            i2.set(i2.get() + 1);
+            let mut tasks = vec![task("c-sync", "download", "Success")];
+            if i2.get() >= 2 {
+                tasks.push(task("c-live", "download", "Success"));
+            }
+            ok(info_data(&tasks))
+        }
+        a => panic!("unexpected {a}"),
+    });
+    // A ContextSync and a BetaContextMount (its JSON.stringify form) in one call, as officially.
+    let specs = bind::specs_from_value(&json!([
+        {"contextId": "c-sync", "path": "/a"},
+        {"contextId": "c-live", "path": "/tmp/dynamic", "accessMode": "readOnly", "strategy": "standard", "sourcePath": "/x"},
+    ]))
+    .unwrap();
+    let r = block_on(bind::bind(&api(&env), &handle("s-1"), &specs, true, bind::BIND_WAIT, WaitOptions::default()));
+    assert_eq!((r.success, r.error_message), (true, None));
+    // The live mount's download (reported at the second poll) was waited for.
+    assert_eq!(infos.get(), 2);
+
+    // A mount alone (not in an array); a plain object with only sourcePath is a mount too.
+    let one = bind::specs_from_value(&json!({"contextId": "c", "path": "/m", "sourcePath": "/d"})).unwrap();
+    assert_eq!(
+        serde_json::to_value(one[0].to_persistence()).unwrap(),
+        json!({"ContextId": "c", "Path": "/m", "Type": "mount", "MountConfig": {"AccessMode": "readWrite", "StorageMode": "standard", "SourcePath": "/d"}})
+    );
+    // A live mount that failed to mount fails the bind with the task's error.
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "BindContexts" => ok(Value::Null),
+        "DescribeSessionContexts" => ok(json!([{"ContextId": "c", "Path": "/m"}])),
+        _ => {
+            let mut t = task("c", "download", "Failed");
+            t.path = "/m".into();
+            t.error_message = "mount path '/m' is not empty".into();
+            ok(info_data(&[t]))
+        }
+    });
+    let r = block_on(bind::bind(&api(&env), &handle("s-1"), &one, true, bind::BIND_WAIT, WaitOptions::default()));
+    assert_eq!(r.error_message.as_deref(), Some("Download of context c at /m failed: mount path '/m' is not empty"));
+    // Without waitForCompletion: the one request.
+    let env = FakeEnv::new(|_, _| ok(Value::Null));
+    let r = block_on(bind::bind(&api(&env), &handle("s-1"), &one, false, bind::BIND_WAIT, WaitOptions::default()));
+    assert!(r.success);
+    assert_eq!(env.actions(), ["BindContexts"]);
+    // An invalid mode names the item and the valid values.
+    assert_eq!(
+        bind::specs_from_value(
+            &json!([{"contextId": "c", "path": "/a"}, {"contextId": "c", "path": "/m", "strategy": "fast"}])
+        )
+        .unwrap_err(),
+        "betaContextMount[1]: Invalid strategy value: fast. Valid values are: standard, performance"
+    );
+}
+
+#[test]
+fn list_bindings_gives_a_live_mount_without_a_policy() {
+    let env = FakeEnv::new(|_, _| {
+        ok(json!([{"ContextId": "c", "ContextName": "n", "Path": "/tmp/live", "Policy": "", "BindTime": "t"}]))
+    });
+    let r = block_on(bind::list_bindings(&api(&env), &handle("s-1")));
+    assert_eq!(
+        serde_json::to_value(&r.bindings).unwrap(),
+        json!([{"contextId": "c", "contextName": "n", "path": "/tmp/live", "bindTime": "t"}])
+    );
+}

@@ -114,8 +114,9 @@ impl AgentBay {
     }
 
     /// Creates a session; with `contextSync` it returns once every context download has
-    /// finished (failures are listed in `contextSyncFailures`). A download still pending or of
-    /// unknown state makes it `success: false`, with `session` set so that it can be deleted.
+    /// finished (failures are listed in `contextSyncFailures`), and with `betaContextMount` once
+    /// every live mount is mounted. A download still pending or of unknown state makes it
+    /// `success: false`, with `session` set so that it can be deleted.
     ///
     /// @example
     /// ```ts

@@ -25,6 +25,16 @@ export type Lifecycle = | "Lifecycle_1Day" | "Lifecycle_3Days" | "Lifecycle_5Day
 /** `Lifecycle.X === "X"` for every value: the loaders export this object. */
 export declare const Lifecycle: { readonly [K in Lifecycle]: K };
 
+/** [Beta] `BetaContextMount.accessMode`: `readWrite` (default) or `readOnly` (every write in the session fails). */
+export type BetaContextMountAccessMode = | "readWrite" | "readOnly";
+/** `BetaContextMountAccessMode.ReadWrite === "readWrite"`: the loaders export this object (the official enum). */
+export declare const BetaContextMountAccessMode: { readonly ReadWrite: "readWrite"; readonly ReadOnly: "readOnly"; };
+
+/** [Beta] `BetaContextMount.strategy`: the cloud's FUSE flavour, `standard` (default, POSIX-compatible) or `performance` (high throughput); agentbay-local treats both alike. */
+export type BetaContextMountStrategy = | "standard" | "performance";
+/** `BetaContextMountStrategy.Standard === "standard"`: the loaders export this object (the official enum). */
+export declare const BetaContextMountStrategy: { readonly Standard: "standard"; readonly Performance: "performance"; };
+
 /** The spellings an input position accepts for a value of enum type `V` (its `…Input` type). */
 export type EnumInput<V> =
   V extends UploadStrategy ? UploadStrategyInput :
@@ -217,6 +227,20 @@ export type CreateSessionParams = {
   contextSync?: Array<ContextSync | ContextSyncOptions>;
   /** Alias of `contextSync`. */
   contextSyncs?: Array<ContextSync | ContextSyncOptions>;
+  /**
+   * Live mounts (official 0.21, beta): each context is shown at its path and every write lands
+   * in it at once, with no sync; sent after the `contextSync` items, and `create()` waits until
+   * each is mounted (see `syncWait`). At most 3 per session, on paths that are not nested.
+   * @example
+   * ```ts
+   * const { context } = await agentBay.context.get("shared-workspace", true);
+   * const { session } = await agentBay.create({ betaContextMount: [new BetaContextMount(context.id, "/tmp/shared")] });
+   * await session.fileSystem.writeFile("/tmp/shared/status.txt", "ready"); // in the context now
+   * ```
+   */
+  betaContextMount?: Array<BetaContextMount | BetaContextMountOptions>;
+  /** Alias of `betaContextMount` (the official Python and Java name). */
+  betaContextMounts?: Array<BetaContextMount | BetaContextMountOptions>;
   /** The deprecated simple attachment of one context (`ContextId`), without a mount path. */
   contextId?: string;
   /** The MCP policy to apply. */
@@ -259,6 +283,25 @@ export type ContextSyncOptions = {
   policy?: SyncPolicyLike;
   /** `false`: `create()` does not wait for this context's initial download. */
   betaWaitForCompletion?: boolean;
+};
+
+/**
+ * A `BetaContextMount` as a plain object: what `JSON.stringify(new BetaContextMount(...))`
+ * gives, and what `create({ betaContextMount })` and `session.context.bind()` accept. In
+ * `bind()`, a plain object is a mount when it has `accessMode`, `strategy` or `sourcePath`
+ * (otherwise it is a `ContextSync`).
+ */
+export type BetaContextMountOptions = {
+  /** The context to mount (`context.id`). */
+  contextId: string;
+  /** Where it is shown in the session (an empty or missing folder). */
+  path: string;
+  /** `readWrite` (default) or `readOnly`. */
+  accessMode?: BetaContextMountAccessMode;
+  /** `standard` (default) or `performance` (the cloud's two FUSE flavours; the same on agentbay-local). */
+  strategy?: BetaContextMountStrategy;
+  /** The folder of the context shown at `path` (default `""`: all of it). */
+  sourcePath?: string;
 };
 
 /**
@@ -440,7 +483,7 @@ export type ContextBinding = {
   contextName?: string;
   /** Where it is mounted in the session. */
   path: string;
-  /** Its sync policy, as JSON text. */
+  /** Its sync policy, as JSON text; absent for a live mount (`BetaContextMount`), which has none. */
   policy?: string;
   /** When it was bound (ISO 8601, UTC). */
   bindTime?: string;

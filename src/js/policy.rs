@@ -7,7 +7,9 @@
 
 use super::convert::{error, get, to_js, to_json};
 use super::types::*;
+use crate::core::mount::{self, ModeField};
 use crate::core::sync_config::{self, Part};
+use crate::core::wire::persistence::{AccessMode, StorageMode};
 use crate::core::wire::policy::{self as wire_policy, key, DownloadStrategy, Lifecycle, UploadMode, UploadStrategy};
 use crate::core::wire::wire_enum::WireEnum;
 use js_sys::{Object, Reflect};
@@ -611,13 +613,36 @@ pub fn validate_sync_policy(
     checked_policy(&policy).map(|_| ())
 }
 
-/// The string enums (`UploadStrategy`, `DownloadStrategy`, `UploadMode`, `Lifecycle`), one line
-/// each: the name, then every canonical value, space-separated (`WireEnum::LINE`). The package
-/// loaders turn the lines into frozen `{ Value: "Value" }` objects and export them by name: text
-/// costs the .wasm far less code than building the objects here.
+/// The string enums, one line each: the name, then every canonical value, space-separated
+/// (`WireEnum::LINE`: `UploadStrategy`, `DownloadStrategy`, `UploadMode`, `Lifecycle`, whose
+/// official objects key each value by itself), or as `Key=value` pairs (`WireEnum::VARIANT_LINE`,
+/// under their official names: `BetaContextMountAccessMode`, `BetaContextMountStrategy`, keyed
+/// like the official TypeScript enums, `ReadWrite = "readWrite"`). The package loaders turn the
+/// lines into frozen objects and export them by name: text costs the .wasm far less code than
+/// building the objects here.
 #[wasm_bindgen(js_name = __agentbayEnums)]
 pub fn agentbay_enums() -> String {
-    [UploadStrategy::LINE, DownloadStrategy::LINE, UploadMode::LINE, Lifecycle::LINE].join("\n")
+    let named = |name: &str, line: &str| format!("{name}{}", &line[line.find(' ').unwrap_or(line.len())..]);
+    [
+        UploadStrategy::LINE.to_string(),
+        DownloadStrategy::LINE.into(),
+        UploadMode::LINE.into(),
+        Lifecycle::LINE.into(),
+        named("BetaContextMountAccessMode", AccessMode::VARIANT_LINE),
+        named("BetaContextMountStrategy", StorageMode::VARIANT_LINE),
+    ]
+    .join("\n")
+}
+
+/// The canonical value of a `BetaContextMount` field (`"accessMode"` or `"strategy"`): its
+/// official default when `value` is `undefined` or `null`; throws `Invalid accessMode value: …
+/// Valid values are: readWrite, readOnly` for anything else. The plain-JS class
+/// (pkg-template/extras.mjs) checks its fields with it, so it words them as `create()` and
+/// `bind()` do.
+#[wasm_bindgen(js_name = __agentbayMountMode, skip_typescript)]
+pub fn agentbay_mount_mode(field: String, value: JsValue) -> Result<String, JsValue> {
+    let field = ModeField::named(&field).ok_or_else(|| error(format!("no BetaContextMount field {field}")))?;
+    mount::mode_value(field, &to_json(&value)?).map(String::from).map_err(error)
 }
 
 /// The official positional class `new ExtractPolicyClass(extract = true, deleteSrcFile = true,

@@ -764,24 +764,27 @@ impl ContextManager {
         answer
     }
 
-    /// `bind(contexts, waitForCompletion = true)`: mounts one or more contexts (`ContextSync`s
-    /// or their object form) into the running session (BindContexts). Each is downloaded and
-    /// then synced by its policy, like a mount made at create. With `waitForCompletion` it
-    /// resolves once the session lists every bound context and the downloads of those that
-    /// auto-download have ended (a failed download makes it `success: false`), so their files
-    /// are there.
+    /// `bind(contexts, waitForCompletion = true)`: mounts one or more contexts into the running
+    /// session (BindContexts): `ContextSync`s, each downloaded and then synced by its policy like
+    /// a mount made at create, and live `BetaContextMount`s, mixed as officially (their object
+    /// forms too: a plain object is a live mount when it has `accessMode`, `strategy` or
+    /// `sourcePath`). With `waitForCompletion` it resolves once the session lists every bound
+    /// context and the downloads of the synced ones that auto-download have ended, and each live
+    /// mount is mounted (a failed download makes it `success: false`), so their files are there.
     ///
     /// @example
     /// ```ts
     /// const { context } = await agentBay.context.get("my-data", true);
     /// const bound = await session.context.bind(new ContextSync(context.id, "/tmp/ctx-data"));
     /// if (!bound.success) console.error(bound.errorMessage);
+    /// const live = await agentBay.context.get("runtime-mount", true);
+    /// await session.context.bind(new BetaContextMount(live.context.id, "/tmp/dynamic-mount"));
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<ContextBindResult>")]
     pub fn bind(
         &self,
         #[wasm_bindgen(
-            unchecked_param_type = "ContextSync | ContextSyncOptions | Array<ContextSync | ContextSyncOptions>"
+            unchecked_param_type = "ContextSync | BetaContextMount | ContextSyncOptions | BetaContextMountOptions | Array<ContextSync | BetaContextMount | ContextSyncOptions | BetaContextMountOptions>"
         )]
         contexts: JsValue,
         #[wasm_bindgen(js_name = waitForCompletion)] wait_for_completion: Option<bool>,
@@ -797,8 +800,9 @@ impl ContextManager {
         })
     }
 
-    /// `listBindings()`: every context the session mounts (at create or by `bind`), in order,
-    /// with its name, path, policy (JSON text) and bind time.
+    /// `listBindings()`: every context the session mounts (at create or by `bind`, synced or
+    /// live), in order, with its name, path, policy (JSON text; none for a live mount) and bind
+    /// time.
     ///
     /// @example
     /// ```ts

@@ -157,6 +157,75 @@ export declare class LifecyclePolicy {
 }
 
 /**
+ * [Beta] Official `BetaContextMount` (0.21): a context shown live at `path` of the session, so
+ * that every write lands in the context at once and sessions mounting it share one tree, with no
+ * sync (`delete(session)` needs no `syncContext`). `create({ betaContextMount: [...] })` and
+ * `session.context.bind()` take it. A plain class of five fields, as officially; the `with…`
+ * methods return the same object. An invalid `accessMode` or `strategy` throws `Invalid
+ * accessMode value: … Valid values are: readWrite, readOnly`. The cloud serves it on the
+ * `aio-ubuntu-2404` image only; agentbay-local on any. At most 3 per session, on paths that are
+ * not nested, and a path bound at runtime must be empty.
+ *
+ * @example
+ * ```ts
+ * const { context } = await agentBay.context.get("dataset-collection", true);
+ * const train = new BetaContextMount(context.id, "/mnt/train")
+ *   .withSourcePath("/datasets/train") // <context>/datasets/train/foo.csv is /mnt/train/foo.csv
+ *   .withAccessMode(BetaContextMountAccessMode.ReadOnly);
+ * const { session } = await agentBay.create({ betaContextMount: [train] });
+ * ```
+ */
+export declare class BetaContextMount {
+  /** `accessMode` defaults to `readWrite`, `strategy` to `standard`, `sourcePath` to `""`. */
+  constructor(
+    contextId: string,
+    path: string,
+    accessMode?: BetaContextMountAccessMode,
+    strategy?: BetaContextMountStrategy,
+  );
+  /** The context shown (`context.id`). */
+  contextId: string;
+  /** Where it is shown in the session (an empty or missing folder). */
+  path: string;
+  /** `readWrite`, or `readOnly`: every write in the session fails. */
+  accessMode: BetaContextMountAccessMode;
+  /** The cloud's FUSE flavour (`standard` or `performance`; alike on agentbay-local). */
+  strategy: BetaContextMountStrategy;
+  /** The folder of the context shown at `path` (`""`: all of it). */
+  sourcePath: string;
+  /** Sets `accessMode` (checked); returns this mount. */
+  withAccessMode(accessMode: BetaContextMountAccessMode): BetaContextMount;
+  /** Sets `strategy` (checked); returns this mount. */
+  withStrategy(strategy: BetaContextMountStrategy): BetaContextMount;
+  /**
+   * Shows only this folder of the context at the mount path, its contents at the mount root:
+   * with `"/datasets/train"`, the context file `/datasets/train/foo.csv` is `<path>/foo.csv`.
+   * Returns this mount.
+   */
+  withSourcePath(sourcePath: string): BetaContextMount;
+  /**
+   * The official `JSON.stringify({ accessMode, storageMode, sourcePath })`, e.g.
+   * `{"accessMode":"readWrite","storageMode":"standard","sourcePath":""}`.
+   */
+  toMountConfigJSON(): string;
+}
+/**
+ * [Beta] Official `newBetaContextMount(contextId, path, accessMode?, strategy?)`: the same as
+ * `new BetaContextMount(...)`.
+ *
+ * @example
+ * ```ts
+ * const mount = newBetaContextMount(context.id, "/tmp/readonly-data", BetaContextMountAccessMode.ReadOnly);
+ * ```
+ */
+export declare function newBetaContextMount(
+  contextId: string,
+  path: string,
+  accessMode?: BetaContextMountAccessMode,
+  strategy?: BetaContextMountStrategy,
+): BetaContextMount;
+
+/**
  * What every method of `session.code`, `session.browser` (except `isInitialized` and
  * `getOption`), `session.computer` and `session.mobile` resolves to: agentbay-wasm does not
  * implement these modules (they need the `code_latest`, `browser_latest`, `windows_latest` and

@@ -14,6 +14,10 @@ pub trait WireEnum: Sized + Copy + 'static {
     /// `X a b`: the name and every canonical value, space-separated (the npm package's loaders
     /// build the exported enum objects from these lines; see src/js/policy.rs).
     const LINE: &'static str;
+    /// `X Variant=value …`: the name and every canonical value keyed by its Rust variant name,
+    /// for enums whose JS object is keyed that way (`BetaContextMountAccessMode.ReadWrite ===
+    /// "readWrite"`, the official TypeScript enums); [`WireEnum::LINE`] keys each value by itself.
+    const VARIANT_LINE: &'static str;
     /// `export type X = "a" | "b";`, plus `XInput` (with the aliases) when the type has any.
     const TS: &'static str;
     /// The canonical spelling.
@@ -59,6 +63,8 @@ macro_rules! wire_enum {
             const NAME: &'static str = stringify!($name);
             const ALL: &'static [Self] = &[$($name::$variant),+];
             const LINE: &'static str = concat!(stringify!($name), $(" ", $wire,)+);
+            const VARIANT_LINE: &'static str =
+                concat!(stringify!($name), $(" ", stringify!($variant), "=", $wire,)+);
             const TS: &'static str = concat!(
                 "export type ", stringify!($name), " =", $(" | \"", $wire, "\"",)+ ";\n",
                 $crate::wire_enum!(@input $name, $($($alias)*)*),
@@ -126,6 +132,7 @@ mod tests {
         assert_eq!(Sample::parse("Three"), None);
         assert_eq!(Sample::names(), "One (alias Uno, Eins), Two");
         assert_eq!(Sample::LINE, "Sample One Two");
+        assert_eq!(Sample::VARIANT_LINE, "Sample One=One Two=Two");
         assert_eq!(serde_json::to_string(&Sample::default()).unwrap(), r#""One""#);
         assert_eq!(serde_json::from_str::<Sample>(r#""Eins""#).unwrap(), Sample::One);
         let e = serde_json::from_str::<Sample>(r#""x""#).unwrap_err().to_string();
