@@ -329,7 +329,11 @@ impl AppState {
     /// The id of a live session mounting context `ctx`, if any.
     pub fn session_using(&self, ctx: &str) -> Option<String> {
         let map = self.sessions.read().unwrap_or_else(|p| p.into_inner());
-        map.values().find(|s| s.mounts().iter().any(|m| m.context_id == ctx)).map(|s| s.id.clone())
+        map.values()
+            .find(|s| {
+                s.mounts().iter().any(|m| m.context_id == ctx) || lock(&s.live).iter().any(|m| m.context_id == ctx)
+            })
+            .map(|s| s.id.clone())
     }
 
     /// Claims `ids` (which must be `tenant`'s contexts) for a session being created.
