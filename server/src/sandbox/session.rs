@@ -215,16 +215,14 @@ impl Sandbox {
         lock(&self.inner.mounts).by_index[n].clone()
     }
 
-    /// Mounts a new context directory at `path` for every later call (`BindContexts`, the
-    /// file-transfer context); a call already running keeps the mounts it started with.
-    /// Returns the mount's index and host directory. Refuses a path that is invalid, the same
-    /// as or nested with a mount the session has, or a session being destroyed. Blocking.
-    pub fn add_mount(&self, path: &str) -> Result<(usize, PathBuf), SandboxError> {
-        let inner = &self.inner;
+    /// `path`, normalised, with the mount list locked, if a new mount may go there: a valid path,
+    /// neither the same as nor nested with a mount the session has, in a session not being
+    /// destroyed.
+    fn room_for(&self, path: &str) -> Result<(String, std::sync::MutexGuard<'_, Mounts>), SandboxError> {
         validate_mount_path(path).map_err(|reason| SandboxError::InvalidMount { path: path.into(), reason })?;
         let path = normalize_mount_path(path).to_string();
-        let mut mounts = lock(&inner.mounts);
-        if inner.destroyed.load(Ordering::SeqCst) {
+        let mounts = lock(&self.inner.mounts);
+        if self.inner.destroyed.load(Ordering::SeqCst) {
             return Err(SandboxError::InvalidMount { path, reason: "the session is being released".into() });
         }
         if let Some((other, _)) = mounts
@@ -237,6 +235,16 @@ impl Sandbox {
                 path,
             });
         }
+        Ok((path, mounts))
+    }
+
+    /// Mounts a new context directory at `path` for every later call (`BindContexts`, the
+    /// file-transfer context); a call already running keeps the mounts it started with.
+    /// Returns the mount's index and host directory. Refuses a path that is invalid, the same
+    /// as or nested with a mount the session has, or a session being destroyed. Blocking.
+    pub fn add_mount(&self, path: &str) -> Result<(usize, PathBuf), SandboxError> {
+        let inner = &self.inner;
+        let (path, mut mounts) = self.room_for(path)?;
         let n = mounts.by_index.len();
         inner.layout.create_mount_dir(n)?;
         let host = inner.layout.mount_dir(n);
@@ -251,22 +259,7 @@ impl Sandbox {
     /// in the session yet. Blocking.
     pub fn add_live_mount(&self, path: &str, host: &Path, read_only: bool) -> Result<(), SandboxError> {
         let inner = &self.inner;
-        validate_mount_path(path).map_err(|reason| SandboxError::InvalidMount { path: path.into(), reason })?;
-        let path = normalize_mount_path(path).to_string();
-        let mut mounts = lock(&inner.mounts);
-        if inner.destroyed.load(Ordering::SeqCst) {
-            return Err(SandboxError::InvalidMount { path, reason: "the session is being released".into() });
-        }
-        if let Some((other, _)) = mounts
-            .sorted
-            .iter()
-            .find(|(p, _)| *p == path || super::mount_path::is_under(&path, p) || super::mount_path::is_under(p, &path))
-        {
-            return Err(SandboxError::InvalidMount {
-                reason: format!("the session already mounts a context at '{other}', which is the same or nested"),
-                path,
-            });
-        }
+        let (path, mut mounts) = self.room_for(path)?;
         if !empty_in(&inner.layout, &path).map_err(SandboxError::io(format!("looking at {path}")))? {
             return Err(SandboxError::InvalidMount { reason: "the mount path is not empty".into(), path });
         }
