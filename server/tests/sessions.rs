@@ -127,9 +127,19 @@ async fn create_session_refuses_bad_and_unsupported_input() {
         )
         .await;
     assert!(msg.contains("autoUplaod"), "{msg}");
+    // A MountConfig belongs to a live mount (Type "mount"); keys nobody sends are unsupported.
+    let msg = c
+        .err(
+            "CreateMcpSession",
+            &[("PersistenceDataList", r#"[{"ContextId":"x","Path":"/a","MountConfig":{}}]"#)],
+            400,
+            "InvalidParameter.PersistenceDataList",
+        )
+        .await;
+    assert!(msg.contains("MountConfig needs Type \"mount\""), "{msg}");
     c.err(
         "CreateMcpSession",
-        &[("PersistenceDataList", r#"[{"ContextId":"x","Path":"/a","MountConfig":{}}]"#)],
+        &[("PersistenceDataList", r#"[{"ContextId":"x","Path":"/a","Mount":{}}]"#)],
         400,
         "UnsupportedParameter",
     )
