@@ -1,7 +1,7 @@
 // Issue 10 part A: what official code touches and the package lacked, each item driven through
 // the built package against a real agentbay-local over HTTP (no mocks):
 //   1. the logger functions (levels, formats, file, masking of every API key);
-//   2. the official getters of AgentBay and Session;
+//   2. the official getters of AgentBay and Session, and its MCP tool calls;
 //   3. Context, Session, FileSystem, Command, ContextService, ContextManager built with `new`;
 //   4. ContextSync: `policy` is the object given, withPolicy()/withBetaWaitForCompletion() return this;
 //   5. a failed binary read has an empty Uint8Array as content;
@@ -229,6 +229,110 @@ test("AgentBay.getAPIKey() and the official Session getters", async () => {
     const status = await owner.get(session.sessionId);
     assert.equal(status.success, true, status.errorMessage);
     assert.equal(status.session.sessionId, session.sessionId);
+  });
+});
+
+/** ListMcpTools straight over HTTP (no SDK): the tool list as the server sends it. */
+async function rawListMcpTools() {
+  const url = `${server.endpoint}/?Action=ListMcpTools&Format=json&Version=2025-05-06`;
+  const body = new URLSearchParams({ Authorization: `Bearer ${KEY}`, ImageId: "linux_latest" });
+  const res = await fetch(url, { method: "POST", body });
+  assert.equal(res.status, 200);
+  const envelope = await res.json();
+  assert.equal(typeof envelope.Data, "string", "ListMcpTools Data is a JSON string");
+  return JSON.parse(envelope.Data);
+}
+
+test("Session.appInstanceId, mcpTools, wsUrl, enableBrowserReplay; callMcpTool() and listMcpTools()", async () => {
+  const raw = await rawListMcpTools();
+  const rawNames = raw.map((t) => t.name);
+  assert.ok(rawNames.includes("shell") && rawNames.includes("read_file"), `server tools: ${rawNames}`);
+
+  const created = await agentBay.create({ enableBrowserReplay: true });
+  assert.equal(created.success, true, created.errorMessage);
+  const session = created.session;
+  try {
+    // The fields create() fills (agentbay-local: AppInstanceId = the session id, no WsUrl).
+    assert.equal(session.appInstanceId, session.sessionId);
+    assert.equal(session.wsUrl, "");
+    assert.equal(session.enableBrowserReplay, true);
+    assert.ok(Array.isArray(session.mcpTools));
+    assert.deepEqual(session.mcpTools.map((t) => t.name), rawNames);
+    assert.deepEqual(session.mcpTools, raw, "every field of each tool, as the server lists it");
+    for (const t of session.mcpTools) {
+      assert.deepEqual(Object.keys(t), ["name", "description", "inputSchema", "server", "tool"]);
+    }
+
+    // listMcpTools(): the same tools; session.mcpTools is left as it is (as officially).
+    const listed = await session.listMcpTools();
+    assert.equal(listed.success, true, listed.errorMessage);
+    assert.ok(listed.requestId);
+    assert.equal(listed.errorMessage, undefined);
+    assert.deepEqual(listed.tools.map((t) => t.name), rawNames);
+    assert.deepEqual(listed.tools, session.mcpTools);
+    const other = await session.listMcpTools("windows_latest");
+    assert.equal(other.success, false);
+    assert.deepEqual(other.tools, []);
+    assert.match(other.errorMessage, /windows_latest/);
+
+    // callMcpTool(): shell answers JSON of stdout/stderr/exit_code.
+    const hi = await session.callMcpTool("shell", { command: "echo hi", timeout_ms: 5000 });
+    assert.equal(hi.success, true, hi.errorMessage);
+    assert.equal(hi.errorMessage, "");
+    assert.ok(hi.requestId);
+    assert.deepEqual(Object.keys(hi).sort(), ["data", "errorMessage", "requestId", "success"]);
+    const out = JSON.parse(hi.data);
+    assert.equal(out.stdout, "hi\n");
+    assert.equal(out.stderr, "");
+    assert.equal(out.exit_code, 0);
+    // An unknown tool: the server's error envelope (InvalidParameter.Tool), with its message.
+    const nope = await session.callMcpTool("nope", {});
+    assert.equal(nope.success, false);
+    assert.equal(nope.data, "");
+    assert.match(nope.errorMessage, /InvalidParameter\.Tool/);
+    assert.match(nope.errorMessage, /unknown tool: nope/);
+    // A tool that reports an error (isError): success false with the tool's text.
+    const missing = await session.callMcpTool("read_file", { path: "/no/such/file" });
+    assert.equal(missing.success, false);
+    assert.equal(missing.data, "");
+    assert.match(missing.errorMessage, /\/no\/such\/file/);
+    // Arguments that are not an object are refused without a request.
+    const bad = await session.callMcpTool("shell", "echo hi");
+    assert.equal(bad.success, false);
+    assert.equal(bad.requestId, "");
+    assert.match(bad.errorMessage, /args must be an object/);
+
+    // agentBay.get(): the same fields, enableBrowserReplay false (not known to GetSession).
+    const got = await agentBay.get(session.sessionId);
+    assert.equal(got.success, true, got.errorMessage);
+    assert.equal(got.session.appInstanceId, session.sessionId);
+    assert.equal(got.session.wsUrl, "");
+    assert.equal(got.session.enableBrowserReplay, false);
+    assert.deepEqual(got.session.mcpTools, raw);
+    const again = await got.session.callMcpTool("shell", { command: "echo again" });
+    assert.equal(JSON.parse(again.data).stdout, "again\n");
+
+    // new Session(agentBay, id): only the id is known; the server still resolves the tools.
+    const bare = new Session(agentBay, session.sessionId);
+    assert.deepEqual(
+      [bare.appInstanceId, bare.wsUrl, bare.enableBrowserReplay, bare.mcpTools],
+      ["", "", false, []],
+    );
+    const viaBare = await bare.callMcpTool("shell", { command: "echo bare" });
+    assert.equal(viaBare.success, true, viaBare.errorMessage);
+    assert.equal(JSON.parse(viaBare.data).stdout, "bare\n");
+    assert.equal((await bare.listMcpTools()).tools.length, raw.length);
+  } finally {
+    await agentBay.delete(session);
+  }
+  const deleted = await session.callMcpTool("shell", { command: "true" });
+  assert.equal(deleted.success, false);
+  assert.match(deleted.errorMessage, /has been deleted/);
+
+  // enableBrowserReplay is false when create() was not given it.
+  await withSession(async (plain) => {
+    assert.equal(plain.enableBrowserReplay, false);
+    assert.equal(plain.appInstanceId, plain.sessionId);
   });
 });
 

@@ -22,6 +22,7 @@ use crate::core::poll::WaitOptions;
 use crate::core::results::*;
 use crate::core::sync_config::ContextSyncOptions;
 use crate::core::wire::context_status::TaskStatus;
+use crate::core::wire::envelope::McpTool;
 use crate::core::wire::persistence::{AccessMode, StorageMode};
 use crate::core::wire::policy::{
     self, BwList, DeletePolicy, DownloadPolicy, DownloadStrategy, ExtractPolicy, Lifecycle, MappingPolicy,
@@ -273,6 +274,7 @@ pub fn declarations() -> String {
                 decl::<FileInfo>(&cfg),
                 decl::<DirectoryEntry>(&cfg),
                 decl::<ContextBinding>(&cfg),
+                decl::<McpTool>(&cfg),
             ],
         ),
         (
@@ -308,6 +310,8 @@ pub fn declarations() -> String {
                 decl::<DirectoryListResult>(&cfg),
                 decl::<FileSearchResult>(&cfg),
                 decl::<MultipleFileContentResult>(&cfg),
+                decl::<McpToolResult>(&cfg),
+                decl::<McpToolsResult>(&cfg),
             ],
         ),
     ];

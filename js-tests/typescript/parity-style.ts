@@ -23,7 +23,15 @@ import {
   setLogLevel,
   setupLogger,
 } from "agentbay-wasm";
-import type { BinaryFileContentResult, LoggerConfig, LogLevel, UnavailableResult } from "agentbay-wasm";
+import type {
+  BinaryFileContentResult,
+  LoggerConfig,
+  LogLevel,
+  McpTool,
+  McpToolResult,
+  McpToolsResult,
+  UnavailableResult,
+} from "agentbay-wasm";
 
 // Logger: the official signatures.
 const config: LoggerConfig = { level: "DEBUG", logFile: "/tmp/agentbay.log", maxFileSize: "10 MB", enableConsole: true, format: "sls" };
@@ -64,6 +72,26 @@ export async function parityFlow(): Promise<void> {
   await new Command(session).executeCommand("true");
   await new ContextManager(session).info();
   await newContextManager(session).sync();
+
+  // The official Session fields and the generic MCP tool calls.
+  const appInstanceId: string = session.appInstanceId;
+  const wsUrl: string = session.wsUrl;
+  const replay: boolean = session.enableBrowserReplay;
+  const tools: McpTool[] = session.mcpTools;
+  const schema: Record<string, unknown> = tools[0].inputSchema;
+  const called: McpToolResult = await session.callMcpTool("shell", { command: "echo hi", timeout_ms: 5000 });
+  const output: string = called.data;
+  const why: string = called.errorMessage;
+  await session.callMcpTool("list_directory", { path: "/tmp" }, false);
+  interface PathArgs {
+    path: string;
+  }
+  const pathArgs: PathArgs = { path: "/tmp" };
+  await session.callMcpTool("get_file_info", pathArgs);
+  const listed: McpToolsResult = await session.listMcpTools();
+  const names: string[] = listed.tools.map((t) => t.name);
+  await session.listMcpTools("linux_latest");
+  void [appInstanceId, wsUrl, replay, schema, output, why, names];
 
   // ContextSync: chaining returns ContextSync; policy reads back and can be set.
   const policy = newSyncPolicy();

@@ -10,6 +10,7 @@ pub mod context_manager;
 pub mod file_transfer;
 pub mod filesystem;
 pub mod handle;
+pub mod mcp;
 pub mod mount;
 pub mod params;
 pub mod poll;

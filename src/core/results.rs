@@ -5,6 +5,7 @@
 //! tests/typescript.rs): doc comments become JSDoc, `Option` fields become `field?: T`.
 
 use super::wire::context_status::TaskStatus;
+use super::wire::envelope::McpTool;
 use super::wire::tool::FileInfo;
 use serde::Serialize;
 use serde_json::Value;
@@ -47,7 +48,8 @@ result_struct!(
     ApiResult {}
 );
 
-/// The session part of a create/get result; the JS layer turns it into a `Session`.
+/// The session part of a create/get result; the JS layer turns it into a `Session`, whose
+/// getters read these fields.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionData {
@@ -56,6 +58,15 @@ pub struct SessionData {
     pub token: String,
     pub link_url: String,
     pub image_id: String,
+    /// `AppInstanceId` of CreateMcpSession / GetSession (`""` for `new Session(agentBay, id)`).
+    pub app_instance_id: String,
+    /// The streaming WebSocket URL (`WsUrl`; `""` when the server gives none, as agentbay-local).
+    pub ws_url: String,
+    /// What `create()`'s `enableBrowserReplay` said (`false` when absent, and for sessions from
+    /// `get()` or `new Session`).
+    pub enable_browser_replay: bool,
+    /// The tools of the reply's `ToolList` (`[]` when it is absent or malformed).
+    pub mcp_tools: Vec<McpTool>,
 }
 
 result_struct!(
@@ -72,6 +83,38 @@ result_struct!(
         /// Downloads still unfinished when the bounded wait ran out.
         #[serde(skip_serializing_if = "Option::is_none")]
         context_sync_pending: Option<Vec<TaskStatus>>,
+    }
+);
+
+/// `session.callMcpTool()` (the official `McpToolResult`): `errorMessage` is always there, `""`
+/// on success.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct McpToolResult {
+    /// The id of the `CallMcpTool` request (`""` when none was sent or none came back).
+    pub request_id: String,
+    /// Whether the tool ran and did not report an error (`isError`).
+    pub success: bool,
+    /// The tool's text output (`content[0].text`; the result object as JSON when that is empty);
+    /// `""` on failure (except for `run_code`, whose error text it keeps, as officially).
+    pub data: String,
+    /// Why the call failed: the tool's error texts joined with `"; "`, or the API error; `""` on
+    /// success.
+    pub error_message: String,
+}
+
+impl McpToolResult {
+    pub fn fail(request_id: impl Into<String>, msg: impl Into<String>) -> Self {
+        McpToolResult { request_id: request_id.into(), success: false, data: String::new(), error_message: msg.into() }
+    }
+}
+
+result_struct!(
+    /// `session.listMcpTools()` (the official `McpToolsResult`).
+    McpToolsResult {
+        /// The tools the image offers (`[]` on failure).
+        tools: Vec<McpTool>,
     }
 );
 

@@ -1,10 +1,11 @@
 //! Sessions: create (with the context-download wait), get, list, delete (with the
 //! official completion polling), status, labels and info. Their parameters are checked in
-//! `params.rs`; tool calls go through `tool_call.rs`.
+//! `params.rs`; tool calls go through `tool_call.rs`, the `ToolList` is read in `mcp.rs`.
 
 use super::api::{Api, ApiError, Check, Reply};
 use super::context_manager::{self, TaskWait};
 use super::handle::SessionHandle;
+use super::mcp;
 use super::params::{validate_labels, CreateParams};
 use super::poll::{poll, Fault, GaveUp, Step, WaitOptions};
 use super::results::*;
@@ -50,6 +51,10 @@ pub async fn create<E: Env>(api: &Api<E>, params: &Value) -> SessionResult {
         token: data.token,
         link_url: data.link_url,
         image_id: params.image_id.clone().unwrap_or_else(|| super::wire::DEFAULT_IMAGE_ID.into()),
+        app_instance_id: data.app_instance_id,
+        ws_url: data.ws_url,
+        enable_browser_replay: params.enable_record.unwrap_or(false),
+        mcp_tools: mcp::tools_of_reply(&data.tool_list),
     };
     // As officially, each waited context must have reported a status; but a synced one whose
     // policy turns the download off has none to report (agentbay-local lists no task for it).
@@ -148,6 +153,10 @@ pub async fn get<E: Env>(api: &Api<E>, session_id: &str) -> SessionResult {
         token: d.token,
         link_url: String::new(),
         image_id: String::new(),
+        app_instance_id: d.app_instance_id,
+        ws_url: d.ws_url,
+        enable_browser_replay: false,
+        mcp_tools: mcp::tools_of_reply(&d.tool_list),
     };
     SessionResult { request_id: reply.request_id, success: true, session: Some(session), ..Default::default() }
 }

@@ -1902,3 +1902,283 @@ fn list_bindings_gives_a_live_mount_without_a_policy() {
         json!([{"contextId": "c", "contextName": "n", "path": "/tmp/live", "bindTime": "t"}])
     );
 }
+
+// ---- MCP tools: ToolList, callMcpTool, listMcpTools ----
+
+fn mcp_tool(name: &str, server: &str) -> super::wire::envelope::McpTool {
+    super::wire::envelope::McpTool {
+        name: name.into(),
+        description: format!("{name} tool"),
+        input_schema: json!({"type": "object"}),
+        server: server.into(),
+        tool: name.into(),
+    }
+}
+
+#[test]
+fn tool_list_parsing_follows_the_official_reader() {
+    use super::mcp::{parse_tool_list, tools_of_reply};
+    let list = r#"[{"name":"shell","description":"shell tool","inputSchema":{"type":"object"},"server":"srv","tool":"shell"}]"#;
+    assert_eq!(parse_tool_list(list).unwrap(), vec![mcp_tool("shell", "srv")]);
+    // The other spellings the official parser reads, entries that are not objects skipped, and
+    // a missing inputSchema is `{}`.
+    let odd = r#"[{"Name":"a","serverName":"s1","Description":"d","input_schema":{"x":1},"Tool":"ta"},
+                  {"name":"b","Server":"s2"}, 3, "x", null, {"name":"","Name":"c","server":""}]"#;
+    let tools = parse_tool_list(odd).unwrap();
+    assert_eq!(tools.len(), 3);
+    assert_eq!(
+        (tools[0].name.as_str(), tools[0].server.as_str(), tools[0].description.as_str(), tools[0].tool.as_str()),
+        ("a", "s1", "d", "ta")
+    );
+    assert_eq!(tools[0].input_schema, json!({"x": 1}));
+    assert_eq!((tools[1].name.as_str(), tools[1].server.as_str()), ("b", "s2"));
+    assert_eq!(tools[1].input_schema, json!({}));
+    assert_eq!((tools[2].name.as_str(), tools[2].server.as_str()), ("c", ""));
+    // Absent or empty: no tools. Malformed: an error here, `[]` for a session's ToolList.
+    assert_eq!(parse_tool_list("").unwrap(), vec![]);
+    assert_eq!(parse_tool_list("  ").unwrap(), vec![]);
+    assert!(parse_tool_list("[{").unwrap_err().starts_with("ToolList is not JSON"));
+    assert_eq!(parse_tool_list(r#"{"name":"shell"}"#).unwrap_err(), "ToolList is not a JSON array");
+    assert_eq!(tools_of_reply("[{"), vec![]);
+    assert_eq!(tools_of_reply("null"), vec![]);
+    // The official field names, in camelCase, for JS.
+    assert_eq!(
+        serde_json::to_value(mcp_tool("shell", "srv")).unwrap(),
+        json!({"name": "shell", "description": "shell tool", "inputSchema": {"type": "object"}, "server": "srv", "tool": "shell"})
+    );
+}
+
+#[test]
+fn create_and_get_fill_app_instance_ws_url_replay_and_tools() {
+    let list = serde_json::to_string(&vec![mcp_tool("shell", "srv"), mcp_tool("read_file", "srv")]).unwrap();
+    let l2 = list.clone();
+    let env = FakeEnv::new(move |s, _| match s.action.as_str() {
+        "CreateMcpSession" => {
+            ok(json!({"SessionId": "s-1", "AppInstanceId": "ai-1", "WsUrl": "wss://w", "ToolList": l2}))
+        }
+        "GetSession" => ok(json!({"SessionId": "s-1", "AppInstanceId": "ai-1", "ToolList": l2, "Status": "RUNNING"})),
+        a => panic!("unexpected {a}"),
+    });
+    let r = block_on(session::create(&api(&env), &json!({"enableBrowserReplay": true})));
+    let d = r.session.unwrap();
+    assert_eq!((d.app_instance_id.as_str(), d.ws_url.as_str(), d.enable_browser_replay), ("ai-1", "wss://w", true));
+    assert_eq!(d.mcp_tools, vec![mcp_tool("shell", "srv"), mcp_tool("read_file", "srv")]);
+    let d = block_on(session::create(&api(&env), &json!({}))).session.unwrap();
+    assert!(!d.enable_browser_replay, "absent: false");
+    assert!(
+        !block_on(session::create(&api(&env), &json!({"enableBrowserReplay": false})))
+            .session
+            .unwrap()
+            .enable_browser_replay
+    );
+
+    let g = block_on(session::get(&api(&env), "s-1")).session.unwrap();
+    assert_eq!((g.app_instance_id.as_str(), g.ws_url.as_str(), g.enable_browser_replay), ("ai-1", "", false));
+    assert_eq!(g.mcp_tools.len(), 2);
+
+    // A malformed ToolList: the session is created all the same, with no tools.
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-2", "ToolList": "not json"})),
+        _ => ok(json!({"SessionId": "s-2", "ToolList": "{\"name\":\"shell\"}"})),
+    });
+    let r = block_on(session::create(&api(&env), &json!({})));
+    assert!(r.success, "{r:?}");
+    let d = r.session.unwrap();
+    assert_eq!((d.mcp_tools.len(), d.app_instance_id.as_str(), d.ws_url.as_str()), (0, "", ""));
+    let g = block_on(session::get(&api(&env), "s-2"));
+    assert!(g.success);
+    assert_eq!(g.session.unwrap().mcp_tools, vec![]);
+}
+
+fn handle_with_tools(id: &str, tools: Vec<super::wire::envelope::McpTool>) -> SessionHandle {
+    SessionHandle::new(super::results::SessionData { session_id: id.into(), mcp_tools: tools, ..Default::default() })
+}
+
+#[test]
+fn call_mcp_tool_maps_success_tool_errors_and_api_errors() {
+    use super::results::McpToolResult;
+    use super::tool_call::call_mcp_tool;
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let s2 = seen.clone();
+    let env = FakeEnv::new(move |s, _| {
+        s2.borrow_mut().push((
+            s.get("Name").unwrap_or_default().to_string(),
+            s.get("Args").map(String::from),
+            s.get("Server").map(String::from),
+            s.get("AutoGenSession").map(String::from),
+        ));
+        match s.get("Name").unwrap() {
+            "shell" => ok(text(r#"{"stdout":"hi\n","stderr":"","exit_code":0}"#, false)),
+            "empty" => ok(json!({"content": [], "isError": false})),
+            "failing" => ok(
+                json!({"content": [{"type": "text", "text": "bad"}, {"type": "text", "text": ""}, {"type": "text", "text": "worse"}], "isError": true}),
+            ),
+            "run_code" => ok(text("Traceback: boom", true)),
+            "refused" => Ok((
+                200,
+                json!({"RequestId": "r-2", "Success": false, "Code": "Tool.Denied", "Message": "not allowed"}),
+            )),
+            "no_data" => Ok((200, json!({"RequestId": "r-3", "Success": true}))),
+            _ => Ok((
+                400,
+                json!({"RequestId": "r-4", "Code": "InvalidParameter.Tool", "Message": "unknown tool 'nope'"}),
+            )),
+        }
+    });
+    let s = handle_with_tools("s-1", vec![mcp_tool("shell", "srv-a")]);
+    let a = api(&env);
+
+    let r = block_on(call_mcp_tool(&a, &s, "shell", &json!({"command": "echo hi", "timeout_ms": 5000}), false));
+    assert_eq!(
+        r,
+        McpToolResult {
+            request_id: "req-1".into(),
+            success: true,
+            data: r#"{"stdout":"hi\n","stderr":"","exit_code":0}"#.into(),
+            error_message: String::new(),
+        }
+    );
+    // errorMessage is always there, "" on success (the official shape).
+    assert_eq!(serde_json::to_value(&r).unwrap()["errorMessage"], "");
+    // No text: the result object as JSON.
+    let r = block_on(call_mcp_tool(&a, &s, "empty", &json!({}), true));
+    assert_eq!((r.success, r.data.as_str()), (true, r#"{"content":[],"isError":false}"#));
+    // isError: the texts joined with "; " (an empty one reads "Unknown error"), no data.
+    let r = block_on(call_mcp_tool(&a, &s, "failing", &Value::Null, false));
+    assert_eq!((r.success, r.data.as_str()), (false, ""));
+    assert_eq!(r.error_message, "bad; Unknown error; worse");
+    // run_code keeps the raw text as data, also on error.
+    let r = block_on(call_mcp_tool(&a, &s, "run_code", &json!({"code": "x"}), false));
+    assert_eq!((r.success, r.data.as_str(), r.error_message.as_str()), (false, "Traceback: boom", "Traceback: boom"));
+    // A refusal in the body, a reply without Data, an HTTP error with the server's message.
+    let r = block_on(call_mcp_tool(&a, &s, "refused", &json!({}), false));
+    assert_eq!(
+        (r.success, r.request_id.as_str(), r.error_message.as_str()),
+        (false, "r-2", "[Tool.Denied] not allowed")
+    );
+    let r = block_on(call_mcp_tool(&a, &s, "no_data", &json!({}), false));
+    assert_eq!((r.success, r.error_message.as_str()), (false, "Invalid response data format: missing Data"));
+    let r = block_on(call_mcp_tool(&a, &s, "nope", &json!({}), false));
+    assert_eq!((r.success, r.request_id.as_str(), r.data.as_str()), (false, "r-4", ""));
+    assert!(
+        r.error_message.contains("InvalidParameter.Tool") && r.error_message.contains("unknown tool 'nope'"),
+        "{r:?}"
+    );
+
+    // What was sent: Args as given (none for null), Server from mcpTools ("" for tools it does
+    // not list), AutoGenSession as given.
+    let seen = seen.borrow();
+    assert_eq!(
+        seen[0],
+        (
+            "shell".into(),
+            Some(r#"{"command":"echo hi","timeout_ms":5000}"#.into()),
+            Some("srv-a".into()),
+            Some("false".into())
+        )
+    );
+    assert_eq!(seen[1], ("empty".into(), Some("{}".into()), Some(String::new()), Some("true".into())));
+    assert_eq!(seen[2].1, None);
+
+    // Arguments that are not an object are refused before any request.
+    let before = env.actions().len();
+    let r = block_on(call_mcp_tool(&a, &s, "shell", &json!(["echo"]), false));
+    assert_eq!(r.error_message, "args must be an object of the tool's arguments, not an array");
+    assert_eq!(env.actions().len(), before);
+    // A deleted session fails fast.
+    s.mark_deleted();
+    let r = block_on(call_mcp_tool(&a, &s, "shell", &json!({}), false));
+    assert!(r.error_message.contains("has been deleted"), "{r:?}");
+    assert_eq!(env.actions().len(), before);
+}
+
+#[test]
+fn typed_tool_calls_share_the_exchange_and_send_the_listed_server() {
+    let servers = Rc::new(RefCell::new(Vec::new()));
+    let s2 = servers.clone();
+    let env = FakeEnv::new(move |s, _| {
+        s2.borrow_mut().push((s.get("Server").unwrap().to_string(), s.get("AutoGenSession").unwrap().to_string()));
+        ok(text(r#"{"stdout":"x","stderr":"","exit_code":0}"#, false))
+    });
+    let s = handle_with_tools("s", vec![mcp_tool("shell", "srv-a")]);
+    assert!(block_on(super::command::execute(&api(&env), &s, "true", None, None, None)).success);
+    block_on(filesystem::create_directory(&api(&env), &s, "/d"));
+    assert_eq!(*servers.borrow(), vec![("srv-a".into(), "false".into()), (String::new(), "false".into())]);
+}
+
+#[test]
+fn a_long_shell_timeout_stretches_call_mcp_tool_too() {
+    struct TimeoutProbe(Cell<u64>);
+    impl Transport for Rc<TimeoutProbe> {
+        async fn send(&self, _req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
+            self.0.set(limits.timeout_ms);
+            let body = json!({"RequestId": "r", "Success": true, "Data": {"content": [{"type": "text", "text": "ok"}], "isError": false}});
+            Ok(HttpResponse { status: 200, body: body.to_string().into_bytes() })
+        }
+    }
+    impl Clock for Rc<TimeoutProbe> {
+        fn now_ms(&self) -> u64 {
+            0
+        }
+        async fn sleep(&self, _ms: u64) {}
+    }
+    let probe = Rc::new(TimeoutProbe(Cell::new(0)));
+    let mut c = cfg("http://h:1");
+    c.timeout_ms = 10_000;
+    let a = Api::new(probe.clone(), c);
+    let call = |tool: &str, args: Value| {
+        block_on(super::tool_call::call_mcp_tool(&a, &handle("s"), tool, &args, false));
+        probe.0.get()
+    };
+    assert_eq!(call("shell", json!({"command": "sleep 30", "timeout_ms": 30_000})), 35_000);
+    assert_eq!(call("shell", json!({"command": "sleep 90", "timeout_ms": 90_000})), 55_000);
+    assert_eq!(call("shell", json!({"command": "true"})), 10_000);
+    assert_eq!(call("read_file", json!({"path": "/f", "timeout_ms": 30_000})), 10_000);
+}
+
+#[test]
+fn list_mcp_tools_sends_the_image_and_reads_the_tools() {
+    use super::mcp::list_mcp_tools;
+    let list = serde_json::to_string(&vec![mcp_tool("shell", "srv")]).unwrap();
+    let images = Rc::new(RefCell::new(Vec::new()));
+    let i2 = images.clone();
+    let env = FakeEnv::new(move |s, _| {
+        assert_eq!(s.action, "ListMcpTools");
+        let image = s.get("ImageId").unwrap().to_string();
+        i2.borrow_mut().push(image.clone());
+        match image.as_str() {
+            "garbled" => ok(json!("[{")),
+            "empty" => ok(json!("")),
+            "nope" => Ok((
+                400,
+                json!({"RequestId": "r-5", "Code": "InvalidParameter.ImageId", "Message": "The image 'nope' is not supported"}),
+            )),
+            _ => ok(json!(list)),
+        }
+    });
+    let a = api(&env);
+    let plain = handle("s");
+    let r = block_on(list_mcp_tools(&a, &plain, None));
+    assert_eq!((r.success, r.request_id.as_str(), r.tools.clone()), (true, "req-1", vec![mcp_tool("shell", "srv")]));
+    assert!(serde_json::to_value(&r).unwrap().get("errorMessage").is_none());
+    let imaged = SessionHandle::new(super::results::SessionData {
+        session_id: "s".into(),
+        image_id: "my_image".into(),
+        ..Default::default()
+    });
+    block_on(list_mcp_tools(&a, &imaged, None));
+    block_on(list_mcp_tools(&a, &imaged, Some("other")));
+    block_on(list_mcp_tools(&a, &imaged, Some("")));
+    assert_eq!(*images.borrow(), vec!["linux_latest", "my_image", "other", "my_image"]);
+    // The session's own list is left as it was (as officially).
+    assert!(imaged.data.mcp_tools.is_empty());
+
+    let r = block_on(list_mcp_tools(&a, &plain, Some("empty")));
+    assert_eq!((r.success, r.tools.len()), (true, 0));
+    let r = block_on(list_mcp_tools(&a, &plain, Some("garbled")));
+    assert_eq!((r.success, r.tools.len()), (false, 0));
+    assert!(r.error_message.unwrap().starts_with("Failed to list MCP tools: invalid response: ToolList is not JSON"));
+    let r = block_on(list_mcp_tools(&a, &plain, Some("nope")));
+    assert_eq!((r.success, r.request_id.as_str()), (false, "r-5"));
+    assert!(r.error_message.unwrap().contains("The image 'nope' is not supported"));
+}

@@ -221,7 +221,8 @@ impl AgentBay {
 impl Session {
     /// `new Session(agentBay, sessionId)` (official): a `Session` for an existing session id, over
     /// that client. Only the id is known (no `getStatus()`/`info()` call is made): `resourceUrl`,
-    /// `token`, `linkUrl` and `imageId` are empty; use `agentBay.get(sessionId)` to fetch them.
+    /// `token`, `linkUrl`, `imageId`, `appInstanceId` and `wsUrl` are empty, `mcpTools` is `[]`
+    /// and `enableBrowserReplay` is `false`; use `agentBay.get(sessionId)` to fetch them.
     #[wasm_bindgen(constructor)]
     pub fn construct(
         #[wasm_bindgen(js_name = agentBay)] agent_bay: &AgentBay,

@@ -489,6 +489,23 @@ export type ContextBinding = {
   bindTime?: string;
 };
 
+/**
+ * An MCP tool a session offers: one entry of the `ToolList` JSON string (`CreateMcpSession`,
+ * `GetSession`) and of `ListMcpTools`' `Data` (`session.mcpTools`, `session.listMcpTools()`).
+ */
+export type McpTool = {
+  /** The tool's name: what `session.callMcpTool(name, args)` takes (`shell`, `read_file`, …). */
+  name: string;
+  /** What the tool does. */
+  description: string;
+  /** The JSON Schema of the tool's arguments. */
+  inputSchema: Record<string, unknown>;
+  /** The MCP server that serves the tool (`CallMcpTool`'s `Server`). */
+  server: string;
+  /** The tool's name on its server. */
+  tool: string;
+};
+
 // ---- Results: every call resolves to one (failures are `success: false`, not exceptions).
 
 /**
@@ -990,6 +1007,41 @@ export type MultipleFileContentResult = {
   success: boolean;
   /** Path → content; a file the tool could not read maps to its `Error - <reason>` text. */
   contents: Record<string, string>;
+  /** Why the operation failed. */
+  errorMessage?: string;
+};
+
+/**
+ * `session.callMcpTool()` (the official `McpToolResult`): `errorMessage` is always there, `""`
+ * on success.
+ */
+export type McpToolResult = {
+  /** The id of the `CallMcpTool` request (`""` when none was sent or none came back). */
+  requestId: string;
+  /** Whether the tool ran and did not report an error (`isError`). */
+  success: boolean;
+  /**
+   * The tool's text output (`content[0].text`; the result object as JSON when that is empty);
+   * `""` on failure (except for `run_code`, whose error text it keeps, as officially).
+   */
+  data: string;
+  /**
+   * Why the call failed: the tool's error texts joined with `"; "`, or the API error; `""` on
+   * success.
+   */
+  errorMessage: string;
+};
+
+/**
+ * `session.listMcpTools()` (the official `McpToolsResult`).
+ */
+export type McpToolsResult = {
+  /** The id of the API request behind this result (`""` when none was sent). */
+  requestId: string;
+  /** Whether the operation succeeded; when false, `errorMessage` says why. */
+  success: boolean;
+  /** The tools the image offers (`[]` on failure). */
+  tools: Array<McpTool>;
   /** Why the operation failed. */
   errorMessage?: string;
 };

@@ -14,7 +14,7 @@ use crate::core::poll::WaitOptions;
 use crate::core::results::*;
 use crate::core::session::{self as core_session, DELETE_WAIT};
 use crate::core::wire::context_status::TaskStatus;
-use crate::core::{bind, command, file_transfer, filesystem};
+use crate::core::{bind, command, file_transfer, filesystem, mcp, tool_call};
 use js_sys::{Function, Promise, Uint8Array};
 use std::cell::{Cell, OnceCell};
 use std::rc::Rc;
@@ -102,6 +102,84 @@ impl Session {
     #[wasm_bindgen(getter, js_name = imageId)]
     pub fn image_id(&self) -> String {
         self.state.data.image_id.clone()
+    }
+
+    /// The application instance id (`AppInstanceId` of CreateMcpSession / GetSession; on
+    /// agentbay-local the session id). `""` for `new Session(agentBay, id)`.
+    #[wasm_bindgen(getter, js_name = appInstanceId)]
+    pub fn app_instance_id(&self) -> String {
+        self.state.data.app_instance_id.clone()
+    }
+
+    /// The WebSocket URL of the session's streaming features (`WsUrl`); `""` when the server
+    /// gives none, as agentbay-local.
+    #[wasm_bindgen(getter, js_name = wsUrl)]
+    pub fn ws_url(&self) -> String {
+        self.state.data.ws_url.clone()
+    }
+
+    /// Whether browser recording was asked for: what `create({ enableBrowserReplay })` said
+    /// (`false` when absent, and for sessions from `get()` or `new Session`).
+    #[wasm_bindgen(getter, js_name = enableBrowserReplay)]
+    pub fn enable_browser_replay(&self) -> bool {
+        self.state.data.enable_browser_replay
+    }
+
+    /// The MCP tools the server listed for the session when it was created or fetched (its
+    /// `ToolList`; `[]` when absent or malformed, and for `new Session`). A new array on each read.
+    ///
+    /// @example
+    /// ```ts
+    /// const { session } = await agentBay.create();
+    /// console.log(session.mcpTools.map((t) => t.name)); // ["shell", "read_file", …]
+    /// ```
+    #[wasm_bindgen(getter, js_name = mcpTools, unchecked_return_type = "McpTool[]")]
+    pub fn mcp_tools(&self) -> JsValue {
+        to_js(&self.state.data.mcp_tools)
+    }
+
+    /// `callMcpTool(toolName, args, autoGenSession = false)`: calls any MCP tool of the session by
+    /// name (CallMcpTool) with `args`, an object of the tool's arguments. `data` is the tool's text
+    /// output; a tool error (`isError`) or an API error (such as an unknown tool) is `success:
+    /// false` with `errorMessage`.
+    ///
+    /// @example
+    /// ```ts
+    /// const r = await session.callMcpTool("shell", { command: "echo hi", timeout_ms: 5000 });
+    /// if (r.success) console.log(JSON.parse(r.data).stdout); // agentbay-local: {stdout, stderr, exit_code}
+    /// else console.error(r.errorMessage);
+    /// ```
+    #[wasm_bindgen(js_name = callMcpTool, unchecked_return_type = "Promise<McpToolResult>")]
+    pub fn call_mcp_tool(
+        &self,
+        #[wasm_bindgen(js_name = toolName)] tool_name: String,
+        #[wasm_bindgen(unchecked_param_type = "object")] args: JsValue,
+        #[wasm_bindgen(js_name = autoGenSession)] auto_gen_session: Option<bool>,
+    ) -> Promise {
+        let (api, s) = (self.api.clone(), self.state.clone());
+        let args = to_json(&args);
+        promise(async move {
+            match args {
+                Ok(a) => {
+                    to_js(&tool_call::call_mcp_tool(&api, &s, &tool_name, &a, auto_gen_session.unwrap_or(false)).await)
+                }
+                Err(e) => to_js(&McpToolResult::fail("", describe(&e))),
+            }
+        })
+    }
+
+    /// `listMcpTools(imageId?)`: the MCP tools of an image (ListMcpTools; default the session's
+    /// image, else `linux_latest`). As officially, `session.mcpTools` is left as it is.
+    ///
+    /// @example
+    /// ```ts
+    /// const { success, tools } = await session.listMcpTools();
+    /// if (success) console.log(`${tools.length} tools:`, tools.map((t) => t.name).join(", "));
+    /// ```
+    #[wasm_bindgen(js_name = listMcpTools, unchecked_return_type = "Promise<McpToolsResult>")]
+    pub fn list_mcp_tools(&self, #[wasm_bindgen(js_name = imageId)] image_id: Option<String>) -> Promise {
+        let (api, s) = (self.api.clone(), self.state.clone());
+        promise(async move { to_js(&mcp::list_mcp_tools(&api, &s, image_id.as_deref()).await) })
     }
 
     /// True once `delete()` succeeded; later calls then resolve with a clear error.

@@ -149,16 +149,27 @@ pub struct CreateSessionData {
     pub link_url: String,
     /// JSON string of `[McpTool]`.
     pub tool_list: String,
+    /// The streaming WebSocket URL (official `wsUrl`); agentbay-local has none and sends none.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub ws_url: String,
 }
 
-/// One entry of the `ToolList` JSON string.
+/// An MCP tool a session offers: one entry of the `ToolList` JSON string (`CreateMcpSession`,
+/// `GetSession`) and of `ListMcpTools`' `Data` (`session.mcpTools`, `session.listMcpTools()`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct McpTool {
+    /// The tool's name: what `session.callMcpTool(name, args)` takes (`shell`, `read_file`, …).
     pub name: String,
+    /// What the tool does.
     pub description: String,
+    /// The JSON Schema of the tool's arguments.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
     pub input_schema: serde_json::Value,
+    /// The MCP server that serves the tool (`CallMcpTool`'s `Server`).
     pub server: String,
+    /// The tool's name on its server.
     pub tool: String,
 }
 
@@ -177,6 +188,9 @@ pub struct GetSessionData {
     pub network_interface_ip: String,
     pub vpc_resource: bool,
     pub tool_list: String,
+    /// The streaming WebSocket URL (official `wsUrl`); agentbay-local has none and sends none.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub ws_url: String,
     /// Lowercase on the wire, unlike everything else (official model quirk).
     #[serde(rename = "contexts")]
     pub contexts: Vec<SessionContextRef>,

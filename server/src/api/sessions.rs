@@ -247,6 +247,7 @@ pub fn create(c: Call, r: CreateMcpSessionRequest) -> Handled<CreateMcpSessionRe
         token: String::new(),
         link_url: String::new(),
         tool_list: tool_list_json(),
+        ws_url: String::new(),
     }))
 }
 
