@@ -192,6 +192,39 @@ test("sessions and contexts the proxy did not create are refused, and lists show
   }
 });
 
+test("no smuggling: a field given twice, a header naming another action, a flattened foreign id", async () => {
+  const direct = new AgentBay({ apiKey: server.apiKey, endpoint: server.endpoint });
+  const other = (await direct.context.get(uniqueName("smuggled"), true)).context;
+  const proxy = await listen(createProxy({ apiKey: server.apiKey, endpoint: server.endpoint }));
+  const post = (query, body, headers = {}) =>
+    fetch(`${proxy.base}/?${query}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+      body,
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  try {
+    // An allowed Action in the body and a refused one in the query (an upstream might read either),
+    // on a context the proxy made: refused by the proxy itself, before any upstream.
+    const mine = (await keyless(proxy.base).context.get(uniqueName("mine"), true)).context;
+    let r = await post("Action=DeleteContext", `Action=GetContext&Id=${mine.id}`);
+    assert.equal(r.status, 400);
+    assert.equal(r.body.Code, "Forbidden.ProxyRefused");
+    assert.match(r.body.Message, /the field Action is given more than once/);
+    r = await post("Action=GetContext&Action=DeleteContext", `Name=x`);
+    assert.equal(r.status, 400);
+    r = await post("Action=ListContexts", "", { "x-acs-action": "DeleteContext" });
+    assert.equal(r.status, 400);
+    assert.match(r.body.Message, /x-acs-action header names DeleteContext/);
+    // A context id in the Python/Go flattened list encoding is checked like any other.
+    r = await post("Action=CreateMcpSession", `PersistenceDataList.1.ContextId=${other.id}&PersistenceDataList.1.Path=/mnt/x`);
+    assert.equal(r.status, 403);
+    assert.match(r.body.Message, new RegExp(`${other.id} was not created through this proxy`));
+    assert.equal((await direct.context.get(other.name)).success, true, "nothing reached the server");
+  } finally {
+    await proxy.close();
+  }
+});
+
 test("a custom allow() refuses an action; everything else passes", async () => {
   const seen = [];
   const proxy = await listen(

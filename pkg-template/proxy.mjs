@@ -37,10 +37,24 @@ function namedIds(params) {
     }
   };
   for (const [k, v] of Object.entries(params)) {
-    if (OWN_IDS.includes(k)) out.push(v);
+    // `Id`, or a flattened `PersistenceDataList.1.ContextId` (the Python/Go list encoding).
+    if (OWN_IDS.includes(k.split(".").pop())) out.push(v);
     else if (/^[\[{]/.test(v.trim())) walk(tryJson(v), 0);
   }
   return out;
+}
+
+// The fields of a request, query then body, as one map; a name given twice (in either place) is
+// refused: the proxy checks one value, and an upstream that read another would bypass the check.
+function mergeFields(pairs) {
+  const params = {};
+  for (const [k, v] of pairs) {
+    if (Object.prototype.hasOwnProperty.call(params, k) && k !== "Authorization") {
+      throw Object.assign(new Error(`the field ${k} is given more than once`), { status: 400 });
+    }
+    params[k] = v;
+  }
+  return params;
 }
 
 function tryJson(s) {
@@ -105,9 +119,14 @@ export function createProxy(options = {}) {
       }
       if (req.method !== "POST" && req.method !== "GET") return refuse(res, action, `method ${req.method}`, 405);
       const body = await readBody(req);
-      const params = Object.fromEntries(url.searchParams);
       const form = /x-www-form-urlencoded/i.test(req.headers["content-type"] || "");
-      if (form && body.length) Object.assign(params, Object.fromEntries(new URLSearchParams(body.toString("utf8"))));
+      const bodyPairs = form && body.length ? [...new URLSearchParams(body.toString("utf8"))] : [];
+      const params = mergeFields([...url.searchParams, ...bodyPairs]);
+      // The action is the request's Action field; a header naming another one is refused.
+      const header = req.headers["x-acs-action"];
+      if (params.Action && header && header !== params.Action) {
+        return refuse(res, params.Action, `the x-acs-action header names ${header}`, 400);
+      }
       action = params.Action || action;
       delete params.Authorization;
       if (!action) return refuse(res, "", "no Action");
@@ -156,9 +175,9 @@ export function createProxy(options = {}) {
       res.end(text);
     } catch (e) {
       if (res.headersSent) return res.destroy();
-      const status = e && e.status === 413 ? 413 : 502;
+      const status = e && (e.status === 413 || e.status === 400) ? e.status : 502;
       // The message of a failed fetch never contains the key (it is only in the body sent).
-      refuse(res, action, status === 413 ? e.message : `upstream request failed: ${e && e.message}`, status);
+      refuse(res, action, status === 502 ? `upstream request failed: ${e && e.message}` : e.message, status);
     }
   };
   /** The ids (sessions and contexts) this proxy created and lets requests name. */
