@@ -44,13 +44,14 @@ function namedIds(params) {
   return out;
 }
 
-// The fields of a request, query then body, as one map; a name given twice (in either place) is
-// refused: the proxy checks one value, and an upstream that read another would bypass the check.
+// The fields of a request, query then body, as one map; a name given twice (in either place) with
+// different values is refused: the proxy checks one value, and an upstream that read the other
+// would bypass the check. (The same value twice is harmless; agentbay-local accepts it too.)
 function mergeFields(pairs) {
   const params = {};
   for (const [k, v] of pairs) {
-    if (Object.prototype.hasOwnProperty.call(params, k) && k !== "Authorization") {
-      throw Object.assign(new Error(`the field ${k} is given more than once`), { status: 400 });
+    if (Object.prototype.hasOwnProperty.call(params, k) && params[k] !== v && k !== "Authorization") {
+      throw Object.assign(new Error(`the field ${k} is given more than once, with different values`), { status: 400 });
     }
     params[k] = v;
   }
