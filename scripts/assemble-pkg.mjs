@@ -75,6 +75,13 @@ const extrasSource = readFileSync(join(template, "extras.mjs"), "utf8");
 const extrasCjs = toCommonJs(extrasSource, "extras.mjs");
 writeFileSync(join(pkg, "extras.mjs"), extrasSource);
 writeFileSync(join(pkg, "extras.cjs"), extrasCjs.text);
+// agentbay-wasm/proxy: the key-holding Node request handler, plain JS with its CommonJS copy.
+const proxySource = readFileSync(join(template, "proxy.mjs"), "utf8");
+const proxyCjs = toCommonJs(proxySource, "proxy.mjs");
+if (!proxyCjs.names.includes("createProxy")) fail("proxy.mjs does not export createProxy");
+writeFileSync(join(pkg, "proxy.mjs"), proxySource);
+writeFileSync(join(pkg, "proxy.cjs"), proxyCjs.text);
+copyFileSync(join(template, "proxy.d.ts"), join(pkg, "proxy.d.ts"));
 // Its public names (not `__…`), and the glue exports it replaces (__OVERRIDES, e.g. AgentBay).
 const extrasModule = await import(pathToFileURL(join(template, "extras.mjs")).href);
 const extrasExports = extrasCjs.names.filter((n) => !n.startsWith("__"));

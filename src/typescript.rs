@@ -75,6 +75,13 @@ pub struct AgentBayOptionsDecl {
     pub options: AgentBayOptions,
     /// Alias of `regionId`.
     pub region_id: Option<String>,
+    /// Called before each API request with its action (e.g. `"CreateMcpSession"`); a string it
+    /// returns (or resolves to) is sent as `Authorization: Bearer <value>` instead of the API key,
+    /// `undefined` keeps the key (or sends none). With it, `apiKey` may be left out: a browser
+    /// app fetches short-lived credentials from its own server. A throw or rejection fails that
+    /// request (`success: false`).
+    #[ts(optional, type = "(action: string) => Promise<string | undefined> | string | undefined")]
+    pub authorize: Option<()>,
 }
 
 /// One generated declaration: JSDoc, then `export type …;`.

@@ -152,12 +152,14 @@ impl<E: Env> Api<E> {
         Api { env, cfg, nonce: Cell::new(seed) }
     }
 
-    /// The HTTP request of `action` with `fields` (a fresh nonce each time).
-    pub fn build(&self, action: Action, fields: Fields) -> HttpRequest {
+    /// The HTTP request of `action` with `fields` (a fresh nonce each time), signed with
+    /// `credential` when the host gave one for this request, else with the configured API key.
+    pub fn build(&self, action: Action, fields: Fields, credential: Option<&str>) -> HttpRequest {
         let mut state = self.nonce.get();
         let nonce = request::next_nonce(&mut state);
         self.nonce.set(state);
-        request::build(&self.cfg, action, fields, &request::utc_timestamp(self.env.now_ms()), &nonce)
+        let key = credential.unwrap_or(&self.cfg.api_key);
+        request::build_with(&self.cfg, key, action, fields, &request::utc_timestamp(self.env.now_ms()), &nonce)
     }
 
     /// Sends one request of the contract and reads its reply.
@@ -193,7 +195,8 @@ impl<E: Env> Api<E> {
     // The generic methods above only convert; the exchange itself is written (and compiled) once,
     // which keeps one copy of it in the .wasm instead of one per action.
     async fn send_fields(&self, action: Action, fields: Fields, timeout_ms: u64) -> Result<Reply<Value>, ApiError> {
-        let http = self.build(action, fields);
+        let credential = self.env.credential(action.as_str()).await?;
+        let http = self.build(action, fields, credential.as_deref());
         let resp = self.send(http, Limits { timeout_ms, max_body_bytes: self.cfg.max_response_bytes }).await?;
         parse_response(resp)
     }

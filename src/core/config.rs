@@ -80,6 +80,13 @@ pub struct AgentBayOptions {
     pub config: Option<OfficialConfig>,
     /// Accepted for compatibility; there is no file system to read it from in wasm.
     pub env_file: Option<String>,
+    /// `true`: the endpoint is a proxy that adds the API key (`agentbay-wasm/proxy`), so none is
+    /// needed here; requests then carry no `Authorization` unless a key or `authorize` gives one.
+    pub proxied: Option<bool>,
+    /// Set by the binding when an `authorize` function was given (a function is not JSON): like
+    /// `proxied`, it makes the API key optional.
+    #[serde(skip)]
+    pub authorize_given: bool,
 }
 
 /// The `AGENTBAY_*` environment variables, when the host has an environment.
@@ -93,6 +100,7 @@ pub struct EnvVars {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
+    /// Empty when none is needed (`proxied` or `authorize`): requests then carry no key.
     pub api_key: String,
     /// `scheme://authority[/path]` without a trailing slash.
     pub base_url: String,
@@ -141,7 +149,12 @@ fn byte_cap(name: &str, v: Option<f64>, default: u64) -> Result<u64, ConfigError
 /// Resolves options + environment. Precedence: top-level options, then the official
 /// `config` object (whose presence disables the environment, as officially), then env.
 pub fn resolve(opts: &AgentBayOptions, env: &EnvVars) -> Result<Config, ConfigError> {
-    let api_key = non_empty(&opts.api_key).or_else(|| non_empty(&env.api_key)).ok_or(ConfigError::MissingApiKey)?;
+    let keyless = opts.proxied == Some(true) || opts.authorize_given;
+    let api_key = match non_empty(&opts.api_key).or_else(|| non_empty(&env.api_key)) {
+        Some(k) => k,
+        None if keyless => String::new(),
+        None => return Err(ConfigError::MissingApiKey),
+    };
     let use_env = opts.config.is_none();
     let cfg = opts.config.clone().unwrap_or_default();
     let env_or = |v: &Option<String>| if use_env { non_empty(v) } else { None };
@@ -246,6 +259,22 @@ mod tests {
         );
         let env = EnvVars { api_key: Some("akm-env".into()), ..Default::default() };
         assert_eq!(resolve(&AgentBayOptions::default(), &env).unwrap().api_key, "akm-env");
+    }
+
+    #[test]
+    fn proxied_or_authorize_make_the_key_optional() {
+        let mut o = AgentBayOptions { endpoint: Some("http://localhost:5173/agentbay/".into()), ..Default::default() };
+        assert_eq!(resolve(&o, &EnvVars::default()).unwrap_err(), ConfigError::MissingApiKey);
+        o.proxied = Some(false);
+        assert_eq!(resolve(&o, &EnvVars::default()).unwrap_err(), ConfigError::MissingApiKey);
+        o.proxied = Some(true);
+        let c = resolve(&o, &EnvVars::default()).unwrap();
+        assert_eq!((c.api_key.as_str(), c.base_url.as_str()), ("", "http://localhost:5173/agentbay"));
+        o.proxied = None;
+        o.authorize_given = true;
+        assert_eq!(resolve(&o, &EnvVars::default()).unwrap().api_key, "");
+        o.api_key = Some("k".into());
+        assert_eq!(resolve(&o, &EnvVars::default()).unwrap().api_key, "k");
     }
 
     #[test]

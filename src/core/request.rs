@@ -16,10 +16,24 @@ fn session_id_in_query(action: Action) -> bool {
     matches!(action, Action::GetSessionDetail)
 }
 
-/// Builds the HTTP request of `req`. `timestamp` is `yyyy-MM-ddTHH:mm:ssZ`; `nonce` is any hex.
-/// The body is sorted by field name, as the official client emits it.
+/// Builds the HTTP request of `req`, signed with the configured API key. `timestamp` is
+/// `yyyy-MM-ddTHH:mm:ssZ`; `nonce` is any hex. The body is sorted by field name, as the official
+/// client emits it.
 pub fn build(
     cfg: &Config,
+    action: Action,
+    fields: Vec<(&'static str, String)>,
+    timestamp: &str,
+    nonce: &str,
+) -> HttpRequest {
+    build_with(cfg, &cfg.api_key, action, fields, timestamp, nonce)
+}
+
+/// [`build`] with `key` as the `Authorization` credential (`Bearer <key>`); an empty `key` sends
+/// no `Authorization` field at all (a proxy in front of the server adds it).
+pub fn build_with(
+    cfg: &Config,
+    key: &str,
     action: Action,
     fields: Vec<(&'static str, String)>,
     timestamp: &str,
@@ -42,11 +56,13 @@ pub fn build(
             query.push((field::SESSION_ID, id));
         }
     }
-    let auth = format!("{}{}", field::BEARER_PREFIX, cfg.api_key);
-    if auth_in_query(action) {
-        query.push((field::AUTHORIZATION, auth));
-    } else {
-        body.insert(field::AUTHORIZATION, auth);
+    if !key.is_empty() {
+        let auth = format!("{}{}", field::BEARER_PREFIX, key);
+        if auth_in_query(action) {
+            query.push((field::AUTHORIZATION, auth));
+        } else {
+            body.insert(field::AUTHORIZATION, auth);
+        }
     }
     let qs = form::encode(query.iter().map(|(k, v)| (*k, v.as_str())));
     let body = form::encode(body.iter().map(|(k, v)| (*k, v.as_str())));
@@ -89,6 +105,24 @@ mod tests {
         assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
         assert_eq!(utc_timestamp(1_796_060_105_000), "2026-11-30T17:35:05Z");
         assert_eq!(utc_timestamp(951_782_400_000), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn an_empty_key_sends_no_authorization() {
+        let cfg = Config {
+            api_key: String::new(),
+            base_url: "http://h/agentbay".into(),
+            region_id: None,
+            timeout_ms: 1,
+            max_response_bytes: 1,
+            max_download_bytes: 1,
+        };
+        let r = build(&cfg, Action::ListContexts, vec![("MaxResults", "1".into())], "T", "N");
+        let body = String::from_utf8(r.body.unwrap()).unwrap();
+        assert!(r.url.starts_with("http://h/agentbay/?Action=ListContexts&"), "{}", r.url);
+        assert!(!body.contains("Authorization") && !r.url.contains("Authorization"), "{body}");
+        let r = build_with(&cfg, "tok", Action::SyncContext, vec![], "T", "N");
+        assert!(r.url.contains("Authorization=Bearer%20tok"), "{}", r.url);
     }
 
     #[test]

@@ -41,6 +41,13 @@ pub trait Transport {
     /// Sends one request within `limits`: the exchange fails with [`TransportError::Timeout`]
     /// past `timeout_ms` and with [`TransportError::TooLarge`] for a body over `max_body_bytes`.
     async fn send(&self, req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError>;
+
+    /// A short-lived credential for one API request of `action` (the `authorize` option), sent
+    /// instead of the configured API key; `None` keeps the key. Hosts without such a hook keep
+    /// the default.
+    async fn credential(&self, _action: &'static str) -> Result<Option<String>, TransportError> {
+        Ok(None)
+    }
 }
 
 pub trait Clock {

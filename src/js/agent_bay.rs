@@ -62,13 +62,21 @@ impl AgentBay {
             Some(o) => to_json(o)?,
             None => serde_json::Value::Null,
         };
-        let opts = if json.is_null() {
+        let mut opts = if json.is_null() {
             AgentBayOptions::default()
         } else {
             AgentBayOptions::deserialize(&json).map_err(|e| error(format!("Invalid AgentBay options: {e}")))?
         };
+        let authorize = match options.as_ref().map(|o| get(o, "authorize")).filter(|f| !f.is_undefined()) {
+            None => None,
+            Some(f) => Some(
+                f.dyn_into::<js_sys::Function>()
+                    .map_err(|_| error("Invalid AgentBay options: authorize must be a function"))?,
+            ),
+        };
+        opts.authorize_given = authorize.is_some();
         let cfg = config::resolve(&opts, &env_vars()).map_err(|e| error(e.to_string()))?;
-        Ok(AgentBay { api: Rc::new(Api::new(JsEnv, cfg)) })
+        Ok(AgentBay { api: Rc::new(Api::new(JsEnv { authorize }, cfg)) })
     }
 
     /// Contexts: persistent storage that sessions mount.

@@ -17,9 +17,12 @@ extern "C" {
     fn global_fetch(url: &str, init: &Object) -> Promise;
 }
 
-/// The JS host as the core's [`crate::core::runtime::Env`]: `fetch`, timers, `Date.now`.
-#[derive(Clone, Copy, Default)]
-pub struct JsEnv;
+/// The JS host as the core's [`crate::core::runtime::Env`]: `fetch`, timers, `Date.now`, and
+/// the `authorize` option (a JS function giving each API request its credential).
+#[derive(Clone, Default)]
+pub struct JsEnv {
+    pub authorize: Option<js_sys::Function>,
+}
 
 /// The core API client over the JS host.
 pub type JsApi = crate::core::api::Api<JsEnv>;
@@ -81,6 +84,26 @@ impl Transport for JsEnv {
             controller.abort();
         }
         Ok(HttpResponse { status, body: body? })
+    }
+
+    async fn credential(&self, action: &'static str) -> Result<Option<String>, TransportError> {
+        let Some(f) = &self.authorize else {
+            return Ok(None);
+        };
+        let failed = |e: JsValue| TransportError::Network(format!("authorize({action}) failed: {}", describe(&e)));
+        let mut v = f.call1(&JsValue::UNDEFINED, &action.into()).map_err(failed)?;
+        if let Some(p) = v.dyn_ref::<Promise>() {
+            v = JsFuture::from(p.clone()).await.map_err(failed)?;
+        }
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        match v.as_string() {
+            Some(s) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
+            _ => Err(TransportError::Network(format!(
+                "authorize({action}) failed: it must return a non-empty string or undefined"
+            ))),
+        }
     }
 }
 

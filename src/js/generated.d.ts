@@ -174,6 +174,14 @@ export type CompleteSyncPolicy = {
 export type AgentBayOptions = {
   /** Alias of `regionId`. */
   region_id?: string;
+  /**
+   * Called before each API request with its action (e.g. `"CreateMcpSession"`); a string it
+   * returns (or resolves to) is sent as `Authorization: Bearer <value>` instead of the API key,
+   * `undefined` keeps the key (or sends none). With it, `apiKey` may be left out: a browser
+   * app fetches short-lived credentials from its own server. A throw or rejection fails that
+   * request (`success: false`).
+   */
+  authorize?: (action: string) => Promise<string | undefined> | string | undefined;
   /** The API key (default: `AGENTBAY_API_KEY`). */
   apiKey?: string;
   /** `host`, `host:port` or a full `http://` / `https://` URL (default scheme https). */
@@ -196,6 +204,11 @@ export type AgentBayOptions = {
   config?: AgentBayConfig;
   /** Accepted for compatibility; there is no file system to read it from in wasm. */
   envFile?: string;
+  /**
+   * `true`: the endpoint is a proxy that adds the API key (`agentbay-wasm/proxy`), so none is
+   * needed here; requests then carry no `Authorization` unless a key or `authorize` gives one.
+   */
+  proxied?: boolean;
 };
 
 /**
