@@ -89,6 +89,21 @@ test("under Node, requests go over node:http with keep-alive: many calls, few co
     // AGENTBAY_TRANSPORT=fetch keeps the fetch transport (the same proxy sees fetch's headers).
     await withFetch(async () => assert.equal((await agentBay.context.get(name)).success, true));
     assert.equal(proxy.headers.at(-1)["sec-fetch-mode"], "cors");
+
+    // A globalThis.fetch replaced after the package was loaded (a mock, an instrumented fetch) wins.
+    const original = globalThis.fetch;
+    let calls = 0;
+    globalThis.fetch = (...args) => (calls++, original(...args));
+    try {
+      assert.equal((await agentBay.context.get(name)).success, true);
+    } finally {
+      globalThis.fetch = original;
+    }
+    assert.equal(calls, 1);
+    assert.equal(proxy.headers.at(-1)["sec-fetch-mode"], "cors");
+    // Restored: node:http again.
+    assert.equal((await agentBay.context.get(name)).success, true);
+    assert.equal(proxy.headers.at(-1)["sec-fetch-mode"], undefined);
   } finally {
     await proxy.close();
   }
