@@ -474,6 +474,154 @@ export class Browser {
 }
 stubMethods(Browser, "browser", "browser_latest", ["getEndpointUrl"]);
 
+// ---- the Node transport: keep-alive node:http / node:https ------------------------------------
+
+/**
+ * The HTTP function the Node entries hand the core (`__agentbayHostHttp`, see src/js/env.rs):
+ * one keep-alive agent per scheme, so sequential and concurrent calls reuse TCP (and TLS)
+ * connections instead of paying `fetch`'s per-request cost. It keeps fetch's contract as the
+ * core uses it: the whole exchange (redirects and body included) ends within `timeoutMs`; a body
+ * over `cap` bytes is refused by its Content-Length before any of it is read, or as soon as the
+ * bytes read pass the cap, and the connection is dropped; redirects are followed as fetch
+ * follows them; gzip/deflate/br bodies are decoded; a failed exchange fails as fetch's does
+ * (`fetch failed` with the cause, `terminated` for a body cut short), so messages stay the same.
+ * TLS is Node's: the default CAs plus NODE_EXTRA_CA_CERTS. It returns `undefined` (the core then
+ * uses `fetch`) when AGENTBAY_TRANSPORT=fetch or when globalThis.fetch was replaced after the
+ * SDK was loaded (a mock or instrumented fetch wins).
+ */
+function nodeHttpTransport(host) {
+  const { http, https, zlib } = host;
+  const agents = {
+    "http:": new http.Agent({ keepAlive: true, scheduling: "lifo" }),
+    "https:": new https.Agent({ keepAlive: true, scheduling: "lifo" }),
+  };
+  const modules = { "http:": http, "https:": https };
+  const loadedFetch = globalThis.fetch;
+  const kindError = (kind, message, extra) => Object.assign(new Error(message), { agentbayKind: kind }, extra);
+  const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
+
+  return function agentbayNodeHttp(url, method, headers, body, timeoutMs, cap) {
+    if (globalThis.fetch !== loadedFetch || envVar("AGENTBAY_TRANSPORT") === "fetch") return undefined;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let current = null; // the ClientRequest in flight
+      const finish = (err, value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) {
+          if (current) current.destroy();
+          reject(err);
+        } else resolve(value);
+      };
+      // Clamped as the fetch path clamps it (a longer delay would make setTimeout fire at once).
+      const delay = Math.min(timeoutMs, 2 ** 31 - 1);
+      const timer = setTimeout(() => finish(kindError("timeout", `timed out after ${timeoutMs}ms`)), delay);
+
+      const send = (target, method, headers, body, redirects, retried) => {
+        let parsed;
+        try {
+          parsed = new URL(target);
+        } catch (e) {
+          return finish(new TypeError("fetch failed", { cause: e }));
+        }
+        const mod = modules[parsed.protocol];
+        if (!mod) return finish(new TypeError("fetch failed", { cause: new Error("unknown scheme") }));
+        const h = Object.assign({}, headers);
+        if (body && body.length !== undefined) h["content-length"] = String(body.length);
+        else if (method !== "GET" && method !== "HEAD") h["content-length"] = "0";
+        let responded = false;
+        let req;
+        try {
+          req = mod.request(parsed, { method, headers: h, agent: agents[parsed.protocol] });
+        } catch (e) {
+          return finish(new TypeError("fetch failed", { cause: e }));
+        }
+        current = req;
+        req.on("error", (e) => {
+          if (settled) return;
+          // A keep-alive connection the server closed while idle: the request never reached it.
+          if (!responded && !retried && req.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE")) {
+            return send(target, method, headers, body, redirects, true);
+          }
+          finish(responded ? new TypeError("terminated", { cause: e }) : new TypeError("fetch failed", { cause: e }));
+        });
+        req.on("response", (res) => {
+          responded = true;
+          if (settled) return res.resume();
+          const status = res.statusCode;
+          const location = res.headers.location;
+          if ([301, 302, 303, 307, 308].includes(status) && location !== undefined) {
+            res.resume();
+            if (redirects >= 20) return finish(new TypeError("fetch failed", { cause: new Error("redirect count exceeded") }));
+            let next;
+            try {
+              next = new URL(location, parsed);
+            } catch (e) {
+              return finish(new TypeError("fetch failed", { cause: e }));
+            }
+            let m = method;
+            let b = body;
+            let hs = Object.assign({}, headers);
+            if ((status === 303 && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST")) {
+              m = "GET";
+              b = undefined;
+              for (const k of Object.keys(hs)) if (BODY_HEADERS.includes(k.toLowerCase())) delete hs[k];
+            }
+            if (next.origin !== parsed.origin) {
+              for (const k of Object.keys(hs)) {
+                if (["authorization", "cookie", "proxy-authorization", "host"].includes(k.toLowerCase())) delete hs[k];
+              }
+            }
+            return send(next.href, m, hs, b, redirects + 1, false);
+          }
+          const declaredText = res.headers["content-length"];
+          const declared = declaredText === undefined ? NaN : Number(String(declaredText).trim());
+          if (Number.isFinite(declared) && declared > cap) {
+            return finish(kindError("too-large", "response too large", { declared }));
+          }
+          let stream = res;
+          const encoding = String(res.headers["content-encoding"] || "").trim().toLowerCase();
+          if (zlib && method !== "HEAD" && status !== 204 && status !== 304) {
+            const decoder =
+              encoding === "gzip" || encoding === "x-gzip"
+                ? zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH })
+                : encoding === "deflate"
+                  ? zlib.createInflate({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH })
+                  : encoding === "br"
+                    ? zlib.createBrotliDecompress()
+                    : null;
+            if (decoder) {
+              res.on("error", (e) => decoder.destroy(e));
+              stream = res.pipe(decoder);
+            }
+          }
+          const chunks = [];
+          let total = 0;
+          stream.on("data", (c) => {
+            if (settled) return;
+            total += c.length;
+            if (total > cap) return finish(kindError("too-large", "response too large", { declared: undefined }));
+            chunks.push(c);
+          });
+          stream.on("error", (e) => finish(new TypeError("terminated", { cause: e })));
+          res.on("aborted", () => finish(new TypeError("terminated", { cause: new Error("other side closed") })));
+          res.on("close", () => {
+            if (!res.complete) finish(new TypeError("terminated", { cause: new Error("other side closed") }));
+          });
+          stream.on("end", () => {
+            if (stream === res && !res.complete) return;
+            finish(null, { status, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total) });
+          });
+        });
+        if (body !== undefined && body !== null) req.end(body);
+        else req.end();
+      };
+      send(url, method, headers, body, 0, false);
+    });
+  };
+}
+
 // ---- installation into the wasm-bindgen classes ----------------------------------------------
 
 /** Names the entries take from `__install` instead of the glue. */
@@ -481,7 +629,7 @@ export const __OVERRIDES = ["AgentBay"];
 
 /**
  * Wires the above into the glue's classes; called once by each entry with its glue module and
- * what the host offers (`{ fs, path }` under Node). Returns the overridden exports.
+ * what the host offers (`{ fs, path, http, https, zlib }` under Node). Returns the overridden exports.
  */
 export function __install(bindings, host) {
   glue = bindings;
@@ -490,6 +638,11 @@ export function __install(bindings, host) {
   // fileSystem.uploadFile(localPath) / downloadFile(…, localPath) read and write local files
   // through the host's fs (the Node entries; the .wasm imports no node: module itself).
   if (logger.fs && typeof bindings.__agentbayHostFs === "function") bindings.__agentbayHostFs(logger.fs);
+  // Under Node, API and file-transfer requests go over keep-alive node:http / node:https
+  // (nodeHttpTransport above); browsers, workers and the bundler entry keep fetch.
+  if (host && host.http && host.https && typeof bindings.__agentbayHostHttp === "function") {
+    bindings.__agentbayHostHttp(nodeHttpTransport(host));
+  }
 
   // The official methods return `this`; a wasm-bindgen method cannot (src/js/policy.rs).
   const cs = bindings.ContextSync.prototype;

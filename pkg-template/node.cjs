@@ -4,6 +4,9 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
+const http = require("node:http");
+const https = require("node:https");
+const zlib = require("node:zlib");
 const bindings = require("./wasm/agentbay_wasm_bg.cjs");
 const extras = require("./extras.cjs");
 
@@ -18,8 +21,9 @@ if (typeof instance.exports.__wbindgen_start === "function") instance.exports.__
 /*@@ENUMS@@*/
 
 // The plain-JS part of the API (extras.cjs), wired into the classes; file logging and
-// fileSystem.uploadFile/downloadFile with local paths use fs.
-const installed = extras.__install(bindings, { fs, path });
+// fileSystem.uploadFile/downloadFile with local paths use fs; requests go over keep-alive
+// node:http / node:https agents (AGENTBAY_TRANSPORT=fetch keeps fetch).
+const installed = extras.__install(bindings, { fs, path, http, https, zlib });
 
 exports.initAsync = function initAsync() {
   return Promise.resolve();

@@ -3,6 +3,9 @@
 // API is usable immediately; `initAsync()` exists only so code shared with browsers can await it.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as http from "node:http";
+import * as https from "node:https";
+import * as zlib from "node:zlib";
 import * as bindings from "./wasm/agentbay_wasm_bg.js";
 import { __install } from "./extras.mjs";
 
@@ -19,8 +22,9 @@ if (typeof instance.exports.__wbindgen_start === "function") instance.exports.__
 /*@@ENUMS@@*/
 
 // The plain-JS part of the API (extras.mjs), wired into the classes; file logging and
-// fileSystem.uploadFile/downloadFile with local paths use fs.
-const installed = __install(bindings, { fs, path });
+// fileSystem.uploadFile/downloadFile with local paths use fs; requests go over keep-alive
+// node:http / node:https agents (AGENTBAY_TRANSPORT=fetch keeps fetch).
+const installed = __install(bindings, { fs, path, http, https, zlib });
 
 export function initAsync() {
   return Promise.resolve();

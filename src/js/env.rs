@@ -1,10 +1,12 @@
 //! The host environment: `fetch`, `setTimeout` and `Date.now` from the global scope
-//! (Node ≥ 18, browsers and workers alike; never `window`).
+//! (Node ≥ 18, browsers and workers alike; never `window`), or the HTTP function a Node entry
+//! hands in (`__agentbayHostHttp`, a keep-alive `node:http`/`node:https` client in
+//! pkg-template/extras.mjs): the .wasm itself imports no `node:` module.
 
 use crate::core::config::EnvVars;
 use crate::core::runtime::{Clock, HttpRequest, HttpResponse, Limits, Transport, TransportError};
 use js_sys::{Object, Promise, Reflect, Uint8Array};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -15,6 +17,20 @@ extern "C" {
     /// The global `fetch` (resolved on `globalThis` at call time).
     #[wasm_bindgen(js_name = fetch)]
     fn global_fetch(url: &str, init: &Object) -> Promise;
+}
+
+thread_local! {
+    static HOST_HTTP: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+}
+
+/// Called by the Node entries with their HTTP function; not part of the public API.
+/// `http(url, method, headers, body, timeoutMs, maxBodyBytes)` returns `undefined` (use `fetch`
+/// for this request) or a promise of `{ status, body: Uint8Array }`. It rejects with an error
+/// whose `agentbayKind` is `"timeout"` or `"too-large"` (with `declared`, the Content-Length,
+/// when that is what was refused), or any other error (a network error, described like fetch's).
+#[wasm_bindgen(js_name = __agentbayHostHttp, skip_typescript)]
+pub fn set_host_http(http: JsValue) {
+    HOST_HTTP.with(|h| *h.borrow_mut() = http.dyn_into().ok());
 }
 
 /// The JS host as the core's [`crate::core::runtime::Env`]: `fetch`, timers, `Date.now`, and
@@ -50,6 +66,11 @@ pub fn describe(err: &JsValue) -> String {
 
 impl Transport for JsEnv {
     async fn send(&self, req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
+        if let Some(http) = HOST_HTTP.with(|h| h.borrow().clone()) {
+            if let Some(r) = send_host(&http, &req, limits).await {
+                return r;
+            }
+        }
         let timeout_ms = limits.timeout_ms;
         let net = |e: JsValue| TransportError::Network(describe(&e));
         let init = Object::new();
@@ -105,6 +126,60 @@ impl Transport for JsEnv {
             ))),
         }
     }
+}
+
+/// One exchange through the host's HTTP function; `None` when it declined (use `fetch`).
+async fn send_host(
+    http: &js_sys::Function,
+    req: &HttpRequest,
+    limits: Limits,
+) -> Option<Result<HttpResponse, TransportError>> {
+    let net = |e: JsValue| TransportError::Network(describe(&e));
+    let headers = Object::new();
+    for (k, v) in &req.headers {
+        if let Err(e) = Reflect::set(&headers, &k.into(), &v.into()) {
+            return Some(Err(net(e)));
+        }
+    }
+    let body = req.body.as_ref().map_or(JsValue::UNDEFINED, |b| Uint8Array::from(b.as_slice()).into());
+    let args: js_sys::Array = [
+        JsValue::from(req.url.as_str()),
+        JsValue::from(req.method),
+        headers.into(),
+        body,
+        JsValue::from(limits.timeout_ms as f64),
+        JsValue::from(limits.max_body_bytes as f64),
+    ]
+    .iter()
+    .collect();
+    let p = match http.apply(&JsValue::UNDEFINED, &args) {
+        Ok(v) if v.is_undefined() => return None,
+        Ok(v) => match v.dyn_into::<Promise>() {
+            Ok(p) => p,
+            Err(_) => return Some(Err(TransportError::Network("host http did not return a promise".into()))),
+        },
+        Err(e) => return Some(Err(net(e))),
+    };
+    let r = match JsFuture::from(p).await {
+        Ok(r) => r,
+        Err(e) => {
+            let kind = Reflect::get(&e, &"agentbayKind".into()).ok().and_then(|k| k.as_string());
+            return Some(Err(match kind.as_deref() {
+                Some("timeout") => TransportError::Timeout(limits.timeout_ms),
+                Some("too-large") => TransportError::TooLarge {
+                    limit: limits.max_body_bytes,
+                    declared: Reflect::get(&e, &"declared".into()).ok().and_then(|d| d.as_f64()).map(|d| d as u64),
+                },
+                _ => net(e),
+            }));
+        }
+    };
+    let status = Reflect::get(&r, &"status".into()).ok().and_then(|s| s.as_f64()).unwrap_or(0.0) as u16;
+    let body = match Reflect::get(&r, &"body".into()).ok().and_then(|b| b.dyn_into::<Uint8Array>().ok()) {
+        Some(b) => b.to_vec(),
+        None => return Some(Err(TransportError::Network("response body is not bytes".into()))),
+    };
+    Some(Ok(HttpResponse { status, body }))
 }
 
 /// Reads the body chunk by chunk, never holding more than `cap` bytes: a declared
