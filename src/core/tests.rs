@@ -489,6 +489,59 @@ fn sync_waits_and_says_which_task_failed() {
 }
 
 #[test]
+fn default_waits_are_fast_first_bounded_in_polls_and_end_at_their_deadline() {
+    // A deletion that never finishes: delete's 300 s wait, at most MAX_POLLS polls.
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "DeleteSessionAsync" => ok(Value::Null),
+        "GetSessionDetail" => ok(json!({"Status": "DELETING"})),
+        a => panic!("unexpected {a}"),
+    });
+    let start = env.now_ms();
+    let r = block_on(session::delete(&api(&env), &handle("s-1"), false, session::DELETE_WAIT));
+    assert_eq!(r.error_message.as_deref(), Some("Timeout waiting for session deletion after 300000ms"));
+    let polls = env.actions().iter().filter(|a| *a == "GetSessionDetail").count();
+    assert_eq!(polls, poll::MAX_POLLS as usize);
+    let elapsed = env.now_ms() - start;
+    assert!((300_000..300_100).contains(&elapsed), "elapsed {elapsed}");
+    let sleeps = env.0.sleeps.borrow();
+    assert_eq!(sleeps[..4], [10, 20, 40, 40]);
+
+    // A sync that never finishes: 225 s, at most MAX_POLLS polls, each pause at most the 1.5 s
+    // cap until the poll bound stretches the later ones.
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "SyncContext" => ok(Value::Null),
+        _ => ok(info_data(&[task("c1", "upload", "Running")])),
+    });
+    let start = env.now_ms();
+    let r = block_on(context_manager::sync(
+        &api(&env),
+        &handle("s-1"),
+        None,
+        None,
+        None,
+        context_manager::SYNC_WAIT,
+        &mut |_| {},
+        &mut |_| {},
+    ));
+    assert!(!r.success);
+    let polls = env.actions().iter().filter(|a| *a == "GetContextInfo").count();
+    assert!(polls <= poll::MAX_POLLS as usize, "{polls}");
+    let elapsed = env.now_ms() - start;
+    assert!((225_000..225_100).contains(&elapsed), "elapsed {elapsed}");
+    // 125 polls in the first 5 s (10, 20, then 40 ms apart, 5 ms per fake answer).
+    let sleeps = env.0.sleeps.borrow();
+    let mut t = 0;
+    let fast = sleeps
+        .iter()
+        .take_while(|s| {
+            t += *s + 5;
+            t < 5_000
+        })
+        .count();
+    assert!((100..=125).contains(&fast), "{fast}");
+}
+
+#[test]
 fn delete_syncs_then_polls_until_not_found() {
     let detail = Rc::new(Cell::new(0));
     let d2 = detail.clone();
