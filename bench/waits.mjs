@@ -5,6 +5,7 @@
 //   node bench/waits.mjs                        # the package in pkg/ (npm run build)
 //   BENCH_PKG=/tmp/old-pkg node bench/waits.mjs # another build of the package
 //   BENCH_QUICK=1 node bench/waits.mjs          # fewer runs, smaller contexts
+//   BENCH_ONLY=create130000 node bench/waits.mjs # one create case alone (~5 s download; slow to set up)
 //
 // Per case, runs alternate between the SDK (through the recording proxy, which counts its polls)
 // and a baseline: the same requests sent with node:http, the job's status polled every 2 ms; the
@@ -202,14 +203,16 @@ async function bench(name, kind, ctx, runs, arg) {
 // File counts, picked for ~10 ms, ~100 ms, ~1 s and ~5 s server jobs on the machine of BENCHMARKS.md: a
 // mount's download costs ~0.2 ms a file, an upload ~0.05 ms a changed file (a ~5 s upload would need
 // ~100,000 changed files and is left out).
-const createSizes = quick ? [10, 500] : [10, 500, 5000, 25000];
-const syncCases = quick ? [[10, 10]] : [[10, 10], [5000, 1500], [25000, 20000]];
+// BENCH_ONLY=create130000 runs one create case of that size alone (the ~5 s download).
+const only = process.env.BENCH_ONLY?.match(/^create(\d+)$/);
+const createSizes = only ? [Number(only[1])] : quick ? [10, 500] : [10, 500, 5000, 25000];
+const syncCases = only ? [] : quick ? [[10, 10]] : [[10, 10], [5000, 1500], [25000, 20000]];
 const runsFor = (n) => (n >= 20000 ? 3 : n >= 4000 ? 5 : 10);
 const contexts = {};
-for (const n of createSizes) contexts[n] = await contextWith(n);
+for (const n of new Set([10, ...createSizes])) contexts[n] = await contextWith(n);
 
 try {
-  await bench("delete(session, true), 1 changed file of 10", "delete", contexts[10], quick ? 5 : 10);
+  if (!only) await bench("delete(session, true), 1 changed file of 10", "delete", contexts[10], quick ? 5 : 10);
   for (const [n, k] of syncCases) {
     await bench(`context.sync(), ${k} changed files of ${n}`, "sync", contexts[n], runsFor(k), k);
   }
