@@ -20,8 +20,8 @@ use super::wire::persistence::PersistenceDataList;
 use super::wire::request::{BindContextsRequest, DescribeSessionContextsRequest};
 use serde_json::Value;
 
-/// The official bound (60 polls, 2 s apart), with fast first polls.
-pub const BIND_WAIT: WaitOptions = WaitOptions::new(120_000, 100, 2_000);
+/// The official bound (60 polls, 2 s apart), on the fast schedule (see [`super::poll::FAST_CAP_MS`]).
+pub const BIND_WAIT: WaitOptions = WaitOptions::fast(120_000, 2_000);
 
 pub const EMPTY_MESSAGE: &str = "At least one context is required";
 

@@ -10,8 +10,9 @@ use super::wire::context_status::{self, status, task_type, TaskStatus};
 use super::wire::envelope::ContextInfoData;
 use super::wire::request::{GetContextInfoRequest, SyncContextRequest};
 
-/// The official bound (150 polls × 1.5 s = 225 s), with faster first polls.
-pub const SYNC_WAIT: WaitOptions = WaitOptions::new(225_000, 100, 1_500);
+/// The official bound (150 polls × 1.5 s = 225 s), on the fast schedule (see
+/// [`super::poll::FAST_CAP_MS`]), at most 1.5 s apart.
+pub const SYNC_WAIT: WaitOptions = WaitOptions::fast(225_000, 1_500);
 
 pub const TOGETHER_MESSAGE: &str = "contextId and path must be provided together or both omitted. If you want to sync a specific context, both contextId and path are required. If you want to sync all contexts, omit both parameters.";
 
@@ -27,11 +28,18 @@ pub fn check_together(context_id: Option<&str>, path: Option<&str>) -> Result<()
     }
 }
 
-/// `sync(…, maxRetries, retryInterval)` as a wait budget.
+/// `sync(…, maxRetries, retryInterval)` as a wait budget: `maxRetries × retryInterval`
+/// (default 150 × 1.5 s). A given `retryInterval` is the cadence (after a first poll at
+/// ≤100 ms); without one the wait is on the fast schedule, at most 1.5 s apart.
 pub fn wait_from_retries(max_retries: Option<u32>, retry_interval_ms: Option<u64>) -> WaitOptions {
-    let interval = retry_interval_ms.unwrap_or(SYNC_WAIT.max_interval_ms).max(1);
     let retries = u64::from(max_retries.unwrap_or(150));
-    WaitOptions::new(retries * interval, interval.min(SYNC_WAIT.initial_interval_ms), interval)
+    match retry_interval_ms {
+        Some(interval) => {
+            let interval = interval.max(1);
+            WaitOptions::new(retries * interval, interval.min(100), interval)
+        }
+        None => WaitOptions::fast(retries * SYNC_WAIT.max_interval_ms, SYNC_WAIT.max_interval_ms),
+    }
 }
 
 /// `GetContextInfo` for a session, optionally narrowed to one mount and one direction.

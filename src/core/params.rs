@@ -318,6 +318,15 @@ impl CreateParams {
         p.lifecycle = lifecycle(obj)?;
         if let Some(w) = obj.get("syncWait").filter(|w| !w.is_null()) {
             p.sync_wait = WaitOptions::deserialize(w).map_err(|e| format!("syncWait: {e}"))?;
+            // Given intervals are used as given (first pause, growing ×1.5 to the longest);
+            // with neither, the fast schedule within the given budget.
+            let given = |k: &str| w.get(k).is_some_and(|v| !v.is_null());
+            if given("initialIntervalMs") || given("maxIntervalMs") {
+                p.sync_wait.fast = false;
+                if !given("initialIntervalMs") {
+                    p.sync_wait.initial_interval_ms = 100;
+                }
+            }
         }
         Ok(p)
     }

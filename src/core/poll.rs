@@ -11,6 +11,19 @@ use std::future::Future;
 /// Faults in a row after which a wait stops asking.
 pub const MAX_FAULTS_IN_A_ROW: u32 = 3;
 
+/// The default waits' schedule ("fast" waits): a first pause of [`FAST_FIRST_MS`], doubling to
+/// [`FAST_CAP_MS`], held there until [`FAST_FOR_MS`] have passed (so a job of up to 5 s, with 1 s to spare, is seen
+/// done within one cap plus one round trip of its end), then growing ×1.5 to the wait's
+/// `max_interval_ms`; never more than [`MAX_POLLS`] polls in all (past the fast phase the
+/// interval stretches so the remaining polls cover the remaining budget).
+pub const FAST_FIRST_MS: u64 = 10;
+/// The interval of the fast phase.
+pub const FAST_CAP_MS: u64 = 40;
+/// How long a fast wait polls at [`FAST_CAP_MS`] at most.
+pub const FAST_FOR_MS: u64 = 6_000;
+/// The most polls a fast wait makes (the last one at its deadline).
+pub const MAX_POLLS: u32 = 300;
+
 /// Tunable wait; every field is optional on the JS side (`SyncWaitOptions` there: the bounds of
 /// the wait `create()` does for context downloads).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -26,18 +39,29 @@ pub struct WaitOptions {
     /// The longest pause between polls, in milliseconds.
     #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub max_interval_ms: u64,
+    /// The SDK's own schedule (see [`FAST_CAP_MS`]) rather than `initial_interval_ms` growing
+    /// ×1.5 to `max_interval_ms`; never set from JS (a given interval is used as given).
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub fast: bool,
 }
 
 impl WaitOptions {
+    /// A wait on the given intervals: `initial_interval_ms`, growing ×1.5 to `max_interval_ms`.
     pub const fn new(timeout_ms: u64, initial_interval_ms: u64, max_interval_ms: u64) -> Self {
-        WaitOptions { timeout_ms, initial_interval_ms, max_interval_ms }
+        WaitOptions { timeout_ms, initial_interval_ms, max_interval_ms, fast: false }
+    }
+
+    /// A wait on the SDK's fast schedule, its slow phase capped at `max_interval_ms`.
+    pub const fn fast(timeout_ms: u64, max_interval_ms: u64) -> Self {
+        WaitOptions { timeout_ms, initial_interval_ms: FAST_FIRST_MS, max_interval_ms, fast: true }
     }
 }
 
 impl Default for WaitOptions {
     /// `create()`'s context wait: about the official ~174 s bound, but polled fast first.
     fn default() -> Self {
-        WaitOptions::new(180_000, 100, 2_000)
+        WaitOptions::fast(180_000, 2_000)
     }
 }
 
@@ -46,13 +70,25 @@ impl Default for WaitOptions {
 pub struct Backoff {
     next: u64,
     max: u64,
+    start: u64,
     deadline: u64,
+    fast: bool,
+    /// Polls made so far (the first one happens before the first sleep).
+    polls: u32,
 }
 
 impl Backoff {
     pub fn new(opts: WaitOptions, now_ms: u64) -> Self {
         let max = opts.max_interval_ms.max(1);
-        Backoff { next: opts.initial_interval_ms.clamp(1, max), max, deadline: now_ms.saturating_add(opts.timeout_ms) }
+        let next = if opts.fast { FAST_FIRST_MS.min(max) } else { opts.initial_interval_ms.clamp(1, max) };
+        Backoff {
+            next,
+            max,
+            start: now_ms,
+            deadline: now_ms.saturating_add(opts.timeout_ms),
+            fast: opts.fast,
+            polls: 1,
+        }
     }
 
     /// The next sleep, or `None` once the deadline has passed. The last sleep is
@@ -61,9 +97,35 @@ impl Backoff {
         if now_ms >= self.deadline {
             return None;
         }
-        let sleep = self.next.min(self.deadline - now_ms);
-        self.next = (self.next * 3 / 2).clamp(1, self.max);
+        let left = self.deadline - now_ms;
+        let sleep = if !self.fast {
+            let sleep = self.next.min(left);
+            self.next = (self.next * 3 / 2).clamp(1, self.max);
+            sleep
+        } else {
+            self.fast_sleep(now_ms, left)
+        };
+        self.polls += 1;
         Some(sleep)
+    }
+
+    fn fast_sleep(&mut self, now_ms: u64, left: u64) -> u64 {
+        if self.polls + 1 >= MAX_POLLS {
+            // The last poll allowed: at the deadline.
+            return left;
+        }
+        let elapsed = now_ms - self.start;
+        let sleep = self.next.min(left);
+        self.next = if elapsed + sleep < FAST_FOR_MS {
+            (self.next * 2).min(FAST_CAP_MS.min(self.max))
+        } else {
+            // Past the fast phase: grow towards the cap, stretched so the polls still allowed
+            // (one kept for the deadline) cover what is left of the budget.
+            let polls_left = u64::from(MAX_POLLS - self.polls - 1).max(1);
+            let spread = (left - sleep).div_ceil(polls_left);
+            (self.next * 3 / 2).clamp(1, self.max.max(spread))
+        };
+        sleep
     }
 }
 
@@ -227,5 +289,61 @@ mod tests {
         }
         assert_eq!(sleeps, vec![100, 150, 225, 300, 225]);
         assert_eq!(t, 1000);
+    }
+
+    /// Every sleep of a wait that never ends, the clock advancing by the sleep plus `rtt` per poll.
+    fn schedule(opts: WaitOptions, rtt: u64) -> Vec<(u64, u64)> {
+        let mut b = Backoff::new(opts, 0);
+        let mut t = rtt;
+        let mut out = Vec::new();
+        while let Some(s) = b.next_sleep(t) {
+            out.push((t, s));
+            t += s + rtt;
+        }
+        out
+    }
+
+    #[test]
+    fn fast_schedule_starts_at_10ms_doubles_to_the_cap_and_holds_it_for_5s() {
+        let s = schedule(WaitOptions::fast(60_000, 1_000), 0);
+        let sleeps: Vec<u64> = s.iter().map(|x| x.1).collect();
+        assert_eq!(sleeps[..5], [10, 20, FAST_CAP_MS, FAST_CAP_MS, FAST_CAP_MS]);
+        // Every sleep that starts in the first 6 s is at most the cap: a job ending then is seen
+        // within one cap (plus a round trip).
+        assert!(s.iter().filter(|(t, _)| *t < FAST_FOR_MS - FAST_CAP_MS).all(|(_, s)| *s <= FAST_CAP_MS));
+        // Then ×1.5 up to the wait's longest pause.
+        let after: Vec<u64> = s.iter().filter(|(t, _)| *t >= FAST_FOR_MS).map(|x| x.1).take(8).collect();
+        assert_eq!(after, vec![60, 90, 135, 202, 303, 454, 681, 1000]);
+        assert!(s.iter().all(|(_, s)| *s <= 1_000));
+        // 60 s: about 150 fast polls, then ~50 at 1 s.
+        assert!(s.len() < 220, "{}", s.len());
+    }
+
+    #[test]
+    fn fast_schedule_never_exceeds_max_polls_and_ends_at_the_deadline() {
+        for (timeout, max) in [(300_000, 1_000), (225_000, 1_500), (180_000, 2_000), (3_600_000, 1_000), (2_000, 100)] {
+            for rtt in [0, 1, 30] {
+                let s = schedule(WaitOptions::fast(timeout, max), rtt);
+                // Polls = sleeps + the first one.
+                assert!(s.len() < MAX_POLLS as usize, "{timeout} {max} {rtt}: {}", s.len());
+                let (t, last) = *s.last().unwrap();
+                assert!(t + last <= timeout + rtt, "{timeout}: overran");
+                assert!(t + last + 2 * rtt >= timeout, "{timeout} {rtt}: ended early at {}", t + last);
+            }
+        }
+        // A long wait stretches its slow phase past the longest pause instead of polling more.
+        let s = schedule(WaitOptions::fast(3_600_000, 1_000), 0);
+        assert!(s.iter().any(|(_, s)| *s > 10_000));
+        // Short ones are not stretched: 300 s at ≤1 s apart would be ~450 polls, so delete's
+        // wait is; 60 s is not.
+        assert!(schedule(WaitOptions::fast(60_000, 1_000), 0).iter().all(|(_, s)| *s <= 1_000));
+    }
+
+    #[test]
+    fn given_intervals_keep_their_schedule() {
+        // A given cadence is used as given, however many polls it takes.
+        let s = schedule(WaitOptions::new(1_000_000, 1_000, 1_000), 0);
+        assert_eq!(s.len(), 1_000);
+        assert!(s.iter().all(|(_, s)| *s == 1_000));
     }
 }

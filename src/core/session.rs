@@ -227,8 +227,9 @@ pub async fn list<E: Env>(
     SessionListResult::fail("", "unreachable page walk")
 }
 
-/// The official delete bound (300 s), polled every ≤1 s.
-pub const DELETE_WAIT: WaitOptions = WaitOptions::new(300_000, 100, 1_000);
+/// The official delete bound (300 s), on the fast schedule (see [`super::poll::FAST_CAP_MS`]),
+/// at most 1 s apart until the poll cap stretches it.
+pub const DELETE_WAIT: WaitOptions = WaitOptions::fast(300_000, 1_000);
 
 pub async fn delete<E: Env>(api: &Api<E>, s: &SessionHandle, sync_context: bool, wait: WaitOptions) -> DeleteResult {
     if let Some(m) = s.deleted_error() {

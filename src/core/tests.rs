@@ -4,7 +4,7 @@
 use super::api::Api;
 use super::config::Config;
 use super::handle::SessionHandle;
-use super::poll::WaitOptions;
+use super::poll::{self, WaitOptions};
 use super::request;
 use super::runtime::{Clock, HttpRequest, HttpResponse, Limits, Transport, TransportError};
 use super::session;
@@ -289,7 +289,7 @@ fn create_waits_for_downloads_fast_first_and_reports_failures() {
     let failures = r.context_sync_failures.expect("failure reported");
     assert_eq!(failures.len(), 1);
     assert_eq!(failures[0].context_id, "c2");
-    assert_eq!(*env.0.sleeps.borrow(), vec![100, 150, 225]);
+    assert_eq!(*env.0.sleeps.borrow(), vec![10, 20, 40]);
 }
 
 #[test]
@@ -381,6 +381,54 @@ fn create_wait_is_bounded_and_reports_pending() {
     let elapsed = env.now_ms() - start;
     assert!((3000..3200).contains(&elapsed), "elapsed {elapsed}");
     assert!(env.0.sleeps.borrow().iter().all(|s| *s <= 500));
+    // Given intervals are used as given: the first pause is 50 ms, growing ×1.5.
+    assert_eq!(env.0.sleeps.borrow()[..3], [50, 75, 112]);
+}
+
+#[test]
+fn create_wait_with_only_a_budget_polls_on_the_fast_schedule() {
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-1"})),
+        _ => ok(info_data(&[task("c1", "download", "Running")])),
+    });
+    let r = block_on(session::create(
+        &api(&env),
+        &json!({"contextSync": [{"contextId": "c1", "path": "/a"}], "syncWait": {"timeoutMs": 1000}}),
+    ));
+    assert!(!r.success);
+    let sleeps = env.0.sleeps.borrow();
+    assert_eq!(sleeps[..4], [10, 20, poll::FAST_CAP_MS, poll::FAST_CAP_MS]);
+    assert!(sleeps.iter().all(|s| *s <= poll::FAST_CAP_MS));
+
+    // Only the longest pause given: the first pause is today's default, 100 ms.
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "CreateMcpSession" => ok(json!({"SessionId": "s-1"})),
+        _ => ok(info_data(&[task("c1", "download", "Running")])),
+    });
+    block_on(session::create(
+        &api(&env),
+        &json!({"contextSync": [{"contextId": "c1", "path": "/a"}], "syncWait": {"timeoutMs": 1000, "maxIntervalMs": 200}}),
+    ));
+    assert_eq!(env.0.sleeps.borrow()[..3], [100, 150, 200]);
+}
+
+#[test]
+fn sync_retries_keep_their_cadence_and_the_default_is_fast() {
+    assert_eq!(context_manager::wait_from_retries(Some(3), Some(200)), WaitOptions::new(600, 100, 200));
+    assert_eq!(context_manager::wait_from_retries(None, Some(2000)), WaitOptions::new(300_000, 100, 2000));
+    assert_eq!(context_manager::wait_from_retries(Some(10), None), WaitOptions::fast(15_000, 1_500));
+    assert_eq!(context_manager::wait_from_retries(None, None), context_manager::SYNC_WAIT);
+
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "SyncContext" => ok(Value::Null),
+        _ => ok(info_data(&[task("c1", "upload", "Running")])),
+    });
+    let wait = context_manager::wait_from_retries(Some(4), Some(500));
+    let r =
+        block_on(context_manager::sync(&api(&env), &handle("s-1"), None, None, None, wait, &mut |_| {}, &mut |_| {}));
+    assert!(!r.success);
+    // 4 × 500 ms: from 100 ms growing ×1.5 to the given interval, as before.
+    assert_eq!(*env.0.sleeps.borrow(), vec![100, 150, 225, 337, 500, 500, 153]);
 }
 
 #[test]
@@ -438,6 +486,59 @@ fn sync_waits_and_says_which_task_failed() {
     assert_eq!(r.error_message.as_deref(), Some("Context sync failed for 1 task(s): upload /p (c1): disk full"));
     assert_eq!(context_manager::check_together(Some("c1"), None).unwrap_err(), context_manager::TOGETHER_MESSAGE);
     assert!(context_manager::check_together(Some(" "), None).is_ok());
+}
+
+#[test]
+fn default_waits_are_fast_first_bounded_in_polls_and_end_at_their_deadline() {
+    // A deletion that never finishes: delete's 300 s wait, at most MAX_POLLS polls.
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "DeleteSessionAsync" => ok(Value::Null),
+        "GetSessionDetail" => ok(json!({"Status": "DELETING"})),
+        a => panic!("unexpected {a}"),
+    });
+    let start = env.now_ms();
+    let r = block_on(session::delete(&api(&env), &handle("s-1"), false, session::DELETE_WAIT));
+    assert_eq!(r.error_message.as_deref(), Some("Timeout waiting for session deletion after 300000ms"));
+    let polls = env.actions().iter().filter(|a| *a == "GetSessionDetail").count();
+    assert_eq!(polls, poll::MAX_POLLS as usize);
+    let elapsed = env.now_ms() - start;
+    assert!((300_000..300_100).contains(&elapsed), "elapsed {elapsed}");
+    let sleeps = env.0.sleeps.borrow();
+    assert_eq!(sleeps[..4], [10, 20, 40, 40]);
+
+    // A sync that never finishes: 225 s, at most MAX_POLLS polls, each pause at most the 1.5 s
+    // cap until the poll bound stretches the later ones.
+    let env = FakeEnv::new(|s, _| match s.action.as_str() {
+        "SyncContext" => ok(Value::Null),
+        _ => ok(info_data(&[task("c1", "upload", "Running")])),
+    });
+    let start = env.now_ms();
+    let r = block_on(context_manager::sync(
+        &api(&env),
+        &handle("s-1"),
+        None,
+        None,
+        None,
+        context_manager::SYNC_WAIT,
+        &mut |_| {},
+        &mut |_| {},
+    ));
+    assert!(!r.success);
+    let polls = env.actions().iter().filter(|a| *a == "GetContextInfo").count();
+    assert!(polls <= poll::MAX_POLLS as usize, "{polls}");
+    let elapsed = env.now_ms() - start;
+    assert!((225_000..225_100).contains(&elapsed), "elapsed {elapsed}");
+    // Up to 150 polls in the first 6 s (10, 20, then 40 ms apart, 5 ms per fake answer).
+    let sleeps = env.0.sleeps.borrow();
+    let mut t = 0;
+    let fast = sleeps
+        .iter()
+        .take_while(|s| {
+            t += *s + 5;
+            t < 6_000
+        })
+        .count();
+    assert!((100..=150).contains(&fast), "{fast}");
 }
 
 #[test]
@@ -951,8 +1052,8 @@ fn create_gives_up_after_three_refused_polls_and_keeps_the_session() {
     assert_eq!(r.context_sync_pending, None);
     assert_eq!(env.actions(), vec!["CreateMcpSession", "GetContextInfo", "GetContextInfo", "GetContextInfo"]);
     // The default wait would have polled for 180 s; this one ends after two short sleeps.
-    assert_eq!(*env.0.sleeps.borrow(), vec![100, 150]);
-    assert_eq!(env.now_ms() - start, 255);
+    assert_eq!(*env.0.sleeps.borrow(), vec![10, 20]);
+    assert_eq!(env.now_ms() - start, 35);
 }
 
 #[test]
@@ -1051,12 +1152,14 @@ fn refusals_end_a_wait_once_nothing_succeeded_for_the_request_timeout() {
         &mut |_| {},
     ));
     assert!(!r.success);
-    // Seven 4xx answers in a row: the server is up, so no faults-in-a-row; but 2 s passed.
+    // 4xx answers in a row: the server is up, so no faults-in-a-row; but 2 s passed.
     assert_eq!(
         r.error_message.as_deref(),
-        Some("Context sync gave up: Throttling: code: 400, too many requests request id: r-9 (no successful poll for 2109ms)")
+        Some("Context sync gave up: Throttling: code: 400, too many requests request id: r-9 (no successful poll for 2025ms)")
     );
-    assert_eq!(*env.0.sleeps.borrow(), vec![100, 150, 225, 337, 505, 757]);
+    let sleeps = env.0.sleeps.borrow();
+    assert_eq!(sleeps[..3], [10, 20, 40]);
+    assert!(sleeps[2..].iter().all(|s| *s == 40), "{sleeps:?}");
 }
 
 #[test]
@@ -1124,7 +1227,7 @@ fn delete_with_sync_ends_fast_when_the_server_dies_mid_sync() {
     );
     assert!(!s.is_deleted());
     // Was 225 s of polling (the sync bound) before the deletion was even tried.
-    assert_eq!(env.now_ms() - start, 2 * 5 + 100 + 150 + 225); // the fake charges 5 ms per answered call
+    assert_eq!(env.now_ms() - start, 2 * 5 + 10 + 20 + 40); // the fake charges 5 ms per answered call
 }
 
 #[test]
