@@ -114,7 +114,8 @@ impl Backoff {
             // The last poll allowed: at the deadline.
             return left;
         }
-        let elapsed = now_ms - self.start;
+        // Saturating: a host clock (Date.now) may step backwards.
+        let elapsed = now_ms.saturating_sub(self.start);
         let sleep = self.next.min(left);
         self.next = if elapsed + sleep < FAST_FOR_MS {
             (self.next * 2).min(FAST_CAP_MS.min(self.max))
@@ -301,6 +302,13 @@ mod tests {
             t += s + rtt;
         }
         out
+    }
+
+    #[test]
+    fn a_clock_that_steps_back_never_panics_the_schedule() {
+        let mut b = Backoff::new(WaitOptions::fast(10_000, 1_000), 5_000);
+        assert_eq!(b.next_sleep(4_000), Some(10));
+        assert!(b.next_sleep(0).is_some());
     }
 
     #[test]
