@@ -952,23 +952,28 @@ fn create_sends_region_and_optional_fields_only_when_set() {
     assert_eq!(env.actions(), vec!["CreateMcpSession"]);
 }
 
+/// A host that records the HTTP timeout of each tool call and answers it with a tool result
+/// whose text is `.1`.
+struct TimeoutProbe(Cell<u64>, &'static str);
+
+impl Transport for Rc<TimeoutProbe> {
+    async fn send(&self, _req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
+        self.0.set(limits.timeout_ms);
+        let body = json!({"RequestId": "r", "Success": true, "Data": {"content": [{"type": "text", "text": self.1}], "isError": false}});
+        Ok(HttpResponse { status: 200, body: body.to_string().into_bytes() })
+    }
+}
+
+impl Clock for Rc<TimeoutProbe> {
+    fn now_ms(&self) -> u64 {
+        0
+    }
+    async fn sleep(&self, _ms: u64) {}
+}
+
 #[test]
 fn long_shell_commands_get_a_longer_http_timeout() {
-    struct TimeoutProbe(Cell<u64>);
-    impl Transport for Rc<TimeoutProbe> {
-        async fn send(&self, _req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
-            self.0.set(limits.timeout_ms);
-            let body = json!({"RequestId": "r", "Success": true, "Data": {"content": [{"type": "text", "text": "{\"stdout\":\"\",\"stderr\":\"\",\"exit_code\":0}"}], "isError": false}});
-            Ok(HttpResponse { status: 200, body: body.to_string().into_bytes() })
-        }
-    }
-    impl Clock for Rc<TimeoutProbe> {
-        fn now_ms(&self) -> u64 {
-            0
-        }
-        async fn sleep(&self, _ms: u64) {}
-    }
-    let probe = Rc::new(TimeoutProbe(Cell::new(0)));
+    let probe = Rc::new(TimeoutProbe(Cell::new(0), r#"{"stdout":"","stderr":"","exit_code":0}"#));
     let mut c = cfg("http://h:1");
     c.timeout_ms = 10_000;
     let a = Api::new(probe.clone(), c);
@@ -2211,21 +2216,7 @@ fn typed_tool_calls_share_the_exchange_and_send_the_listed_server() {
 
 #[test]
 fn a_long_shell_timeout_stretches_call_mcp_tool_too() {
-    struct TimeoutProbe(Cell<u64>);
-    impl Transport for Rc<TimeoutProbe> {
-        async fn send(&self, _req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
-            self.0.set(limits.timeout_ms);
-            let body = json!({"RequestId": "r", "Success": true, "Data": {"content": [{"type": "text", "text": "ok"}], "isError": false}});
-            Ok(HttpResponse { status: 200, body: body.to_string().into_bytes() })
-        }
-    }
-    impl Clock for Rc<TimeoutProbe> {
-        fn now_ms(&self) -> u64 {
-            0
-        }
-        async fn sleep(&self, _ms: u64) {}
-    }
-    let probe = Rc::new(TimeoutProbe(Cell::new(0)));
+    let probe = Rc::new(TimeoutProbe(Cell::new(0), "ok"));
     let mut c = cfg("http://h:1");
     c.timeout_ms = 10_000;
     let a = Api::new(probe.clone(), c);
