@@ -3,8 +3,8 @@
 // before bind() resolves, synced by their policy afterwards; and every refusal as a result.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, uniqueName } from "./helpers/server.mjs";
-import { AgentBay, ContextSync, ContextManager, newSyncPolicy } from "./helpers/sdk.mjs";
+import { startServer } from "./helpers/server.mjs";
+import { AgentBay, ContextSync, ContextManager, newSyncPolicy, freshContext } from "./helpers/sdk.mjs";
 
 let server;
 let agentBay;
@@ -16,12 +16,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function context(prefix) {
-  const name = uniqueName(prefix);
-  const r = await agentBay.context.get(name, true);
-  assert.equal(r.success, true, r.errorMessage);
-  return { id: r.context.id, name };
-}
+const context = (prefix) => freshContext(agentBay, prefix);
 
 async function session(params = {}) {
   const r = await agentBay.create(params);

@@ -5,9 +5,9 @@
 // (session.context.info) and by what persists in the context after delete(session, true).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, uniqueName } from "./helpers/server.mjs";
+import { startServer } from "./helpers/server.mjs";
 import { startProxy } from "./helpers/proxy.mjs";
-import { AgentBay, BrowserContext, BrowserSyncMode } from "./helpers/sdk.mjs";
+import { AgentBay, BrowserContext, BrowserSyncMode, freshContext } from "./helpers/sdk.mjs";
 
 const PROFILE = "/tmp/agentbay_browser";
 const MINIMAL = ["/Local State", "/Default/Cookies", "/Default/Cookies-journal"];
@@ -56,11 +56,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function newContext(prefix) {
-  const r = await agentBay.context.get(uniqueName(prefix), true);
-  assert.equal(r.success, true, r.errorMessage);
-  return r.context;
-}
+const newContext = (prefix) => freshContext(agentBay, prefix);
 
 /** The PersistenceDataList items of the last CreateMcpSession. */
 function sentItems() {

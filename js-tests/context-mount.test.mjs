@@ -16,6 +16,7 @@ import {
   ContextSync,
   newBetaContextMount,
   newSyncPolicy,
+  freshContext,
 } from "./helpers/sdk.mjs";
 
 let server;
@@ -28,12 +29,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function newContext(prefix) {
-  const name = uniqueName(prefix);
-  const r = await agentBay.context.get(name, true);
-  assert.equal(r.success, true, r.errorMessage);
-  return { id: r.context.id, name, context: r.context };
-}
+const newContext = (prefix) => freshContext(agentBay, prefix);
 
 /** Creates a session, runs `body(session)`, and deletes the session (no sync: nothing to sync). */
 async function withSession(params, body) {
@@ -430,7 +426,7 @@ test("while a context is live-mounted, the context API refuses writes (InvalidCo
     assert.equal(refusal(await agentBay.context.getFileUploadUrl(ctx.id, "/other.txt")), `Failed to get file URL: ${inUse}`);
     assert.equal(refusal(await agentBay.context.deleteFile(ctx.id, "/kept.txt")), `Failed to delete file: ${inUse}`);
     assert.equal(refusal(await agentBay.context.clear(ctx.id)), `Failed to start context clearing for ${ctx.id}: ${inUse}`);
-    const deleted = await agentBay.context.delete(ctx.context);
+    const deleted = await agentBay.context.delete(ctx);
     assert.match(refusal(deleted), new RegExp(`^Failed to delete context ${ctx.id}: InvalidContext\\.InUse: code: 409, `));
     // The refused writes changed nothing.
     assert.deepEqual(await contextFiles(ctx.id), ["/kept.txt 4", "/live.txt 4"]);

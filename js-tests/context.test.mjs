@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, uniqueName } from "./helpers/server.mjs";
-import { AgentBay } from "./helpers/sdk.mjs";
+import { AgentBay, freshContext } from "./helpers/sdk.mjs";
 
 let server;
 let agentBay;
@@ -15,11 +15,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function newContext(prefix = "ctx") {
-  const r = await agentBay.context.get(uniqueName(prefix), true);
-  assert.equal(r.success, true, r.errorMessage);
-  return r.context;
-}
+const newContext = (prefix) => freshContext(agentBay, prefix);
 
 async function listAll() {
   const all = [];

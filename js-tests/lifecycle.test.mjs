@@ -7,9 +7,9 @@
 //   clock in server/tests/session_lifecycle.rs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, uniqueName } from "./helpers/server.mjs";
+import { startServer } from "./helpers/server.mjs";
 import { startProxy } from "./helpers/proxy.mjs";
-import { AgentBay, ContextSync, LifecyclePolicy, newSyncPolicy } from "./helpers/sdk.mjs";
+import { AgentBay, ContextSync, LifecyclePolicy, newSyncPolicy, freshContext } from "./helpers/sdk.mjs";
 
 let server;
 let proxy;
@@ -42,11 +42,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function newContext(prefix) {
-  const r = await agentBay.context.get(uniqueName(prefix), true);
-  assert.equal(r.success, true, r.errorMessage);
-  return r.context;
-}
+const newContext = (prefix) => freshContext(agentBay, prefix);
 
 /** Stores `content` at `path` in the context (through a session), so that downloads carry it. */
 async function seed(ctx, path, content) {

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { crc32, gzipSync } from "node:zlib";
 import { startProxy } from "./helpers/proxy.mjs";
-import { startServer, uniqueName } from "./helpers/server.mjs";
+import { startServer } from "./helpers/server.mjs";
 import {
   AgentBay,
   ContextSync,
@@ -24,6 +24,7 @@ import {
   newContextSync,
   newSyncPolicy,
   newSyncPolicyWithDefaults,
+  freshContext,
 } from "./helpers/sdk.mjs";
 
 let server;
@@ -53,11 +54,7 @@ function sentPolicies() {
   return Object.fromEntries(items.map((i) => [i.ContextId, i.Policy === undefined ? undefined : JSON.parse(i.Policy)]));
 }
 
-async function newContext(prefix) {
-  const r = await agentBay.context.get(uniqueName(prefix), true);
-  assert.equal(r.success, true, r.errorMessage);
-  return r.context;
-}
+const newContext = (prefix) => freshContext(agentBay, prefix);
 
 async function newSession(contextSync) {
   const r = await agentBay.create({ contextSync });

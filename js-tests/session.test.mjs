@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, uniqueName } from "./helpers/server.mjs";
-import { AgentBay, ContextSync, newSyncPolicy } from "./helpers/sdk.mjs";
+import { AgentBay, ContextSync, newSyncPolicy, freshContext } from "./helpers/sdk.mjs";
 
 let server;
 let agentBay;
@@ -21,11 +21,7 @@ async function newSession(params = {}) {
   return r.session;
 }
 
-async function newContext() {
-  const r = await agentBay.context.get(uniqueName("sess"), true);
-  assert.equal(r.success, true, r.errorMessage);
-  return r.context;
-}
+const newContext = () => freshContext(agentBay, "sess");
 
 async function withSession(params, fn) {
   const session = await newSession(params);
