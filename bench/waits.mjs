@@ -7,10 +7,14 @@
 //   BENCH_QUICK=1 node bench/waits.mjs          # fewer runs, smaller contexts
 //   BENCH_ONLY=create130000 node bench/waits.mjs # one create case alone (~5 s download; slow to set up)
 //
-// Per case, runs alternate between the SDK (through the recording proxy, which counts its polls)
-// and a baseline: the same requests sent with node:http, the job's status polled every 2 ms; the
-// baseline's time is the server's own time for the job (plus 2 ms polls). "over" = SDK median −
-// baseline median. Prints a Markdown table. Numbers are for reading trends, never asserted.
+// The server's own timeline, in the same run: the SDK talks through a recording proxy
+// (js-tests/helpers/proxy.mjs). When the reply that starts a job (CreateMcpSession, SyncContext,
+// DeleteSessionAsync) passes the proxy, an observer starts polling the job's status with node:http
+// every 2 ms, straight to the server; the first poll that sees the job finished marks the server's
+// end. "over" = when the SDK's call resolved − when the observer saw the job end (for `delete`, also
+// the gap between the upload's end and the SDK's DeleteSessionAsync). Comparing with separate
+// baseline runs instead would count the jobs' own run-to-run spread (±100 ms at 5 s) as the SDK's.
+// Prints a Markdown table. Numbers are for reading trends, never asserted.
 import { request } from "node:http";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -25,7 +29,22 @@ const { AgentBay, ContextSync, newSyncPolicy } = await import(pathToFileURL(join
 const quick = !!process.env.BENCH_QUICK;
 
 const server = await startServer({ dataDirPrefix: "agentbay-bench-waits-" });
-const proxy = await startProxy(server.endpoint);
+/** The server-side end of each job, seen by an observer started when the job's reply passes the proxy. */
+let watch = null;
+const proxy = await startProxy(server.endpoint, {
+  rewrite(action, params, json) {
+    const t = performance.now();
+    if (!watch) return undefined;
+    const id = json?.Data?.SessionId ?? params.SessionId;
+    if (action === "CreateMcpSession") watch.download = tasksDone(id, "download").then(() => performance.now());
+    if (action === "SyncContext") watch.upload = tasksDone(id, "upload").then(() => performance.now());
+    if (action === "DeleteSessionAsync") {
+      watch.deleteReplied = t;
+      watch.gone = sessionGone(id).then(() => performance.now());
+    }
+    return undefined;
+  },
+});
 const direct = new AgentBay({ apiKey: server.apiKey, endpoint: server.endpoint, timeoutMs: 120000 });
 const sdk = new AgentBay({ apiKey: server.apiKey, endpoint: proxy.endpoint, timeoutMs: 120000 });
 const MOUNT = "/tmp/bench";
@@ -93,109 +112,66 @@ const params = (ctx) => ({ contextSync: [new ContextSync(ctx.id, MOUNT, newSyncP
 const polls = (from) =>
   proxy.requests.slice(from).filter((r) => r.action === "GetContextInfo" || r.action === "GetSessionDetail").length;
 
-/** The raw CreateMcpSession the SDK sends for `ctx` (recorded once through the proxy). */
-const createParams = new Map();
-async function rawCreateParams(ctx) {
-  if (!createParams.has(ctx.id)) {
-    const from = proxy.requests.length;
-    const s = (await must(sdk.create(params(ctx)))).session;
-    const p = { ...proxy.requests.slice(from).find((r) => r.action === "CreateMcpSession").params };
-    delete p.Action;
-    delete p.Version;
-    delete p.Authorization;
-    createParams.set(ctx.id, p);
-    await must(direct.delete(s));
+/** Runs `fn` with the observers armed; resolves to [SDK ms, server job ms, over ms, polls]. */
+async function observed(fn) {
+  const from = proxy.requests.length;
+  watch = {};
+  const t0 = performance.now();
+  await fn();
+  const t1 = performance.now();
+  const w = watch;
+  watch = null;
+  const n = polls(from);
+  if (w.gone) {
+    // delete(session, true): the upload, then the SDK's DeleteSessionAsync, then the session gone.
+    const [up, gone] = [await w.upload, await w.gone];
+    const job = up - t0 + (gone - w.deleteReplied);
+    return [t1 - t0, job, t1 - t0 - job, n];
   }
-  return createParams.get(ctx.id);
+  const end = await (w.download ?? w.upload);
+  return [t1 - t0, end - t0, t1 - end, n];
 }
 
 const cases = {
   async create(ctx) {
-    const sdkRun = async () => {
-      const from = proxy.requests.length;
-      const t = performance.now();
-      const r = await must(sdk.create(params(ctx)));
-      const ms = performance.now() - t;
-      const n = polls(from);
-      await must(direct.delete(r.session));
-      return [ms, n];
+    return async () => {
+      let session;
+      const r = await observed(async () => (session = (await must(sdk.create(params(ctx)))).session));
+      await must(direct.delete(session));
+      return r;
     };
-    const p = await rawCreateParams(ctx);
-    const baseRun = async () => {
-      const t = performance.now();
-      const r = await call("CreateMcpSession", p);
-      await tasksDone(r.Data.SessionId, "download");
-      const ms = performance.now() - t;
-      await call("DeleteSessionAsync", { SessionId: r.Data.SessionId });
-      await sessionGone(r.Data.SessionId);
-      return [ms, 0];
-    };
-    return [sdkRun, baseRun];
   },
   async sync(ctx, changed) {
     const s = (await must(direct.create(params(ctx)))).session;
-    const touch = (i) =>
-      must(s.command.executeCommand(`cd ${MOUNT} && for j in $(seq 1 ${changed}); do echo ${i} > f$j; done`, 600000));
     const mine = (await must(sdk.get(s.sessionId))).session;
     let i = 0;
-    const sdkRun = async () => {
-      await touch(++i);
-      const from = proxy.requests.length;
-      const t = performance.now();
-      await must(mine.context.sync());
-      return [performance.now() - t, polls(from)];
+    const run = async () => {
+      i++;
+      await must(s.command.executeCommand(`cd ${MOUNT} && for j in $(seq 1 ${changed}); do echo ${i} > f$j; done`, 600000));
+      return observed(() => must(mine.context.sync()));
     };
-    const baseRun = async () => {
-      await touch(++i);
-      const t = performance.now();
-      await call("SyncContext", { SessionId: s.sessionId });
-      await tasksDone(s.sessionId, "upload");
-      return [performance.now() - t, 0];
-    };
-    return [sdkRun, baseRun, () => direct.delete(s)];
+    return [run, () => direct.delete(s)];
   },
   async delete(ctx) {
-    const fresh = async () => {
+    return async () => {
       const s = (await must(direct.create(params(ctx)))).session;
       await must(s.command.executeCommand(`echo changed > ${MOUNT}/f1`));
-      return s;
-    };
-    const sdkRun = async () => {
-      const s = await fresh();
       const mine = (await must(sdk.get(s.sessionId))).session;
-      const from = proxy.requests.length;
-      const t = performance.now();
-      await must(sdk.delete(mine, true));
-      return [performance.now() - t, polls(from)];
+      return observed(() => must(sdk.delete(mine, true)));
     };
-    const baseRun = async () => {
-      const s = await fresh();
-      const t = performance.now();
-      await call("SyncContext", { SessionId: s.sessionId });
-      await tasksDone(s.sessionId, "upload");
-      await call("DeleteSessionAsync", { SessionId: s.sessionId });
-      await sessionGone(s.sessionId);
-      return [performance.now() - t, 0];
-    };
-    return [sdkRun, baseRun];
   },
 };
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const rows = [];
 async function bench(name, kind, ctx, runs, arg) {
-  const [sdkRun, baseRun, done] = await cases[kind](ctx, arg);
-  const s = [];
-  const b = [];
-  for (let i = 0; i < runs; i++) {
-    s.push(await sdkRun());
-    b.push(await baseRun());
-  }
+  const made = await cases[kind](ctx, arg);
+  const [run, done] = Array.isArray(made) ? made : [made];
+  const r = [];
+  for (let i = 0; i < runs; i++) r.push(await run());
   await done?.();
-  const sm = median(s.map((x) => x[0]));
-  const bm = median(b.map((x) => x[0]));
-  const over = s.map((x, i) => x[0] - b[i][0]);
-  const row = `| ${name} | ${runs} | ${bm.toFixed(1)} | ${sm.toFixed(1)} | ${(sm - bm).toFixed(1)} | ${Math.max(...over).toFixed(1)} | ${median(s.map((x) => x[1]))} (max ${Math.max(...s.map((x) => x[1]))}) |`;
+  const col = (k) => r.map((x) => x[k]);
+  const row = `| ${name} | ${runs} | ${median(col(1)).toFixed(1)} | ${median(col(0)).toFixed(1)} | ${median(col(2)).toFixed(1)} | ${Math.max(...col(2)).toFixed(1)} | ${median(col(3))} (max ${Math.max(...col(3))}) |`;
   console.error(row);
   rows.push(row);
 }
@@ -222,6 +198,6 @@ try {
   await server.stop();
 }
 console.log(`package: ${pkgDir}`);
-console.log("| case | runs | server job (2 ms raw polling), median ms | SDK, median ms | over, median ms | over, max ms | SDK polls, median |");
+console.log("| case | runs | server job (same run, 2 ms observer), median ms | SDK, median ms | over, median ms | over, max ms | SDK polls, median |");
 console.log("|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(r);
