@@ -5,6 +5,17 @@
 // Browser, Computer, Mobile) are declared in agentbay_wasm.d.ts, where Session refers to them.
 export * from "./agentbay_wasm";
 
+// wasm-bindgen gives every class `[Symbol.dispose](): void`. `Symbol.dispose` is declared by
+// TypeScript's lib only from `esnext.disposable` (or by @types/node), so a browser project on
+// `lib: ["ES2022", "DOM"]` with `skipLibCheck: false` would fail on our declarations
+// (js-tests/consumers.test.mjs, the bundler-resolution project). The same declaration as
+// TypeScript's lib and @types/node's, which merge with it.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 /**
  * Loads the WebAssembly module. Required once in browsers/workers before any other call (the
  * default fetches the .wasm shipped next to the loader); a resolved no-op under Node and with the

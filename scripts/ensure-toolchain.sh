@@ -2,13 +2,15 @@
 # Installs what `npm test` / `npm run demo` need, and only what is missing, so a fresh
 # clone on a fresh machine works and a warm machine pays well under a second.
 #   - rustup target wasm32-unknown-unknown
-#   - wasm-bindgen-cli at exactly the version Cargo.lock pins (the CLI and the crate must match)
+#   - wasm-bindgen-cli at exactly the version Cargo.lock pins (the CLI and the crate must match);
+#     its wasm-bindgen-test-runner runs the wasm tests (scripts/test.sh)
 #   - wasm-pack
 #   - bubblewrap (agentbay-local's sandboxes) and slirp4netns (its outbound network mode), via
 #     apt-get when we are root
-#   - chromium (js-tests/browser.test.mjs; not for `npm run demo`, which sets AGENTBAY_SKIP_BROWSER=1),
-#     via apt-get when we are root; otherwise that test says
-#     how to install it (or AGENTBAY_SKIP_BROWSER=1 skips it)
+#   - chromium (the browser suites in js-tests/; not for `npm run demo`, which sets
+#     AGENTBAY_SKIP_BROWSER=1) and chromium-driver (the wasm-bindgen tests in Chromium), via
+#     apt-get when we are root; otherwise those tests say how to install them (or
+#     AGENTBAY_SKIP_BROWSER=1 skips them)
 #   - node_modules (npm ci), refreshed only when package-lock.json changed
 set -euo pipefail
 
@@ -56,7 +58,12 @@ have_wb=""
 if command -v wasm-bindgen >/dev/null; then
   have_wb="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')"
 fi
-if [ "$have_wb" != "$wb_version" ]; then
+# The test runner ships in the same crate; an install that has one but not the other is redone.
+have_runner=""
+if command -v wasm-bindgen-test-runner >/dev/null; then
+  have_runner="$(wasm-bindgen-test-runner --version 2>/dev/null | awk '{print $2}')"
+fi
+if [ "$have_wb" != "$wb_version" ] || [ "$have_runner" != "$wb_version" ]; then
   say "installing wasm-bindgen-cli $wb_version (found: ${have_wb:-none})"
   # `--locked` pins wasm-bindgen-cli's own lock file, which at 0.2.130 names a webpki-roots
   # version the registry no longer resolves; fall back to a fresh resolution in that case.
@@ -108,12 +115,24 @@ if [ ! -x "${AGENTBAY_CHROMIUM:-/usr/bin/chromium}" ] && [ "${AGENTBAY_SKIP_BROW
     say "chromium not found: js-tests/browser.test.mjs will fail until it is installed ('sudo apt-get install chromium') or AGENTBAY_SKIP_BROWSER=1 is set"
   fi
 fi
+# chromedriver: wasm-bindgen-test-runner drives Chromium through it. Debian's chromium-driver is
+# built from the same source as chromium, so apt keeps the two versions equal.
+if ! command -v "${CHROMEDRIVER:-chromedriver}" >/dev/null && [ "${AGENTBAY_SKIP_BROWSER:-}" != 1 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing chromium-driver (apt-get) for the wasm tests in Chromium"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-driver
+  else
+    say "chromedriver not found: the wasm tests in Chromium (scripts/test.sh) will fail until it is installed ('sudo apt-get install chromium-driver') or AGENTBAY_SKIP_BROWSER=1 is set"
+  fi
+fi
 
 # --- node modules ----------------------------------------------------------------------------
 # npm ci wipes node_modules, so only run it when the lock file is newer than the last install.
 stamp="node_modules/.package-lock.json"
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/tsc ] \
-  || [ ! -f node_modules/playwright-core/package.json ]; then
+  || [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/vite/package.json ] \
+  || [ ! -f node_modules/webpack-cli/package.json ]; then
   say "npm ci"
   npm ci --no-audit --no-fund
 fi

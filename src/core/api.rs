@@ -316,6 +316,9 @@ pub fn parse_response(resp: HttpResponse) -> Result<Reply<Value>, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // Under wasm32 these run in Node and Chromium (scripts/test.sh).
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn resp(status: u16, body: &str) -> HttpResponse {
         HttpResponse { status, body: body.as_bytes().to_vec() }

@@ -125,7 +125,10 @@ pub fn parse_shell(request_id: String, is_error: bool, text: &str) -> CommandRes
 #[cfg(test)]
 mod tests {
     use super::*;
+    // Under wasm32 these run in Node and Chromium (scripts/test.sh).
     use serde_json::json;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn shell_payload_parsing() {

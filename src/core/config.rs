@@ -233,6 +233,9 @@ pub fn parse_endpoint(raw: &str) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // Under wasm32 these run in Node and Chromium (scripts/test.sh).
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn opts(key: &str) -> AgentBayOptions {
         AgentBayOptions { api_key: Some(key.into()), ..Default::default() }

@@ -276,7 +276,10 @@ pub async fn edit_file<E: Env>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    // Under wasm32 these run in Node and Chromium (scripts/test.sh).
     use serde_json::json;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn chunking_respects_characters() {

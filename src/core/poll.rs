@@ -278,6 +278,9 @@ impl Tracker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // Under wasm32 these run in Node and Chromium (scripts/test.sh).
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn grows_to_cap_and_stops_at_deadline() {

@@ -99,6 +99,9 @@ pub fn next_nonce(state: &mut u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // Under wasm32 these run in Node and Chromium (scripts/test.sh).
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn timestamps() {

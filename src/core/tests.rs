@@ -23,6 +23,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
+// Under wasm32 these run in Node and headless Chromium (scripts/test.sh), as the SDK does.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// The fakes never return `Pending`, so polling once per step is enough.
 fn block_on<F: Future>(f: F) -> F::Output {

@@ -37,6 +37,7 @@ pub fn set_host_http(http: JsValue) {
 /// the `authorize` option (a JS function giving each API request its credential).
 #[derive(Clone, Default)]
 pub struct JsEnv {
+    /// `authorize(action)`: a credential (or a promise of one) per API request; `None`, the key.
     pub authorize: Option<js_sys::Function>,
 }
 

@@ -10,3 +10,6 @@ pub mod local_fs;
 pub mod policy;
 pub mod session;
 pub mod types;
+
+#[cfg(test)]
+mod tests;

@@ -72,7 +72,10 @@ pub struct UnknownAction(pub String);
 
 #[cfg(test)]
 mod tests {
+    // Under wasm32 these run in Node and Chromium (scripts/test.sh), as the SDK does.
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn names_round_trip() {

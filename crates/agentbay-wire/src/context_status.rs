@@ -79,7 +79,10 @@ pub fn decode(s: &str) -> Result<Vec<TaskStatus>, DecodeError> {
 
 #[cfg(test)]
 mod tests {
+    // Under wasm32 these run in Node and Chromium (scripts/test.sh), as the SDK does.
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn decodes_the_reference_example() {

@@ -166,7 +166,10 @@ fn mount_config(i: usize, raw: Option<&Value>) -> Result<MountConfig, FieldError
 
 #[cfg(test)]
 mod tests {
+    // Under wasm32 these run in Node and Chromium (scripts/test.sh), as the SDK does.
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn the_list_round_trips_and_refuses_what_it_cannot_mount() {

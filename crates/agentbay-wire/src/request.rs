@@ -208,8 +208,11 @@ requests! {
 
 #[cfg(test)]
 mod tests {
+    // Under wasm32 these run in Node and Chromium (scripts/test.sh), as the SDK does.
     use super::*;
     use std::collections::BTreeMap;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn read<R: Request>(fields: &[(&str, &str)]) -> Result<R, FieldError> {
         let map: BTreeMap<&str, &str> = fields.iter().copied().collect();

@@ -114,7 +114,10 @@ macro_rules! wire_enum {
 
 #[cfg(test)]
 mod tests {
+    // Under wasm32 these run in Node and Chromium (scripts/test.sh), as the SDK does.
     use super::WireEnum;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     crate::wire_enum! {
         /// A test enum.

@@ -153,7 +153,10 @@ pub fn parse_search_matches(text: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    // Under wasm32 these run in Node and Chromium (scripts/test.sh), as the SDK does.
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn owned(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
