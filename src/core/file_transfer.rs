@@ -72,7 +72,7 @@ impl Progress {
 
     /// The transport's reports while the bytes move. The last byte is left to [`Self::finish`]:
     /// a body fully sent may still be refused.
-    fn on_bytes(self: &Rc<Self>) -> OnBytes {
+    pub(super) fn on_bytes(self: &Rc<Self>) -> OnBytes {
         let me = self.clone();
         Rc::new(move |n, total| {
             let grew = me.last.get().is_none_or(|l| n > l.bytes_done);
@@ -83,7 +83,7 @@ impl Progress {
     }
 
     /// The whole file moved.
-    fn finish(&self, total: u64) {
+    pub(super) fn finish(&self, total: u64) {
         let end = TransferProgress { bytes_done: total, total: Some(total) };
         if self.last.get() != Some(end) {
             self.report(end);

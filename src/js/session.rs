@@ -687,12 +687,18 @@ fn transfer_options(o: &JsValue) -> (file_transfer::TransferOptions, Rc<file_tra
     if let Some(ms) = seconds("pollInterval").filter(|ms| *ms > 0) {
         opts.poll_interval_ms = ms;
     }
+    (opts, progress_of(o))
+}
+
+/// The progress listeners of a transfer's options: the official `progressCb(bytesTransferred)`
+/// and `onProgress({ bytesDone, total })`.
+pub(crate) fn progress_of(o: &JsValue) -> Rc<file_transfer::Progress> {
     let official = get(o, "progressCb").dyn_into::<Function>().ok();
     let on_progress = get(o, "onProgress").dyn_into::<Function>().ok();
     if official.is_none() && on_progress.is_none() {
-        return (opts, file_transfer::Progress::none());
+        return file_transfer::Progress::none();
     }
-    let progress = file_transfer::Progress::new(move |p| {
+    file_transfer::Progress::new(move |p| {
         // A listener that throws must not stop the transfer.
         if let Some(f) = &official {
             let _ = f.call1(&JsValue::UNDEFINED, &(p.bytes_done as f64).into());
@@ -700,8 +706,7 @@ fn transfer_options(o: &JsValue) -> (file_transfer::TransferOptions, Rc<file_tra
         if let Some(f) = &on_progress {
             let _ = f.call1(&JsValue::UNDEFINED, &to_js(&p));
         }
-    });
-    (opts, progress)
+    })
 }
 
 /// `session.context`: the sync status of the session's mounted contexts, and explicit syncs.

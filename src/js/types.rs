@@ -92,6 +92,11 @@ export interface FileTransferDownloadOptions {
   /** Progress as `{ bytesDone, total }` (`total` once the server declared the size), for a progress bar. */
   onProgress?: TransferProgressListener;
 }
+/** `agentBay.context.uploadFile(contextId, path, data, options)` / `downloadFile(contextId, path, options)`. */
+export interface ContextTransferOptions {
+  /** Progress as `{ bytesDone, total }`, for a progress bar. */
+  onProgress?: TransferProgressListener;
+}
 /** Called once a sync started in callback mode has finished: whether every task succeeded. */
 export type SyncCallback = (success: boolean) => void;
 /** `session.context.sync(contextId, path, mode, options)`. */
@@ -376,6 +381,9 @@ extern "C" {
     /// `FileTransferDownloadOptions`.
     #[wasm_bindgen(typescript_type = "FileTransferDownloadOptions")]
     pub type FileTransferDownloadOptionsArg;
+    /// `ContextTransferOptions`.
+    #[wasm_bindgen(typescript_type = "ContextTransferOptions")]
+    pub type ContextTransferOptionsArg;
     /// A `SyncCallback` or `SyncOptions`.
     #[wasm_bindgen(typescript_type = "SyncCallback | SyncOptions")]
     pub type SyncCallbackOrOptionsArg;
