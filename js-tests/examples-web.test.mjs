@@ -12,7 +12,7 @@
 // otherwise a missing Chromium fails the test).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -96,10 +96,10 @@ test("examples-web in Chromium: contexts, a binary upload with progress, a sessi
   });
 
   // Loopback moves 1.5 MiB faster than Chromium reports progress (every ~50 ms): a DevTools
-  // throttle (4 MB/s each way) makes the transfers take long enough to show their steps.
+  // throttle (1 MB/s up, 4 MB/s down) makes the transfers take long enough to show their steps.
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.enable");
-  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: 4e6, uploadThroughput: 4e6 });
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: 4e6, uploadThroughput: 1e6 });
   const transferKinds = [];
   page.on("request", (r) => {
     if (new URL(r.url()).pathname === "/files") transferKinds.push(`${r.method()} ${r.resourceType()}`);
@@ -108,6 +108,17 @@ test("examples-web in Chromium: contexts, a binary upload with progress, a sessi
   await page.goto(app.url);
   await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
   assert.match(await page.textContent("[data-testid=status]"), /no API key in this page/);
+
+  /** Runs `start`, then waits for the transfer row it adds (the newest, on top) to end. */
+  const transfer = async (start) => {
+    const rows = page.locator("[data-testid=transfer]");
+    const before = await rows.count();
+    await start();
+    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=transfer]").length > n, before);
+    const row = rows.first();
+    await row.and(page.locator("[data-state]")).waitFor({ timeout: 30_000 });
+    return { state: await row.getAttribute("data-state"), percent: await row.getAttribute("data-percent") };
+  };
 
   // 1. Create a context.
   const name = `notebook-${uniqueName("w").split("-").pop()}`;
@@ -130,16 +141,16 @@ test("examples-web in Chromium: contexts, a binary upload with progress, a sessi
       for (const c of changes) if (c.attributeName === "data-percent") window.__percents.push(Number(c.target.dataset.percent));
     }).observe(document.getElementById("transfers"), { attributes: true, subtree: true, attributeFilter: ["data-percent"] });
   });
-  await page.setInputFiles("[data-testid=context-upload]", { name: "blob.bin", mimeType: "application/octet-stream", buffer: blob });
-  const upload = page.locator("[data-testid=transfer]").first();
-  await upload.and(page.locator("[data-state]")).waitFor();
-  assert.equal(await upload.getAttribute("data-state"), "done");
-  assert.equal(await upload.getAttribute("data-percent"), "100");
+  const upload = await transfer(() =>
+    page.setInputFiles("[data-testid=context-upload]", { name: "blob.bin", mimeType: "application/octet-stream", buffer: blob }),
+  );
+  assert.deepEqual(upload, { state: "done", percent: "100" });
   const percents = await page.evaluate(() => window.__percents);
   assert.equal(percents.at(-1), 100);
   assert.ok(percents.every((p, i) => i === 0 || p >= percents[i - 1]), `the bar only grows: ${percents}`);
   assert.ok(new Set(percents).size >= 3, `the bar moved in steps, not at once: ${percents}`);
   assert.deepEqual(transferKinds, ["PUT xhr"], "the upload went through XMLHttpRequest (upload progress)");
+  transferKinds.length = 0;
   await page.waitForSelector('[data-testid=context-file][data-name="blob.bin"]');
   assert.deepEqual(await storedBytes(contextId, `${mount}/blob.bin`), new Uint8Array(blob), "agentbay-local stored the exact bytes");
 
@@ -166,6 +177,16 @@ test("examples-web in Chromium: contexts, a binary upload with progress, a sessi
   assert.match(wrote.output, /written in session 1/);
   await page.waitForSelector('[data-testid=session-file][data-name="notes.txt"]');
 
+  // A second binary into the session itself (fileSystem.uploadFile, moved into the mount), checked there.
+  const photo = Buffer.from(Array.from({ length: 300_001 }, (_, i) => (i * 31 + 7) & 0xff));
+  const sessionUpload = await transfer(() =>
+    page.setInputFiles("[data-testid=session-upload]", { name: "photo.bin", mimeType: "application/octet-stream", buffer: photo }),
+  );
+  assert.deepEqual(sessionUpload, { state: "done", percent: "100" });
+  await page.waitForSelector('[data-testid=session-file][data-name="photo.bin"]');
+  const photoSum = await terminal("sha256sum photo.bin");
+  assert.match(photoSum.output, new RegExp(`${sha256(photo)}  photo\\.bin`), "the session has the exact bytes");
+
   // 5. Sync: the task table ends with the upload's Success, and the files are in the context.
   await page.click("[data-testid=sync]");
   await page.waitForSelector("#tasks-note:has-text('synced')", { timeout: 60_000 });
@@ -190,24 +211,28 @@ test("examples-web in Chromium: contexts, a binary upload with progress, a sessi
   await page.waitForSelector("[data-testid=session-title]:has-text('Session 2')");
   const session2 = (await page.textContent("[data-testid=session-title]")).split("·")[1].trim();
   assert.notEqual(session2, session1);
-  for (const f of ["blob.bin", "blob.sha256", "notes.txt", "late.txt"]) {
+  for (const f of ["blob.bin", "blob.sha256", "notes.txt", "late.txt", "photo.bin"]) {
     await page.waitForSelector(`[data-testid=session-file][data-name="${f}"]`, { timeout: 10_000 });
   }
   const back = await terminal("cat late.txt notes.txt && sha256sum -c blob.sha256");
   assert.equal(back.exit, "[exit 0]\n", back.output);
   assert.match(back.output, /written just before delete\nwritten in session 1\nblob\.bin: OK/);
 
-  // 8. Download the binary from the context and compare the bytes (and the bar reached 100%).
+  // 8. Download the binary from the context and compare the bytes (and the bar filled in steps).
+  await page.evaluate(() => (window.__percents = []));
   await page.click("#files-folder-form button");
   const row = page.locator('[data-testid=context-file][data-name="blob.bin"]');
-  const [download] = await Promise.all([page.waitForEvent("download"), row.locator("[data-testid=download]").click()]);
+  let download;
+  const downBar = await transfer(async () => {
+    [download] = await Promise.all([page.waitForEvent("download"), row.locator("[data-testid=download]").click()]);
+  });
+  assert.deepEqual(downBar, { state: "done", percent: "100" });
   assert.equal(download.suggestedFilename(), "blob.bin");
   const downloaded = readFileSync(await download.path());
   assert.equal(downloaded.length, blob.length);
   assert.equal(sha256(downloaded), sha256(blob), "the downloaded bytes are the uploaded ones");
-  const downBar = page.locator("[data-testid=transfer]").first();
-  await downBar.and(page.locator("[data-state=done]")).waitFor();
-  assert.equal(await downBar.getAttribute("data-percent"), "100");
+  const downPercents = await page.evaluate(() => window.__percents);
+  assert.ok(new Set(downPercents).size >= 3 && downPercents.at(-1) === 100, `the download bar moved in steps: ${downPercents}`);
 
   // The picture for README (with session 2's files and the task table of session 1's last sync).
   mkdirSync(dirname(SCREENSHOT), { recursive: true });
@@ -236,6 +261,12 @@ test("examples-web in Chromium: contexts, a binary upload with progress, a sessi
   assert.deepEqual(unexpected, []);
   assert.ok(consoleErrors.every((m) => m.startsWith("Failed to load resource")), JSON.stringify(consoleErrors));
   await page.close();
+});
+
+test("the app's TypeScript compiles with tsc --strict against the package's declarations", async () => {
+  const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+  const r = spawnSync(process.execPath, [tsc, "-p", join(repoRoot, "examples-web", "tsconfig.json")], { encoding: "utf8" });
+  assert.equal(r.status, 0, `tsc failed:\n${r.stdout}${r.stderr}`);
 });
 
 test("npm run web's script starts agentbay-local and the Vite dev server; /agentbay holds the key and refuses other actions", { skip, timeout: 120_000 }, async () => {
