@@ -292,8 +292,15 @@ test("npm run web's script starts agentbay-local and the Vite dev server; /agent
       exited.then((code) => fail(new Error(`scripts/web.mjs exited (${code}):\n${out}`)));
     });
     const endpoint = out.match(/agentbay-local\s+(http:\/\/\S+)/)[1];
-    const html = await (await fetch(url)).text();
-    assert.match(html, /AgentBay contexts/);
+    // The dev server's page loads the SDK (the .wasm through Vite's alias to pkg/) and lists contexts.
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(url);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
+    assert.match(await page.textContent("[data-testid=status]"), /no API key in this page/);
+    assert.deepEqual(errors, []);
+    await page.close();
     const list = await (await fetch(new URL("agentbay/?Action=ListContexts", url), { method: "POST", body: "MaxResults=5", headers: { "content-type": "application/x-www-form-urlencoded" } })).json();
     assert.equal(list.Success, true, JSON.stringify(list));
     const pause = await fetch(new URL("agentbay/?Action=PauseSessionAsync", url), { method: "POST" });

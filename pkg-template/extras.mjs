@@ -661,6 +661,14 @@ function xhrUploadTransport() {
     if (!onBytes || body === undefined || body === null || typeof XMLHttpRequest !== "function") return undefined;
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
+      // onBytes must not run once the exchange ended (the core has dropped it by then).
+      let settled = false;
+      const settle = (fn) => (value) => {
+        settled = true;
+        fn(value);
+      };
+      resolve = settle(resolve);
+      reject = settle(reject);
       try {
         xhr.open(method, url);
         xhr.responseType = "arraybuffer";
@@ -669,7 +677,7 @@ function xhrUploadTransport() {
       } catch (e) {
         return reject(new TypeError("Failed to fetch", { cause: e }));
       }
-      xhr.upload.onprogress = (e) => onBytes(e.loaded, body.length);
+      xhr.upload.onprogress = (e) => settled || onBytes(e.loaded, body.length);
       xhr.onload = () => {
         const bytes = new Uint8Array(xhr.response || new ArrayBuffer(0));
         if (bytes.length > cap) reject(kindError("too-large", "response too large", { declared: undefined }));
