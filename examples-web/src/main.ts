@@ -254,7 +254,8 @@ function showSession(): void {
   $("fs-path").textContent = filePanePath();
   void run(null, refreshSessionFiles);
   // The downloads create() waited for: how the mounted files got here.
-  void run(null, () => watchTasks("downloaded at start", Promise.resolve()));
+  $("tasks-note").textContent = "downloaded at start";
+  void run(null, () => showTasks(s));
 }
 
 // ---- the session: terminal and file pane -------------------------------------------------------
@@ -333,20 +334,22 @@ async function downloadSessionFile(path: string): Promise<void> {
 
 // ---- sync and delete, with the tasks' statuses live --------------------------------------------
 
+/** Renders the session's upload/download tasks once, as `session.context.info()` lists them. */
+async function showTasks(s: Session): Promise<void> {
+  const info = await s.context.info();
+  // After the session is gone, info() fails: the last statuses stay on screen.
+  if (info.success) renderTasks(info.contextStatusData, new Map(state.contexts.map((c) => [c.id, c.name])));
+}
+
 /**
  * Polls `session.context.info()` and renders the upload/download tasks until `work` ends: the
  * statuses move Pending → Running → Success (or Failed, with the reason) while you watch.
  */
 async function watchTasks<T>(note: string, work: Promise<T>): Promise<T> {
   const s = state.session!;
-  const names = new Map(state.contexts.map((c) => [c.id, c.name]));
   let ended = false;
   $("tasks-note").textContent = note;
-  const show = async () => {
-    const info = await s.context.info();
-    // After the session is gone, info() fails: the last statuses stay on screen.
-    if (info.success) renderTasks(info.contextStatusData, names);
-  };
+  const show = () => showTasks(s);
   const poll = async () => {
     while (!ended) {
       await show();
