@@ -164,6 +164,31 @@ test("uploadFile/downloadFile with string, Uint8Array, ArrayBuffer and Blob", as
   }
 });
 
+test("uploadFile/downloadFile report { bytesDone, total } through options.onProgress, rising to the whole file", async () => {
+  const ctx = await newContext("progress");
+  const size = 2 * 1024 * 1024 + 3;
+  const bytes = Uint8Array.from({ length: size }, (_, i) => (i * 31) & 0xff);
+  const check = (reports, what) => {
+    assert.ok(reports.length >= 2, `${what}: reported in steps (${reports.length})`);
+    reports.forEach((r, i) => i && assert.ok(r.bytesDone >= reports[i - 1].bytesDone, `${what}: rising`));
+    assert.deepEqual(reports.at(-1), { bytesDone: size, total: size });
+  };
+  const up = [];
+  const u = await agentBay.context.uploadFile(ctx.id, "/mnt/data/big.bin", bytes, { onProgress: (p) => up.push(p) });
+  assert.equal(u.success, true, u.errorMessage);
+  check(up, "upload");
+  const down = [];
+  const d = await agentBay.context.downloadFile(ctx.id, "/mnt/data/big.bin", { onProgress: (p) => down.push(p) });
+  assert.equal(d.success, true, d.errorMessage);
+  assert.deepEqual(d.content, bytes);
+  check(down, "download");
+  // A failed download reports nothing: there were no bytes.
+  const none = [];
+  const missing = await agentBay.context.downloadFile(ctx.id, "/mnt/data/none.bin", { onProgress: (p) => none.push(p) });
+  assert.equal(missing.success, false);
+  assert.deepEqual(none, []);
+});
+
 test("listFiles and deleteFile", async () => {
   const ctx = await newContext("files");
   for (const f of ["a.txt", "b.txt", "sub/c.txt"]) {

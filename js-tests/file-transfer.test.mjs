@@ -229,3 +229,62 @@ test("a deleted session: every transfer call resolves with the deletion message"
     error: gone,
   });
 });
+
+/** Checks a transfer's `onProgress` reports: rising, never past the total, ending once at it. */
+function assertProgress(reports, size, what) {
+  assert.ok(reports.length >= 2, `${what}: more than one report for ${size} bytes (got ${reports.length})`);
+  for (let i = 1; i < reports.length; i++) {
+    assert.ok(reports[i].bytesDone >= reports[i - 1].bytesDone, `${what}: rising at ${i}`);
+  }
+  for (const r of reports) {
+    assert.ok(r.bytesDone <= size, `${what}: ${r.bytesDone} is within ${size}`);
+    if (r.total !== undefined) assert.equal(r.total, size, `${what}: total`);
+  }
+  assert.deepEqual(reports.at(-1), { bytesDone: size, total: size }, `${what}: ends at the total`);
+  assert.equal(reports.filter((r) => r.bytesDone === size && r.total === size).length, 1, `${what}: the end once`);
+}
+
+for (const transport of ["node:http", "fetch"]) {
+  test(`onProgress over ${transport}: a 3 MiB upload and download report { bytesDone, total } in steps; progressCb hears the same counts`, async () => {
+    const saved = process.env.AGENTBAY_TRANSPORT;
+    if (transport === "fetch") process.env.AGENTBAY_TRANSPORT = "fetch";
+    try {
+      const size = 3 * 1024 * 1024 + 17;
+      const bytes = new Uint8Array(size);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 7919) & 0xff;
+      const remote = `${DIR}/progress-${transport.replace(":", "-")}.bin`;
+      const up = [];
+      const upCounts = [];
+      const r = await session.fileSystem.uploadFile(bytes, remote, {
+        onProgress: (p) => up.push(p),
+        progressCb: (n) => upCounts.push(n),
+      });
+      assert.equal(r.success, true, r.error);
+      assert.equal(r.bytesSent, size);
+      if (transport === "node:http") assertProgress(up, size, "upload");
+      // fetch cannot report an upload's progress: the one report is the whole file.
+      else assert.deepEqual(up, [{ bytesDone: size, total: size }]);
+      assert.deepEqual(upCounts, up.map((p) => p.bytesDone));
+
+      const down = [];
+      const d = await session.fileSystem.downloadFile(remote, undefined, { onProgress: (p) => down.push(p) });
+      assert.equal(d.success, true, d.error);
+      assert.deepEqual(d.content, bytes);
+      assertProgress(down, size, "download");
+    } finally {
+      if (saved === undefined) delete process.env.AGENTBAY_TRANSPORT;
+      else process.env.AGENTBAY_TRANSPORT = saved;
+    }
+  });
+}
+
+test("onProgress: a listener that throws does not stop the transfer", async () => {
+  const remote = `${DIR}/throwing-listener.txt`;
+  const r = await session.fileSystem.uploadFile(new TextEncoder().encode("still here"), remote, {
+    onProgress: () => {
+      throw new Error("listener failed");
+    },
+  });
+  assert.equal(r.success, true, r.error);
+  assert.equal((await session.fileSystem.readFile(remote)).content, "still here");
+});

@@ -93,6 +93,30 @@ test("the SDK with no key does the whole persistence flow through the proxy; the
   }
 });
 
+test("fileSystem.uploadFile / downloadFile through the proxy: the session's file-transfer context is its own", async () => {
+  const proxy = await listen(createProxy({ apiKey: server.apiKey, endpoint: server.endpoint, mountPath: "/agentbay" }));
+  try {
+    const agentBay = keyless(`${proxy.base}/agentbay`);
+    const created = await agentBay.create({});
+    assert.equal(created.success, true, created.errorMessage);
+    const s = created.session;
+    try {
+      const dir = await s.fileSystem.getFileTransferContextPath();
+      const bytes = Uint8Array.from({ length: 70000 }, (_, i) => (i * 13) & 0xff);
+      const up = await s.fileSystem.uploadFile(bytes, `${dir}/via-proxy.bin`);
+      assert.equal(up.success, true, up.error);
+      const down = await s.fileSystem.downloadFile(`${dir}/via-proxy.bin`);
+      assert.equal(down.success, true, down.error);
+      assert.deepEqual(down.content, bytes);
+    } finally {
+      await agentBay.delete(s);
+    }
+    for (const r of proxy.replies) assert.ok(!r.body.includes(server.apiKey));
+  } finally {
+    await proxy.close();
+  }
+});
+
 test("the proxy strips a client-supplied Authorization and never prints the key", async () => {
   // A child process runs the proxy (CommonJS entry) and a client sending a wrong key; its console is captured.
   const script = `

@@ -275,6 +275,62 @@ test("session.context.sync() with a callback returns at once and calls back with
   });
 });
 
+test("sync(…, { callback, onProgress }): returns before the tasks end; onProgress sees them end; the callback hears the real outcome", async () => {
+  const ctx = await newContext();
+  await withSession({ contextSync: [new ContextSync(ctx.id, "/mnt/data", newSyncPolicy())] }, async (s) => {
+    await s.command.execute("head -c 2000000 /dev/urandom > /mnt/data/big.bin && echo ok > /mnt/data/ok.txt");
+    const seen = [];
+    let heard;
+    let returned = false;
+    const done = new Promise((resolve) => {
+      heard = resolve;
+    });
+    const r = await s.context.sync(undefined, undefined, undefined, {
+      callback: (ok) => heard({ ok, pollsBefore: seen.length, afterReturn: returned }),
+      onProgress: (tasks) => seen.push(tasks.map((t) => ({ path: t.path, taskType: t.taskType, status: t.status }))),
+    });
+    returned = true;
+    assert.equal(r.success, true, r.errorMessage);
+    assert.equal(typeof r.requestId, "string");
+    const { ok, pollsBefore, afterReturn } = await done;
+    assert.equal(ok, true);
+    assert.equal(afterReturn, true, "sync() resolved before the callback ran");
+    // The statuses were reported before the callback, and the last report is the outcome.
+    assert.ok(pollsBefore >= 1 && pollsBefore === seen.length, "onProgress ran before the callback");
+    const last = seen.at(-1);
+    assert.ok(last.length >= 1);
+    assert.ok(last.every((t) => t.taskType === "upload" && t.path === "/mnt/data" && t.status === "Success"), JSON.stringify(last));
+    // What agentbay-local itself lists matches what the callback heard.
+    const info = await s.context.info(ctx.id, "/mnt/data", "upload");
+    assert.ok(info.contextStatusData.length > 0 && info.contextStatusData.every((t) => t.status === "Success"));
+    const listed = await agentBay.context.listFiles(ctx.id, "/mnt/data");
+    assert.ok(listed.entries.some((e) => e.fileName === "ok.txt"), JSON.stringify(listed.entries));
+  });
+});
+
+test("sync() callback hears false, and the awaited form says why, when the upload really fails (a name the store cannot keep)", async () => {
+  const ctx = await newContext();
+  await withSession({ contextSync: [new ContextSync(ctx.id, "/mnt/data", newSyncPolicy())] }, async (s) => {
+    // A file name that is not valid UTF-8: agentbay-local refuses to store it (server/src/sync/walk.rs).
+    const made = await s.command.execute("touch \"/mnt/data/bad-$(printf '\\377')\" && echo fine > /mnt/data/fine.txt");
+    assert.equal(made.exitCode, 0, made.stderr);
+    let heard;
+    const done = new Promise((resolve) => {
+      heard = resolve;
+    });
+    const started = await s.context.sync(undefined, undefined, undefined, (ok) => heard(ok));
+    assert.equal(started.success, true, "callback mode resolves once SyncContext is accepted");
+    assert.equal(await done, false);
+    const info = await s.context.info(ctx.id, "/mnt/data", "upload");
+    const failed = info.contextStatusData.filter((t) => t.status === "Failed");
+    assert.equal(failed.length, 1, JSON.stringify(info.contextStatusData));
+    assert.match(failed[0].errorMessage, /not valid UTF-8/);
+
+    const awaited = await s.context.sync();
+    assert.equal(awaited.success, false);
+  });
+});
+
 test("create() waits for the context download: files are there on the first command", async () => {
   const ctx = await newContext();
   const up = await agentBay.context.uploadFile(ctx.id, "/mnt/data/pre.txt", "preloaded");

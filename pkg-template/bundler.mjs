@@ -3,7 +3,7 @@
 // `initAsync()` call is needed. Use it as `import { AgentBay } from "agentbay-wasm/bundler"`.
 import * as wasm from "./wasm/agentbay_wasm_bg.wasm";
 import * as bindings from "./wasm/agentbay_wasm_bg.js";
-import { __install } from "./extras.mjs";
+import { __install, __installBrowserHttp } from "./extras.mjs";
 
 bindings.__wbg_set_wasm(wasm);
 if (typeof wasm.__wbindgen_start === "function") wasm.__wbindgen_start();
@@ -12,6 +12,7 @@ if (typeof wasm.__wbindgen_start === "function") wasm.__wbindgen_start();
 
 // The plain-JS part of the API (extras.mjs), wired into the classes (no file logging here).
 const installed = __install(bindings, {});
+__installBrowserHttp(bindings);
 
 export function initAsync() {
   return Promise.resolve();

@@ -500,7 +500,7 @@ function nodeHttpTransport(host) {
   const kindError = (kind, message, extra) => Object.assign(new Error(message), { agentbayKind: kind }, extra);
   const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
 
-  return function agentbayNodeHttp(url, method, headers, body, timeoutMs, cap) {
+  return function agentbayNodeHttp(url, method, headers, body, timeoutMs, cap, onBytes) {
     if (globalThis.fetch !== loadedFetch || envVar("AGENTBAY_TRANSPORT") === "fetch") return undefined;
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -598,11 +598,15 @@ function nodeHttpTransport(host) {
           }
           const chunks = [];
           let total = 0;
+          // A download's progress: the decoded bytes, against Content-Length when it counts them.
+          const reportRead = onBytes && (body === undefined || body === null);
+          const expected = stream === res && Number.isFinite(declared) ? declared : undefined;
           stream.on("data", (c) => {
             if (settled) return;
             total += c.length;
             if (total > cap) return finish(kindError("too-large", "response too large", { declared: undefined }));
             chunks.push(c);
+            if (reportRead) onBytes(total, expected);
           });
           stream.on("error", (e) => finish(new TypeError("terminated", { cause: e })));
           res.on("aborted", () => finish(new TypeError("terminated", { cause: new Error("other side closed") })));
@@ -614,12 +618,85 @@ function nodeHttpTransport(host) {
             finish(null, { status, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total) });
           });
         });
-        if (body !== undefined && body !== null) req.end(body);
-        else req.end();
+        if (body === undefined || body === null) req.end();
+        else if (onBytes && body.length > PROGRESS_STEP) sendInSteps(req, body);
+        else req.end(body);
+      };
+      // An upload's progress: the body goes out in steps, each reported once Node has handed it
+      // to the socket (the write callback), so the count follows the network.
+      const sendInSteps = (req, body) => {
+        let at = 0;
+        const next = () => {
+          if (settled || current !== req) return;
+          if (at >= body.length) return req.end();
+          const end = Math.min(at + PROGRESS_STEP, body.length);
+          req.write(body.subarray(at, end), (err) => {
+            if (err || settled) return;
+            at = end;
+            onBytes(at, body.length);
+            next();
+          });
+        };
+        next();
       };
       send(url, method, headers, body, 0, false);
     });
   };
+}
+
+/** How often (in bytes) a file transfer reports its progress where the host lets us choose. */
+const PROGRESS_STEP = 64 * 1024;
+
+/**
+ * The browser entries' HTTP function (`__agentbayHostHttp`, see src/js/env.rs): it takes only
+ * uploads that report progress (`fileSystem.uploadFile(…, { onProgress })`), through
+ * XMLHttpRequest, the one browser API that reports upload progress (fetch cannot stream a request
+ * body over HTTP/1.1). Everything else returns `undefined`, so it goes through `fetch`. It keeps
+ * the core's contract: the exchange ends within `timeoutMs`, a reply over `cap` bytes is refused,
+ * a network failure reads like fetch's.
+ */
+function xhrUploadTransport() {
+  const kindError = (kind, message, extra) => Object.assign(new Error(message), { agentbayKind: kind }, extra);
+  return function agentbayXhrUpload(url, method, headers, body, timeoutMs, cap, onBytes) {
+    if (!onBytes || body === undefined || body === null || typeof XMLHttpRequest !== "function") return undefined;
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      // onBytes must not run once the exchange ended (the core has dropped it by then).
+      let settled = false;
+      const settle = (fn) => (value) => {
+        settled = true;
+        fn(value);
+      };
+      resolve = settle(resolve);
+      reject = settle(reject);
+      try {
+        xhr.open(method, url);
+        xhr.responseType = "arraybuffer";
+        xhr.timeout = Math.min(timeoutMs, 2 ** 31 - 1);
+        for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+      } catch (e) {
+        return reject(new TypeError("Failed to fetch", { cause: e }));
+      }
+      xhr.upload.onprogress = (e) => settled || onBytes(e.loaded, body.length);
+      xhr.onload = () => {
+        const bytes = new Uint8Array(xhr.response || new ArrayBuffer(0));
+        if (bytes.length > cap) reject(kindError("too-large", "response too large", { declared: undefined }));
+        else resolve({ status: xhr.status, body: bytes });
+      };
+      xhr.onerror = () => reject(new TypeError("Failed to fetch"));
+      xhr.onabort = () => reject(new TypeError("Failed to fetch", { cause: new Error("aborted") }));
+      xhr.ontimeout = () => reject(kindError("timeout", `timed out after ${timeoutMs}ms`));
+      xhr.send(body);
+    });
+  };
+}
+
+/**
+ * Called by the browser entries once the .wasm is instantiated: requests go through fetch,
+ * except uploads that report progress (xhrUploadTransport above).
+ */
+export function __installBrowserHttp(bindings) {
+  if (typeof bindings.__agentbayHostHttp === "function") bindings.__agentbayHostHttp(xhrUploadTransport());
 }
 
 // ---- installation into the wasm-bindgen classes ----------------------------------------------

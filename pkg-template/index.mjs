@@ -3,7 +3,7 @@
 // before the API is used. `new URL(..., import.meta.url)` is the asset pattern that webpack 5,
 // Vite, Parcel and esbuild (file loader) rewrite to the emitted .wasm URL.
 import * as bindings from "./wasm/agentbay_wasm_bg.js";
-import { __install } from "./extras.mjs";
+import { __install, __installBrowserHttp } from "./extras.mjs";
 
 bindings.__wbg_set_wasm(
   new Proxy(
@@ -61,6 +61,7 @@ async function load(input) {
   const instance = await WebAssembly.instantiate(module, imports);
   bindings.__wbg_set_wasm(instance.exports);
   if (typeof instance.exports.__wbindgen_start === "function") instance.exports.__wbindgen_start();
+  __installBrowserHttp(bindings);
   /*@@ENUMS_FILL@@*/
 }
 

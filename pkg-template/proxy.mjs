@@ -149,7 +149,7 @@ export function createProxy(options = {}) {
       for (const h of ["x-acs-action", "x-acs-version", "accept"]) if (req.headers[h]) headers[h] = req.headers[h];
       const upstreamRes = await fetch(`${upstreamBase}/?${query}`, { method: "POST", headers, body: fields.toString() });
 
-      const track = ["CreateMcpSession", "GetContext", "ListContexts", "ListSession"].includes(action);
+      const track = ["CreateMcpSession", "GetContext", "GetAndLoadInternalContext", "ListContexts", "ListSession"].includes(action);
       res.statusCode = upstreamRes.status;
       const type = upstreamRes.headers.get("content-type");
       if (type) res.setHeader("content-type", type);
@@ -166,6 +166,11 @@ export function createProxy(options = {}) {
       if (json && json.Success !== false && data) {
         if (action === "CreateMcpSession" && data.SessionId) known.add(String(data.SessionId));
         if (action === "GetContext" && data.Id && /^true$/i.test(params.AllowCreate || "")) known.add(String(data.Id));
+        // A session's own file-transfer context (fileSystem.uploadFile / downloadFile): the request
+        // named a session this proxy created (checked above), so its internal context is its own.
+        if (action === "GetAndLoadInternalContext" && Array.isArray(data)) {
+          for (const c of data) if (c && c.ContextId) known.add(String(c.ContextId));
+        }
         if ((action === "ListContexts" || action === "ListSession") && Array.isArray(data)) {
           json.Data = data.filter((d) => d && known.has(String(d.Id ?? d.SessionId ?? "")));
           if (typeof json.TotalCount === "number") json.TotalCount = json.Data.length;

@@ -16,6 +16,7 @@
 
 use crate::core::config::AgentBayOptions;
 use crate::core::context::ContextListParams;
+use crate::core::file_transfer::TransferProgress;
 use crate::core::mount::BetaContextMountOptions;
 use crate::core::params::CreateSessionParams;
 use crate::core::poll::WaitOptions;
@@ -282,6 +283,7 @@ pub fn declarations() -> String {
                 decl::<DirectoryEntry>(&cfg),
                 decl::<ContextBinding>(&cfg),
                 decl::<McpTool>(&cfg),
+                decl::<TransferProgress>(&cfg),
             ],
         ),
         (

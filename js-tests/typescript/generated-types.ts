@@ -24,6 +24,7 @@ import type {
   PolicyInput,
   SessionResult,
   SyncPolicyData,
+  TransferProgress,
   UploadPolicyData,
   UploadStrategyInput,
 } from "agentbay-wasm";
@@ -88,4 +89,23 @@ export async function results(agentBay: AgentBay, params: CreateSessionParams): 
   // @ts-expect-error: a download's content is absent on failure
   const sure: Uint8Array = downloaded.content;
   void [labels, content, maybe, sure];
+}
+
+// File transfers report `TransferProgress` (generated from src/core/file_transfer.rs) to
+// `onProgress`, next to the official `progressCb(bytes)`; sync reports its tasks.
+export async function progress(session: NonNullable<SessionResult["session"]>): Promise<void> {
+  const bars: number[] = [];
+  const onProgress = (p: TransferProgress): void => {
+    const total: number | undefined = p.total;
+    bars.push(total ? p.bytesDone / total : 0);
+  };
+  await session.fileSystem.uploadFile(new Uint8Array(8), "/tmp/file_transfer/a", { onProgress, progressCb: (n: number) => void n });
+  await session.fileSystem.downloadFile("/tmp/file_transfer/a", undefined, { onProgress });
+  // @ts-expect-error: onProgress hears an object, not a byte count
+  await session.fileSystem.uploadFile(new Uint8Array(8), "/tmp/file_transfer/a", { onProgress: (n: number) => void n });
+  await session.context.sync(undefined, undefined, undefined, {
+    callback: (ok: boolean) => void ok,
+    onProgress: (tasks: ContextStatusData[]) => void tasks.map((t) => t.status),
+  });
+  void bars;
 }

@@ -3,7 +3,7 @@
 
 use super::config::Config;
 use super::request;
-use super::runtime::{Env, HttpRequest, HttpResponse, Limits, TransportError};
+use super::runtime::{Env, HttpRequest, HttpResponse, Limits, OnBytes, TransportError};
 use super::wire::action::Action;
 use super::wire::codes;
 use super::wire::envelope::Envelope;
@@ -243,6 +243,25 @@ impl<E: Env> Api<E> {
     ) -> Result<HttpResponse, TransportError> {
         let req = HttpRequest { method, url: url.to_string(), headers, body };
         self.send(req, Limits { timeout_ms: self.cfg.timeout_ms, max_body_bytes }).await
+    }
+
+    /// [`Self::raw_with`], reporting the data's progress to `on_bytes` where the host can.
+    pub async fn raw_reporting(
+        &self,
+        method: &'static str,
+        url: &str,
+        headers: Vec<(String, String)>,
+        body: Option<Vec<u8>>,
+        max_body_bytes: u64,
+        on_bytes: OnBytes,
+    ) -> Result<HttpResponse, TransportError> {
+        let req = HttpRequest { method, url: url.to_string(), headers, body };
+        let limits = Limits { timeout_ms: self.cfg.timeout_ms, max_body_bytes };
+        let resp = self.env.send_reporting(req, limits, on_bytes).await?;
+        if resp.body.len() as u64 > max_body_bytes {
+            return Err(TransportError::TooLarge { limit: max_body_bytes, declared: None });
+        }
+        Ok(resp)
     }
 
     /// The transport enforces the cap while reading; checking again here keeps the promise for

@@ -1,6 +1,7 @@
 //! `agentBay.context`: contexts and their files.
 
 use super::api::{typed, Api, Check, Fields};
+use super::file_transfer::Progress;
 use super::poll::{poll, Step, WaitOptions};
 use super::results::*;
 use super::runtime::Env;
@@ -9,6 +10,7 @@ use super::wire::envelope::{ContextData, FileUrlData};
 use super::wire::request::*;
 use serde::Deserialize;
 use serde_json::Value;
+use std::rc::Rc;
 
 /// `context.list(params?)`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -344,20 +346,36 @@ pub async fn clear<E: Env>(api: &Api<E>, context_id: &str, timeout_s: f64, poll_
 
 /// PUT bytes to the presigned upload URL (200/201/204 accepted, as officially).
 pub async fn upload_file<E: Env>(api: &Api<E>, context_id: &str, path: &str, data: Vec<u8>) -> UploadResult {
+    upload_file_reporting(api, context_id, path, data, &Progress::none()).await
+}
+
+/// [`upload_file`], telling `progress` how far the bytes went.
+pub async fn upload_file_reporting<E: Env>(
+    api: &Api<E>,
+    context_id: &str,
+    path: &str,
+    data: Vec<u8>,
+    progress: &Rc<Progress>,
+) -> UploadResult {
     let url = upload_url(api, context_id, path).await;
     if !url.success {
         return UploadResult::fail(url.request_id, url.error_message.unwrap_or_default());
     }
     let len = data.len() as u64;
-    match api.raw("PUT", &url.url, Some(data), api.cfg.max_response_bytes).await {
+    let put =
+        api.raw_reporting("PUT", &url.url, Vec::new(), Some(data), api.cfg.max_response_bytes, progress.on_bytes());
+    match put.await {
         Err(e) => UploadResult::fail(url.request_id, format!("Upload failed: {e}")),
-        Ok(r) if matches!(r.status, 200 | 201 | 204) => UploadResult {
-            request_id: url.request_id,
-            success: true,
-            http_status: Some(r.status),
-            bytes_sent: len,
-            error_message: None,
-        },
+        Ok(r) if matches!(r.status, 200 | 201 | 204) => {
+            progress.finish(len);
+            UploadResult {
+                request_id: url.request_id,
+                success: true,
+                http_status: Some(r.status),
+                bytes_sent: len,
+                error_message: None,
+            }
+        }
         Ok(r) => UploadResult {
             http_status: Some(r.status),
             ..UploadResult::fail(
@@ -370,20 +388,34 @@ pub async fn upload_file<E: Env>(api: &Api<E>, context_id: &str, path: &str, dat
 
 /// GET the presigned download URL; exactly 200 is success.
 pub async fn download_file<E: Env>(api: &Api<E>, context_id: &str, path: &str) -> BinaryResult {
+    download_file_reporting(api, context_id, path, &Progress::none()).await
+}
+
+/// [`download_file`], telling `progress` how far the bytes came.
+pub async fn download_file_reporting<E: Env>(
+    api: &Api<E>,
+    context_id: &str,
+    path: &str,
+    progress: &Rc<Progress>,
+) -> BinaryResult {
     let url = download_url(api, context_id, path).await;
     if !url.success {
         return BinaryResult::fail(url.request_id, url.error_message.unwrap_or_default());
     }
-    match api.raw("GET", &url.url, None, api.cfg.max_download_bytes).await {
+    let get = api.raw_reporting("GET", &url.url, Vec::new(), None, api.cfg.max_download_bytes, progress.on_bytes());
+    match get.await {
         Err(e) => BinaryResult::fail(url.request_id, format!("Download failed: {e}")),
-        Ok(r) if r.status == 200 => BinaryResult {
-            request_id: url.request_id,
-            success: true,
-            size: Some(r.body.len() as u64),
-            bytes: r.body,
-            http_status: Some(200),
-            error_message: None,
-        },
+        Ok(r) if r.status == 200 => {
+            progress.finish(r.body.len() as u64);
+            BinaryResult {
+                request_id: url.request_id,
+                success: true,
+                size: Some(r.body.len() as u64),
+                bytes: r.body,
+                http_status: Some(200),
+                error_message: None,
+            }
+        }
         Ok(r) => BinaryResult {
             http_status: Some(r.status),
             ..BinaryResult::fail(

@@ -37,10 +37,26 @@ pub enum TransportError {
     TooLarge { limit: u64, declared: Option<u64> },
 }
 
+/// Hears how far one exchange's data has moved: the bytes of the request body sent when it has
+/// one, else of the response body read, and the total when it is known. Shared (`Rc`) because a
+/// host calls it from its own callbacks (src/js/env.rs).
+pub type OnBytes = std::rc::Rc<dyn Fn(u64, Option<u64>)>;
+
 pub trait Transport {
     /// Sends one request within `limits`: the exchange fails with [`TransportError::Timeout`]
     /// past `timeout_ms` and with [`TransportError::TooLarge`] for a body over `max_body_bytes`.
     async fn send(&self, req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError>;
+
+    /// [`Self::send`], telling `on_bytes` how the data moves (file transfers' progress). Hosts
+    /// that cannot tell send it whole and say nothing; the caller reports the end itself.
+    async fn send_reporting(
+        &self,
+        req: HttpRequest,
+        limits: Limits,
+        _on_bytes: OnBytes,
+    ) -> Result<HttpResponse, TransportError> {
+        self.send(req, limits).await
+    }
 
     /// A short-lived credential for one API request of `action` (the `authorize` option), sent
     /// instead of the configured API key; `None` keeps the key. Hosts without such a hook keep

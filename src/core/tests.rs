@@ -3,6 +3,7 @@
 
 use super::api::Api;
 use super::config::Config;
+use super::file_transfer::TransferProgress;
 use super::handle::SessionHandle;
 use super::poll::{self, WaitOptions};
 use super::request;
@@ -1571,6 +1572,13 @@ fn transfer_env(end: (&'static str, &'static str), file: &'static str) -> FakeEn
     })
 }
 
+/// A progress listener and what it heard.
+fn recorded_progress() -> (Rc<file_transfer::Progress>, Rc<RefCell<Vec<TransferProgress>>>) {
+    let heard = Rc::new(RefCell::new(Vec::new()));
+    let h = heard.clone();
+    (file_transfer::Progress::new(move |p| h.borrow_mut().push(p)), heard)
+}
+
 #[test]
 fn upload_puts_syncs_the_path_down_waits_and_cleans_up() {
     let env = transfer_env(("Success", ""), "");
@@ -1578,7 +1586,7 @@ fn upload_puts_syncs_the_path_down_waits_and_cleans_up() {
     let a = api(&env);
     assert_eq!(block_on(file_transfer::context_path(&a, &s)).as_deref(), Some(FT_DIR));
     let opts = file_transfer::TransferOptions { content_type: Some("text/plain".into()), ..Default::default() };
-    let mut progress = Vec::new();
+    let (progress, heard) = recorded_progress();
     let remote = format!("{FT_DIR}/a.txt");
     let r = block_on(file_transfer::upload(
         &a,
@@ -1587,13 +1595,14 @@ fn upload_puts_syncs_the_path_down_waits_and_cleans_up() {
         None,
         &remote,
         &opts,
-        &mut |n| progress.push(n),
+        &progress,
     ));
     assert_eq!(
         serde_json::to_value(&r).unwrap(),
         json!({"success": true, "requestIdUploadUrl": "req-1", "requestIdSync": "req-1", "httpStatus": 200, "etag": "", "bytesSent": 5, "path": remote})
     );
-    assert_eq!(progress, [5]);
+    // A transport that cannot tell the progress: one report, the whole file.
+    assert_eq!(*heard.borrow(), [TransferProgress { bytes_done: 5, total: Some(5) }]);
     // The context was asked for once (the handle keeps it).
     assert_eq!(
         env.actions(),
@@ -1637,7 +1646,7 @@ fn upload_failures_say_which_step_failed() {
         Some(&fs),
         &remote,
         &opts,
-        &mut |_| {},
+        &file_transfer::Progress::none(),
     ));
     assert_eq!((r.success, r.bytes_sent, r.error.as_deref()), (false, 0, Some("Local file not found: /x/nope.txt")));
     let r = block_on(file_transfer::upload(
@@ -1647,7 +1656,7 @@ fn upload_failures_say_which_step_failed() {
         None,
         &remote,
         &opts,
-        &mut |_| {},
+        &file_transfer::Progress::none(),
     ));
     assert_eq!(r.error.as_deref(), Some(file_transfer::NO_FS_UPLOAD));
     assert!(env.actions().is_empty());
@@ -1660,7 +1669,7 @@ fn upload_failures_say_which_step_failed() {
         Some(&fs),
         &remote,
         &opts,
-        &mut |_| {},
+        &file_transfer::Progress::none(),
     ));
     assert_eq!((r.success, r.bytes_sent), (false, 3));
     assert_eq!(r.error.as_deref(), Some("Upload sync not finished: Task error: disk full"));
@@ -1682,7 +1691,7 @@ fn upload_failures_say_which_step_failed() {
         None,
         "/etc/x",
         &opts,
-        &mut |_| {},
+        &file_transfer::Progress::none(),
     ));
     assert_eq!(r.request_id_sync.as_deref(), Some("r-s"));
     assert_eq!(r.error.as_deref(), Some("session.context.sync(upload) failed: [InvalidParameter] outside"));
@@ -1695,7 +1704,7 @@ fn upload_failures_say_which_step_failed() {
         None,
         "/a",
         &opts,
-        &mut |_| {},
+        &file_transfer::Progress::none(),
     ));
     assert_eq!(r.error.as_deref(), Some("Response contains no data"));
     assert_eq!(block_on(file_transfer::context_path(&api(&env), &handle("s-3"))), None);
@@ -1708,13 +1717,14 @@ fn download_syncs_the_path_up_then_gets_the_bytes() {
     let opts = file_transfer::TransferOptions::default();
     // Into memory (no local path).
     let env = transfer_env(("Success", ""), "from session");
-    let mut progress = Vec::new();
-    let r = block_on(file_transfer::download(&api(&env), &s, &remote, None, None, &opts, &mut |n| progress.push(n)));
+    let (progress, heard) = recorded_progress();
+    let r = block_on(file_transfer::download(&api(&env), &s, &remote, None, None, &opts, &progress));
     assert_eq!(
         serde_json::to_value(&r).unwrap(),
         json!({"success": true, "requestIdDownloadUrl": "req-1", "requestIdSync": "req-1", "httpStatus": 200, "bytesReceived": 12, "path": remote, "localPath": ""})
     );
-    assert_eq!((r.bytes.as_slice(), progress.as_slice()), (&b"from session"[..], &[12][..]));
+    assert_eq!(r.bytes.as_slice(), &b"from session"[..]);
+    assert_eq!(*heard.borrow(), [TransferProgress { bytes_done: 12, total: Some(12) }]);
     assert_eq!(
         env.actions(),
         [
@@ -1732,19 +1742,51 @@ fn download_syncs_the_path_up_then_gets_the_bytes() {
     // Into a local file, then overwrite=false on it.
     let env = transfer_env(("Success", ""), "from session");
     let fs = MemFs::default();
-    let r = block_on(file_transfer::download(&api(&env), &s, &remote, Some("/l/b.txt"), Some(&fs), &opts, &mut |_| {}));
+    let r = block_on(file_transfer::download(
+        &api(&env),
+        &s,
+        &remote,
+        Some("/l/b.txt"),
+        Some(&fs),
+        &opts,
+        &file_transfer::Progress::none(),
+    ));
     assert_eq!((r.success, r.local_path.as_str(), r.bytes.len()), (true, "/l/b.txt", 0));
     assert_eq!(fs.0.borrow().get("/l/b.txt").map(Vec::as_slice), Some(&b"from session"[..]));
     let keep = file_transfer::TransferOptions { overwrite: false, ..Default::default() };
-    let r = block_on(file_transfer::download(&api(&env), &s, &remote, Some("/l/b.txt"), Some(&fs), &keep, &mut |_| {}));
+    let r = block_on(file_transfer::download(
+        &api(&env),
+        &s,
+        &remote,
+        Some("/l/b.txt"),
+        Some(&fs),
+        &keep,
+        &file_transfer::Progress::none(),
+    ));
     assert_eq!(r.error.as_deref(), Some("Destination exists and overwrite=false: /l/b.txt"));
     // A local path without a file system (browsers).
-    let r = block_on(file_transfer::download(&api(&env), &s, &remote, Some("/l/c.txt"), None, &opts, &mut |_| {}));
+    let r = block_on(file_transfer::download(
+        &api(&env),
+        &s,
+        &remote,
+        Some("/l/c.txt"),
+        None,
+        &opts,
+        &file_transfer::Progress::none(),
+    ));
     assert_eq!((r.local_path.as_str(), r.error.as_deref()), ("/l/c.txt", Some(file_transfer::NO_FS_DOWNLOAD)));
     // The session's upload never ends within waitTimeout.
     let env = transfer_env(("Running", ""), "");
     let quick = file_transfer::TransferOptions { wait_timeout_ms: 1_000, poll_interval_ms: 200, ..Default::default() };
-    let r = block_on(file_transfer::download(&api(&env), &s, &remote, None, None, &quick, &mut |_| {}));
+    let r = block_on(file_transfer::download(
+        &api(&env),
+        &s,
+        &remote,
+        None,
+        None,
+        &quick,
+        &file_transfer::Progress::none(),
+    ));
     assert_eq!(r.error.as_deref(), Some("Download sync not finished: task not finished"));
 }
 

@@ -2,8 +2,10 @@
 
 use super::convert::{bytes_of, error, get, promise, promise_of, set, to_js, to_json};
 use super::env::{describe, env_vars, JsApi, JsEnv};
-use super::session::Session;
-use super::types::{AgentBayOptionsArg, ContextListParamsArg, CreateSessionParamsArg, StringRecordArg};
+use super::session::{progress_of, Session};
+use super::types::{
+    AgentBayOptionsArg, ContextListParamsArg, ContextTransferOptionsArg, CreateSessionParamsArg, StringRecordArg,
+};
 use crate::core::api::Api;
 use crate::core::config::{self, AgentBayOptions};
 use crate::core::context::{self, ContextListParams};
@@ -415,33 +417,41 @@ impl ContextService {
         promise(async move { to_js(&context::delete_file(&api, &context_id, &file_path).await) })
     }
 
-    /// Uploads `data` to a context file through its presigned URL.
+    /// Uploads `data` to a context file through its presigned URL; `options.onProgress` hears
+    /// `{ bytesDone, total }` as the bytes go.
     #[wasm_bindgen(js_name = uploadFile, unchecked_return_type = "Promise<UploadResult>")]
     pub fn upload_file(
         &self,
         #[wasm_bindgen(js_name = contextId)] context_id: String,
         #[wasm_bindgen(js_name = filePath)] file_path: String,
         #[wasm_bindgen(unchecked_param_type = "UploadData")] data: JsValue,
+        options: Option<ContextTransferOptionsArg>,
     ) -> Promise {
         let api = self.api.clone();
+        let progress = progress_of(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED));
         promise(async move {
             match bytes_of(&data).await {
-                Ok(bytes) => to_js(&context::upload_file(&api, &context_id, &file_path, bytes).await),
+                Ok(bytes) => {
+                    to_js(&context::upload_file_reporting(&api, &context_id, &file_path, bytes, &progress).await)
+                }
                 Err(e) => to_js(&crate::core::results::UploadResult::fail("", e)),
             }
         })
     }
 
-    /// Downloads a context file's bytes through its presigned URL.
+    /// Downloads a context file's bytes through its presigned URL; `options.onProgress` hears
+    /// `{ bytesDone, total }` as the bytes come.
     #[wasm_bindgen(js_name = downloadFile, unchecked_return_type = "Promise<DownloadResult>")]
     pub fn download_file(
         &self,
         #[wasm_bindgen(js_name = contextId)] context_id: String,
         #[wasm_bindgen(js_name = filePath)] file_path: String,
+        options: Option<ContextTransferOptionsArg>,
     ) -> Promise {
         let api = self.api.clone();
+        let progress = progress_of(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED));
         promise(async move {
-            let r = context::download_file(&api, &context_id, &file_path).await;
+            let r = context::download_file_reporting(&api, &context_id, &file_path, &progress).await;
             let out = to_js(&r);
             if r.success {
                 set(&out, "content", &Uint8Array::from(r.bytes.as_slice()).into());

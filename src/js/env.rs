@@ -4,7 +4,7 @@
 //! pkg-template/extras.mjs): the .wasm itself imports no `node:` module.
 
 use crate::core::config::EnvVars;
-use crate::core::runtime::{Clock, HttpRequest, HttpResponse, Limits, Transport, TransportError};
+use crate::core::runtime::{Clock, HttpRequest, HttpResponse, Limits, OnBytes, Transport, TransportError};
 use js_sys::{Object, Promise, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -23,9 +23,12 @@ thread_local! {
     static HOST_HTTP: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
 }
 
-/// Called by the Node entries with their HTTP function; not part of the public API.
-/// `http(url, method, headers, body, timeoutMs, maxBodyBytes)` returns `undefined` (use `fetch`
-/// for this request) or a promise of `{ status, body: Uint8Array }`. It rejects with an error
+/// Called by the entries with their HTTP function; not part of the public API.
+/// `http(url, method, headers, body, timeoutMs, maxBodyBytes, onBytes?)` returns `undefined`
+/// (use `fetch` for this request) or a promise of `{ status, body: Uint8Array }`. `onBytes(done,
+/// total?)`, given for file transfers, hears the request body's bytes sent when there is a body,
+/// else the response body's bytes read (the Node entries' node:http client; the browser entries
+/// handle only uploads with it, through XMLHttpRequest, which alone reports upload progress). It rejects with an error
 /// whose `agentbayKind` is `"timeout"` or `"too-large"` (with `declared`, the Content-Length,
 /// when that is what was refused), or any other error (a network error, described like fetch's).
 #[wasm_bindgen(js_name = __agentbayHostHttp, skip_typescript)]
@@ -67,8 +70,50 @@ pub fn describe(err: &JsValue) -> String {
 
 impl Transport for JsEnv {
     async fn send(&self, req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
+        self.exchange(req, limits, None).await
+    }
+
+    async fn send_reporting(
+        &self,
+        req: HttpRequest,
+        limits: Limits,
+        on_bytes: OnBytes,
+    ) -> Result<HttpResponse, TransportError> {
+        self.exchange(req, limits, Some(on_bytes)).await
+    }
+
+    async fn credential(&self, action: &'static str) -> Result<Option<String>, TransportError> {
+        let Some(f) = &self.authorize else {
+            return Ok(None);
+        };
+        let failed = |e: JsValue| TransportError::Network(format!("authorize({action}) failed: {}", describe(&e)));
+        let mut v = f.call1(&JsValue::UNDEFINED, &action.into()).map_err(failed)?;
+        if let Some(p) = v.dyn_ref::<Promise>() {
+            v = JsFuture::from(p.clone()).await.map_err(failed)?;
+        }
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        match v.as_string() {
+            Some(s) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
+            _ => Err(TransportError::Network(format!(
+                "authorize({action}) failed: it must return a non-empty string or undefined"
+            ))),
+        }
+    }
+}
+
+impl JsEnv {
+    /// One exchange through the host's HTTP function, or `fetch` when there is none or it
+    /// declines; `on_bytes` hears the data's progress where the path can tell it.
+    async fn exchange(
+        &self,
+        req: HttpRequest,
+        limits: Limits,
+        on_bytes: Option<OnBytes>,
+    ) -> Result<HttpResponse, TransportError> {
         if let Some(http) = HOST_HTTP.with(|h| h.borrow().clone()) {
-            if let Some(r) = send_host(&http, &req, limits).await {
+            if let Some(r) = send_host(&http, &req, limits, on_bytes.as_ref()).await {
                 return r;
             }
         }
@@ -100,32 +145,14 @@ impl Transport for JsEnv {
         let resp: web_sys::Response =
             resp.dyn_into().map_err(|_| TransportError::Network("fetch did not return a Response".into()))?;
         let status = resp.status();
-        let body = read_body(&resp, limits.max_body_bytes, map).await;
+        // Only a response that carries the data reports it (not the reply to an upload).
+        let on_body = on_bytes.filter(|_| req.body.is_none());
+        let body = read_body(&resp, limits.max_body_bytes, map, on_body).await;
         if body.is_err() {
             // Stop the download and free the connection; the body may already be done or cancelled.
             controller.abort();
         }
         Ok(HttpResponse { status, body: body? })
-    }
-
-    async fn credential(&self, action: &'static str) -> Result<Option<String>, TransportError> {
-        let Some(f) = &self.authorize else {
-            return Ok(None);
-        };
-        let failed = |e: JsValue| TransportError::Network(format!("authorize({action}) failed: {}", describe(&e)));
-        let mut v = f.call1(&JsValue::UNDEFINED, &action.into()).map_err(failed)?;
-        if let Some(p) = v.dyn_ref::<Promise>() {
-            v = JsFuture::from(p.clone()).await.map_err(failed)?;
-        }
-        if v.is_undefined() || v.is_null() {
-            return Ok(None);
-        }
-        match v.as_string() {
-            Some(s) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
-            _ => Err(TransportError::Network(format!(
-                "authorize({action}) failed: it must return a non-empty string or undefined"
-            ))),
-        }
     }
 }
 
@@ -134,6 +161,7 @@ async fn send_host(
     http: &js_sys::Function,
     req: &HttpRequest,
     limits: Limits,
+    on_bytes: Option<&OnBytes>,
 ) -> Option<Result<HttpResponse, TransportError>> {
     let net = |e: JsValue| TransportError::Network(describe(&e));
     let headers = Object::new();
@@ -143,6 +171,16 @@ async fn send_host(
         }
     }
     let body = req.body.as_ref().map_or(JsValue::UNDEFINED, |b| Uint8Array::from(b.as_slice()).into());
+    // Lives until the exchange ends; the host must not call it after that.
+    let listener = on_bytes.map(|f| {
+        let f = f.clone();
+        Closure::<dyn Fn(f64, JsValue)>::new(move |done: f64, total: JsValue| {
+            let total = total.as_f64().filter(|t| t.is_finite() && *t >= 0.0).map(|t| t as u64);
+            if done.is_finite() && done >= 0.0 {
+                f(done as u64, total);
+            }
+        })
+    });
     let args: js_sys::Array = [
         JsValue::from(req.url.as_str()),
         JsValue::from(req.method),
@@ -150,6 +188,7 @@ async fn send_host(
         body,
         JsValue::from(limits.timeout_ms as f64),
         JsValue::from(limits.max_body_bytes as f64),
+        listener.as_ref().map_or(JsValue::UNDEFINED, |l| l.as_ref().clone()),
     ]
     .iter()
     .collect();
@@ -190,6 +229,7 @@ async fn read_body(
     resp: &web_sys::Response,
     cap: u64,
     map: impl Fn(JsValue) -> TransportError,
+    on_bytes: Option<OnBytes>,
 ) -> Result<Vec<u8>, TransportError> {
     let declared = resp.headers().get("content-length").ok().flatten().and_then(|v| v.trim().parse::<u64>().ok());
     let Some(stream) = resp.body() else {
@@ -220,6 +260,9 @@ async fn read_body(
             return Err(TransportError::TooLarge { limit: cap, declared: None });
         }
         chunks.push(bytes);
+        if let Some(f) = &on_bytes {
+            f(total, declared);
+        }
     }
     let mut out = vec![0; total as usize];
     let mut at = 0;

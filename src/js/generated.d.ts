@@ -519,6 +519,19 @@ export type McpTool = {
   tool: string;
 };
 
+/**
+ * How far an `uploadFile` / `downloadFile` has moved the file's bytes (`onProgress`).
+ */
+export type TransferProgress = {
+  /** The bytes sent (upload) or received (download) so far. */
+  bytesDone: number;
+  /**
+   * The file's size: always known for an upload; for a download, once the server declared it
+   * (and in the last report, which always has `bytesDone === total`).
+   */
+  total?: number;
+};
+
 // ---- Results: every call resolves to one (failures are `success: false`, not exceptions).
 
 /**

@@ -611,7 +611,7 @@ impl FileSystem {
     ) -> Promise {
         let (api, s) = (self.s.api.clone(), self.s.state.clone());
         let o: JsValue = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
-        let (opts, mut progress) = transfer_options(&o);
+        let (opts, progress) = transfer_options(&o);
         promise(async move {
             let fs = HostFs::get();
             let fs = fs.as_ref().map(|f| f as &dyn file_transfer::LocalFiles);
@@ -626,7 +626,7 @@ impl FileSystem {
                     }
                 },
             };
-            to_js(&file_transfer::upload(&api, &s, source, fs, &remote_path, &opts, &mut progress).await)
+            to_js(&file_transfer::upload(&api, &s, source, fs, &remote_path, &opts, &progress).await)
         })
     }
 
@@ -652,12 +652,12 @@ impl FileSystem {
     ) -> Promise {
         let (api, s) = (self.s.api.clone(), self.s.state.clone());
         let o: JsValue = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
-        let (opts, mut progress) = transfer_options(&o);
+        let (opts, progress) = transfer_options(&o);
         promise(async move {
             let fs = HostFs::get();
             let fs = fs.as_ref().map(|f| f as &dyn file_transfer::LocalFiles);
             let local = local_path.as_deref();
-            let r = file_transfer::download(&api, &s, &remote_path, local, fs, &opts, &mut progress).await;
+            let r = file_transfer::download(&api, &s, &remote_path, local, fs, &opts, &progress).await;
             let out = to_js(&r);
             if r.success && local.is_none() {
                 set(&out, "content", &Uint8Array::from(r.bytes.as_slice()).into());
@@ -667,8 +667,9 @@ impl FileSystem {
     }
 }
 
-/// The official transfer options (seconds) and the progress callback.
-fn transfer_options(o: &JsValue) -> (file_transfer::TransferOptions, impl FnMut(u64)) {
+/// The official transfer options (seconds) and the progress listeners: the official
+/// `progressCb(bytesTransferred)` and `onProgress({ bytesDone, total })`.
+fn transfer_options(o: &JsValue) -> (file_transfer::TransferOptions, Rc<file_transfer::Progress>) {
     let mut opts = file_transfer::TransferOptions::default();
     let seconds = |k: &str| get(o, k).as_f64().filter(|v| v.is_finite() && *v >= 0.0).map(|v| (v * 1000.0) as u64);
     if let Some(t) = get(o, "contentType").as_string() {
@@ -686,13 +687,26 @@ fn transfer_options(o: &JsValue) -> (file_transfer::TransferOptions, impl FnMut(
     if let Some(ms) = seconds("pollInterval").filter(|ms| *ms > 0) {
         opts.poll_interval_ms = ms;
     }
-    let callback = get(o, "progressCb").dyn_into::<Function>().ok();
-    let progress = move |bytes: u64| {
-        if let Some(f) = &callback {
-            let _ = f.call1(&JsValue::UNDEFINED, &(bytes as f64).into());
+    (opts, progress_of(o))
+}
+
+/// The progress listeners of a transfer's options: the official `progressCb(bytesTransferred)`
+/// and `onProgress({ bytesDone, total })`.
+pub(crate) fn progress_of(o: &JsValue) -> Rc<file_transfer::Progress> {
+    let official = get(o, "progressCb").dyn_into::<Function>().ok();
+    let on_progress = get(o, "onProgress").dyn_into::<Function>().ok();
+    if official.is_none() && on_progress.is_none() {
+        return file_transfer::Progress::none();
+    }
+    file_transfer::Progress::new(move |p| {
+        // A listener that throws must not stop the transfer.
+        if let Some(f) = &official {
+            let _ = f.call1(&JsValue::UNDEFINED, &(p.bytes_done as f64).into());
         }
-    };
-    (opts, progress)
+        if let Some(f) = &on_progress {
+            let _ = f.call1(&JsValue::UNDEFINED, &to_js(&p));
+        }
+    })
 }
 
 /// `session.context`: the sync status of the session's mounted contexts, and explicit syncs.

@@ -56,6 +56,12 @@ export type UploadData = string | Uint8Array | ArrayBuffer | ArrayBufferView | {
 export type TransferData = Uint8Array | ArrayBuffer | ArrayBufferView | { arrayBuffer(): Promise<ArrayBuffer> };
 /** Called with the bytes transferred so far (at least once, with the total, when done). */
 export type TransferProgressCallback = (bytesTransferred: number) => void;
+/**
+ * Called as a file transfer moves its bytes: `bytesDone` rises (in steps of about 64 KiB where
+ * the host can tell: Node, and browsers for uploads through XMLHttpRequest and downloads
+ * through `fetch`) and the last call has `bytesDone === total`, once the transfer is done.
+ */
+export type TransferProgressListener = (progress: TransferProgress) => void;
 /** `fileSystem.uploadFile(localPathOrData, remotePath, options)` (official options). */
 export interface FileTransferUploadOptions {
   /** The `Content-Type` of the upload. */
@@ -66,8 +72,10 @@ export interface FileTransferUploadOptions {
   waitTimeout?: number;
   /** The longest pause between two status checks, in seconds (default 1.5). */
   pollInterval?: number;
-  /** Progress, in bytes sent. */
+  /** Progress, in bytes sent (official). */
   progressCb?: TransferProgressCallback;
+  /** Progress as `{ bytesDone, total }`, for a progress bar. */
+  onProgress?: TransferProgressListener;
 }
 /** `fileSystem.downloadFile(remotePath, localPath?, options)` (official options). */
 export interface FileTransferDownloadOptions {
@@ -79,8 +87,15 @@ export interface FileTransferDownloadOptions {
   waitTimeout?: number;
   /** The longest pause between two status checks, in seconds (default 1.5). */
   pollInterval?: number;
-  /** Progress, in bytes received. */
+  /** Progress, in bytes received (official). */
   progressCb?: TransferProgressCallback;
+  /** Progress as `{ bytesDone, total }` (`total` once the server declared the size), for a progress bar. */
+  onProgress?: TransferProgressListener;
+}
+/** `agentBay.context.uploadFile(contextId, path, data, options)` / `downloadFile(contextId, path, options)`. */
+export interface ContextTransferOptions {
+  /** Progress as `{ bytesDone, total }`, for a progress bar. */
+  onProgress?: TransferProgressListener;
 }
 /** Called once a sync started in callback mode has finished: whether every task succeeded. */
 export type SyncCallback = (success: boolean) => void;
@@ -366,6 +381,9 @@ extern "C" {
     /// `FileTransferDownloadOptions`.
     #[wasm_bindgen(typescript_type = "FileTransferDownloadOptions")]
     pub type FileTransferDownloadOptionsArg;
+    /// `ContextTransferOptions`.
+    #[wasm_bindgen(typescript_type = "ContextTransferOptions")]
+    pub type ContextTransferOptionsArg;
     /// A `SyncCallback` or `SyncOptions`.
     #[wasm_bindgen(typescript_type = "SyncCallback | SyncOptions")]
     pub type SyncCallbackOrOptionsArg;
