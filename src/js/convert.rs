@@ -44,9 +44,9 @@ pub fn to_json(v: &JsValue) -> Result<Value, JsValue> {
 
 /// A result (or any serialisable value) as a plain JS object, absent optionals `undefined`.
 ///
-/// Through JSON text rather than serde-wasm-bindgen: every result type already has its
-/// serde_json serializer (the SDK writes JSON for the wire and for `value_of`), and a second
-/// serializer per type, into `JsValue`, was about 12 KB of the .wasm (BENCHMARKS.md, "Size of
+/// Through JSON text rather than serde-wasm-bindgen: serde_json's serializer is in the module
+/// anyway (the wire, `value_of`), so writing text adds no serializer, where serde-wasm-bindgen's
+/// was one more per result type; the switch took 11 KB off the .wasm (BENCHMARKS.md, "Size of
 /// the .wasm"). The generic part is only `serde_json::to_string`.
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
     match serde_json::to_string(v) {
