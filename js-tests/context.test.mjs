@@ -253,3 +253,25 @@ test("a context of another tenant is invisible", async () => {
     await other.stop();
   }
 });
+
+// Results are written as JSON by the .wasm and read with JSON.parse (src/js/convert.rs, for the
+// module's size): an absent value must still come out as `undefined`, never `null`, at any depth.
+test("results hold no null at any depth: absent values are undefined", async () => {
+  const nulls = (v, path = "result") =>
+    v === null
+      ? [path]
+      : typeof v === "object" && v !== undefined && !(v instanceof Uint8Array)
+        ? Object.entries(v).flatMap(([k, x]) => nulls(x, `${path}.${k}`))
+        : [];
+  const ctx = await newContext("nulls");
+  const got = await agentBay.context.get(ctx.name);
+  assert.equal(got.success, true, got.errorMessage);
+  const missing = await agentBay.context.get(uniqueName("nulls-missing"));
+  assert.equal(missing.success, false);
+  assert.equal(missing.context, undefined);
+  const listed = await agentBay.context.list({ maxResults: 5 });
+  assert.ok(listed.contexts.length > 0);
+  const url = await agentBay.context.getFileDownloadUrl(ctx.id, "/mnt/data/none.txt");
+  const files = await agentBay.context.listFiles(ctx.id, "/mnt/data");
+  for (const r of [got, missing, listed, url, files]) assert.deepEqual(nulls(r), []);
+});

@@ -4,7 +4,6 @@
 use super::config::Config;
 use super::runtime::HttpRequest;
 use super::wire::{action::Action, field, form, API_VERSION};
-use std::collections::BTreeMap;
 
 /// Where `Authorization` and `SessionId` go: in the query for SyncContext, as the official SDKs
 /// send it, and in the form body for every other action.
@@ -39,10 +38,11 @@ pub fn build_with(
     timestamp: &str,
     nonce: &str,
 ) -> HttpRequest {
-    // Inserted one by one: collecting would sort with a stable sort compiled for this one use.
-    let mut body: BTreeMap<&str, String> = BTreeMap::new();
+    // A Vec kept sorted by name, not a BTreeMap: the body is a handful of fields, and a map of its
+    // own key type put its insert and remove into the .wasm (BENCHMARKS.md, "Size of the .wasm").
+    let mut body: Vec<(&str, String)> = Vec::with_capacity(fields.len() + 1);
     for (k, v) in fields {
-        body.insert(k, v);
+        put(&mut body, k, v);
     }
     let mut query: Vec<(&str, String)> = vec![
         (field::ACTION, action.as_str().to_string()),
@@ -52,8 +52,8 @@ pub fn build_with(
         (field::SIGNATURE_NONCE, nonce.into()),
     ];
     if session_id_in_query(action) {
-        if let Some(id) = body.remove(field::SESSION_ID) {
-            query.push((field::SESSION_ID, id));
+        if let Ok(i) = find(&body, field::SESSION_ID) {
+            query.push((field::SESSION_ID, body.remove(i).1));
         }
     }
     if !key.is_empty() {
@@ -61,7 +61,7 @@ pub fn build_with(
         if auth_in_query(action) {
             query.push((field::AUTHORIZATION, auth));
         } else {
-            body.insert(field::AUTHORIZATION, auth);
+            put(&mut body, field::AUTHORIZATION, auth);
         }
     }
     let qs = form::encode(query.iter().map(|(k, v)| (*k, v.as_str())));
@@ -75,6 +75,20 @@ pub fn build_with(
             ("content-type".into(), "application/x-www-form-urlencoded".into()),
         ],
         body: Some(body.into_bytes()),
+    }
+}
+
+/// Where `name` is in `fields` (sorted by name), or where it would go.
+fn find(fields: &[(&str, String)], name: &str) -> Result<usize, usize> {
+    fields.binary_search_by(|(k, _)| (*k).cmp(name))
+}
+
+/// Sets `name` to `value` in `fields`, keeping them sorted by name (a later value wins, as a
+/// map's insert would).
+fn put<'a>(fields: &mut Vec<(&'a str, String)>, name: &'a str, value: String) {
+    match find(fields, name) {
+        Ok(i) => fields[i].1 = value,
+        Err(i) => fields.insert(i, (name, value)),
     }
 }
 
@@ -126,6 +140,25 @@ mod tests {
         assert!(!body.contains("Authorization") && !r.url.contains("Authorization"), "{body}");
         let r = build_with(&cfg, "tok", Action::SyncContext, vec![], "T", "N");
         assert!(r.url.contains("Authorization=Bearer%20tok"), "{}", r.url);
+    }
+
+    #[test]
+    fn the_body_is_sorted_by_name_and_a_later_field_wins() {
+        let cfg = Config {
+            api_key: "k".into(),
+            base_url: "http://h".into(),
+            region_id: None,
+            timeout_ms: 1,
+            max_response_bytes: 1,
+            max_download_bytes: 1,
+        };
+        let fields = vec![("b", "1".into()), ("SessionId", "s".into()), ("a", "2".into()), ("b", "3".into())];
+        let r = build(&cfg, Action::ListContexts, fields.clone(), "T", "N");
+        assert_eq!(String::from_utf8(r.body.unwrap()).unwrap(), "Authorization=Bearer%20k&SessionId=s&a=2&b=3");
+        // GetSessionDetail moves SessionId to the query and leaves the rest of the body sorted.
+        let r = build(&cfg, Action::GetSessionDetail, fields, "T", "N");
+        assert!(r.url.ends_with("&SessionId=s"), "{}", r.url);
+        assert_eq!(String::from_utf8(r.body.unwrap()).unwrap(), "Authorization=Bearer%20k&a=2&b=3");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! Inputs go through `JSON.stringify`, which calls `toJSON()` on our class instances
 //! (ContextSync, SyncPolicy, …) so plain objects and instances look the same to the core.
-//! Outputs go through serde-wasm-bindgen with `None` fields omitted (→ `undefined`).
+//! Outputs are written as JSON text by serde_json and read with `JSON.parse`, `null` becoming
+//! `undefined` (so a `None` field is an `undefined` one).
 
 use super::env::describe;
 use js_sys::{Promise, Reflect, Uint8Array, JSON};
@@ -41,10 +42,57 @@ pub fn to_json(v: &JsValue) -> Result<Value, JsValue> {
     }
 }
 
-/// A result (or any serialisable value) as a plain JS object, absent optionals omitted.
+/// A result (or any serialisable value) as a plain JS object, absent optionals `undefined`.
+///
+/// Through JSON text rather than serde-wasm-bindgen: serde_json's serializer is in the module
+/// anyway (the wire, `value_of`), so writing text adds no serializer, where serde-wasm-bindgen's
+/// was one more per result type; the switch took 11 KB off the .wasm (BENCHMARKS.md, "Size of
+/// the .wasm"). The generic part is only `serde_json::to_string`.
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
-    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    v.serialize(&ser).unwrap_or_else(|e| error(format!("internal: could not convert result: {e}")))
+    match serde_json::to_string(v) {
+        Ok(text) => parse_result(&text),
+        Err(e) => error(format!("internal: could not convert result: {e}")),
+    }
+}
+
+/// `JSON.parse(text)` with every `null` replaced by `undefined` (keys kept), which is what
+/// serde-wasm-bindgen gave for `None`, `()` and JSON `null` and what the typings promise.
+fn parse_result(text: &str) -> JsValue {
+    match JSON::parse(text) {
+        Ok(v) => {
+            nulls_to_undefined(&v);
+            v
+        }
+        Err(e) => error(format!("internal: could not convert result: {}", describe(&e))),
+    }
+}
+
+/// Replaces `null` by `undefined` in the arrays and objects under `v`, in place. The depth is
+/// bounded by serde_json's recursion limit on the JSON the values were read from.
+fn nulls_to_undefined(v: &JsValue) {
+    let fix = |x: JsValue| -> Option<JsValue> {
+        if x.is_null() {
+            Some(JsValue::UNDEFINED)
+        } else {
+            if x.is_object() {
+                nulls_to_undefined(&x);
+            }
+            None
+        }
+    };
+    if let Some(a) = v.dyn_ref::<js_sys::Array>() {
+        for i in 0..a.length() {
+            if let Some(u) = fix(a.get(i)) {
+                a.set(i, u);
+            }
+        }
+    } else if let Some(o) = v.dyn_ref::<js_sys::Object>() {
+        for k in js_sys::Object::keys(o).iter() {
+            if let Some(u) = fix(Reflect::get(v, &k).unwrap_or(JsValue::UNDEFINED)) {
+                let _ = Reflect::set(v, &k, &u);
+            }
+        }
+    }
 }
 
 /// `obj[key] = v`.

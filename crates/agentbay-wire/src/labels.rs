@@ -14,13 +14,16 @@ impl Labels {
         let Value::Object(obj) = v else {
             return Err(format!("{what} must be a JSON object of string values"));
         };
-        obj.iter()
-            .map(|(k, v)| match v {
-                Value::String(s) => Ok((k.clone(), s.clone())),
-                other => Err(format!("label '{k}' must be a string, got {other}")),
-            })
-            .collect::<Result<_, _>>()
-            .map(Labels)
+        // Inserted one by one: collecting into the map would compile a sort and a bulk build into
+        // the SDK's .wasm for this one use (about 4 KB).
+        let mut out = BTreeMap::new();
+        for (k, v) in obj {
+            match v {
+                Value::String(s) => out.insert(k.clone(), s.clone()),
+                other => return Err(format!("label '{k}' must be a string, got {other}")),
+            };
+        }
+        Ok(Labels(out))
     }
 
     /// The JSON text of the labels (the wire form).

@@ -143,7 +143,12 @@ fn parse_multiple_files_loosely(text: &str) -> BTreeMap<String, String> {
     if let Some((p, lines)) = current {
         out.insert(p, lines.join("\n"));
     }
-    out.into_iter().map(|(p, c)| (p, c.trim_end_matches('\n').to_string())).collect()
+    // Trimmed in place: collecting into a new map would compile a sort and a bulk build into the
+    // SDK's .wasm for this one use.
+    for c in out.values_mut() {
+        c.truncate(c.trim_end_matches('\n').len());
+    }
+    out
 }
 
 /// `search_files` payload: one path per line; blank lines and surrounding spaces dropped.
