@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { existsSync, createReadStream, statSync } from "node:fs";
 import { join, extname, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
 import { startServer, repoRoot, uniqueName } from "./helpers/server.mjs";
 import { AgentBay } from "./helpers/sdk.mjs";
 
@@ -40,12 +41,20 @@ const TYPES = {
   ".wasm": "application/wasm",
 };
 
-/** Serves `/pkg/...` from the built package and everything else from the page fixture. */
+/**
+ * Serves `/pkg/...` from the built package and everything else from the page fixture; `/agentbay`
+ * goes to `server.proxy` once one is set (agentbay-wasm/proxy, on the page's own origin).
+ */
 function startStatic() {
   const roots = { pkg: join(repoRoot, "pkg"), page: join(repoRoot, "js-tests", "fixtures", "browser") };
   const served = [];
   const server = http.createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    if (server.proxy && (path === "/agentbay" || path.startsWith("/agentbay/"))) {
+      req.url = req.url.slice("/agentbay".length) || "/";
+      served.push({ path, status: "proxied", type: null });
+      return server.proxy(req, res);
+    }
     const [root, rel] = path.startsWith("/pkg/")
       ? [roots.pkg, path.slice(5)]
       : [roots.page, path.slice(1) || "index.html"];
@@ -110,7 +119,7 @@ after(async () => {
 
 /** What the page logged or was refused since `mark` (taken at the start of a test). */
 function mark() {
-  return { console: consoleErrors.length, bad: badResponses.length, page: pageErrors.length };
+  return { console: consoleErrors.length, bad: badResponses.length, page: pageErrors.length, requests: requests.length };
 }
 function since(m) {
   return {
@@ -294,4 +303,56 @@ test("Chromium: against --no-cors, every call fails at once as a network error",
   const ctx = await node.context.get(contextName);
   assert.equal(ctx.success, false, "the blocked call must not have created the context");
   assert.match(ctx.errorMessage, /NotFound/);
+});
+
+test("Chromium with no key, through agentbay-wasm/proxy on the page's origin: allowed calls work, refused ones say why", { skip }, async () => {
+  const { createProxy } = await import(pathToFileURL(join(repoRoot, "pkg", "proxy.mjs")).href);
+  const proxyLog = [];
+  assets.server.proxy = createProxy({
+    apiKey: api.apiKey,
+    endpoint: api.endpoint,
+    allow: (action) => (proxyLog.push(action), true),
+  });
+  const node = new AgentBay({ apiKey: api.apiKey, endpoint: api.endpoint });
+  const foreign = await node.context.get(uniqueName("browser-foreign"), true);
+  assert.equal(foreign.success, true, foreign.errorMessage);
+  const m = mark();
+  const contextName = uniqueName("browser-proxied");
+  const out = await page.evaluate((cfg) => window.proxiedFlow(cfg), { contextName, foreignContextId: foreign.context.id });
+  const ok = { success: true, errorMessage: null };
+  assert.deepEqual(
+    { ...out, deleteContext: out.deleteContext.success, foreign: out.foreign.success },
+    {
+      contextGet: { ...ok, name: contextName },
+      contextId: out.contextId,
+      create: ok,
+      exec: ok,
+      delete: ok,
+      listed: [out.contextId],
+      deleteContext: false,
+      foreign: false,
+    },
+    "the page's own context is listed and usable; the foreign one is neither listed nor readable",
+  );
+  assert.match(out.deleteContext.errorMessage, /Forbidden\.ProxyRefused.*agentbay-wasm\/proxy refused DeleteContext/);
+  assert.match(out.foreign.errorMessage, /Forbidden\.ProxyRefused/);
+
+  // The file written in the session is in the context (checked from Node with the key), and the
+  // refused DeleteContext left the context in place.
+  const file = await node.context.downloadFile(out.contextId, "/mnt/data/p.txt");
+  assert.equal(new TextDecoder().decode(file.content), "through the proxy\n");
+  assert.equal((await node.context.get(contextName)).context?.id, out.contextId);
+  // The built-in refusals never reached allow(); what did reach it was forwarded.
+  assert.ok(proxyLog.includes("CreateMcpSession") && !proxyLog.includes("DeleteContext"), proxyLog.join());
+
+  // No request the page made carried the key, and none went to agentbay-local directly.
+  const seen = requests.slice(m.requests);
+  assert.ok(seen.length > 0);
+  for (const r of seen) {
+    assert.ok(!r.url().startsWith(`${api.endpoint}/`) || /\/files/.test(r.url()), `direct API call: ${r.url()}`);
+    assert.ok(!(r.postData() ?? "").includes(api.apiKey) && !r.url().includes(api.apiKey), "the key left the server");
+    assert.ok(!JSON.stringify(await r.allHeaders()).includes(api.apiKey), "the key is in a header");
+  }
+  assert.deepEqual(since(m).page, []);
+  await node.context.delete(foreign.context);
 });
