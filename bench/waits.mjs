@@ -6,6 +6,7 @@
 //   BENCH_PKG=/tmp/old-pkg node bench/waits.mjs # another build of the package
 //   BENCH_QUICK=1 node bench/waits.mjs          # fewer runs, smaller contexts
 //   BENCH_ONLY=create130000 node bench/waits.mjs # one create case alone (~5 s download; slow to set up)
+//   BENCH_VERBOSE=1 node bench/waits.mjs         # also each run's job, over and polls
 //
 // The server's own timeline, in the same run: the SDK talks through a recording proxy
 // (js-tests/helpers/proxy.mjs). When the reply that starts a job (CreateMcpSession, SyncContext,
@@ -35,6 +36,7 @@ const proxy = await startProxy(server.endpoint, {
   rewrite(action, params, json) {
     const t = performance.now();
     if (!watch) return undefined;
+    if (action === "GetContextInfo" || action === "GetSessionDetail") (watch.replies ??= []).push(t);
     const id = json?.Data?.SessionId ?? params.SessionId;
     if (action === "CreateMcpSession") watch.download = tasksDone(id, "download").then(() => performance.now());
     if (action === "SyncContext") watch.upload = tasksDone(id, "upload").then(() => performance.now());
@@ -112,6 +114,7 @@ const params = (ctx) => ({ contextSync: [new ContextSync(ctx.id, MOUNT, newSyncP
 const polls = (from) =>
   proxy.requests.slice(from).filter((r) => r.action === "GetContextInfo" || r.action === "GetSessionDetail").length;
 
+let lastMaxGap = 0; // the longest time between two of the SDK's poll replies in the last run
 /** Runs `fn` with the observers armed; resolves to [SDK ms, server job ms, over ms, polls]. */
 async function observed(fn) {
   const from = proxy.requests.length;
@@ -122,6 +125,8 @@ async function observed(fn) {
   const w = watch;
   watch = null;
   const n = polls(from);
+  const gaps = (w.replies ?? []).map((t, i, a) => (i ? t - a[i - 1] : 0));
+  lastMaxGap = Math.max(0, ...gaps);
   if (w.gone) {
     // delete(session, true): the upload, then the SDK's DeleteSessionAsync, then the session gone.
     const [up, gone] = [await w.upload, await w.gone];
@@ -168,7 +173,11 @@ async function bench(name, kind, ctx, runs, arg) {
   const made = await cases[kind](ctx, arg);
   const [run, done] = Array.isArray(made) ? made : [made];
   const r = [];
-  for (let i = 0; i < runs; i++) r.push(await run());
+  for (let i = 0; i < runs; i++) {
+    r.push(await run());
+    // BENCH_VERBOSE=1: each run's server job, over and polls, to tell a late poll from a slow reply.
+    if (process.env.BENCH_VERBOSE) console.error(`  run ${i}: job ${r[i][1].toFixed(1)} ms, over ${r[i][2].toFixed(1)} ms, ${r[i][3]} polls, longest gap between poll replies ${lastMaxGap.toFixed(1)} ms`);
+  }
   await done?.();
   const col = (k) => r.map((x) => x[k]);
   const row = `| ${name} | ${runs} | ${median(col(1)).toFixed(1)} | ${median(col(0)).toFixed(1)} | ${median(col(2)).toFixed(1)} | ${Math.max(...col(2)).toFixed(1)} | ${median(col(3))} (max ${Math.max(...col(3))}) |`;
