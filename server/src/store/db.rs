@@ -384,3 +384,55 @@ pub fn merge_subtree(
     }
     Ok(tx.commit()?)
 }
+
+/// The upload switch of an overlay mount (`sync::delta`), in ONE transaction: writes
+/// `entries` (what the session changed) and deletes exactly the paths in `gone` (what it
+/// deleted, already filtered by the policy), leaving every other entry below `dir` as it is.
+/// Old entries the new ones contradict go too, as in [`merge_subtree`]: a stored subtree
+/// where a new file now is, a stored file where a new entry needs a directory. Creation
+/// times of surviving paths are kept. Costs what changed, not the size of the subtree.
+pub fn apply_delta(
+    c: &mut Connection,
+    ctx: &str,
+    dir: &str,
+    entries: &[Entry],
+    gone: &[String],
+    now: i64,
+) -> Result<(), CommitError> {
+    let tx = c.transaction()?;
+    touch_existing(&tx, ctx, now)?;
+    {
+        let mut del = tx.prepare("DELETE FROM entries WHERE context_id=?1 AND path=?2")?;
+        for p in gone {
+            del.execute(params![ctx, p])?;
+        }
+        let mut del_below = tx.prepare("DELETE FROM entries WHERE context_id=?1 AND path>=?2 AND path<?3")?;
+        let mut del_file = tx.prepare("DELETE FROM entries WHERE context_id=?1 AND path=?2 AND kind='file'")?;
+        for e in entries {
+            if e.kind == Kind::File {
+                let (lo, hi) = below(&e.path);
+                del_below.execute(params![ctx, lo, hi])?;
+            }
+            let mut anc = e.path.as_str();
+            while let Some((parent, _)) = anc.rsplit_once('/') {
+                if parent.len() <= dir.len() {
+                    break;
+                }
+                del_file.execute(params![ctx, parent])?;
+                anc = parent;
+            }
+        }
+        del_file.execute(params![ctx, dir])?;
+    }
+    {
+        let mut created = tx.prepare("SELECT create_time FROM entries WHERE context_id=?1 AND path=?2")?;
+        for e in entries {
+            let mut e = e.clone();
+            if let Some(t) = created.query_row(params![ctx, e.path], |r| r.get::<_, i64>(0)).optional()? {
+                e.create_time = t;
+            }
+            insert_entry(&tx, ctx, &e)?;
+        }
+    }
+    Ok(tx.commit()?)
+}

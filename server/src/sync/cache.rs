@@ -35,6 +35,10 @@ pub struct StatCache {
     /// Archives extracted in this session (mount-relative path → manifest entry, and
     /// whether the session copy was removed), see `expand`.
     pub(super) extracted: HashMap<String, (Entry, bool)>,
+    /// Of an overlay mount: the mount-relative paths its upper layer held at the last upload
+    /// (`delta`). One gone from it since was deleted in the session without a whiteout (the
+    /// lower layer never had it).
+    pub(super) upper: HashSet<String>,
 }
 
 impl StatCache {

@@ -16,6 +16,7 @@
 
 mod archive;
 mod cache;
+pub mod delta;
 mod download;
 mod error;
 mod expand;

@@ -1,0 +1,242 @@
+//! Uploads of an overlay mount (`crate::overlay`): what the session changed is exactly the
+//! overlay's upper layer, so an upload reads that instead of walking the whole mount.
+//!
+//! The upper layer (on the session's disk, written only through the overlay) holds:
+//! * a regular file for every file the session created or changed (a whole copy: the
+//!   overlay is mounted with `metacopy=off`, so even a `chmod` copies the data up);
+//! * a directory for every directory on the way to one, and for each it made; one the
+//!   kernel marked opaque (`trusted.overlay.opaque` = `y`, made where a deleted directory
+//!   was) hides everything the lower layer had below it;
+//! * anything else (the 0/0 character device the kernel leaves for a deletion, and the
+//!   symlinks, FIFOs and sockets a session makes) hides the lower path and below it, and is
+//!   not synced, as the File-mode walk does not sync such files either.
+//!
+//! Renames of directories the lower layer has are refused by the kernel with EXDEV
+//! (`redirect_dir=off`; `mv` then copies and deletes), so no redirect xattr ever needs
+//! reading. The upper layer is never emptied: every upload sends all of it again, reusing
+//! the hash of every file whose stat is unchanged (the stat cache), so a file changed while
+//! an upload ran is caught by the next one, as with the walk.
+
+use super::cache::{StatCache, StatKey};
+use super::error::{commit_err, io_err, SyncError, Unstorable};
+use super::mount::{join, FaultHook, MountSpec, Report};
+use crate::safe_fs::{self, Tree};
+use crate::store::db::{self, Entry, Kind};
+use crate::store::{expiry, Store};
+use agentbay_wire::policy::{SyncPolicy, UploadMode};
+use rustix::fs::{FileType, Mode, OFlags};
+use rustix::io::Errno;
+use std::collections::{HashMap, HashSet};
+use std::io;
+use std::os::fd::OwnedFd;
+
+/// The xattr overlayfs (mounted by root) marks an opaque upper directory with.
+pub const OPAQUE_XATTR: &str = "trusted.overlay.opaque";
+
+/// Whether an upload of a mount under `policy`, with `cache`, can be read off the upper
+/// layer. The others (Archive mode packs the whole mount; white lists, recycle lifetimes
+/// and extracted archives need the full set of paths) walk the merged mount as before.
+pub fn upload_eligible(policy: &SyncPolicy, cache: &StatCache) -> bool {
+    policy.upload_policy.upload_mode == UploadMode::File
+        && super::select::Selector::compile(policy, "/").is_ok_and(|s| s.is_all())
+        && policy.recycle_policy.lifetime_secs().is_none()
+        && cache.extracted.is_empty()
+}
+
+/// Whether a download under `policy` may mount the stored tree as it is: every file is
+/// delivered as a plain file (no white list narrows it, no snapshot or archive is unpacked).
+pub fn mountable<'a>(policy: &SyncPolicy, mut rels: impl Iterator<Item = &'a str>) -> bool {
+    super::select::Selector::compile(policy, "/").is_ok_and(|s| s.is_all())
+        && rels.all(|rel| {
+            let name = rel.rsplit_once('/').map_or(rel, |(_, n)| n);
+            super::mount::snapshot_format(rel).is_none()
+                && !(policy.extract_policy.extract && super::extract::Format::of(name).is_some())
+        })
+}
+
+/// What a download that mounted the context's tree (instead of copying it) delivered:
+/// every stored path below the mount is now known to the session, as after a complete
+/// download (see `StatCache::baseline`).
+pub fn adopt_mounted(cache: &mut StatCache, paths: impl IntoIterator<Item = String>) {
+    cache.baseline.extend(paths);
+}
+
+/// The upper layer, read.
+#[derive(Debug, Default)]
+struct Upper {
+    /// Mount-relative paths, parents before children.
+    dirs: Vec<String>,
+    files: Vec<String>,
+    /// Paths whose lower entries (and everything below them) the upper hides and replaces
+    /// with nothing synced.
+    hidden: Vec<String>,
+    opaque: Vec<String>,
+    unstorable: Vec<Unstorable>,
+}
+
+fn scan(dir: &OwnedFd, rel: &str, stored_len: usize, up: &mut Upper) -> Result<(), SyncError> {
+    let child_of = |name: &str| if rel.is_empty() { name.to_string() } else { format!("{rel}/{name}") };
+    for ent in safe_fs::read_dir(dir).map_err(io_err(rel))? {
+        let Some(name) = ent.name.to_str() else {
+            let shown = child_of(format!("{:?}", ent.name).trim_matches('"'));
+            if matches!(ent.kind, FileType::Directory | FileType::RegularFile) {
+                up.unstorable.push(Unstorable { path: shown, why: "its name is not valid UTF-8" });
+            }
+            continue;
+        };
+        if name.starts_with(safe_fs::TMP_PREFIX) {
+            continue;
+        }
+        let child = child_of(name);
+        let synced = matches!(ent.kind, FileType::Directory | FileType::RegularFile);
+        if synced && stored_len + 1 + child.len() > crate::paths::MAX_LEN {
+            up.unstorable
+                .push(Unstorable { path: child, why: "its path in the context would be longer than 4096 bytes" });
+            continue;
+        }
+        match ent.kind {
+            FileType::RegularFile => up.files.push(child),
+            FileType::Directory => {
+                let flags = OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::RDONLY | OFlags::CLOEXEC;
+                let sub = match rustix::fs::openat(dir, ent.name.as_os_str(), flags, Mode::empty()) {
+                    Ok(fd) => fd,
+                    // Gone or replaced since it was listed: the next upload sees what it became.
+                    Err(Errno::NOENT) | Err(Errno::LOOP) | Err(Errno::NOTDIR) => continue,
+                    Err(e) => return Err(io_err(&child)(io::Error::from_raw_os_error(e.raw_os_error()))),
+                };
+                let mut flag = [0u8; 2];
+                // Only the kernel (as the mounter, root) can set trusted.* xattrs here.
+                if matches!(rustix::fs::fgetxattr(&sub, OPAQUE_XATTR, &mut flag[..]), Ok(1) if flag[0] == b'y') {
+                    up.opaque.push(child.clone());
+                }
+                up.dirs.push(child.clone());
+                scan(&sub, &child, stored_len, up)?;
+            }
+            // Whiteouts, symlinks, FIFOs, sockets, devices: never opened, never followed.
+            _ => up.hidden.push(child),
+        }
+    }
+    Ok(())
+}
+
+/// Uploads the changes of an overlay mount: `upper` is its upper layer. Same result in the
+/// context as `sync::upload` of the merged mount under an eligible policy
+/// ([`upload_eligible`]); `merged` is the mount as the session sees it. Except that files this session never touched are not written
+/// again (so a newer version another session stored meanwhile stays).
+pub fn upload_changes(
+    store: &Store,
+    spec: MountSpec<'_>,
+    merged: &Tree,
+    upper: &Tree,
+    cache: &mut StatCache,
+    fault: Option<FaultHook<'_>>,
+) -> Result<Report, SyncError> {
+    let ctx = spec.ctx;
+    let stored = spec.stored_root()?;
+    let mut up = Upper::default();
+    scan(upper.root(), "", stored.len(), &mut up)?;
+    let mirror = spec.policy.delete_policy.sync_local_file;
+    let now = crate::util::now_secs();
+    let mut report = Report::default();
+    let mut entries = Vec::with_capacity(up.dirs.len() + up.files.len());
+    for rel in &up.dirs {
+        let path = join(&stored, rel);
+        entries.push(Entry { path, kind: Kind::Dir, hash: None, size: 0, mode: 0o755, mtime: now, create_time: now });
+    }
+    let mut new_cache = HashMap::new();
+    let mut written = Vec::new();
+    let mut pins = store.blobs.pins();
+    for rel in &up.files {
+        let (mut file, st) = match upper.open_file(rel) {
+            Ok(x) => x,
+            // Deleted or replaced since the scan: the next upload sees what it became.
+            Err(e) if e.kind() == io::ErrorKind::NotFound || safe_fs::is_redirect(&e) => continue,
+            Err(e) => return Err(io_err(rel)(e)),
+        };
+        let key = StatKey::of(&st);
+        let cached = cache.files.get(rel).filter(|(k, _)| *k == key).map(|(_, h)| h.clone());
+        let reused = cached.filter(|h| {
+            pins.add(h);
+            store.blobs.exists(h)
+        });
+        let hash = match reused {
+            Some(h) => {
+                report.unchanged += 1;
+                h
+            }
+            None => {
+                let (h, _) = store.blobs.put_reader_batched(&mut file, &mut pins).map_err(io_err(rel))?;
+                written.push(h.clone());
+                report.transferred += 1;
+                if let Some(hook) = fault {
+                    hook(report.transferred).map_err(SyncError::Aborted)?;
+                }
+                h
+            }
+        };
+        new_cache.insert(rel.clone(), (key, hash.clone()));
+        entries.push(Entry {
+            path: join(&stored, rel),
+            kind: Kind::File,
+            hash: Some(hash),
+            size: st.st_size as u64,
+            mode: st.st_mode & 0o777,
+            mtime: st.st_mtime,
+            create_time: now,
+        });
+        report.files += 1;
+    }
+    // Deletions: what the session had (its baseline) and the upper now hides, when mirroring.
+    let now_upper: HashSet<String> = up.dirs.iter().chain(&up.files).cloned().collect();
+    // Uploaded from the upper layer before and gone from it since, without a whiteout: made and
+    // deleted in this session. Unless the session sees something there (the lower layer's), it is gone.
+    let vanished: Vec<&String> = cache
+        .upper
+        .iter()
+        .filter(|rel| !now_upper.contains(*rel))
+        .filter(|rel| {
+            merged.stat(rel).ok().flatten().is_none_or(|st| {
+                !matches!(FileType::from_raw_mode(st.st_mode), FileType::RegularFile | FileType::Directory)
+            })
+        })
+        .collect();
+    let mut gone = Vec::new();
+    if mirror {
+        for rel in &vanished {
+            let path = join(&stored, rel);
+            if cache.baseline.contains(&path) {
+                gone.push(path);
+            }
+        }
+    }
+    if mirror && (!up.hidden.is_empty() || !up.opaque.is_empty()) {
+        let present: HashSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+        let db = store.db();
+        let consider = |path: String, gone: &mut Vec<String>| {
+            if cache.baseline.contains(&path) && !present.contains(path.as_str()) {
+                gone.push(path);
+            }
+        };
+        for rel in up.hidden.iter().chain(&up.opaque) {
+            let path = join(&stored, rel);
+            for e in db::entries_below(&db, ctx, &path)? {
+                consider(e.path, &mut gone);
+            }
+            consider(path, &mut gone);
+        }
+    }
+    store.blobs.sync(&written).map_err(io_err(spec.mount_path))?;
+    expiry::record_upload(store, ctx, &stored, &spec.policy.recycle_policy, &entries)?;
+    db::apply_delta(&mut store.db(), ctx, &stored, &entries, &gone, now).map_err(|e| commit_err(ctx, e))?;
+    drop(pins);
+    cache.files = new_cache;
+    cache.upper = now_upper;
+    for p in &gone {
+        cache.baseline.remove(p);
+    }
+    cache.baseline.extend(entries.into_iter().map(|e| e.path));
+    if !up.unstorable.is_empty() {
+        return Err(SyncError::Unstorable(up.unstorable));
+    }
+    Ok(report)
+}
