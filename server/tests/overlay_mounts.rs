@@ -135,13 +135,16 @@ async fn overlay_sessions_of_one_context_do_not_see_each_others_writes() {
     assert_eq!(in_b, "ABfromBa.txt\nd\nkeep.txt\nold\n", "b sees none of a's writes");
     let in_a = c.run(&a, "cd /mnt/data && cat a.txt keep.txt mine.txt && ls d").await.stdout;
     assert_eq!(in_a, "fromAKonlyAe\n", "a sees none of b's writes");
-    // Each upload stores what its session changed; neither undoes the other's.
+    // As with copies, an upload stores the session's whole mount: b's, after a's, stores b's
+    // a.txt and d/b.txt again (b still has them as they were), and keeps mine.txt, which b never had.
     sync(&c, &a, &ctx).await;
-    sync(&c, &b, &ctx).await;
     assert_eq!(c.get_file(&ctx, "/mnt/data/a.txt").await, b"fromA");
+    assert!(c.try_get_file(&ctx, "/mnt/data/d/b.txt").await.is_none());
+    sync(&c, &b, &ctx).await;
+    assert_eq!(c.get_file(&ctx, "/mnt/data/a.txt").await, b"A");
     assert_eq!(c.get_file(&ctx, "/mnt/data/keep.txt").await, b"fromB");
     assert_eq!(c.get_file(&ctx, "/mnt/data/mine.txt").await, b"onlyA");
-    assert!(c.try_get_file(&ctx, "/mnt/data/d/b.txt").await.is_none());
+    assert_eq!(c.get_file(&ctx, "/mnt/data/d/b.txt").await, b"B");
     c.delete_session(&a).await;
     c.delete_session(&b).await;
     s.stop().await;

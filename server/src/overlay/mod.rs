@@ -161,10 +161,10 @@ pub fn mount_download(
     let prefix_len = if stored == "/" { 1 } else { stored.len() + 1 };
     // The blobs stay pinned (readable) until the tree is made.
     let read = store.read_pinned(
-        |c| db::entries_below(c, spec.ctx, &stored),
-        |rows| rows.iter().filter_map(|e| e.hash.as_deref()).collect(),
+        |c| Ok((db::entries_below(c, spec.ctx, &stored)?, db::generation(c, spec.ctx)?)),
+        |(rows, _)| rows.iter().filter_map(|e| e.hash.as_deref()).collect(),
     );
-    let (entries, pins) = match read {
+    let ((entries, generation), pins) = match read {
         Ok(x) => x,
         Err(e) => return Some(Err(e.into())),
     };
@@ -188,7 +188,7 @@ pub fn mount_download(
         }
     }
     let files = entries.iter().filter(|e| e.kind == Kind::File).count();
-    crate::sync::delta::adopt_mounted(cache, entries.into_iter().map(|e| e.path));
+    crate::sync::delta::adopt_mounted(cache, entries, generation);
     if let Err(e) = db::touch_context(&store.db(), spec.ctx, crate::util::now_secs()) {
         return Some(Err(SyncError::Db(e)));
     }

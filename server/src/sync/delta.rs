@@ -15,7 +15,16 @@
 //! (`redirect_dir=off`; `mv` then copies and deletes), so no redirect xattr ever needs
 //! reading. The upper layer is never emptied: every upload sends all of it again, reusing
 //! the hash of every file whose stat is unchanged (the stat cache), so a file changed while
-//! an upload ran is caught by the next one, as with the walk.
+//! an upload ran is caught by the next one, as with the walk. A file made in the upper layer
+//! and deleted again leaves no trace there: the paths the last upload read are remembered.
+//!
+//! The result is the walk's: the context gets the session's whole mount. The files of the
+//! lower layer the session did not touch are still what the context holds, unless another
+//! writer (a session, a presigned PUT, a file deletion, the expiry sweeper) changed the
+//! context since this session last mounted or uploaded it; every such change bumps the
+//! context's generation (`db::generation`, SQLite triggers), and only then does the upload
+//! compare the lower layer's entries with the stored ones and store again what differs, in
+//! the same transaction. Should a blob it needs be gone meanwhile, it walks the whole mount.
 
 use super::cache::{StatCache, StatKey};
 use super::error::{commit_err, io_err, SyncError, Unstorable};
@@ -55,10 +64,13 @@ pub fn mountable<'a>(policy: &SyncPolicy, mut rels: impl Iterator<Item = &'a str
 }
 
 /// What a download that mounted the context's tree (instead of copying it) delivered:
-/// every stored path below the mount is now known to the session, as after a complete
-/// download (see `StatCache::baseline`).
-pub fn adopt_mounted(cache: &mut StatCache, paths: impl IntoIterator<Item = String>) {
-    cache.baseline.extend(paths);
+/// every stored entry below the mount (`entries`, read when the context's generation was
+/// `generation`) is now known to the session, as after a complete download (see
+/// `StatCache::baseline`), and is what its lower layer holds.
+pub fn adopt_mounted(cache: &mut StatCache, entries: Vec<Entry>, generation: i64) {
+    cache.baseline.extend(entries.iter().map(|e| e.path.clone()));
+    cache.lower = std::sync::Arc::new(entries);
+    cache.generation = generation;
 }
 
 /// The upper layer, read.
@@ -227,8 +239,50 @@ pub fn upload_changes(
     }
     store.blobs.sync(&written).map_err(io_err(spec.mount_path))?;
     expiry::record_upload(store, ctx, &stored, &spec.policy.recycle_policy, &entries)?;
-    db::apply_delta(&mut store.db(), ctx, &stored, &entries, &gone, now).map_err(|e| commit_err(ctx, e))?;
+    // When another writer changed the context since this session last synced, the walk would
+    // have stored every file of the session again; so are the lower-layer files the session
+    // still has as they were and the context no longer does (deleted or replaced meanwhile).
+    let prefix_len = if stored == "/" { 1 } else { stored.len() + 1 };
+    let lower = cache.lower.clone();
+    let mut reconcile = |now_stored: Vec<Entry>| -> Option<Vec<Entry>> {
+        let had: HashMap<&str, &Entry> = now_stored.iter().map(|e| (e.path.as_str(), e)).collect();
+        let hide_below: HashSet<&str> =
+            up.opaque.iter().chain(&up.files).chain(&up.hidden).map(String::as_str).collect();
+        let mut again = Vec::new();
+        for e in lower.iter() {
+            let Some(rel) = e.path.get(prefix_len..) else { continue };
+            let hidden = now_upper.contains(rel)
+                || up.hidden.iter().any(|h| h == rel)
+                || rel.match_indices('/').any(|(i, _)| hide_below.contains(&rel[..i]));
+            let same = had.get(e.path.as_str()).is_some_and(|s| {
+                s.kind == e.kind
+                    && (e.kind == Kind::Dir || (s.hash == e.hash && s.mode == e.mode && s.mtime == e.mtime))
+            });
+            if hidden || same {
+                continue;
+            }
+            if let Some(h) = &e.hash {
+                pins.add(h);
+                if !store.blobs.exists(h) {
+                    return None; // its content is only in the session now: the walk reads it
+                }
+            }
+            again.push(e.clone());
+        }
+        Some(again)
+    };
+    let known = cache.generation;
+    let committed = db::apply_delta(&mut store.db(), ctx, &stored, entries, &gone, known, &mut reconcile, now);
+    let (generation, entries) = match committed {
+        Ok(x) => x,
+        Err(db::CommitError::Reconcile) => {
+            drop(pins);
+            return upload_whole(store, spec, merged, cache, fault, now_upper);
+        }
+        Err(e) => return Err(commit_err(ctx, e)),
+    };
     drop(pins);
+    cache.generation = generation;
     cache.files = new_cache;
     cache.upper = now_upper;
     for p in &gone {
@@ -238,5 +292,23 @@ pub fn upload_changes(
     if !up.unstorable.is_empty() {
         return Err(SyncError::Unstorable(up.unstorable));
     }
+    Ok(report)
+}
+
+/// The walk of the whole merged mount (`sync::upload`), for when the change list cannot vouch
+/// for the result; the overlay's bookkeeping is brought up to date after it.
+fn upload_whole(
+    store: &Store,
+    spec: MountSpec<'_>,
+    merged: &Tree,
+    cache: &mut StatCache,
+    fault: Option<FaultHook<'_>>,
+    now_upper: HashSet<String>,
+) -> Result<Report, SyncError> {
+    let report = super::upload::upload(store, spec, merged, cache, fault)?;
+    cache.upper = now_upper;
+    // A writer between the switch and this read goes unnoticed by the next upload, which then
+    // stores only what changed, like an upload racing that writer would.
+    cache.generation = db::generation(&store.db(), spec.ctx)?;
     Ok(report)
 }
