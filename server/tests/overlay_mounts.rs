@@ -205,6 +205,30 @@ async fn overlay_lower_tree_is_the_servers_alone() {
     c.run(&sid, "cd /mnt/data && printf changed > a.txt && chmod 4755 a.txt && rm keep.txt").await;
     let v = view(&c, &ctx).await;
     assert!(v.contains("f ./a.txt=A\n") && v.contains("f ./keep.txt=K\n"), "{v}");
+    // Once it stores its changes, the next session mounts the new version: a tree of its own,
+    // sharing the unchanged files with the old one (hard links), which the first session still uses.
+    sync(&c, &sid, &ctx).await;
+    let other = c.create_session(&pdl(&[(&ctx, "/mnt/data", None)])).await;
+    assert!(c.wait_tasks(&other).await.iter().all(|t| t.status == "Success"));
+    let got = c.run(&other, "cd /mnt/data && cat a.txt d/b.txt && ls").await.stdout;
+    assert_eq!(got, "changedBa.txt\nd\nold\n");
+    if is_root() {
+        use std::os::unix::fs::MetadataExt;
+        let trees = lower_trees(&s);
+        assert_eq!(trees.len(), 2, "one tree per version in use: {trees:?}");
+        for t in &trees {
+            assert_eq!(std::fs::metadata(t.join("d/b.txt")).unwrap().nlink(), 2, "unchanged files are shared");
+        }
+    }
     c.delete_session(&sid).await;
+    c.delete_session(&other).await;
+    if is_root() {
+        assert_eq!(lower_trees(&s).len(), 1, "the old version's tree goes once unused; the newest stays cached");
+    }
     s.stop().await;
+}
+
+fn lower_trees(s: &TestServer) -> Vec<std::path::PathBuf> {
+    let dir = s.data_dir().join("lower");
+    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect()
 }
