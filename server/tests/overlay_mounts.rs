@@ -232,3 +232,37 @@ fn lower_trees(s: &TestServer) -> Vec<std::path::PathBuf> {
     let dir = s.data_dir().join("lower");
     std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overlay_sync_download_writes_only_what_changed() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let ctx = seeded(&c, "download").await;
+    let list = pdl(&[(&ctx, "/mnt/data", None)]);
+    let (a, b) = (c.create_session(&list).await, c.create_session(&list).await);
+    for sid in [&a, &b] {
+        assert!(c.wait_tasks(sid).await.iter().all(|t| t.status == "Success"));
+        expect_overlay(sid, is_root());
+    }
+    c.run(&b, "cd /mnt/data && printf B2 > d/b.txt").await;
+    sync(&c, &b, &ctx).await;
+    c.ok("SyncContext", &[("SessionId", &a), ("ContextId", &ctx), ("Path", "/mnt/data"), ("Mode", "download")]).await;
+    assert!(c.wait_tasks(&a).await.iter().all(|t| t.status == "Success"));
+    let got = c.run(&a, "cd /mnt/data && cat a.txt d/b.txt d/e/c.txt keep.txt").await.stdout;
+    assert_eq!(got, "AB2CK", "the download delivered the change and kept the rest");
+    if is_root() {
+        // Only the changed file was written (so copied up); the rest is still the shared tree.
+        let upper = s.data_dir().join("sessions").join(&a).join("fs/ovl/0/upper");
+        let out = std::process::Command::new("find").arg(&upper).args(["-type", "f"]).output().unwrap();
+        let files: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.strip_prefix(upper.to_str().unwrap()).unwrap().to_string())
+            .collect();
+        assert_eq!(files, ["/d/b.txt"]);
+    }
+    c.delete_session(&a).await;
+    c.delete_session(&b).await;
+    assert_eq!(c.get_file(&ctx, "/mnt/data/d/b.txt").await, b"B2");
+    s.stop().await;
+}

@@ -106,7 +106,14 @@ async fn run_locked(
                     Err(e) => Err(sync::SyncError::Download(e.to_string())),
                     Ok(()) => match crate::overlay::mount_download(&st.store, &sess.sandbox, mount, spec, &mut cache) {
                         Some(r) => r,
-                        None => sync::download(&st.store, spec, &tree, &mut cache),
+                        None => {
+                            if let Some(upper) = sess.sandbox.overlay_upper(mount) {
+                                if let Ok(upper) = Tree::open(&upper, None) {
+                                    sync::delta::before_download(spec, &tree, &upper, &mut cache);
+                                }
+                            }
+                            sync::download(&st.store, spec, &tree, &mut cache)
+                        }
                     },
                 },
             },

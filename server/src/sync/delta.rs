@@ -73,6 +73,28 @@ pub fn adopt_mounted(cache: &mut StatCache, entries: Vec<Entry>, generation: i64
     cache.generation = generation;
 }
 
+/// Before a download into a mount that is already an overlay (a `SyncContext` download):
+/// the files the session still sees from the lower layer are known by their stat, so the
+/// download skips those the context still holds as they are (the stat cache) instead of
+/// writing, and so copying up, every file again. A stat per lower file, no copies.
+pub fn before_download(spec: MountSpec<'_>, merged: &Tree, upper: &Tree, cache: &mut StatCache) {
+    let Ok(stored) = spec.stored_root() else { return };
+    let prefix_len = if stored == "/" { 1 } else { stored.len() + 1 };
+    let lower = cache.lower.clone();
+    for e in lower.iter() {
+        let (Kind::File, Some(hash), Some(rel)) = (e.kind, &e.hash, e.path.get(prefix_len..)) else { continue };
+        if cache.files.contains_key(rel) || !matches!(upper.stat(rel), Ok(None)) {
+            continue; // the session's own (or unknown): the download judges it as before
+        }
+        // Not in the upper layer, and visible: the lower layer's file, as it was mounted.
+        if let Ok(Some(st)) = merged.stat(rel) {
+            if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile {
+                cache.files.insert(rel.to_string(), (StatKey::of(&st), hash.clone()));
+            }
+        }
+    }
+}
+
 /// The upper layer, read.
 #[derive(Debug, Default)]
 struct Upper {
