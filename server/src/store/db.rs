@@ -413,13 +413,23 @@ pub fn generation(c: &Connection, ctx: &str) -> DbResult<i64> {
     Ok(c.query_row("SELECT gen FROM context_gen WHERE context_id=?1", [ctx], |r| r.get(0)).optional()?.unwrap_or(0))
 }
 
+/// What an overlay upload changes below a mount (see [`apply_delta`]).
+pub struct Delta<'a> {
+    /// Entries to write: what the session made or changed.
+    pub entries: Vec<Entry>,
+    /// Stored paths to delete: what it deleted.
+    pub gone: &'a [String],
+    /// The context's [`generation`] when the session last mounted or uploaded it.
+    pub known: i64,
+}
+
 /// The upload switch of an overlay mount (`sync::delta`), in ONE transaction: writes
-/// `entries` (what the session changed) and deletes exactly the paths in `gone` (what it
+/// `delta.entries` (what the session changed) and deletes exactly the paths in `delta.gone` (what it
 /// deleted, already filtered by the policy), leaving every other entry below `dir` as it is.
 /// Old entries the new ones contradict go too, as in [`merge_subtree`]: a stored subtree
 /// where a new file now is, a stored file where a new entry needs a directory. Creation
 /// times of surviving paths are kept. Costs what changed, not the size of the subtree, while
-/// the context's [`generation`] is still `known` (nobody else wrote since the caller last
+/// the context's [`generation`] is still `delta.known` (nobody else wrote since the caller last
 /// did); otherwise `reconcile` is given every entry below `dir` and returns what must be
 /// written again besides `entries` (what the session still has and the context lost), or
 /// `None` to give up ([`CommitError::Reconcile`], nothing written).
@@ -428,12 +438,11 @@ pub fn apply_delta(
     c: &mut Connection,
     ctx: &str,
     dir: &str,
-    mut entries: Vec<Entry>,
-    gone: &[String],
-    known: i64,
+    delta: Delta<'_>,
     reconcile: &mut dyn FnMut(Vec<Entry>) -> Option<Vec<Entry>>,
     now: i64,
 ) -> Result<(i64, Vec<Entry>), CommitError> {
+    let Delta { mut entries, gone, known } = delta;
     let tx = c.transaction()?;
     touch_existing(&tx, ctx, now)?;
     if generation(&tx, ctx)? != known {

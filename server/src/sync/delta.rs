@@ -294,7 +294,8 @@ pub fn upload_changes(
         Some(again)
     };
     let known = cache.generation;
-    let committed = db::apply_delta(&mut store.db(), ctx, &stored, entries, &gone, known, &mut reconcile, now);
+    let delta = db::Delta { entries, gone: &gone, known };
+    let committed = db::apply_delta(&mut store.db(), ctx, &stored, delta, &mut reconcile, now);
     let (generation, entries) = match committed {
         Ok(x) => x,
         Err(db::CommitError::Reconcile) => {
