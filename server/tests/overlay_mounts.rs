@@ -225,6 +225,10 @@ async fn overlay_lower_tree_is_the_servers_alone() {
     if is_root() {
         assert_eq!(lower_trees(&s).len(), 1, "the old version's tree goes once unused; the newest stays cached");
     }
+    c.ok("DeleteContext", &[("Id", &ctx)]).await;
+    if is_root() {
+        assert!(lower_trees(&s).is_empty(), "a deleted context's tree goes with it");
+    }
     s.stop().await;
 }
 

@@ -99,6 +99,21 @@ impl Lowers {
         std::fs::rename(self.dir.join(key), &trash).ok().map(|_| trash)
     }
 
+    /// Context `ctx` was deleted: its trees go as soon as nothing uses them (nothing does:
+    /// a context is deleted only while no session mounts it), unless another context's newest
+    /// version is the same tree.
+    pub fn forget(&self, ctx: &str) {
+        let stale: Vec<PathBuf> = {
+            let mut st = lock(&self.state);
+            let keys: Vec<String> = st.latest.iter().filter(|((c, _), _)| c == ctx).map(|(_, k)| k.clone()).collect();
+            st.latest.retain(|(c, _), _| c != ctx);
+            keys.iter().filter_map(|k| self.take_if_stale(&mut st, k)).collect()
+        };
+        for p in stale {
+            let _ = std::fs::remove_dir_all(p);
+        }
+    }
+
     /// The tree of `entries` (the stored entries below `stored` of context `ctx`, in path
     /// order; `prefix_len` cuts the stored root off their paths), made if needed. The blobs
     /// of `entries` must be pinned by the caller. Blocking.
