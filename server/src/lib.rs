@@ -12,6 +12,7 @@ pub mod clock;
 pub mod cors;
 pub mod lifecycle;
 pub mod live;
+pub mod overlay;
 pub mod paths;
 pub mod presign;
 pub mod safe_fs;

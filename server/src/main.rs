@@ -69,6 +69,12 @@ struct Cli {
     /// this server's API included).
     #[arg(long, value_name = "MODE", default_value = "none")]
     session_network: agentbay_local::sandbox::Network,
+    /// How synced context mounts are made: overlay (default; as root, an overlay over one
+    /// read-only tree per stored version shared by all sessions, so a mount and an upload cost
+    /// what changed) or copy (every file copied into each session; also what a server
+    /// without root does).
+    #[arg(long, value_name = "MODE", default_value = "overlay")]
+    mounts: agentbay_local::overlay::MountMode,
 }
 
 fn cpus(s: &str) -> Result<f64, String> {
@@ -125,6 +131,7 @@ fn main() -> ExitCode {
             disk_bytes: cli.session_disk << 20,
         },
         network: cli.session_network,
+        mounts: cli.mounts,
     };
     cfg.cors = match (cli.no_cors, cli.cors_origins.is_empty()) {
         (true, _) => Cors::Off,

@@ -366,6 +366,9 @@ impl AppState {
             return Ok(Some(self.session_using(id).unwrap_or_else(|| "a session being created".into())));
         }
         crate::store::db::delete_context(&mut self.store.db(), id)?;
+        if let Some(lowers) = self.sandboxes.lowers() {
+            lowers.forget(id);
+        }
         Ok(None)
     }
 }

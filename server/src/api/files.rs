@@ -82,6 +82,7 @@ async fn put(st: Arc<AppState>, req: Request) -> Result<(), ApiError> {
             Ok(()) => {}
             Err(db::CommitError::ContextGone) => return Err(ApiError::ContextNotFound(grant_ctx)),
             Err(db::CommitError::Db(e)) => return Err(e.into()),
+            Err(e @ db::CommitError::Reconcile) => return Err(ApiError::Internal(e.to_string())),
         }
         // A file stored directly has no lifecycle: it stays until deleted.
         crate::store::expiry::forget(&conn, &grant_ctx, &entry.path)?;

@@ -88,13 +88,33 @@ async fn run_locked(
                     Ok(_claim) => {
                         let hook = st.upload_fault.clone();
                         let hook_ref = hook.as_deref().map(|h| h as &(dyn Fn(usize) -> Result<(), String> + Sync));
-                        sync::upload(&st.store, spec, &tree, &mut cache, hook_ref)
+                        // An overlay mount's changes are its upper dir (`sync::delta`); under a
+                        // policy that needs every path, the merged mount is walked as before.
+                        match sess.sandbox.overlay_upper(mount) {
+                            Some(upper) if sync::delta::upload_eligible(&m.policy, &cache) => {
+                                match Tree::open(&upper, None) {
+                                    Ok(upper) => sync::delta::upload_changes(&st.store, spec, &tree, &upper, &mut cache, hook_ref),
+                                    Err(e) => Err(sync::SyncError::Io { path: m.path.clone(), source: e }),
+                                }
+                            }
+                            _ => sync::upload(&st.store, spec, &tree, &mut cache, hook_ref),
+                        }
                     }
                 },
                 // What sessions wrote into a live mount of it is the context's content.
                 Direction::Download => match st.live.flush_if_live(&st.store, &m.context_id) {
                     Err(e) => Err(sync::SyncError::Download(e.to_string())),
-                    Ok(()) => sync::download(&st.store, spec, &tree, &mut cache),
+                    Ok(()) => match crate::overlay::mount_download(&st.store, &sess.sandbox, mount, spec, &mut cache) {
+                        Some(r) => r,
+                        None => {
+                            if let Some(upper) = sess.sandbox.overlay_upper(mount) {
+                                if let Ok(upper) = Tree::open(&upper, None) {
+                                    sync::delta::before_download(spec, &tree, &upper, &mut cache);
+                                }
+                            }
+                            sync::download(&st.store, spec, &tree, &mut cache)
+                        }
+                    },
                 },
             },
         };

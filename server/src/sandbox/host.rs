@@ -20,6 +20,8 @@ pub struct SandboxConfig {
     pub uid: Option<u32>,
     pub limits: Limits,
     pub network: Network,
+    /// `--mounts`: overlays over shared trees (where the host can) or copies.
+    pub mounts: crate::overlay::MountMode,
 }
 
 /// What this host's sandboxes are made of, settled once at start-up.
@@ -32,6 +34,8 @@ pub struct Sandboxes {
     pub(super) network: Network,
     /// The agentbay-local binary run inside sandboxes, at a path the sandbox uid can reach.
     pub(super) helper_exe: PathBuf,
+    /// The shared lower trees of overlay mounts (`crate::overlay`), or why mounts are copies.
+    pub(super) overlays: Result<std::sync::Arc<crate::overlay::Lowers>, String>,
 }
 
 /// Whether every directory above `path` lets others through and the file is readable and
@@ -91,7 +95,29 @@ impl Sandboxes {
         let scratch = data_dir.join("sessions");
         std::fs::create_dir_all(&scratch).map_err(SandboxError::io("creating the sessions dir"))?;
         let disks = DiskKind::detect(&scratch, cfg.limits.disk_bytes, identity.owner());
-        Ok(Sandboxes { identity, limits: cfg.limits, enforcement, disks, network: cfg.network, helper_exe: helper })
+        let overlays = match (cfg.mounts, identity.owner()) {
+            (crate::overlay::MountMode::Copy, _) => Err("--mounts copy".to_string()),
+            (_, None) => Err("overlays need root".to_string()),
+            (_, Some(owner)) => crate::overlay::probe(&scratch).and_then(|()| {
+                crate::overlay::Lowers::open(data_dir, owner)
+                    .map(std::sync::Arc::new)
+                    .map_err(|e| format!("cannot make the lower-layer dir: {e}"))
+            }),
+        };
+        Ok(Sandboxes {
+            identity,
+            limits: cfg.limits,
+            enforcement,
+            disks,
+            network: cfg.network,
+            helper_exe: helper,
+            overlays,
+        })
+    }
+
+    /// The shared lower trees, when synced mounts are overlays (`crate::overlay`).
+    pub fn lowers(&self) -> Option<&std::sync::Arc<crate::overlay::Lowers>> {
+        self.overlays.as_ref().ok()
     }
 
     pub fn identity(&self) -> &Identity {
@@ -110,10 +136,14 @@ impl Sandboxes {
             format!("the server's uid {} (not root)", self.identity.uid)
         };
         format!(
-            "sessions run as {who}; limits: {}; disks: {}; network: {}",
+            "sessions run as {who}; limits: {}; disks: {}; network: {}; context mounts: {}",
             self.enforcement.describe(),
             self.disks.describe(),
-            self.network.as_str()
+            self.network.as_str(),
+            match &self.overlays {
+                Ok(_) => "overlays over shared trees".to_string(),
+                Err(why) => format!("copies ({why})"),
+            }
         )
     }
 

@@ -74,6 +74,7 @@ impl Sandboxes {
                 paused: Mutex::new(None),
                 cgroups: Mutex::new(cgroups),
                 disk: Mutex::new(disk),
+                overlays: Mutex::new(Vec::new()),
             }),
         })
     }
@@ -116,6 +117,17 @@ struct Inner {
     paused: Mutex<Option<PauseMethod>>,
     cgroups: Mutex<limits::SessionCgroups>,
     disk: Mutex<disk::SessionDisk>,
+    /// The overlays mounted on mount dirs (`crate::overlay`), unmounted before the disk goes.
+    overlays: Mutex<Vec<Overlay>>,
+}
+
+/// An overlay mounted on the host dir of mount `n`.
+struct Overlay {
+    n: usize,
+    target: PathBuf,
+    upper: PathBuf,
+    /// Keeps the shared lower tree while this overlay uses it.
+    _lower: crate::overlay::LowerRef,
 }
 
 struct Mounts {
@@ -213,6 +225,47 @@ impl Sandbox {
     /// The host directory of mount `n` (in the order mounts were added), where the sync engine works.
     pub fn mount_dir(&self, n: usize) -> PathBuf {
         lock(&self.inner.mounts).by_index[n].clone()
+    }
+
+    /// The upper dir of mount `n`, if an overlay is mounted there (`Self::try_overlay`).
+    pub fn overlay_upper(&self, n: usize) -> Option<PathBuf> {
+        lock(&self.inner.overlays).iter().find(|o| o.n == n).map(|o| o.upper.clone())
+    }
+
+    /// The shared lower trees, when this host mounts overlays.
+    pub fn lowers(&self) -> Option<&Arc<crate::overlay::Lowers>> {
+        self.inner.host.lowers()
+    }
+
+    /// Mounts an overlay of `lower` on the host dir of mount `n`, with upper and work dirs on
+    /// the session's disk (`ovl/<n>/`). Only while no tool call runs (none can write into the
+    /// dir meanwhile) and the dir is empty (an overlay would hide what is there): otherwise
+    /// `Ok(false)` and nothing changes, and the caller copies instead. Blocking.
+    pub fn try_overlay(&self, n: usize, lower: crate::overlay::LowerRef) -> Result<bool, SandboxError> {
+        let inner = &self.inner;
+        let Ok(_turn) = inner.call_lock.try_lock() else { return Ok(false) };
+        let mut overlays = lock(&inner.overlays);
+        if inner.destroyed.load(Ordering::SeqCst) || overlays.iter().any(|o| o.n == n) {
+            return Ok(false);
+        }
+        let target = self.mount_dir(n);
+        let at = format!("mounting an overlay on mount {n}");
+        let empty = crate::safe_fs::Tree::open(&target, None)
+            .and_then(|t| crate::safe_fs::read_dir(t.root()))
+            .map_err(SandboxError::io(&at))?
+            .is_empty();
+        if !empty {
+            return Ok(false);
+        }
+        let disk = inner.layout.disk_tree().map_err(SandboxError::io(&at))?;
+        // Both belong to the sandbox uid: the merged root shows the upper root's owner and mode.
+        disk.open_dir(&format!("ovl/{n}/upper"), true).map_err(SandboxError::io(&at))?;
+        disk.open_dir(&format!("ovl/{n}/work"), true).map_err(SandboxError::io(&at))?;
+        let (upper, work) =
+            (inner.layout.disk.join(format!("ovl/{n}/upper")), inner.layout.disk.join(format!("ovl/{n}/work")));
+        crate::overlay::mount(&lower.path(), &upper, &work, &target).map_err(SandboxError::io(&at))?;
+        overlays.push(Overlay { n, target, upper, _lower: lower });
+        Ok(true)
     }
 
     /// `path`, normalised, with the mount list locked, if a new mount may go there: a valid path,
@@ -443,6 +496,15 @@ impl Sandbox {
                 .and_then(|t| crate::safe_fs::copy_tree(t.root(), &dest));
             if let Err(e) = kept {
                 first_err.get_or_insert(SandboxError::Io { context: format!("keeping mount {n}"), source: e });
+            }
+        }
+        // The overlays first: the session disk below them cannot be unmounted while they are.
+        for o in lock(&inner.overlays).drain(..) {
+            if let Err(e) = crate::overlay::unmount(&o.target) {
+                first_err.get_or_insert(SandboxError::Io {
+                    context: format!("unmounting the overlay of mount {}", o.n),
+                    source: e,
+                });
             }
         }
         lock(&inner.cgroups).remove();

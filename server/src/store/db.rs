@@ -18,6 +18,10 @@ pub enum CommitError {
     ContextGone,
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
+    /// `apply_delta`'s reconciliation could not vouch for what it would write again; nothing
+    /// was written.
+    #[error("the context changed meanwhile and the session's copy must be uploaded whole")]
+    Reconcile,
 }
 
 /// Inside a writer's transaction: marks the context used at `now`, and fails when it is
@@ -53,6 +57,23 @@ CREATE TABLE IF NOT EXISTS entries(
   create_time INTEGER NOT NULL,
   PRIMARY KEY(context_id, path)
 ) WITHOUT ROWID;
+-- Bumped by every change to a context's entries, whoever makes it (see `generation`).
+CREATE TABLE IF NOT EXISTS context_gen(
+  context_id TEXT PRIMARY KEY,
+  gen INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS entries_gen_insert AFTER INSERT ON entries BEGIN
+  INSERT INTO context_gen(context_id, gen) VALUES (NEW.context_id, 1)
+    ON CONFLICT(context_id) DO UPDATE SET gen=gen+1;
+END;
+CREATE TRIGGER IF NOT EXISTS entries_gen_update AFTER UPDATE ON entries BEGIN
+  INSERT INTO context_gen(context_id, gen) VALUES (NEW.context_id, 1)
+    ON CONFLICT(context_id) DO UPDATE SET gen=gen+1;
+END;
+CREATE TRIGGER IF NOT EXISTS entries_gen_delete AFTER DELETE ON entries BEGIN
+  INSERT INTO context_gen(context_id, gen) VALUES (OLD.context_id, 1)
+    ON CONFLICT(context_id) DO UPDATE SET gen=gen+1;
+END;
 ";
 
 #[derive(Debug, Clone, PartialEq)]
@@ -171,6 +192,7 @@ pub fn delete_context(c: &mut Connection, id: &str) -> DbResult<()> {
     let tx = c.transaction()?;
     tx.execute("DELETE FROM entries WHERE context_id=?1", [id])?;
     tx.execute("DELETE FROM expiry WHERE context_id=?1", [id])?;
+    tx.execute("DELETE FROM context_gen WHERE context_id=?1", [id])?;
     tx.execute("DELETE FROM contexts WHERE id=?1", [id])?;
     tx.commit()
 }
@@ -383,4 +405,90 @@ pub fn merge_subtree(
         insert_entry(&tx, ctx, &e)?;
     }
     Ok(tx.commit()?)
+}
+
+/// How many changes context `ctx`'s entries have seen (0: none yet). Any writer bumps it
+/// (triggers on `entries`), so an unchanged number proves nobody wrote in between.
+pub fn generation(c: &Connection, ctx: &str) -> DbResult<i64> {
+    Ok(c.query_row("SELECT gen FROM context_gen WHERE context_id=?1", [ctx], |r| r.get(0)).optional()?.unwrap_or(0))
+}
+
+/// What an overlay upload changes below a mount (see [`apply_delta`]).
+pub struct Delta<'a> {
+    /// Entries to write: what the session made or changed.
+    pub entries: Vec<Entry>,
+    /// Stored paths to delete: what it deleted.
+    pub gone: &'a [String],
+    /// The context's [`generation`] when the session last mounted or uploaded it.
+    pub known: i64,
+}
+
+/// The upload switch of an overlay mount (`sync::delta`), in ONE transaction: writes
+/// `delta.entries` (what the session changed) and deletes exactly the paths in `delta.gone` (what it
+/// deleted, already filtered by the policy), leaving every other entry below `dir` as it is.
+/// Old entries the new ones contradict go too, as in [`merge_subtree`]: a stored subtree
+/// where a new file now is, a stored file where a new entry needs a directory. Creation
+/// times of surviving paths are kept. Costs what changed, not the size of the subtree, while
+/// the context's [`generation`] is still `delta.known` (nobody else wrote since the caller last
+/// did); otherwise `reconcile` is given every entry below `dir` and returns what must be
+/// written again besides `entries` (what the session still has and the context lost), or
+/// `None` to give up ([`CommitError::Reconcile`], nothing written).
+/// Returns the generation after the switch, and the entries written.
+pub fn apply_delta(
+    c: &mut Connection,
+    ctx: &str,
+    dir: &str,
+    delta: Delta<'_>,
+    reconcile: &mut dyn FnMut(Vec<Entry>) -> Option<Vec<Entry>>,
+    now: i64,
+) -> Result<(i64, Vec<Entry>), CommitError> {
+    let Delta { mut entries, gone, known } = delta;
+    let tx = c.transaction()?;
+    touch_existing(&tx, ctx, now)?;
+    if generation(&tx, ctx)? != known {
+        let (lo, hi) = below(dir);
+        let mut st = tx.prepare(&format!(
+            "SELECT {ENTRY_COLS} FROM entries WHERE context_id=?1 AND path>=?2 AND path<?3 ORDER BY path"
+        ))?;
+        let stored = st.query_map(params![ctx, lo, hi], entry_row)?.collect::<DbResult<Vec<_>>>()?;
+        drop(st);
+        entries.extend(reconcile(stored).ok_or(CommitError::Reconcile)?);
+    }
+    let entries = entries;
+    {
+        let mut del = tx.prepare("DELETE FROM entries WHERE context_id=?1 AND path=?2")?;
+        for p in gone {
+            del.execute(params![ctx, p])?;
+        }
+        let mut del_below = tx.prepare("DELETE FROM entries WHERE context_id=?1 AND path>=?2 AND path<?3")?;
+        let mut del_file = tx.prepare("DELETE FROM entries WHERE context_id=?1 AND path=?2 AND kind='file'")?;
+        for e in &entries {
+            if e.kind == Kind::File {
+                let (lo, hi) = below(&e.path);
+                del_below.execute(params![ctx, lo, hi])?;
+            }
+            let mut anc = e.path.as_str();
+            while let Some((parent, _)) = anc.rsplit_once('/') {
+                if parent.len() <= dir.len() {
+                    break;
+                }
+                del_file.execute(params![ctx, parent])?;
+                anc = parent;
+            }
+        }
+        del_file.execute(params![ctx, dir])?;
+    }
+    {
+        let mut created = tx.prepare("SELECT create_time FROM entries WHERE context_id=?1 AND path=?2")?;
+        for e in &entries {
+            let mut e = e.clone();
+            if let Some(t) = created.query_row(params![ctx, e.path], |r| r.get::<_, i64>(0)).optional()? {
+                e.create_time = t;
+            }
+            insert_entry(&tx, ctx, &e)?;
+        }
+    }
+    let gen = generation(&tx, ctx)?;
+    tx.commit()?;
+    Ok((gen, entries))
 }

@@ -35,6 +35,15 @@ pub struct StatCache {
     /// Archives extracted in this session (mount-relative path → manifest entry, and
     /// whether the session copy was removed), see `expand`.
     pub(super) extracted: HashMap<String, (Entry, bool)>,
+    /// Of an overlay mount: the mount-relative paths its upper layer held at the last upload
+    /// (`delta`). One gone from it since was deleted in the session without a whiteout (the
+    /// lower layer never had it).
+    pub(super) upper: HashSet<String>,
+    /// Of an overlay mount: the stored entries its lower layer holds (what the session has
+    /// unless it changed it), and the context's `db::generation` when this session last
+    /// mounted or uploaded. See `delta`.
+    pub(super) lower: std::sync::Arc<Vec<Entry>>,
+    pub(super) generation: i64,
 }
 
 impl StatCache {

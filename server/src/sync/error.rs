@@ -63,5 +63,6 @@ pub(super) fn commit_err(ctx: &str, e: db::CommitError) -> SyncError {
     match e {
         db::CommitError::ContextGone => SyncError::ContextGone(ctx.to_string()),
         db::CommitError::Db(e) => SyncError::Db(e),
+        e @ db::CommitError::Reconcile => SyncError::Aborted(e.to_string()),
     }
 }

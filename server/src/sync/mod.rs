@@ -9,13 +9,15 @@
 //! proves unchanged.
 //!
 //! Durable storage (manifest, blobs, expiry) is `crate::store`; this engine only uses it.
-//! The pieces: `upload` (File mode) and `archive` (Archive mode) over `walk`; `download`;
+//! The pieces: `upload` (File mode) and `archive` (Archive mode) over `walk`; `delta` (File-mode
+//! uploads of an overlay mount, `crate::overlay`, read off its upper layer); `download`;
 //! `expand` (snapshots and extractPolicy) over `extract` (untrusted archives); `select`
 //! (the white lists); and what they all share: `mount` (the spec, stored paths, reports),
 //! `cache` (the stat cache) and `error`.
 
 mod archive;
 mod cache;
+pub mod delta;
 mod download;
 mod error;
 mod expand;

@@ -113,3 +113,57 @@ fn download_round_trip_and_symlink_refusal() {
     assert!(download(&store, spec(&ctx, &SyncPolicy::default()), &t(dst.path()), &mut StatCache::default()).is_err());
     assert_eq!(fs::read_dir(victim.path()).unwrap().count(), 0);
 }
+
+/// The change counter `delta` relies on: every writer of a context's entries bumps it, and
+/// `apply_delta` reconciles exactly when it moved.
+#[test]
+fn every_writer_bumps_the_generation_and_apply_delta_reconciles_only_then() {
+    let (_d, store, ctx) = setup();
+    let g0 = db::generation(&store.db(), &ctx).unwrap();
+    let file = |p: &str| db::Entry::stored_file(p.to_string(), "h".repeat(64), 1, 1);
+    db::put_file(&mut store.db(), &ctx, &file("/mnt/data/a"), 1).unwrap();
+    let g1 = db::generation(&store.db(), &ctx).unwrap();
+    assert!(g1 > g0, "a presigned PUT");
+    db::delete_path(&mut store.db(), &ctx, "/mnt/data/a").unwrap();
+    let g2 = db::generation(&store.db(), &ctx).unwrap();
+    assert!(g2 > g1, "a deletion");
+    // Nobody wrote since g2: the delta is written as it is, reconcile is never asked.
+    let mut asked = 0;
+    let delta = db::Delta { entries: vec![file("/mnt/data/b")], gone: &[], known: g2 };
+    let (g3, written) = db::apply_delta(
+        &mut store.db(),
+        &ctx,
+        "/mnt/data",
+        delta,
+        &mut |_| {
+            asked += 1;
+            Some(Vec::new())
+        },
+        1,
+    )
+    .unwrap();
+    assert_eq!((asked, written.len()), (0, 1));
+    assert_eq!(g3, db::generation(&store.db(), &ctx).unwrap(), "the generation after its own write");
+    // Another writer meanwhile: reconcile sees the stored entries and adds to the write; None aborts it.
+    db::put_file(&mut store.db(), &ctx, &file("/mnt/data/c"), 1).unwrap();
+    let delta = db::Delta { entries: Vec::new(), gone: &[], known: g3 };
+    let r = db::apply_delta(&mut store.db(), &ctx, "/mnt/data", delta, &mut |_| None, 1);
+    assert!(matches!(r, Err(db::CommitError::Reconcile)));
+    let delta = db::Delta { entries: Vec::new(), gone: &[], known: g3 };
+    let mut seen = Vec::new();
+    let (_, written) = db::apply_delta(
+        &mut store.db(),
+        &ctx,
+        "/mnt/data",
+        delta,
+        &mut |stored| {
+            seen = stored.iter().map(|e| e.path.clone()).collect();
+            Some(vec![file("/mnt/data/a")])
+        },
+        1,
+    )
+    .unwrap();
+    assert_eq!(seen, ["/mnt/data/b", "/mnt/data/c"]);
+    assert_eq!(written.len(), 1);
+    assert_eq!(manifest(&store, &ctx).len(), 3, "a is back, b and c stay");
+}
