@@ -6,6 +6,7 @@
 //   BENCH_PKG=/tmp/old-pkg node bench/waits.mjs # another build of the package
 //   BENCH_QUICK=1 node bench/waits.mjs          # fewer runs, smaller contexts
 //   BENCH_ONLY=create130000 node bench/waits.mjs # one create case alone (~5 s download; slow to set up)
+//   BENCH_MOUNTS=copy BENCH_ONLY=create90000 node bench/waits.mjs # a ~5 s create: mounts copied
 //   BENCH_VERBOSE=1 node bench/waits.mjs         # also each run's job, over and polls
 //
 // The server's own timeline, in the same run: the SDK talks through a recording proxy
@@ -29,7 +30,12 @@ const pkgDir = process.env.BENCH_PKG ?? join(repoRoot, "pkg");
 const { AgentBay, ContextSync, newSyncPolicy } = await import(pathToFileURL(join(pkgDir, "node.mjs")).href);
 const quick = !!process.env.BENCH_QUICK;
 
-const server = await startServer({ dataDirPrefix: "agentbay-bench-waits-" });
+// BENCH_MOUNTS=copy: the server copies each mount (`--mounts copy`, as without root), so a large
+// context's create is a long job (with overlays, only a version's first mount is).
+const server = await startServer({
+  dataDirPrefix: "agentbay-bench-waits-",
+  args: process.env.BENCH_MOUNTS ? ["--mounts", process.env.BENCH_MOUNTS] : [],
+});
 /** The server-side end of each job, seen by an observer started when the job's reply passes the proxy. */
 let watch = null;
 const proxy = await startProxy(server.endpoint, {
