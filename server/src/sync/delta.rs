@@ -29,6 +29,7 @@
 use super::cache::{StatCache, StatKey};
 use super::error::{commit_err, io_err, SyncError, Unstorable};
 use super::mount::{join, FaultHook, MountSpec, Report};
+use super::upload::FileStore;
 use crate::safe_fs::{self, Tree};
 use crate::store::db::{self, Entry, Kind};
 use crate::store::{expiry, Store};
@@ -171,15 +172,12 @@ pub fn upload_changes(
     scan(upper.root(), "", stored.len(), &mut up)?;
     let mirror = spec.policy.delete_policy.sync_local_file;
     let now = crate::util::now_secs();
-    let mut report = Report::default();
     let mut entries = Vec::with_capacity(up.dirs.len() + up.files.len());
     for rel in &up.dirs {
         let path = join(&stored, rel);
         entries.push(Entry { path, kind: Kind::Dir, hash: None, size: 0, mode: 0o755, mtime: now, create_time: now });
     }
-    let mut new_cache = HashMap::new();
-    let mut written = Vec::new();
-    let mut pins = store.blobs.pins();
+    let mut files = FileStore::new(store, &stored, now, fault);
     for rel in &up.files {
         let (mut file, st) = match upper.open_file(rel) {
             Ok(x) => x,
@@ -187,39 +185,9 @@ pub fn upload_changes(
             Err(e) if e.kind() == io::ErrorKind::NotFound || safe_fs::is_redirect(&e) => continue,
             Err(e) => return Err(io_err(rel)(e)),
         };
-        let key = StatKey::of(&st);
-        let cached = cache.files.get(rel).filter(|(k, _)| *k == key).map(|(_, h)| h.clone());
-        let reused = cached.filter(|h| {
-            pins.add(h);
-            store.blobs.exists(h)
-        });
-        let hash = match reused {
-            Some(h) => {
-                report.unchanged += 1;
-                h
-            }
-            None => {
-                let (h, _) = store.blobs.put_reader_batched(&mut file, &mut pins).map_err(io_err(rel))?;
-                written.push(h.clone());
-                report.transferred += 1;
-                if let Some(hook) = fault {
-                    hook(report.transferred).map_err(SyncError::Aborted)?;
-                }
-                h
-            }
-        };
-        new_cache.insert(rel.clone(), (key, hash.clone()));
-        entries.push(Entry {
-            path: join(&stored, rel),
-            kind: Kind::File,
-            hash: Some(hash),
-            size: st.st_size as u64,
-            mode: st.st_mode & 0o777,
-            mtime: st.st_mtime,
-            create_time: now,
-        });
-        report.files += 1;
+        entries.push(files.add(&cache.files, rel, &mut file, &st)?);
     }
+    let FileStore { mut pins, new_cache, written, report, .. } = files;
     // Deletions: what the session had (its baseline) and the upper now hides, when mirroring.
     let now_upper: HashSet<String> = up.dirs.iter().chain(&up.files).cloned().collect();
     // Uploaded from the upper layer before and gone from it since, without a whiteout: made and

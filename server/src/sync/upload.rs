@@ -7,10 +7,12 @@ use super::error::{commit_err, io_err, SyncError};
 use super::expand::carry_extracted_sources;
 use super::mount::{join, FaultHook, MountSpec, Report};
 use super::walk::walk_selected;
-use crate::safe_fs::{self, Tree};
+use crate::safe_fs::{self, Stat, Tree};
+use crate::store::blobs::Pins;
 use crate::store::db::{self, Entry, Kind};
 use crate::store::{expiry, Store};
 use std::collections::HashMap;
+use std::fs::File;
 use std::io;
 
 /// Uploads the mount's `tree` (mounted at `spec.mount_path`) into context `spec.ctx`.
@@ -60,11 +62,7 @@ fn upload_files(
     let ctx = spec.ctx;
     let now = crate::util::now_secs();
     let mut entries = Vec::with_capacity(found.len());
-    let mut report = Report::default();
-    let mut new_cache = HashMap::new();
-    let mut written = Vec::new();
-    // Every blob the new manifest references stays pinned until it has committed.
-    let mut pins = store.blobs.pins();
+    let mut files = FileStore::new(store, stored, now, fault);
     for (rel, is_dir) in found {
         if is_dir {
             entries.push(Entry {
@@ -85,40 +83,9 @@ fn upload_files(
             Err(e) if safe_fs::is_redirect(&e) => continue,
             Err(e) => return Err(io_err(&rel)(e)),
         };
-        let key = StatKey::of(&st);
-        let cached = cache.files.get(&rel).filter(|(k, _)| *k == key).map(|(_, h)| h.clone());
-        let reused = cached.filter(|h| {
-            pins.add(h);
-            store.blobs.exists(h)
-        });
-        let hash = match reused {
-            Some(h) => {
-                report.unchanged += 1;
-                h
-            }
-            None => {
-                let (h, _) = store.blobs.put_reader_batched(&mut file, &mut pins).map_err(io_err(&rel))?;
-                written.push(h.clone());
-                report.transferred += 1;
-                if let Some(hook) = fault {
-                    hook(report.transferred).map_err(SyncError::Aborted)?;
-                }
-                h
-            }
-        };
-        new_cache.insert(rel.clone(), (key, hash.clone()));
-        entries.push(Entry {
-            path: join(stored, &rel),
-            kind: Kind::File,
-            hash: Some(hash),
-            size: st.st_size as u64,
-            // Never setuid, setgid or sticky: stored modes are plain permissions.
-            mode: st.st_mode & 0o777,
-            mtime: st.st_mtime,
-            create_time: now,
-        });
-        report.files += 1;
+        entries.push(files.add(&cache.files, &rel, &mut file, &st)?);
     }
+    let FileStore { mut pins, new_cache, written, report, .. } = files;
     carry_extracted_sources(store, cache, &mut entries, &mut pins);
     // The new blobs were written unsynced; they are durable before anything references them.
     store.blobs.sync(&written).map_err(io_err(spec.mount_path))?;
@@ -133,4 +100,81 @@ fn upload_files(
     cache.files = new_cache;
     cache.set_baseline(entries.into_iter().map(|e| e.path));
     Ok(report)
+}
+
+/// What File mode does with each regular file it uploads, for the walk of a mount
+/// ([`upload_files`]) and for an overlay's upper layer (`delta::upload_changes`) alike: reuse the
+/// blob when the stat cache says the file is unchanged and the blob is still there, else store the
+/// content; either way, its manifest entry.
+pub(super) struct FileStore<'s> {
+    store: &'s Store,
+    stored: &'s str,
+    now: i64,
+    fault: Option<FaultHook<'s>>,
+    /// Every blob the new manifest references stays pinned until it has committed.
+    pub pins: Pins<'s>,
+    /// The stat cache after this upload (the caller installs it once the upload committed).
+    pub new_cache: HashMap<String, (StatKey, String)>,
+    /// Blobs written unsynced, to make durable before the commit.
+    pub written: Vec<String>,
+    pub report: Report,
+}
+
+impl<'s> FileStore<'s> {
+    pub(super) fn new(store: &'s Store, stored: &'s str, now: i64, fault: Option<FaultHook<'s>>) -> Self {
+        FileStore {
+            store,
+            stored,
+            now,
+            fault,
+            pins: store.blobs.pins(),
+            new_cache: HashMap::new(),
+            written: Vec::new(),
+            report: Report::default(),
+        }
+    }
+
+    /// Stores `file` (at `rel` below the mount, `st` its stat) unless `old` (the stat cache before
+    /// this upload) shows it unchanged; returns its entry.
+    pub(super) fn add(
+        &mut self,
+        old: &HashMap<String, (StatKey, String)>,
+        rel: &str,
+        file: &mut File,
+        st: &Stat,
+    ) -> Result<Entry, SyncError> {
+        let key = StatKey::of(st);
+        let cached = old.get(rel).filter(|(k, _)| *k == key).map(|(_, h)| h.clone());
+        let reused = cached.filter(|h| {
+            self.pins.add(h);
+            self.store.blobs.exists(h)
+        });
+        let hash = match reused {
+            Some(h) => {
+                self.report.unchanged += 1;
+                h
+            }
+            None => {
+                let (h, _) = self.store.blobs.put_reader_batched(file, &mut self.pins).map_err(io_err(rel))?;
+                self.written.push(h.clone());
+                self.report.transferred += 1;
+                if let Some(hook) = self.fault {
+                    hook(self.report.transferred).map_err(SyncError::Aborted)?;
+                }
+                h
+            }
+        };
+        self.new_cache.insert(rel.to_string(), (key, hash.clone()));
+        self.report.files += 1;
+        Ok(Entry {
+            path: join(self.stored, rel),
+            kind: Kind::File,
+            hash: Some(hash),
+            size: st.st_size as u64,
+            // Never setuid, setgid or sticky: stored modes are plain permissions.
+            mode: st.st_mode & 0o777,
+            mtime: st.st_mtime,
+            create_time: self.now,
+        })
+    }
 }
