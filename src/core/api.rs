@@ -257,22 +257,21 @@ impl<E: Env> Api<E> {
     ) -> Result<HttpResponse, TransportError> {
         let req = HttpRequest { method, url: url.to_string(), headers, body };
         let limits = Limits { timeout_ms: self.cfg.timeout_ms, max_body_bytes };
-        let resp = self.env.send_reporting(req, limits, on_bytes).await?;
-        if resp.body.len() as u64 > max_body_bytes {
-            return Err(TransportError::TooLarge { limit: max_body_bytes, declared: None });
-        }
-        Ok(resp)
+        within_cap(self.env.send_reporting(req, limits, on_bytes).await?, limits)
     }
 
-    /// The transport enforces the cap while reading; checking again here keeps the promise for
-    /// any transport that buffers first.
     async fn send(&self, req: HttpRequest, limits: Limits) -> Result<HttpResponse, TransportError> {
-        let resp = self.env.send(req, limits).await?;
-        if resp.body.len() as u64 > limits.max_body_bytes {
-            return Err(TransportError::TooLarge { limit: limits.max_body_bytes, declared: None });
-        }
-        Ok(resp)
+        within_cap(self.env.send(req, limits).await?, limits)
     }
+}
+
+/// The transport enforces the cap while reading; checking again here keeps the promise for any
+/// transport that buffers first.
+fn within_cap(resp: HttpResponse, limits: Limits) -> Result<HttpResponse, TransportError> {
+    if resp.body.len() as u64 > limits.max_body_bytes {
+        return Err(TransportError::TooLarge { limit: limits.max_body_bytes, declared: None });
+    }
+    Ok(resp)
 }
 
 /// The envelope with `Data` read as `D` (absent fields take their defaults).
