@@ -16,10 +16,10 @@
 
 use crate::core::config::AgentBayOptions;
 use crate::core::context::ContextListParams;
-use crate::core::file_transfer::TransferProgress;
 use crate::core::mount::BetaContextMountOptions;
 use crate::core::params::CreateSessionParams;
 use crate::core::poll::WaitOptions;
+use crate::core::progress::TransferProgress;
 use crate::core::results::*;
 use crate::core::sync_config::ContextSyncOptions;
 use crate::core::wire::context_status::TaskStatus;

@@ -1,8 +1,8 @@
 //! `agentBay.context`: contexts and their files.
 
 use super::api::{typed, Api, Check, Fields};
-use super::file_transfer::Progress;
 use super::poll::{poll, Step, WaitOptions};
+use super::progress::Progress;
 use super::results::*;
 use super::runtime::Env;
 use super::wire::action::Action;

@@ -14,6 +14,7 @@ pub mod mcp;
 pub mod mount;
 pub mod params;
 pub mod poll;
+pub mod progress;
 pub mod request;
 pub mod results;
 pub mod runtime;

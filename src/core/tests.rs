@@ -3,9 +3,9 @@
 
 use super::api::Api;
 use super::config::Config;
-use super::file_transfer::TransferProgress;
 use super::handle::SessionHandle;
 use super::poll::{self, WaitOptions};
+use super::progress::{self, TransferProgress};
 use super::request;
 use super::runtime::{Clock, HttpRequest, HttpResponse, Limits, Transport, TransportError};
 use super::session;
@@ -1573,10 +1573,10 @@ fn transfer_env(end: (&'static str, &'static str), file: &'static str) -> FakeEn
 }
 
 /// A progress listener and what it heard.
-fn recorded_progress() -> (Rc<file_transfer::Progress>, Rc<RefCell<Vec<TransferProgress>>>) {
+fn recorded_progress() -> (Rc<progress::Progress>, Rc<RefCell<Vec<TransferProgress>>>) {
     let heard = Rc::new(RefCell::new(Vec::new()));
     let h = heard.clone();
-    (file_transfer::Progress::new(move |p| h.borrow_mut().push(p)), heard)
+    (progress::Progress::new(move |p| h.borrow_mut().push(p)), heard)
 }
 
 #[test]
@@ -1646,7 +1646,7 @@ fn upload_failures_say_which_step_failed() {
         Some(&fs),
         &remote,
         &opts,
-        &file_transfer::Progress::none(),
+        &progress::Progress::none(),
     ));
     assert_eq!((r.success, r.bytes_sent, r.error.as_deref()), (false, 0, Some("Local file not found: /x/nope.txt")));
     let r = block_on(file_transfer::upload(
@@ -1656,7 +1656,7 @@ fn upload_failures_say_which_step_failed() {
         None,
         &remote,
         &opts,
-        &file_transfer::Progress::none(),
+        &progress::Progress::none(),
     ));
     assert_eq!(r.error.as_deref(), Some(file_transfer::NO_FS_UPLOAD));
     assert!(env.actions().is_empty());
@@ -1669,7 +1669,7 @@ fn upload_failures_say_which_step_failed() {
         Some(&fs),
         &remote,
         &opts,
-        &file_transfer::Progress::none(),
+        &progress::Progress::none(),
     ));
     assert_eq!((r.success, r.bytes_sent), (false, 3));
     assert_eq!(r.error.as_deref(), Some("Upload sync not finished: Task error: disk full"));
@@ -1691,7 +1691,7 @@ fn upload_failures_say_which_step_failed() {
         None,
         "/etc/x",
         &opts,
-        &file_transfer::Progress::none(),
+        &progress::Progress::none(),
     ));
     assert_eq!(r.request_id_sync.as_deref(), Some("r-s"));
     assert_eq!(r.error.as_deref(), Some("session.context.sync(upload) failed: [InvalidParameter] outside"));
@@ -1704,7 +1704,7 @@ fn upload_failures_say_which_step_failed() {
         None,
         "/a",
         &opts,
-        &file_transfer::Progress::none(),
+        &progress::Progress::none(),
     ));
     assert_eq!(r.error.as_deref(), Some("Response contains no data"));
     assert_eq!(block_on(file_transfer::context_path(&api(&env), &handle("s-3"))), None);
@@ -1749,7 +1749,7 @@ fn download_syncs_the_path_up_then_gets_the_bytes() {
         Some("/l/b.txt"),
         Some(&fs),
         &opts,
-        &file_transfer::Progress::none(),
+        &progress::Progress::none(),
     ));
     assert_eq!((r.success, r.local_path.as_str(), r.bytes.len()), (true, "/l/b.txt", 0));
     assert_eq!(fs.0.borrow().get("/l/b.txt").map(Vec::as_slice), Some(&b"from session"[..]));
@@ -1761,7 +1761,7 @@ fn download_syncs_the_path_up_then_gets_the_bytes() {
         Some("/l/b.txt"),
         Some(&fs),
         &keep,
-        &file_transfer::Progress::none(),
+        &progress::Progress::none(),
     ));
     assert_eq!(r.error.as_deref(), Some("Destination exists and overwrite=false: /l/b.txt"));
     // A local path without a file system (browsers).
@@ -1772,21 +1772,13 @@ fn download_syncs_the_path_up_then_gets_the_bytes() {
         Some("/l/c.txt"),
         None,
         &opts,
-        &file_transfer::Progress::none(),
+        &progress::Progress::none(),
     ));
     assert_eq!((r.local_path.as_str(), r.error.as_deref()), ("/l/c.txt", Some(file_transfer::NO_FS_DOWNLOAD)));
     // The session's upload never ends within waitTimeout.
     let env = transfer_env(("Running", ""), "");
     let quick = file_transfer::TransferOptions { wait_timeout_ms: 1_000, poll_interval_ms: 200, ..Default::default() };
-    let r = block_on(file_transfer::download(
-        &api(&env),
-        &s,
-        &remote,
-        None,
-        None,
-        &quick,
-        &file_transfer::Progress::none(),
-    ));
+    let r = block_on(file_transfer::download(&api(&env), &s, &remote, None, None, &quick, &progress::Progress::none()));
     assert_eq!(r.error.as_deref(), Some("Download sync not finished: task not finished"));
 }
 

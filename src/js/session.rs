@@ -14,7 +14,7 @@ use crate::core::poll::WaitOptions;
 use crate::core::results::*;
 use crate::core::session::{self as core_session, DELETE_WAIT};
 use crate::core::wire::context_status::TaskStatus;
-use crate::core::{bind, command, file_transfer, filesystem, mcp, tool_call};
+use crate::core::{bind, command, file_transfer, filesystem, mcp, progress, tool_call};
 use js_sys::{Function, Promise, Uint8Array};
 use std::cell::{Cell, OnceCell};
 use std::rc::Rc;
@@ -669,7 +669,7 @@ impl FileSystem {
 
 /// The official transfer options (seconds) and the progress listeners: the official
 /// `progressCb(bytesTransferred)` and `onProgress({ bytesDone, total })`.
-fn transfer_options(o: &JsValue) -> (file_transfer::TransferOptions, Rc<file_transfer::Progress>) {
+fn transfer_options(o: &JsValue) -> (file_transfer::TransferOptions, Rc<progress::Progress>) {
     let mut opts = file_transfer::TransferOptions::default();
     let seconds = |k: &str| get(o, k).as_f64().filter(|v| v.is_finite() && *v >= 0.0).map(|v| (v * 1000.0) as u64);
     if let Some(t) = get(o, "contentType").as_string() {
@@ -692,13 +692,13 @@ fn transfer_options(o: &JsValue) -> (file_transfer::TransferOptions, Rc<file_tra
 
 /// The progress listeners of a transfer's options: the official `progressCb(bytesTransferred)`
 /// and `onProgress({ bytesDone, total })`.
-pub(crate) fn progress_of(o: &JsValue) -> Rc<file_transfer::Progress> {
+pub(crate) fn progress_of(o: &JsValue) -> Rc<progress::Progress> {
     let official = get(o, "progressCb").dyn_into::<Function>().ok();
     let on_progress = get(o, "onProgress").dyn_into::<Function>().ok();
     if official.is_none() && on_progress.is_none() {
-        return file_transfer::Progress::none();
+        return progress::Progress::none();
     }
-    file_transfer::Progress::new(move |p| {
+    progress::Progress::new(move |p| {
         // A listener that throws must not stop the transfer.
         if let Some(f) = &official {
             let _ = f.call1(&JsValue::UNDEFINED, &(p.bytes_done as f64).into());
