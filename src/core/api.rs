@@ -9,7 +9,6 @@ use super::wire::codes;
 use super::wire::envelope::Envelope;
 use super::wire::from_json::FromJson;
 use super::wire::request::Request;
-use serde::Deserialize;
 use serde_json::Value;
 use std::cell::Cell;
 use std::future::Future;
@@ -321,7 +320,7 @@ pub fn parse_response(resp: HttpResponse) -> Result<Reply<Value>, ApiError> {
     if !body.is_object() {
         return Err(ApiError::BadBody { status, detail: "expected a JSON object".into() });
     }
-    let env = Reply::<Value>::deserialize(&body)
+    let env = Reply::<Value>::from_json(&body)
         .map_err(|e| ApiError::BadBody { status, detail: format!("not an envelope: {e}") })?;
     if status >= 400 {
         return Err(ApiError::Http {

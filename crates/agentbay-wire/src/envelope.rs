@@ -3,7 +3,7 @@
 //! Field spellings follow the official SDK models exactly. Note the deliberate JSON-in-a-string fields (`ToolList`,
 //! `Labels`, `ContextStatus`): the TS SDK throws if they arrive as objects.
 
-use crate::from_json::from_json;
+use crate::from_json::{field, from_json, object, FromJson};
 use serde::{Deserialize, Serialize};
 
 /// Every response body. Reading tolerates missing fields (so the SDK can say precisely what a
@@ -36,18 +36,44 @@ pub struct Envelope<D> {
 
 mod lenient {
     use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
 
     /// A number, or a string holding one (anything else reads as absent).
     pub fn number<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<Option<T>, D::Error> {
-        Ok(whole(serde_json::Value::deserialize(d)?).and_then(|n| T::try_from(n).ok()))
+        Ok(of(Some(&Value::deserialize(d)?)))
     }
 
-    fn whole(v: serde_json::Value) -> Option<u64> {
+    /// [`number`] for the `FromJson` reader: `v` is the field's value, if present.
+    pub fn of<T: TryFrom<u64>>(v: Option<&Value>) -> Option<T> {
+        v.and_then(whole).and_then(|n| T::try_from(n).ok())
+    }
+
+    fn whole(v: &Value) -> Option<u64> {
         match v {
-            serde_json::Value::Number(n) => n.as_u64(),
-            serde_json::Value::String(s) => s.trim().parse().ok(),
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => s.trim().parse().ok(),
             _ => None,
         }
+    }
+}
+
+/// The SDK's reader of an envelope (`FromJson`, see `from_json.rs`): the serde attributes
+/// above, key by key.
+impl FromJson for Envelope<serde_json::Value> {
+    fn from_json(v: &serde_json::Value) -> Result<Self, String> {
+        let m = object(v, "Envelope")?;
+        let mut e = Envelope::<serde_json::Value>::default();
+        field(m, &["RequestId", "requestId"], &mut e.request_id)?;
+        field(m, &["Success", "success"], &mut e.success)?;
+        field(m, &["Code", "code"], &mut e.code)?;
+        field(m, &["Message", "message"], &mut e.message)?;
+        e.http_status_code = lenient::of(m.get("HttpStatusCode"));
+        field(m, &["Data"], &mut e.data)?;
+        field(m, &["NextToken"], &mut e.next_token)?;
+        e.max_results = lenient::of(m.get("MaxResults"));
+        e.total_count = lenient::of(m.get("TotalCount"));
+        e.count = lenient::of(m.get("Count"));
+        Ok(e)
     }
 }
 

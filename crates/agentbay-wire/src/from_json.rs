@@ -5,7 +5,9 @@
 //! floating point" message pulls in `<f64 as Display>` (see BENCHMARKS.md, "Size of the .wasm").
 //! These readers follow the derives' rules for the reply types (`#[serde(default)]`: a missing
 //! key keeps the type's default, unknown keys are ignored, `null` is refused where the field is
-//! not an `Option`) and word failures as serde does. agentbay-local keeps the serde derives.
+//! not an `Option`) and word failures as serde does. One difference: a derive also reads a struct
+//! from a JSON array, field by field in declaration order; these readers refuse an array where an
+//! object belongs. agentbay-local keeps the serde derives.
 
 use serde_json::{Map, Value};
 use std::fmt::Write;
@@ -43,12 +45,23 @@ pub fn object<'a>(v: &'a Value, name: &str) -> Result<&'a Map<String, Value>, St
     }
 }
 
-/// Reads `m[key]` into `out` when present (a missing key keeps what `out` holds).
-pub fn field<T: FromJson>(m: &Map<String, Value>, key: &str, out: &mut T) -> Result<(), String> {
-    if let Some(v) = m.get(key) {
+/// Reads the field spelled `keys[0]` (or one of its aliases, `keys[1..]`) into `out` when present
+/// (a missing key keeps what `out` holds); two spellings at once are refused, as by serde.
+pub fn field<T: FromJson>(m: &Map<String, Value>, keys: &[&str], out: &mut T) -> Result<(), String> {
+    let mut found = keys.iter().filter_map(|k| m.get(*k));
+    if let Some(v) = found.next() {
+        if found.next().is_some() {
+            return Err(format!("duplicate field `{}`", keys[0]));
+        }
         *out = T::from_json(v)?;
     }
     Ok(())
+}
+
+/// Parses `text` as JSON and reads it as `T` (the `FromJson` counterpart of `json::read`).
+pub fn read<T: FromJson>(text: &str) -> Result<T, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    T::from_json(&v)
 }
 
 impl FromJson for Value {
@@ -85,6 +98,37 @@ impl FromJson for u64 {
     }
 }
 
+impl FromJson for f64 {
+    fn from_json(v: &Value) -> Result<Self, String> {
+        match v {
+            Value::Number(n) => Ok(n.as_f64().unwrap_or_default()),
+            _ => Err(invalid_type(v, "f64")),
+        }
+    }
+}
+
+impl FromJson for i64 {
+    fn from_json(v: &Value) -> Result<Self, String> {
+        match v {
+            Value::Number(n) if n.is_i64() => Ok(n.as_i64().unwrap_or_default()),
+            Value::Number(n) if n.is_u64() => Err(format!("invalid value: integer `{n}`, expected i64")),
+            _ => Err(invalid_type(v, "i64")),
+        }
+    }
+}
+
+impl FromJson for u32 {
+    fn from_json(v: &Value) -> Result<Self, String> {
+        match v {
+            Value::Number(n) if n.is_u64() || n.is_i64() => match n.as_u64().and_then(|u| u32::try_from(u).ok()) {
+                Some(u) => Ok(u),
+                None => Err(format!("invalid value: integer `{n}`, expected u32")),
+            },
+            _ => Err(invalid_type(v, "u32")),
+        }
+    }
+}
+
 impl<T: FromJson> FromJson for Option<T> {
     fn from_json(v: &Value) -> Result<Self, String> {
         match v {
@@ -103,17 +147,19 @@ impl<T: FromJson> FromJson for Vec<T> {
     }
 }
 
-/// `impl FromJson` for a `#[serde(default)]` struct: each field by its wire key, starting from
+/// `impl FromJson` for a `#[serde(default)]` struct: each field by its wire key (`"Key" | "alias"`
+/// for a field with `#[serde(alias)]`s), starting from
 /// `($start)` when given (what its `#[serde(default = …)]` fields say), else the struct's default.
+#[macro_export]
 macro_rules! from_json {
-    ($($name:ident $(($start:expr))? { $($field:ident : $key:literal),* $(,)? })*) => {$(
+    ($($name:ident $(($start:expr))? { $($field:ident : $key:literal $(| $alias:literal)*),* $(,)? })*) => {$(
         impl $crate::from_json::FromJson for $name {
             fn from_json(v: &::serde_json::Value) -> Result<Self, String> {
                 #[allow(unused_variables)]
                 let m = $crate::from_json::object(v, stringify!($name))?;
                 #[allow(unused_mut)]
-                let mut out: $name = from_json!(@start $name $($start)?);
-                $( $crate::from_json::field(m, $key, &mut out.$field)?; )*
+                let mut out: $name = $crate::from_json!(@start $name $($start)?);
+                $( $crate::from_json::field(m, &[$key $(, $alias)*], &mut out.$field)?; )*
                 Ok(out)
             }
         }
@@ -121,7 +167,7 @@ macro_rules! from_json {
     (@start $name:ident) => { <$name as Default>::default() };
     (@start $name:ident $start:expr) => { $start };
 }
-pub(crate) use from_json;
+pub use from_json;
 
 #[cfg(test)]
 mod tests {
@@ -183,6 +229,33 @@ mod tests {
         agrees(ToolResult::text("t", false));
         agrees(Empty {});
         assert!(CreateSessionData::from_json(&json!({})).unwrap().success, "Success defaults to true");
+    }
+
+    #[test]
+    fn envelopes_task_statuses_and_shell_payloads_match_the_serde_derives() {
+        use crate::context_status::TaskStatus;
+        use crate::tool::ShellPayload;
+        for v in [
+            json!({"RequestId": "r", "Success": true, "Code": "c", "Message": "m", "HttpStatusCode": "200",
+                   "Data": {"a": 1}, "NextToken": "n", "MaxResults": 5, "TotalCount": " 7 ", "Count": 2.5}),
+            json!({"requestId": "r", "success": false, "code": "c", "message": "m", "Data": null, "MaxResults": -1}),
+            json!({"RequestId": "a", "requestId": "b"}),
+            json!({"RequestId": null}),
+            json!({"Success": "true"}),
+            json!({"HttpStatusCode": 70000, "TotalCount": {}, "Count": "x"}),
+            json!({"Data": [1, 2]}),
+        ] {
+            let serde_read = serde_json::from_value::<Envelope<Value>>(v.clone()).map_err(|e| e.to_string());
+            assert_eq!(Envelope::<Value>::from_json(&v), serde_read, "{v}");
+        }
+        agrees(TaskStatus { start_time: -5, ..Default::default() });
+        agrees(ShellPayload { error_code: Some(-1), trace_id: Some("t".into()), ..Default::default() });
+        for v in
+            [json!({"exit_code": 9_223_372_036_854_775_808u64}), json!({"exit_code": 1.0}), json!({"errorCode": null})]
+        {
+            let serde_read = serde_json::from_value::<ShellPayload>(v.clone()).map_err(|e| e.to_string());
+            assert_eq!(ShellPayload::from_json(&v), serde_read, "{v}");
+        }
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub struct ToolContent {
 from_json! {
     ToolResult { content: "content", is_error: "isError" }
     ToolContent { kind: "type", text: "text" }
+    ShellPayload {
+        stdout: "stdout", stderr: "stderr", exit_code: "exit_code", error_code: "errorCode", trace_id: "traceId",
+    }
 }
 
 impl ToolResult {
