@@ -16,7 +16,7 @@ import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { fileURLToPath } from "node:url";
 
 /** Enforced by the build (bytes). */
-export const BUDGET = { raw: 530_000, gzip: 213_000 };
+export const BUDGET = { raw: 453_200, gzip: 183_500 };
 /** The target (bytes): 150 KB raw, 60 KB gzip. */
 export const GOAL = { raw: 150 * 1024, gzip: 60 * 1024 };
 

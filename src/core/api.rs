@@ -7,8 +7,8 @@ use super::runtime::{Env, HttpRequest, HttpResponse, Limits, OnBytes, TransportE
 use super::wire::action::Action;
 use super::wire::codes;
 use super::wire::envelope::Envelope;
+use super::wire::from_json::FromJson;
 use super::wire::request::Request;
-use serde::Deserialize;
 use serde_json::Value;
 use std::cell::Cell;
 use std::future::Future;
@@ -277,10 +277,12 @@ fn within_cap(resp: HttpResponse, limits: Limits) -> Result<HttpResponse, Transp
 /// The envelope with `Data` read as `D` (absent fields take their defaults).
 // Every JSON read of the SDK goes through `&Value` or `&str` deserializers: each deserializer
 // kind is compiled again for every type read through it, so using few kinds keeps the .wasm small.
-pub fn typed<D: serde::de::DeserializeOwned>(action: &'static str, r: Reply<Value>) -> Result<Reply<D>, ApiError> {
+// Replies are read with `FromJson`, not serde's derived `Deserialize` (smaller .wasm; see
+// crates/agentbay-wire/src/from_json.rs).
+pub fn typed<D: FromJson>(action: &'static str, r: Reply<Value>) -> Result<Reply<D>, ApiError> {
     let data = match r.data.as_ref().filter(|d| !d.is_null()) {
         None => None,
-        Some(v) => Some(D::deserialize(v).map_err(|e| bad_data(action, &r, &e))?),
+        Some(v) => Some(D::from_json(v).map_err(|e| bad_data(action, &r, e))?),
     };
     Ok(r.with_data(data))
 }
@@ -301,8 +303,8 @@ fn described(e: &ApiError, what: &str) -> (String, String) {
 }
 
 // Out of `typed`, which is compiled once per reply type.
-fn bad_data(action: &'static str, r: &Reply<Value>, e: &serde_json::Error) -> ApiError {
-    ApiError::BadData { action, request_id: r.request_id.clone(), detail: e.to_string() }
+fn bad_data(action: &'static str, r: &Reply<Value>, detail: String) -> ApiError {
+    ApiError::BadData { action, request_id: r.request_id.clone(), detail }
 }
 
 /// Reads an HTTP response as an envelope; HTTP 4xx/5xx become [`ApiError::Http`].
@@ -318,7 +320,7 @@ pub fn parse_response(resp: HttpResponse) -> Result<Reply<Value>, ApiError> {
     if !body.is_object() {
         return Err(ApiError::BadBody { status, detail: "expected a JSON object".into() });
     }
-    let env = Reply::<Value>::deserialize(&body)
+    let env = Reply::<Value>::from_json(&body)
         .map_err(|e| ApiError::BadBody { status, detail: format!("not an envelope: {e}") })?;
     if status >= 400 {
         return Err(ApiError::Http {

@@ -81,7 +81,7 @@ pub async fn execute<E: Env>(
 
 /// The official parsing: JSON payload → `success = exit_code == 0`; raw text → old format.
 pub fn parse_shell(request_id: String, is_error: bool, text: &str) -> CommandResult {
-    let payload = super::wire::json::read::<ShellPayload>(text).ok();
+    let payload = super::wire::from_json::read::<ShellPayload>(text).ok();
     match (is_error, payload) {
         (false, Some(p)) => {
             let code = p.exit_code;

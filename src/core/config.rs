@@ -89,6 +89,22 @@ pub struct AgentBayOptions {
     pub authorize_given: bool,
 }
 
+// `new AgentBay(options)` reads these with `FromJson` (crates/agentbay-wire/src/from_json.rs), not
+// the serde derives above, which stay for the TypeScript declarations; keys follow the serde names.
+super::wire::from_json! {
+    OfficialConfig {
+        endpoint: "endpoint", timeout_ms: "timeout_ms" | "timeoutMs", region_id: "region_id" | "regionId",
+        max_response_bytes: "max_response_bytes" | "maxResponseBytes",
+        max_download_bytes: "max_download_bytes" | "maxDownloadBytes",
+    }
+    AgentBayOptions {
+        api_key: "apiKey", endpoint: "endpoint", timeout_ms: "timeoutMs" | "timeout_ms",
+        region_id: "regionId" | "region_id", max_response_bytes: "maxResponseBytes" | "max_response_bytes",
+        max_download_bytes: "maxDownloadBytes" | "max_download_bytes", config: "config", env_file: "envFile",
+        proxied: "proxied",
+    }
+}
+
 /// The `AGENTBAY_*` environment variables, when the host has an environment.
 #[derive(Debug, Clone, Default)]
 pub struct EnvVars {

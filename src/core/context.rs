@@ -25,6 +25,11 @@ pub struct ContextListParams {
     pub session_id: Option<String>,
 }
 
+// Read with `FromJson` (crates/agentbay-wire/src/from_json.rs); keys as serde's.
+super::wire::from_json! {
+    ContextListParams { max_results: "maxResults", next_token: "nextToken", session_id: "sessionId" }
+}
+
 /// Walking every page to fix the official first-page-only lookup is bounded so a
 /// server that never ends its pages cannot hang `get()`.
 const MAX_LOOKUP_PAGES: usize = 100;

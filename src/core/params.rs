@@ -5,10 +5,10 @@
 use super::mount::{self, MountSpec};
 use super::poll::WaitOptions;
 use super::sync_config::ContextSyncSpec;
+use super::wire::from_json::FromJson;
 use super::wire::labels::Labels;
 use super::wire::persistence::{PersistenceData, PersistenceDataList};
 use super::wire::request::{Bounded, CreateMcpSessionRequest};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -317,7 +317,7 @@ impl CreateParams {
         }
         p.lifecycle = lifecycle(obj)?;
         if let Some(w) = obj.get("syncWait").filter(|w| !w.is_null()) {
-            p.sync_wait = WaitOptions::deserialize(w).map_err(|e| format!("syncWait: {e}"))?;
+            p.sync_wait = WaitOptions::from_json(w).map_err(|e| format!("syncWait: {e}"))?;
             // Given intervals are used as given (first pause, growing ×1.5 to the longest);
             // with neither, the fast schedule within the given budget.
             let given = |k: &str| w.get(k).is_some_and(|v| !v.is_null());

@@ -52,6 +52,11 @@ pub struct WaitOptions {
     pub fast: bool,
 }
 
+// `syncWait` is read with `FromJson` (crates/agentbay-wire/src/from_json.rs); keys as serde's.
+super::wire::from_json! {
+    WaitOptions { timeout_ms: "timeoutMs", initial_interval_ms: "initialIntervalMs", max_interval_ms: "maxIntervalMs" }
+}
+
 impl WaitOptions {
     /// A wait on the given intervals: `initial_interval_ms`, growing ×1.5 to `max_interval_ms`.
     pub const fn new(timeout_ms: u64, initial_interval_ms: u64, max_interval_ms: u64) -> Self {

@@ -2313,3 +2313,62 @@ fn list_mcp_tools_sends_the_image_and_reads_the_tools() {
     assert_eq!((r.success, r.request_id.as_str()), (false, "r-5"));
     assert!(r.error_message.unwrap().contains("The image 'nope' is not supported"));
 }
+
+/// The `FromJson` readers of the JS arguments read what serde's derives (kept for the TypeScript
+/// declarations) read, and fail with the same words.
+#[test]
+fn argument_readers_match_the_serde_derives() {
+    use super::config::AgentBayOptions;
+    use super::context::ContextListParams;
+    use super::wire::from_json::FromJson;
+    use serde::de::DeserializeOwned;
+    use serde_json::json;
+    fn same<T: FromJson + DeserializeOwned + std::fmt::Debug>(v: Value) {
+        let serde_read = T::deserialize(&v).map(|t| format!("{t:?}")).map_err(|e| e.to_string());
+        assert_eq!(T::from_json(&v).map(|t| format!("{t:?}")), serde_read, "{v}");
+    }
+    for v in [
+        json!({}),
+        json!({"apiKey": "k", "endpoint": "e", "timeoutMs": 1.5, "regionId": "r", "maxResponseBytes": 10,
+               "maxDownloadBytes": 20, "envFile": "f", "proxied": true, "other": 1,
+               "config": {"endpoint": "x", "timeout_ms": 3, "region_id": "y", "max_response_bytes": 4, "max_download_bytes": 5}}),
+        json!({"timeout_ms": 2, "region_id": "r", "max_response_bytes": 1, "max_download_bytes": 2,
+               "config": {"timeoutMs": 3, "regionId": "y", "maxResponseBytes": 4, "maxDownloadBytes": 5}}),
+        json!({"timeoutMs": 1, "timeout_ms": 2}),
+        json!({"config": {"timeoutMs": 1, "timeout_ms": 2}}),
+        json!({"timeoutMs": "60"}),
+        json!({"apiKey": 5}),
+        json!({"apiKey": null, "config": null}),
+        json!({"proxied": "yes"}),
+        json!("key"),
+    ] {
+        same::<AgentBayOptions>(v);
+    }
+    // The one difference: serde's derive also took an array, field by field in declaration order
+    // (`["key"]` as `{apiKey: "key"}`); the readers refuse it as the non-object it is.
+    assert_eq!(
+        AgentBayOptions::from_json(&json!({"config": []})).unwrap_err(),
+        "invalid type: sequence, expected struct OfficialConfig"
+    );
+    for v in [
+        json!({}),
+        json!({"timeoutMs": 5, "initialIntervalMs": 6, "maxIntervalMs": 7}),
+        json!({"timeoutMs": 1.5}),
+        json!({"timeoutMs": -1}),
+        json!({"maxIntervalMs": null}),
+        json!({"initialIntervalMs": "1"}),
+        json!(3),
+    ] {
+        same::<WaitOptions>(v);
+    }
+    for v in [
+        json!({"maxResults": 5, "nextToken": "t", "sessionId": "s"}),
+        json!({"maxResults": 5_000_000_000u64}),
+        json!({"maxResults": -1}),
+        json!({"maxResults": 2.5}),
+        json!({"nextToken": 1}),
+        json!(true),
+    ] {
+        same::<ContextListParams>(v);
+    }
+}

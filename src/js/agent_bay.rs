@@ -12,8 +12,8 @@ use crate::core::context::{self, ContextListParams};
 use crate::core::handle::SessionHandle;
 use crate::core::results::SessionResult;
 use crate::core::session as core_session;
+use crate::core::wire::from_json::FromJson;
 use js_sys::{Promise, Uint8Array};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -67,7 +67,7 @@ impl AgentBay {
         let mut opts = if json.is_null() {
             AgentBayOptions::default()
         } else {
-            AgentBayOptions::deserialize(&json).map_err(|e| error(format!("Invalid AgentBay options: {e}")))?
+            AgentBayOptions::from_json(&json).map_err(|e| error(format!("Invalid AgentBay options: {e}")))?
         };
         let authorize = match options.as_ref().map(|o| get(o, "authorize")).filter(|f| !f.is_undefined()) {
             None => None,
@@ -285,7 +285,7 @@ impl ContextService {
         let parsed = params.as_ref().map(|p| to_json(p)).transpose();
         promise(async move {
             let p = match parsed {
-                Ok(Some(v)) if !v.is_null() => match ContextListParams::deserialize(&v) {
+                Ok(Some(v)) if !v.is_null() => match ContextListParams::from_json(&v) {
                     Ok(p) => p,
                     Err(e) => {
                         return to_js(&crate::core::results::ContextListResult::fail(

@@ -1,6 +1,7 @@
 //! `GetContextInfo`'s doubly encoded `ContextStatus`:
 //! a JSON string of `[{"type":"data","data":"<JSON string of [TaskStatus]>"}]`.
 
+use crate::from_json::{self, from_json};
 use serde::{Deserialize, Serialize};
 
 /// One upload or download task of a mounted context (`ContextStatusData` in TypeScript, the
@@ -42,7 +43,7 @@ pub mod task_type {
     pub const DOWNLOAD: &str = "download";
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Default, Serialize)]
 struct Item {
     #[serde(rename = "type")]
     kind: String,
@@ -59,9 +60,18 @@ pub fn encode(tasks: &[TaskStatus]) -> String {
     serde_json::to_string(&[Item { kind: "data".into(), data: inner }]).expect("Item serialises")
 }
 
+// The SDK reads these with `FromJson` (see `from_json.rs`); the keys are the serde names above.
+from_json! {
+    TaskStatus {
+        context_id: "contextId", path: "path", error_message: "errorMessage", status: "status",
+        start_time: "startTime", finish_time: "finishTime", task_type: "taskType",
+    }
+    Item { kind: "type", data: "data" }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("malformed ContextStatus: {0}")]
-pub struct DecodeError(#[from] serde_json::Error);
+pub struct DecodeError(String);
 
 /// Decodes a `ContextStatus` string, keeping only `type == "data"` items (others,
 /// such as `log`, are ignored as the official SDKs do).
@@ -69,10 +79,10 @@ pub fn decode(s: &str) -> Result<Vec<TaskStatus>, DecodeError> {
     if s.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let items: Vec<Item> = crate::json::read(s)?;
+    let items: Vec<Item> = from_json::read(s).map_err(DecodeError)?;
     let mut out = Vec::new();
     for item in items.into_iter().filter(|i| i.kind == "data") {
-        out.extend(crate::json::read::<Vec<TaskStatus>>(&item.data)?);
+        out.extend(from_json::read::<Vec<TaskStatus>>(&item.data).map_err(DecodeError)?);
     }
     Ok(out)
 }

@@ -3,6 +3,7 @@
 //! Field spellings follow the official SDK models exactly. Note the deliberate JSON-in-a-string fields (`ToolList`,
 //! `Labels`, `ContextStatus`): the TS SDK throws if they arrive as objects.
 
+use crate::from_json::{field, from_json, object, FromJson};
 use serde::{Deserialize, Serialize};
 
 /// Every response body. Reading tolerates missing fields (so the SDK can say precisely what a
@@ -35,18 +36,44 @@ pub struct Envelope<D> {
 
 mod lenient {
     use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
 
     /// A number, or a string holding one (anything else reads as absent).
     pub fn number<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<Option<T>, D::Error> {
-        Ok(whole(serde_json::Value::deserialize(d)?).and_then(|n| T::try_from(n).ok()))
+        Ok(of(Some(&Value::deserialize(d)?)))
     }
 
-    fn whole(v: serde_json::Value) -> Option<u64> {
+    /// [`number`] for the `FromJson` reader: `v` is the field's value, if present.
+    pub fn of<T: TryFrom<u64>>(v: Option<&Value>) -> Option<T> {
+        v.and_then(whole).and_then(|n| T::try_from(n).ok())
+    }
+
+    fn whole(v: &Value) -> Option<u64> {
         match v {
-            serde_json::Value::Number(n) => n.as_u64(),
-            serde_json::Value::String(s) => s.trim().parse().ok(),
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => s.trim().parse().ok(),
             _ => None,
         }
+    }
+}
+
+/// The SDK's reader of an envelope (`FromJson`, see `from_json.rs`): the serde attributes
+/// above, key by key.
+impl FromJson for Envelope<serde_json::Value> {
+    fn from_json(v: &serde_json::Value) -> Result<Self, String> {
+        let m = object(v, "Envelope")?;
+        let mut e = Envelope::<serde_json::Value>::default();
+        field(m, &["RequestId", "requestId"], &mut e.request_id)?;
+        field(m, &["Success", "success"], &mut e.success)?;
+        field(m, &["Code", "code"], &mut e.code)?;
+        field(m, &["Message", "message"], &mut e.message)?;
+        e.http_status_code = lenient::of(m.get("HttpStatusCode"));
+        field(m, &["Data"], &mut e.data)?;
+        field(m, &["NextToken"], &mut e.next_token)?;
+        e.max_results = lenient::of(m.get("MaxResults"));
+        e.total_count = lenient::of(m.get("TotalCount"));
+        e.count = lenient::of(m.get("Count"));
+        Ok(e)
     }
 }
 
@@ -344,4 +371,45 @@ pub mod session_status {
     pub const FINISH: &str = "FINISH";
     /// The values `ListSession`'s `Status` filter accepts.
     pub const FILTERABLE: &[&str] = &["RUNNING", "PAUSING", "PAUSED", "RESUMING", "DELETING", "DELETED"];
+}
+
+// The SDK reads these with `FromJson` (see `from_json.rs`); the keys are the serde names above.
+from_json! {
+    CreateSessionData (CreateSessionData { success: yes(), ..Default::default() }) {
+        session_id: "SessionId", success: "Success", err_msg: "ErrMsg", resource_url: "ResourceUrl",
+        resource_id: "ResourceId", app_instance_id: "AppInstanceId", token: "Token", link_url: "LinkUrl",
+        tool_list: "ToolList", ws_url: "WsUrl",
+    }
+    GetSessionData {
+        session_id: "SessionId", success: "Success", status: "Status", resource_url: "ResourceUrl",
+        resource_id: "ResourceId", app_instance_id: "AppInstanceId", token: "Token", http_port: "HttpPort",
+        network_interface_ip: "NetworkInterfaceIp", vpc_resource: "VpcResource", tool_list: "ToolList",
+        ws_url: "WsUrl", contexts: "contexts",
+    }
+    SessionContextRef { id: "id", name: "name" }
+    SessionDetailData {
+        status: "Status", image_id: "ImageId", app_instance_id: "AppInstanceId", region_id: "RegionId",
+        end_reason: "EndReason",
+    }
+    SessionListItem { session_id: "SessionId", session_status: "SessionStatus" }
+    LabelsData { labels: "Labels" }
+    ContextData {
+        id: "Id", name: "Name", state: "State", create_time: "CreateTime", last_used_time: "LastUsedTime",
+        os_type: "OsType",
+    }
+    ContextFileData {
+        file_id: "FileId", file_name: "FileName", file_path: "FilePath", file_type: "FileType",
+        gmt_create: "GmtCreate", gmt_modified: "GmtModified", size: "Size", status: "Status",
+    }
+    FileUrlData { url: "Url", expire_time: "ExpireTime" }
+    McpResourceData { session_id: "SessionId", resource_url: "ResourceUrl", desktop_info: "DesktopInfo" }
+    DesktopInfo {
+        app_id: "AppId", auth_code: "AuthCode", connection_properties: "ConnectionProperties",
+        resource_id: "ResourceId", resource_type: "ResourceType", ticket: "Ticket",
+    }
+    ContextInfoData { context_status: "ContextStatus" }
+    ContextBindingData {
+        context_id: "ContextId", context_name: "ContextName", path: "Path", policy: "Policy", bind_time: "BindTime",
+    }
+    InternalContextData { context_id: "ContextId", context_path: "ContextPath", context_type: "ContextType" }
 }

@@ -11,6 +11,7 @@ pub mod envelope;
 pub mod field;
 pub mod field_value;
 pub mod form;
+pub mod from_json;
 pub mod json;
 pub mod labels;
 pub mod persistence;

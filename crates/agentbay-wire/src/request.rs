@@ -11,14 +11,28 @@ use crate::action::Action;
 use crate::envelope::*;
 use crate::field;
 pub use crate::field_value::{Bounded, FieldError, FieldValue, JsonObject, JsonStringList};
+use crate::from_json::{invalid_type, FromJson};
 use crate::labels::Labels;
 use crate::persistence::PersistenceDataList;
 use crate::tool::ToolResult;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// The `Data` of a reply that carries none.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Empty {}
+
+impl FromJson for Empty {
+    /// Any object (its keys ignored) or an empty array, as the derive reads `struct Empty {}`.
+    fn from_json(v: &Value) -> Result<Self, String> {
+        match v {
+            Value::Object(_) => Ok(Empty {}),
+            Value::Array(a) if a.is_empty() => Ok(Empty {}),
+            Value::Array(a) => Err(format!("invalid length {}, expected struct Empty with 0 elements", a.len())),
+            _ => Err(invalid_type(v, "struct Empty")),
+        }
+    }
+}
 
 /// One action's request.
 pub trait Request: Sized {
@@ -26,7 +40,7 @@ pub trait Request: Sized {
     /// Every field the action takes, by wire name (the common POP fields aside).
     const FIELDS: &'static [&'static str];
     /// What the reply's `Data` holds.
-    type Reply: Serialize + for<'de> Deserialize<'de> + Default;
+    type Reply: Serialize + for<'de> Deserialize<'de> + FromJson + Default;
     /// `(wire name, value)` of every field that is set.
     fn to_fields(&self) -> Vec<(&'static str, String)>;
     /// Reads the fields through `get` (a field's raw value by wire name).

@@ -1,6 +1,7 @@
 //! `CallMcpTool`: every tool with its arguments ([`args`]), the result object, and the text
 //! payloads the SDKs parse ([`text`]).
 
+use crate::from_json::from_json;
 use serde::{Deserialize, Serialize};
 
 /// MCP server name every tool is listed under in `ToolList`.
@@ -30,6 +31,15 @@ pub struct ToolContent {
     #[serde(rename = "type")]
     pub kind: String,
     pub text: String,
+}
+
+// The SDK reads these with `FromJson` (see `from_json.rs`); the keys are the serde names above.
+from_json! {
+    ToolResult { content: "content", is_error: "isError" }
+    ToolContent { kind: "type", text: "text" }
+    ShellPayload {
+        stdout: "stdout", stderr: "stderr", exit_code: "exit_code", error_code: "errorCode", trace_id: "traceId",
+    }
 }
 
 impl ToolResult {
