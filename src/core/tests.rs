@@ -136,6 +136,12 @@ fn ok(data: Value) -> Result<(u16, Value), TransportError> {
     Ok((200, json!({"RequestId": "req-1", "Success": true, "Data": data})))
 }
 
+/// `session.context.sync(undefined, undefined, mode)` of session `id`, waiting by `wait`, with no
+/// listeners: what most sync tests drive.
+fn sync_all(api: &Api<FakeEnv>, id: &str, mode: Option<&str>, wait: WaitOptions) -> super::results::ContextSyncResult {
+    block_on(context_manager::sync(api, &handle(id), None, None, mode, wait, &mut |_| {}, &mut |_| {}))
+}
+
 fn handle(id: &str) -> SessionHandle {
     SessionHandle::new(super::results::SessionData { session_id: id.into(), ..Default::default() })
 }
@@ -428,8 +434,7 @@ fn sync_retries_keep_their_cadence_and_the_default_is_fast() {
         _ => ok(info_data(&[task("c1", "upload", "Running")])),
     });
     let wait = context_manager::wait_from_retries(Some(4), Some(500));
-    let r =
-        block_on(context_manager::sync(&api(&env), &handle("s-1"), None, None, None, wait, &mut |_| {}, &mut |_| {}));
+    let r = sync_all(&api(&env), "s-1", None, wait);
     assert!(!r.success);
     // 4 × 500 ms: from 100 ms growing ×1.5 to the given interval, as before.
     assert_eq!(*env.0.sleeps.borrow(), vec![100, 150, 225, 337, 500, 500, 153]);
@@ -517,16 +522,7 @@ fn default_waits_are_fast_first_bounded_in_polls_and_end_at_their_deadline() {
         _ => ok(info_data(&[task("c1", "upload", "Running")])),
     });
     let start = env.now_ms();
-    let r = block_on(context_manager::sync(
-        &api(&env),
-        &handle("s-1"),
-        None,
-        None,
-        None,
-        context_manager::SYNC_WAIT,
-        &mut |_| {},
-        &mut |_| {},
-    ));
+    let r = sync_all(&api(&env), "s-1", None, context_manager::SYNC_WAIT);
     assert!(!r.success);
     let polls = env.actions().iter().filter(|a| *a == "GetContextInfo").count();
     assert!(polls <= poll::MAX_POLLS as usize, "{polls}");
@@ -993,27 +989,9 @@ fn sync_without_mode_ignores_an_old_failed_download() {
         "SyncContext" => ok(Value::Null),
         _ => ok(info_data(&[task("c1", "download", "Failed"), task("c1", "upload", "Success")])),
     });
-    let r = block_on(context_manager::sync(
-        &api(&env),
-        &handle("s"),
-        None,
-        None,
-        None,
-        context_manager::SYNC_WAIT,
-        &mut |_| {},
-        &mut |_| {},
-    ));
+    let r = sync_all(&api(&env), "s", None, context_manager::SYNC_WAIT);
     assert!(r.success, "{r:?}");
-    let r = block_on(context_manager::sync(
-        &api(&env),
-        &handle("s"),
-        None,
-        None,
-        Some("download"),
-        context_manager::SYNC_WAIT,
-        &mut |_| {},
-        &mut |_| {},
-    ));
+    let r = sync_all(&api(&env), "s", Some("download"), context_manager::SYNC_WAIT);
     assert!(!r.success);
 }
 
@@ -1150,16 +1128,7 @@ fn refusals_end_a_wait_once_nothing_succeeded_for_the_request_timeout() {
         _ => Ok((400, json!({"RequestId": "r-9", "Code": "Throttling", "Message": "too many requests"}))),
     });
     let a = api_with(&env, |c| c.timeout_ms = 2000);
-    let r = block_on(context_manager::sync(
-        &a,
-        &handle("s-1"),
-        None,
-        None,
-        None,
-        context_manager::SYNC_WAIT,
-        &mut |_| {},
-        &mut |_| {},
-    ));
+    let r = sync_all(&a, "s-1", None, context_manager::SYNC_WAIT);
     assert!(!r.success);
     // 4xx answers in a row: the server is up, so no faults-in-a-row; but 2 s passed.
     assert_eq!(
@@ -1177,16 +1146,7 @@ fn a_wait_budget_ending_on_a_failed_poll_says_what_the_poll_saw() {
         "SyncContext" => ok(Value::Null),
         _ => Ok((400, json!({"RequestId": "r-9", "Code": "Throttling", "Message": "too many requests"}))),
     });
-    let r = block_on(context_manager::sync(
-        &api(&env),
-        &handle("s-1"),
-        None,
-        None,
-        None,
-        WaitOptions::new(300, 100, 100),
-        &mut |_| {},
-        &mut |_| {},
-    ));
+    let r = sync_all(&api(&env), "s-1", None, WaitOptions::new(300, 100, 100));
     assert_eq!(
         r.error_message.as_deref(),
         Some("Context sync gave up: timed out waiting after 300ms; last poll: Throttling: code: 400, too many requests request id: r-9")
