@@ -10,11 +10,11 @@ import { mkdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot } from "../js-tests/helpers/server.mjs";
-import { wasmOptFlags } from "./wasm-opt-flags.mjs";
+import { toolEnv, wasmOptFlags } from "./wasm-build.mjs";
 
 const dir = join(repoRoot, "target", "size-breakdown");
 mkdirSync(dir, { recursive: true });
-const env = { ...process.env, PATH: `${join(repoRoot, "node_modules", ".bin")}:${process.env.HOME}/.cargo/bin:${process.env.PATH}` };
+const env = toolEnv(repoRoot);
 const run = (cmd, args) => execFileSync(cmd, args, { env, maxBuffer: 1 << 28, encoding: "utf8" });
 try {
   run("twiggy", ["--version"]);

@@ -12,13 +12,13 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot } from "../js-tests/helpers/server.mjs";
 import { GOAL, sizes } from "../scripts/size-budget.mjs";
-import { wasmOptFlags } from "./wasm-opt-flags.mjs";
+import { toolEnv, wasmOptFlags } from "./wasm-build.mjs";
 
 const crate = join(repoRoot, "bench", "size_floor");
 const target = join(repoRoot, "target", "size-floor");
 const out = join(target, "out");
 mkdirSync(out, { recursive: true });
-const env = { ...process.env, PATH: `${join(repoRoot, "node_modules", ".bin")}:${process.env.HOME}/.cargo/bin:${process.env.PATH}` };
+const env = toolEnv(repoRoot);
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], env, ...opts });
 
 // The SDK's own lock file, so that the floor is built from the same crate versions.
